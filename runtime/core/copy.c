@@ -1,0 +1,274 @@
+/*
+** Deep copy.  A walk of the value; the table of already-copied values
+** ("seen", which keeps sharing and cycles) is only made when a second table
+** or a function turns up, so a flat message costs one table and no map.
+*/
+#include <string.h>
+#include <lauxlib.h>
+#include "core/copy.h"
+#include "core/clone.h"
+#include "core/node.h"
+#include "core/term.h"
+
+#define MAX_DEPTH 10000
+
+typedef struct frame {
+  const struct frame *up;
+  int src, dst;        /* the table or function being copied, and its copy */
+  int key;             /* stack index of the key being copied, 0 if none */
+  const char *upvalue; /* name of the upvalue being copied, or NULL */
+} frame;
+
+typedef struct copier {
+  lua_State *L;
+  otp_node *node;
+  otp_copy_mode mode;
+  const char *root;
+  int seen;            /* stack slot of the seen table (nil until needed) */
+  int upvals;          /* stack slot: upvalue id -> {copy, index} (spawn) */
+  int env;             /* child's globals (spawn) */
+  int depth;
+} copier;
+
+static void copy_value(copier *c, int idx, const frame *up);
+
+/* Appends the path of the value being copied ("msg.items[3]") to b. */
+static void push_path(copier *c, const frame *f) {
+  lua_State *L = c->L;
+  if (!f) {
+    lua_pushstring(L, c->root);
+    return;
+  }
+  push_path(c, f->up);
+  if (f->upvalue) {
+    lua_pushfstring(L, " (upvalue '%s')", f->upvalue);
+  } else if (f->key && lua_type(L, f->key) == LUA_TSTRING) {
+    lua_pushfstring(L, ".%s", lua_tostring(L, f->key));
+  } else if (f->key && lua_isinteger(L, f->key)) {
+    lua_pushfstring(L, "[%I]", lua_tointeger(L, f->key));
+  } else if (f->key) {
+    lua_pushfstring(L, "[<%s key>]", luaL_typename(L, f->key));
+  } else {
+    return;
+  }
+  lua_concat(L, 2);
+}
+
+static void refuse(copier *c, const frame *up, const char *what) {
+  lua_State *L = c->L;
+  if (c->mode == OTP_COPY_LENIENT) {
+    lua_pushfstring(L, "<%s>", what);
+    return;
+  }
+  c->node->charge = c->node->current;   /* the sender pays again */
+  c->node->charge_forced = 0;
+  push_path(c, up);
+  luaL_error(L,
+             "badarg: %s cannot be sent between processes (at %s); only nil, "
+             "booleans, numbers, strings, plain tables, pids and refs can",
+             what, lua_tostring(L, -1));
+}
+
+/* Makes the seen table and records every table being copied on the way down. */
+static void need_seen(copier *c, const frame *f) {
+  lua_State *L = c->L;
+  if (!lua_isnil(L, c->seen)) return;
+  lua_newtable(L);
+  lua_replace(L, c->seen);
+  for (; f; f = f->up) {
+    lua_pushvalue(L, f->src);
+    lua_pushvalue(L, f->dst);
+    lua_rawset(L, c->seen);
+  }
+}
+
+static int found_seen(copier *c, int idx) {
+  lua_State *L = c->L;
+  if (lua_isnil(L, c->seen)) return 0;
+  lua_pushvalue(L, idx);
+  if (lua_rawget(L, c->seen) != LUA_TNIL) return 1;
+  lua_pop(L, 1);
+  return 0;
+}
+
+static void remember(copier *c, int src, int dst) {
+  lua_State *L = c->L;
+  lua_pushvalue(L, src);
+  lua_pushvalue(L, dst);
+  lua_rawset(L, c->seen);
+}
+
+/* Is the table at idx one that every process shares (modules, libraries)? */
+static int is_shared(copier *c, int idx) {
+  lua_State *L = c->L;
+  lua_rawgeti(L, LUA_REGISTRYINDEX, c->node->shared_ref);
+  lua_pushvalue(L, idx);
+  int shared = lua_rawget(L, -2) != LUA_TNIL;
+  lua_pop(L, 2);
+  return shared;
+}
+
+static int is_env(copier *c, int idx) {
+  lua_State *L = c->L;
+  if (!lua_getmetatable(L, idx)) return 0;
+  lua_rawgeti(L, LUA_REGISTRYINDEX, c->node->env_mt_ref);
+  int yes = lua_rawequal(L, -1, -2);
+  lua_pop(L, 2);
+  return yes;
+}
+
+static void copy_table(copier *c, int idx, const frame *up) {
+  lua_State *L = c->L;
+  if (found_seen(c, idx)) return;
+  int has_mt = lua_getmetatable(L, idx);
+  if (has_mt) lua_pop(L, 1);
+  if (has_mt || c->mode == OTP_COPY_SPAWN) {
+    if (is_shared(c, idx)) {
+      lua_pushvalue(L, idx);
+      return;
+    }
+    if (has_mt && is_env(c, idx)) {
+      if (c->mode == OTP_COPY_SPAWN) lua_pushvalue(L, c->env);
+      else refuse(c, up, "a process's globals table");
+      return;
+    }
+    if (has_mt && c->mode != OTP_COPY_SPAWN) {
+      refuse(c, up, "a table with a metatable");
+      return;
+    }
+  }
+  if (++c->depth > MAX_DEPTH) {
+    c->depth--;
+    refuse(c, up, "a value nested more than 10000 levels deep");
+    return;
+  }
+  luaL_checkstack(L, 8, "copying a deeply nested value");
+  lua_createtable(L, (int)lua_rawlen(L, idx), 0);
+  frame f = {up, idx, lua_gettop(L), 0, NULL};
+  if (!lua_isnil(L, c->seen)) remember(c, idx, f.dst);
+  lua_pushnil(L);
+  while (lua_next(L, idx)) {
+    int k = lua_gettop(L) - 1, v = k + 1;
+    f.key = k;
+    int kt = lua_type(L, k), vt = lua_type(L, v);
+    if (kt == LUA_TTABLE || kt == LUA_TFUNCTION || vt == LUA_TTABLE ||
+        vt == LUA_TFUNCTION)
+      need_seen(c, &f);
+    if (kt == LUA_TSTRING || kt == LUA_TNUMBER) lua_pushvalue(L, k);
+    else copy_value(c, k, &f);
+    copy_value(c, v, &f);
+    lua_rawset(L, f.dst);
+    lua_pop(L, 1);
+  }
+  if (has_mt) {   /* spawn mode: the metatable goes along */
+    lua_getmetatable(L, idx);
+    int mt = lua_gettop(L);
+    need_seen(c, &f);
+    copy_value(c, mt, &f);
+    lua_setmetatable(L, f.dst);
+    lua_pop(L, 1);
+  }
+  c->depth--;
+}
+
+static void copy_function(copier *c, int idx, const frame *up) {
+  lua_State *L = c->L;
+  if (lua_iscfunction(L, idx)) {   /* code without Lua state: shared */
+    lua_pushvalue(L, idx);
+    return;
+  }
+  if (found_seen(c, idx)) return;
+  luaL_checkstack(L, 8, "copying a function");
+  int n = 0, module_code = 0;
+  const char *name;
+  while ((name = lua_getupvalue(L, idx, n + 1)) != NULL) {
+    n++;
+    if (strcmp(name, "_ENV") == 0 && lua_istable(L, -1))
+      module_code = is_shared(c, lua_gettop(L));
+    lua_pop(L, 1);
+  }
+  if (module_code) {   /* a module's function: code, shared like its table */
+    lua_pushvalue(L, idx);
+    return;
+  }
+  if (otp_clone_factory(L, idx) != 0) {
+    lua_pop(L, 1);
+    refuse(c, up, "a function that cannot be copied");
+    return;
+  }
+  for (int i = 0; i < n; i++) lua_pushnil(L);
+  lua_call(L, n, 1);
+  frame f = {up, idx, lua_gettop(L), 0, NULL};
+  need_seen(c, &f);
+  remember(c, idx, f.dst);
+  for (int i = 1; i <= n; i++) {
+    f.upvalue = lua_getupvalue(L, idx, i);
+    int v = lua_gettop(L);
+    void *id = lua_upvalueid(L, idx, i);
+    lua_pushlightuserdata(L, id);
+    if (lua_rawget(L, c->upvals) == LUA_TTABLE) {  /* a cell already copied */
+      lua_rawgeti(L, -1, 1);
+      lua_rawgeti(L, -2, 2);
+      lua_upvaluejoin(L, f.dst, i, -2, (int)lua_tointeger(L, -1));
+      lua_pop(L, 4);
+      continue;
+    }
+    lua_pop(L, 1);
+    copy_value(c, v, &f);
+    lua_setupvalue(L, f.dst, i);
+    lua_pop(L, 1);
+    lua_pushlightuserdata(L, id);
+    lua_createtable(L, 2, 0);
+    lua_pushvalue(L, f.dst);
+    lua_rawseti(L, -2, 1);
+    lua_pushinteger(L, i);
+    lua_rawseti(L, -2, 2);
+    lua_rawset(L, c->upvals);
+  }
+}
+
+static void copy_value(copier *c, int idx, const frame *up) {
+  lua_State *L = c->L;
+  switch (lua_type(L, idx)) {
+    case LUA_TTABLE:
+      copy_table(c, idx, up);
+      break;
+    case LUA_TFUNCTION:
+      if (c->mode == OTP_COPY_SPAWN) copy_function(c, idx, up);
+      else refuse(c, up, "a function");
+      break;
+    case LUA_TUSERDATA:
+      if (otp_is_term_udata(L, idx)) lua_pushvalue(L, idx);
+      else refuse(c, up, "a userdata");
+      break;
+    case LUA_TTHREAD:
+      refuse(c, up, "a coroutine");
+      break;
+    case LUA_TLIGHTUSERDATA:
+      refuse(c, up, "a light userdata");
+      break;
+    default:
+      lua_pushvalue(L, idx);
+  }
+}
+
+void otp_copy(lua_State *L, int idx, otp_copy_mode mode, const char *root, int env) {
+  int t = lua_type(L, idx);
+  if (t != LUA_TTABLE && t != LUA_TFUNCTION && t != LUA_TUSERDATA &&
+      t != LUA_TTHREAD && t != LUA_TLIGHTUSERDATA) {
+    lua_pushvalue(L, idx);
+    return;
+  }
+  copier c = {L, otp_node_of(L), mode, root, 0, 0, 0, 0};
+  idx = lua_absindex(L, idx);
+  if (env) c.env = lua_absindex(L, env);
+  luaL_checkstack(L, 8, "copying a value");
+  lua_pushnil(L);
+  c.seen = lua_gettop(L);
+  if (mode == OTP_COPY_SPAWN) lua_newtable(L);
+  else lua_pushnil(L);
+  c.upvals = lua_gettop(L);
+  copy_value(&c, idx, NULL);
+  lua_replace(L, c.seen);
+  lua_settop(L, c.seen);
+}

@@ -1,0 +1,226 @@
+/*
+** Process globals, shared modules and the loaders that respect them.
+*/
+#include <string.h>
+#include <lauxlib.h>
+#include <lualib.h>
+#include "core/env.h"
+#include "core/node.h"
+
+static const char proxies_key = 'p';
+
+void otp_env_share(lua_State *L, int idx) {
+  otp_node *node = otp_node_of(L);
+  idx = lua_absindex(L, idx);
+  lua_rawgeti(L, LUA_REGISTRYINDEX, node->shared_ref);
+  lua_pushvalue(L, idx);
+  lua_pushboolean(L, 1);
+  lua_rawset(L, -3);
+  lua_pop(L, 1);
+}
+
+static int ro_newindex(lua_State *L) {
+  return luaL_error(L, "badarg: module tables are shared by every process and "
+                    "cannot be changed (tried to set '%s'); keep state in a "
+                    "process instead", luaL_tolstring(L, 2, NULL));
+}
+
+static int ro_next(lua_State *L) {
+  lua_settop(L, 2);
+  if (lua_next(L, 1)) return 2;
+  lua_pushnil(L);
+  return 1;
+}
+
+static int ro_pairs(lua_State *L) {
+  lua_getmetatable(L, 1);
+  lua_getfield(L, -1, "__index");
+  lua_pushcfunction(L, ro_next);
+  lua_insert(L, -2);
+  lua_pushnil(L);
+  return 3;
+}
+
+static int ro_len(lua_State *L) {
+  lua_getmetatable(L, 1);
+  lua_getfield(L, -1, "__index");
+  lua_pushinteger(L, (lua_Integer)lua_rawlen(L, -1));
+  return 1;
+}
+
+void otp_env_readonly(lua_State *L, int idx) {
+  idx = lua_absindex(L, idx);
+  lua_rawgetp(L, LUA_REGISTRYINDEX, &proxies_key);
+  lua_pushvalue(L, idx);
+  if (lua_rawget(L, -2) != LUA_TNIL) {
+    lua_remove(L, -2);
+    return;
+  }
+  lua_pop(L, 1);
+  lua_newtable(L);                          /* the proxy */
+  lua_createtable(L, 0, 5);
+  lua_pushvalue(L, idx);
+  lua_setfield(L, -2, "__index");
+  lua_pushcfunction(L, ro_newindex);
+  lua_setfield(L, -2, "__newindex");
+  lua_pushcfunction(L, ro_pairs);
+  lua_setfield(L, -2, "__pairs");
+  lua_pushcfunction(L, ro_len);
+  lua_setfield(L, -2, "__len");
+  lua_pushboolean(L, 0);
+  lua_setfield(L, -2, "__metatable");
+  lua_setmetatable(L, -2);
+  lua_pushvalue(L, idx);
+  lua_pushvalue(L, -2);
+  lua_rawset(L, -4);                        /* proxies[t] = proxy */
+  lua_remove(L, -2);
+  otp_env_share(L, idx);
+  otp_env_share(L, -1);
+}
+
+void otp_env_push_current(lua_State *L) {
+  otp_node *node = otp_node_of(L);
+  if (node->current) otp_proc_push_env(L, node->current);
+  else lua_rawgeti(L, LUA_REGISTRYINDEX, node->base_ref);
+}
+
+/* load(chunk [, chunkname [, mode [, env]]]): env defaults to the caller's globals. */
+static int env_load(lua_State *L) {
+  int n = lua_gettop(L);
+  lua_settop(L, 4);
+  if (n < 4) {
+    otp_env_push_current(L);
+    lua_replace(L, 4);
+  }
+  lua_pushvalue(L, lua_upvalueindex(1));
+  lua_insert(L, 1);
+  lua_call(L, 4, LUA_MULTRET);
+  return lua_gettop(L);
+}
+
+/* loadfile([filename [, mode [, env]]]) */
+static int env_loadfile(lua_State *L) {
+  int n = lua_gettop(L);
+  lua_settop(L, 3);
+  if (n < 3) {
+    otp_env_push_current(L);
+    lua_replace(L, 3);
+  }
+  lua_pushvalue(L, lua_upvalueindex(1));
+  lua_insert(L, 1);
+  lua_call(L, 3, LUA_MULTRET);
+  return lua_gettop(L);
+}
+
+static int dofile_k(lua_State *L, int status, lua_KContext ctx) {
+  (void)status;
+  return lua_gettop(L) - (int)ctx;
+}
+
+static int env_dofile(lua_State *L) {
+  const char *fname = luaL_optstring(L, 1, NULL);
+  lua_settop(L, 1);
+  if (luaL_loadfilex(L, fname, NULL) != LUA_OK) return lua_error(L);
+  otp_env_push_current(L);
+  lua_setupvalue(L, -2, 1);
+  lua_callk(L, 0, LUA_MULTRET, 1, dofile_k);
+  return dofile_k(L, LUA_OK, 1);
+}
+
+/* require(name): modules are loaded once per node and shared read-only. */
+static int env_require(lua_State *L) {
+  lua_settop(L, 1);
+  lua_pushvalue(L, lua_upvalueindex(1));
+  lua_pushvalue(L, 1);
+  lua_call(L, 1, 2);
+  if (lua_istable(L, -2)) {
+    otp_env_readonly(L, -2);
+    lua_replace(L, -3);
+  }
+  return 2;
+}
+
+/* The Lua-file searcher: a module's chunk runs with globals of its own. */
+static int search_lua(lua_State *L) {
+  otp_node *node = otp_node_of(L);
+  const char *name = luaL_checkstring(L, 1);
+  lua_getglobal(L, "package");
+  lua_getfield(L, -1, "searchpath");
+  lua_pushstring(L, name);
+  lua_getfield(L, -3, "path");
+  lua_call(L, 2, 2);
+  if (lua_isnil(L, -2)) return 1;          /* the "no file" message */
+  const char *filename = lua_tostring(L, -2);
+  if (luaL_loadfilex(L, filename, "t") != LUA_OK)
+    return luaL_error(L, "error loading module '%s' from file '%s':\n\t%s",
+                      name, filename, lua_tostring(L, -1));
+  lua_createtable(L, 0, 1);                 /* the module's own globals */
+  lua_pushvalue(L, -1);
+  lua_setfield(L, -2, "_G");
+  lua_rawgeti(L, LUA_REGISTRYINDEX, node->env_mt_ref);
+  lua_setmetatable(L, -2);
+  otp_env_share(L, -1);
+  lua_setupvalue(L, -2, 1);
+  lua_pushstring(L, filename);
+  return 2;
+}
+
+static void wrap_global(lua_State *L, const char *name, lua_CFunction f) {
+  lua_getglobal(L, name);
+  lua_pushcclosure(L, f, 1);
+  lua_setglobal(L, name);
+}
+
+void otp_env_init(lua_State *L, otp_node *node) {
+  lua_newtable(L);                          /* weak set of shared tables */
+  lua_createtable(L, 0, 1);
+  lua_pushliteral(L, "k");
+  lua_setfield(L, -2, "__mode");
+  lua_setmetatable(L, -2);
+  node->shared_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+  lua_newtable(L);                          /* table -> its proxy (weak keys) */
+  lua_createtable(L, 0, 1);
+  lua_pushliteral(L, "k");
+  lua_setfield(L, -2, "__mode");
+  lua_setmetatable(L, -2);
+  lua_rawsetp(L, LUA_REGISTRYINDEX, &proxies_key);
+
+  lua_pushglobaltable(L);
+  node->base_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+  lua_pushglobaltable(L);
+  otp_env_share(L, -1);
+  lua_pop(L, 1);
+  lua_createtable(L, 0, 2);                 /* metatable of every process's globals */
+  lua_pushglobaltable(L);
+  lua_setfield(L, -2, "__index");
+  lua_pushboolean(L, 0);
+  lua_setfield(L, -2, "__metatable");
+  node->env_mt_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+
+  static const char *const libs[] = {"string", "table", "math", "utf8", "coroutine",
+                                     "os", "io", "debug", "package", NULL};
+  lua_getglobal(L, "package");
+  lua_getfield(L, -1, "loaded");
+  for (int i = 0; libs[i]; i++) {
+    lua_getglobal(L, libs[i]);
+    otp_env_readonly(L, -1);
+    lua_setglobal(L, libs[i]);
+    lua_pop(L, 1);
+  }
+  lua_pop(L, 1);
+  /* package.path: the project's Lua library first */
+  lua_pushfstring(L, "%s/?.lua;%s/?/init.lua;", OTP_LUA_DIR, OTP_LUA_DIR);
+  lua_getfield(L, -2, "path");
+  lua_concat(L, 2);
+  lua_setfield(L, -2, "path");
+  lua_getfield(L, -1, "searchers");
+  lua_pushcfunction(L, search_lua);
+  lua_rawseti(L, -2, 2);
+  lua_pop(L, 2);
+
+  wrap_global(L, "load", env_load);
+  wrap_global(L, "loadfile", env_loadfile);
+  wrap_global(L, "require", env_require);
+  lua_pushcfunction(L, env_dofile);
+  lua_setglobal(L, "dofile");
+}

@@ -1,0 +1,22 @@
+/*
+** Mailboxes: a doubly linked queue of copied messages per process.
+*/
+#ifndef OTP_MAILBOX_H
+#define OTP_MAILBOX_H
+
+#include <lua.h>
+#include "core/proc.h"
+
+struct otp_node;
+
+/* Appends the value on top of L (popped; already owned by p) to p's mailbox,
+** waking p if it waits. */
+void otp_mailbox_put(struct otp_node *node, lua_State *L, otp_proc *p, otp_pid from);
+/* Unlinks m from p's mailbox and pushes its value onto L. */
+void otp_mailbox_take(struct otp_node *node, lua_State *L, otp_proc *p, otp_msg *m);
+/* Unlinks and drops m. */
+void otp_mailbox_drop(struct otp_node *node, otp_proc *p, otp_msg *m);
+void otp_mailbox_clear(struct otp_node *node, otp_proc *p);
+void otp_mailbox_free_pool(struct otp_node *node);
+
+#endif

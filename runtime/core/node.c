@@ -1,0 +1,199 @@
+/*
+** The node: creation, the main loop, teardown.
+*/
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <lauxlib.h>
+#include <lualib.h>
+#include "core/node.h"
+#include "core/alloc.h"
+#include "core/env.h"
+#include "core/format.h"
+#include "core/mailbox.h"
+#include "core/sched.h"
+#include "core/term.h"
+#include "core/timer.h"
+#include "lua/lotp.h"
+#include "trace/trace.h"
+
+uint64_t otp_now_ns(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+void otp_node_config_defaults(otp_node_config *cfg) {
+  memset(cfg, 0, sizeof *cfg);
+  cfg->slice_ms = 2;
+  cfg->stuck_ms = 2000;
+  cfg->max_memory = (size_t)2 << 30;
+  cfg->log_level = OTP_LOG_ERROR;
+}
+
+void otp_log(otp_node *node, otp_log_level level, const char *fmt, ...) {
+  static const char *const names[] = {"", "error", "warning", "info", "debug"};
+  if (level > node->cfg.log_level || level == OTP_LOG_NONE) return;
+  va_list ap;
+  va_start(ap, fmt);
+  fprintf(stderr, "%s: ", names[level]);
+  vfprintf(stderr, fmt, ap);
+  fputc('\n', stderr);
+  va_end(ap);
+}
+
+static int on_panic(lua_State *L) {
+  fprintf(stderr, "otplab: fatal error outside any process: %s\n",
+          lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : "(not a string)");
+  abort();
+}
+
+static int new_ref_table(lua_State *L, const char *mode) {
+  lua_newtable(L);
+  if (mode) {
+    lua_createtable(L, 0, 1);
+    lua_pushstring(L, mode);
+    lua_setfield(L, -2, "__mode");
+    lua_setmetatable(L, -2);
+  }
+  return luaL_ref(L, LUA_REGISTRYINDEX);
+}
+
+static int setup(lua_State *L) {
+  otp_node *node = lua_touserdata(L, 1);
+  luaL_openlibs(L);
+  otp_term_init(L, node);
+  node->names_ref = new_ref_table(L, NULL);
+  node->timers_ref = new_ref_table(L, NULL);
+  otp_env_init(L, node);
+  luaopen_otp(L);
+  return 0;
+}
+
+otp_node *otp_node_new(const otp_node_config *cfg, char *err, size_t errlen) {
+  otp_node *node = calloc(1, sizeof *node);
+  if (!node) {
+    snprintf(err, errlen, "not enough memory");
+    return NULL;
+  }
+  if (cfg) node->cfg = *cfg;
+  else otp_node_config_defaults(&node->cfg);
+  node->first_exit_ref = LUA_NOREF;
+  node->started_ns = otp_now_ns();
+  if (uv_loop_init(&node->loop) != 0) {
+    snprintf(err, errlen, "cannot start the event loop");
+    free(node);
+    return NULL;
+  }
+  lua_State *L = lua_newstate(otp_alloc, node);
+  if (!L) {
+    snprintf(err, errlen, "cannot create the Lua state");
+    uv_loop_close(&node->loop);
+    free(node);
+    return NULL;
+  }
+  node->L = L;
+  *(otp_node **)lua_getextraspace(L) = node;
+  lua_atpanic(L, on_panic);
+  lua_pushcfunction(L, setup);
+  lua_pushlightuserdata(L, node);
+  if (lua_pcall(L, 1, 0, 0) != LUA_OK) {
+    snprintf(err, errlen, "cannot set up the runtime: %s", lua_tostring(L, -1));
+    lua_close(L);
+    uv_loop_close(&node->loop);
+    free(node);
+    return NULL;
+  }
+  otp_sched_init(node);
+  return node;
+}
+
+void otp_node_free(otp_node *node) {
+  if (!node) return;
+  otp_sched_close(node);
+  otp_proc_free_all(node);
+  otp_timer_close_all(node);
+  uv_run(&node->loop, UV_RUN_DEFAULT);     /* runs the close callbacks */
+  otp_trace_close(node);
+  lua_close(node->L);
+  otp_mailbox_free_pool(node);
+  uv_loop_close(&node->loop);
+  free(node);
+}
+
+static int start_file(lua_State *L) {
+  otp_node *node = otp_node_of(L);
+  const char *path = lua_tostring(L, 1);
+  int argc = (int)lua_tointeger(L, 2);
+  char **argv = lua_touserdata(L, 3);
+  otp_proc *p = otp_proc_new(node, L, OTP_PID_NONE);
+  if (!p) return luaL_error(L, "the process table is full");
+  if (luaL_loadfilex(L, path, "t") != LUA_OK) {
+    otp_proc_discard(node, p);
+    return lua_error(L);
+  }
+  otp_proc_push_env(L, p);
+  lua_setupvalue(L, -2, 1);
+  lua_createtable(L, argc, 1);            /* arg, as the lua command gives it */
+  lua_pushstring(L, path);
+  lua_rawseti(L, -2, 0);
+  for (int i = 0; i < argc; i++) {
+    lua_pushstring(L, argv[i]);
+    lua_rawseti(L, -2, i + 1);
+  }
+  otp_proc_push_env(L, p);
+  lua_insert(L, -2);
+  lua_setfield(L, -2, "arg");
+  lua_pop(L, 1);
+  for (int i = 0; i < argc; i++) lua_pushstring(L, argv[i]);
+  lua_xmove(L, p->co, argc + 1);
+  node->first = p->pid;
+  otp_proc_start(node, p);
+  return 0;
+}
+
+int otp_node_start_file(otp_node *node, const char *path, int argc, char **argv) {
+  lua_State *L = node->L;
+  lua_pushcfunction(L, start_file);
+  lua_pushstring(L, path);
+  lua_pushinteger(L, argc);
+  lua_pushlightuserdata(L, argv);
+  return lua_pcall(L, 3, 0, 0) == LUA_OK ? 0 : -1;
+}
+
+/* Nothing is runnable and no timer or handle can ever wake anyone. */
+static void report_deadlock(otp_node *node) {
+  lua_State *L = node->L;
+  fprintf(stderr, "otplab: deadlock: every process is waiting in receive with no "
+                  "timeout, and nothing (no timer, no other process) can wake them:\n");
+  for (uint32_t i = 0; i < node->nslots; i++) {
+    otp_proc *p = node->procs[i];
+    if (!p || !otp_proc_alive(p)) continue;
+    char pid[48];
+    otp_pid_format(p->pid, pid, sizeof pid);
+    otp_proc_push_location(L, p);
+    fprintf(stderr, "  %s waiting at %s\n", pid,
+            lua_isnil(L, -1) ? "?" : lua_tostring(L, -1));
+    lua_pop(L, 1);
+  }
+  lua_pushliteral(L, "deadlock");
+  node->first_exit_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+  node->done = 1;
+}
+
+int otp_node_run(otp_node *node) {
+  while (!node->done) {
+    otp_sched_run(node);
+    if (node->done) break;
+    if (node->rq_head) uv_run(&node->loop, UV_RUN_NOWAIT);
+    else if (uv_loop_alive(&node->loop)) uv_run(&node->loop, UV_RUN_ONCE);
+    else report_deadlock(node);
+  }
+  lua_State *L = node->L;
+  lua_rawgeti(L, LUA_REGISTRYINDEX, node->first_exit_ref);
+  int ok = lua_type(L, -1) == LUA_TSTRING && strcmp(lua_tostring(L, -1), "normal") == 0;
+  lua_pop(L, 1);
+  return ok ? 0 : 1;
+}

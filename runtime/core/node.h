@@ -1,0 +1,115 @@
+/*
+** A node: one Lua state, one libuv loop, one scheduler and the process table.
+** All mutable runtime state lives here; there are no other globals.
+*/
+#ifndef OTP_NODE_H
+#define OTP_NODE_H
+
+#include <stdatomic.h>
+#include <stdint.h>
+#include <pthread.h>
+#include <lua.h>
+#include <uv.h>
+#include "core/proc.h"
+
+struct otp_trace_state;
+
+typedef enum {
+  OTP_LOG_NONE, OTP_LOG_ERROR, OTP_LOG_WARNING, OTP_LOG_INFO, OTP_LOG_DEBUG
+} otp_log_level;
+
+typedef struct otp_node_config {
+  int reductions;          /* 0: watchdog preemption; N > 0: count hook every N instructions */
+  unsigned slice_ms;       /* watchdog time slice */
+  unsigned stuck_ms;       /* time a process may spend in a non-yieldable call */
+  size_t max_memory;       /* whole node; the allocating process is killed beyond it (0 = none) */
+  size_t default_max_heap; /* per process when spawn_opt gives none (0 = none) */
+  otp_log_level log_level;
+} otp_node_config;
+
+void otp_node_config_defaults(otp_node_config *cfg);
+
+typedef struct otp_node {
+  lua_State *L;
+  uv_loop_t loop;
+  otp_node_config cfg;
+
+  /* process table */
+  otp_proc **procs;
+  uint32_t nslots, nprocs;
+  uint32_t *free_slots;
+  uint32_t nfree;
+  uint64_t next_serial, next_ref;
+
+  /* scheduler */
+  otp_proc *rq_head, *rq_tail;
+  uint32_t rq_len;
+  otp_proc *dying_head, *dying_tail;
+  otp_proc *current;         /* the process whose code is running, or NULL */
+  otp_proc *charge;          /* who pays for allocations, usually current */
+  int charge_forced;         /* charge is a receiver: never fail, only flag */
+  uint64_t slice_start_ns;
+  otp_msg *msg_free;
+
+  /* preemption watchdog (see sched.c) */
+  _Atomic(lua_State *) running_thread;
+  atomic_uint_fast64_t slice_gen;
+  atomic_int busy;
+  atomic_int watchdog_stop;
+  pthread_t watchdog, main_thread;
+  pthread_mutex_t wd_lock;
+  pthread_cond_t wd_cond;
+  int watchdog_started;
+
+  /* memory */
+  size_t mem_total, mem_procs;
+
+  /* statistics */
+  uint64_t reductions_total, reductions_seen;
+  uint64_t context_switches, messages_sent;
+  uint64_t started_ns;
+
+  /* layer 0 */
+  uint32_t trace_mask;
+  struct otp_trace_state *trace;
+
+  /* registry references to the node's Lua tables */
+  int base_ref;        /* shared, read-only globals */
+  int env_mt_ref;      /* metatable of every process's globals */
+  int exit_mt_ref;     /* metatable of exit exceptions */
+  int pids_ref;        /* weak serial -> pid userdata */
+  int refs_ref;        /* weak id -> ref userdata */
+  int names_ref;       /* registered name -> pid */
+  int shared_ref;      /* weak set of tables shared by every process */
+  int timers_ref;      /* timer id -> light userdata */
+  int matcher_any_ref; /* the otp._ sentinel */
+
+  /* the first process (the script): its exit ends the node */
+  otp_pid first;
+  int done;
+  int first_exit_ref;
+} otp_node;
+
+/* The node that owns L (any thread of its state). */
+#define otp_node_of(L) (*(otp_node **)lua_getextraspace(L))
+
+/* Creates a node with its Lua state, libraries and the otp module loaded.
+** Returns NULL (with a message in err) on failure. */
+otp_node *otp_node_new(const otp_node_config *cfg, char *err, size_t errlen);
+void otp_node_free(otp_node *node);
+
+/* Runs until the first process has exited (or nothing can ever run again).
+** Returns 0 if the first process exited normal, 1 otherwise. */
+int otp_node_run(otp_node *node);
+
+/* Loads FILE as the first process with the given arguments.
+** Returns 0, or -1 with an error message pushed on node->L. */
+int otp_node_start_file(otp_node *node, const char *path, int argc, char **argv);
+
+/* Writes a log line to stderr if level is enabled. */
+void otp_log(otp_node *node, otp_log_level level, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+uint64_t otp_now_ns(void);
+
+#endif

@@ -1,0 +1,204 @@
+/*
+** The process table and the life of a process: creation, exit, finalisation.
+*/
+#include <stdlib.h>
+#include <string.h>
+#include <lauxlib.h>
+#include "core/proc.h"
+#include "core/copy.h"
+#include "core/mailbox.h"
+#include "core/node.h"
+#include "core/registry.h"
+#include "core/sched.h"
+#include "core/signal.h"
+#include "core/term.h"
+#include "trace/trace.h"
+
+#define MAX_SLOTS (1u << OTP_PID_SLOT_BITS)
+
+otp_proc *otp_proc_lookup(otp_node *node, otp_pid pid) {
+  uint32_t slot = otp_pid_slot(pid);
+  if (slot >= node->nslots) return NULL;
+  otp_proc *p = node->procs[slot];
+  return p && p->pid == pid ? p : NULL;
+}
+
+otp_proc *otp_proc_get(otp_node *node, otp_pid pid) {
+  otp_proc *p = otp_proc_lookup(node, pid);
+  return p && otp_proc_alive(p) ? p : NULL;
+}
+
+static int grow_table(otp_node *node) {
+  uint32_t n = node->nslots ? node->nslots * 2 : 1024;
+  if (n > MAX_SLOTS) n = MAX_SLOTS;
+  if (n <= node->nslots) return 0;
+  otp_proc **procs = realloc(node->procs, n * sizeof *procs);
+  if (!procs) return 0;
+  node->procs = procs;
+  uint32_t *free_slots = realloc(node->free_slots, n * sizeof *free_slots);
+  if (!free_slots) return 0;
+  node->free_slots = free_slots;
+  for (uint32_t i = n; i > node->nslots; i--) {
+    procs[i - 1] = NULL;
+    free_slots[node->nfree++] = i - 1;
+  }
+  node->nslots = n;
+  return 1;
+}
+
+void otp_proc_push_pid(lua_State *L, otp_proc *p) {
+  lua_rawgeti(L, LUA_REGISTRYINDEX, p->pid_ref);
+}
+
+void otp_proc_push_env(lua_State *L, otp_proc *p) {
+  lua_rawgeti(L, LUA_REGISTRYINDEX, p->env_ref);
+}
+
+otp_proc *otp_proc_new(otp_node *node, lua_State *L, otp_pid parent) {
+  if (node->nfree == 0 && !grow_table(node)) return NULL;
+  otp_proc *p = calloc(1, sizeof *p);
+  if (!p) return NULL;
+  uint32_t slot = node->free_slots[--node->nfree];
+  p->pid = otp_pid_make(++node->next_serial, slot);
+  p->node = node;
+  p->parent = parent;
+  p->max_heap = node->cfg.default_max_heap;
+  p->exit_ref = p->name_ref = p->label_ref = LUA_NOREF;
+  node->procs[slot] = p;
+  node->nprocs++;
+
+  otp_charge_state cs = otp_charge_receiver(node, p);
+  p->co = lua_newthread(L);
+  otp_sched_setup_thread(node, p->co);
+  p->co_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+  lua_createtable(L, 0, 1);             /* the process's own globals */
+  lua_pushvalue(L, -1);
+  lua_setfield(L, -2, "_G");
+  lua_rawgeti(L, LUA_REGISTRYINDEX, node->env_mt_ref);
+  lua_setmetatable(L, -2);
+  p->env_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+  otp_new_pid(L, p->pid);
+  p->pid_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+  otp_charge_restore(node, cs);
+  return p;
+}
+
+static void free_proc(otp_node *node, otp_proc *p) {
+  lua_State *L = node->L;
+  luaL_unref(L, LUA_REGISTRYINDEX, p->co_ref);
+  luaL_unref(L, LUA_REGISTRYINDEX, p->env_ref);
+  luaL_unref(L, LUA_REGISTRYINDEX, p->pid_ref);
+  luaL_unref(L, LUA_REGISTRYINDEX, p->exit_ref);
+  luaL_unref(L, LUA_REGISTRYINDEX, p->label_ref);
+  free(p->links);
+  node->mem_procs -= p->memory;   /* what it still holds becomes the node's */
+  node->procs[otp_pid_slot(p->pid)] = NULL;
+  node->free_slots[node->nfree++] = otp_pid_slot(p->pid);
+  node->nprocs--;
+  free(p);
+}
+
+void otp_proc_discard(otp_node *node, otp_proc *p) {
+  free_proc(node, p);
+}
+
+void otp_proc_start(otp_node *node, otp_proc *p) {
+  if (otp_trace_on(node, OTP_EV_SPAWN)) {
+    otp_trace_info info = {.pid = p->pid, .other = p->parent};
+    otp_trace_emit(node, OTP_EV_SPAWN, &info);
+  }
+  otp_sched_enqueue(node, p);
+}
+
+void otp_proc_exit(otp_proc *p, lua_State *L) {
+  otp_node *node = p->node;
+  if (!otp_proc_alive(p)) {
+    lua_pop(L, 1);
+    return;
+  }
+  otp_copy(L, -1, OTP_COPY_LENIENT, "reason", 0);
+  lua_remove(L, -2);
+  luaL_unref(L, LUA_REGISTRYINDEX, p->exit_ref);
+  p->exit_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+  if (p == node->current) {           /* running: stop at the next safe point */
+    otp_sched_kill_soon(node, p, OTP_KILL_REASON);
+    return;
+  }
+  otp_sched_dequeue(node, p);
+  p->status = OTP_EXITING;
+  p->dying_next = NULL;
+  if (node->dying_tail) node->dying_tail->dying_next = p;
+  else node->dying_head = p;
+  node->dying_tail = p;
+}
+
+static void close_timer(uv_handle_t *h) {
+  free(h);
+}
+
+static void finalise(otp_node *node, otp_proc *p) {
+  lua_State *L = node->L;
+  int top = lua_gettop(L);
+  lua_rawgeti(L, LUA_REGISTRYINDEX, p->exit_ref);
+  int reason = lua_gettop(L);
+  if (otp_trace_on(node, OTP_EV_EXIT)) {
+    otp_trace_info info = {.pid = p->pid, .L = L, .reason = reason};
+    otp_trace_emit(node, OTP_EV_EXIT, &info);
+  }
+  otp_registry_forget(node, p);
+  otp_signal_death(node, L, p, reason);
+  otp_mailbox_clear(node, p);
+  if (p->timer) uv_close((uv_handle_t *)p->timer, close_timer);
+  otp_trace_owner_exit(node, p->pid);
+  if (p->pid == node->first) {
+    node->done = 1;
+    lua_pushvalue(L, reason);
+    node->first_exit_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+  }
+  otp_proc_push_pid(L, p);      /* whoever holds this pid keeps the same value */
+  otp_intern_pid(L, -1);
+  lua_settop(L, top);
+  free_proc(node, p);
+}
+
+void otp_proc_reap(otp_node *node) {
+  otp_proc *p;
+  while ((p = node->dying_head) != NULL) {
+    node->dying_head = p->dying_next;
+    if (!node->dying_head) node->dying_tail = NULL;
+    finalise(node, p);
+  }
+}
+
+void otp_proc_free_all(otp_node *node) {
+  for (uint32_t i = 0; i < node->nslots; i++) {
+    otp_proc *p = node->procs[i];
+    if (!p) continue;
+    otp_mailbox_clear(node, p);
+    while (p->monitors) {
+      otp_monitor *m = p->monitors;
+      p->monitors = m->w_next;
+      free(m);
+    }
+    if (p->timer) uv_close((uv_handle_t *)p->timer, close_timer);
+    free(p->links);
+    free(p);
+    node->procs[i] = NULL;
+  }
+  free(node->procs);
+  free(node->free_slots);
+  node->procs = NULL;
+  node->free_slots = NULL;
+  node->nslots = node->nfree = node->nprocs = 0;
+}
+
+void otp_proc_push_location(lua_State *L, otp_proc *p) {
+  lua_Debug ar;
+  for (int level = 0; lua_getstack(p->co, level, &ar); level++) {
+    if (lua_getinfo(p->co, "Sl", &ar) && ar.currentline >= 0) {
+      lua_pushfstring(L, "%s:%d", ar.short_src, ar.currentline);
+      return;
+    }
+  }
+  lua_pushnil(L);
+}

@@ -1,0 +1,103 @@
+/*
+** Processes: a Lua coroutine with its own globals, mailbox, links, monitors
+** and memory account, living in the node's process table.
+*/
+#ifndef OTP_PROC_H
+#define OTP_PROC_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <lua.h>
+#include <uv.h>
+#include "core/pid.h"
+
+struct otp_node;
+struct otp_monitor;
+
+typedef enum {
+  OTP_RUNNING, OTP_RUNNABLE, OTP_WAITING, OTP_SUSPENDED, OTP_EXITING
+} otp_status;
+
+/* Why a process's coroutine last returned control to the scheduler. */
+typedef enum {
+  OTP_YIELD_NONE, OTP_YIELD_WAIT, OTP_YIELD_PREEMPT, OTP_YIELD_DIE
+} otp_yield_kind;
+
+typedef struct otp_msg {
+  struct otp_msg *next, *prev;
+  int ref;                        /* registry reference to the copied value */
+  otp_pid from;
+} otp_msg;
+
+typedef struct otp_proc {
+  otp_pid pid;
+  struct otp_node *node;
+  lua_State *co;                  /* the process's coroutine */
+  int co_ref, env_ref, pid_ref;   /* registry anchors */
+  uint8_t status;                 /* otp_status */
+  uint8_t trap_exit;
+  uint8_t in_runq;
+  uint8_t yield_kind;             /* otp_yield_kind */
+  uint8_t sched_yield;            /* the current yield is meant for the scheduler */
+  uint8_t kill_pending;           /* die at the next safe point, reason in exit_ref */
+  uint8_t recv_timed_out;
+  uint8_t in_matcher;
+  uint8_t has_marker;
+  uint8_t oom_strike;             /* an allocation failed; see alloc.c */
+  uint8_t hook_armed;             /* the watchdog armed the preemption hook */
+  struct otp_proc *rq_next, *rq_prev;  /* run queue */
+  struct otp_proc *dying_next;    /* exiting, waiting to be finalised */
+
+  otp_msg *mq_head, *mq_tail;
+  uint32_t mq_len;
+  otp_msg *recv_last;             /* last message a waiting receive examined */
+  otp_msg *marker;                /* receive marker: messages after it may hold marker_ref */
+  uint64_t marker_ref;
+  uv_timer_t *timer;              /* receive/sleep timeout, made on first use */
+
+  otp_pid *links;
+  uint32_t nlinks, caplinks;
+  struct otp_monitor *monitors;      /* monitors this process holds */
+  struct otp_monitor *monitored_by;  /* monitors others hold on it */
+
+  size_t memory, max_heap;
+  size_t oom_size;
+  uint64_t reductions;
+  uint64_t stuck_since_ns;        /* first missed preemption in a C call */
+  int exit_ref;                   /* pending or final exit reason */
+  int name_ref, label_ref, initial_call_ref;
+  otp_pid parent;
+} otp_proc;
+
+#define otp_proc_alive(p) ((p)->status != OTP_EXITING)
+
+/* Returns the live (not exiting) process for pid, or NULL. */
+otp_proc *otp_proc_get(struct otp_node *node, otp_pid pid);
+/* Same, but also finds a process that is exiting and not yet finalised. */
+otp_proc *otp_proc_lookup(struct otp_node *node, otp_pid pid);
+
+/* Creates a process with an empty coroutine, its globals and its pid, or
+** returns NULL if the process table is full. The caller puts the body
+** function and its arguments on p->co, then calls otp_proc_start (or
+** otp_proc_discard if that failed). */
+otp_proc *otp_proc_new(struct otp_node *node, lua_State *L, otp_pid parent);
+void otp_proc_start(struct otp_node *node, otp_proc *p);
+void otp_proc_discard(struct otp_node *node, otp_proc *p);
+
+/* Pushes the pid userdata of p onto L. */
+void otp_proc_push_pid(lua_State *L, otp_proc *p);
+/* Pushes p's globals table onto L. */
+void otp_proc_push_env(lua_State *L, otp_proc *p);
+
+/* Starts the exit of p with the reason on top of L's stack (popped): p stops
+** running at once (is_alive is false) and is finalised by the scheduler. */
+void otp_proc_exit(otp_proc *p, lua_State *L);
+/* Finalises exiting processes: links, monitors, names, memory. */
+void otp_proc_reap(struct otp_node *node);
+/* Frees every process without any signalling (node teardown). */
+void otp_proc_free_all(struct otp_node *node);
+
+/* Where p is running or waiting, as "source:line" (pushed), or nil. */
+void otp_proc_push_location(lua_State *L, otp_proc *p);
+
+#endif

@@ -1,0 +1,345 @@
+/*
+** Scheduler and preemption.
+**
+** Processes run one slice at a time from a FIFO run queue.  A process gives
+** up the CPU when it waits in receive, calls otp.yield, or is preempted.
+** Preemption by default costs nothing while slices are short: a watchdog
+** thread checks every slice_ms whether the same slice is still running and,
+** if so, signals the scheduler thread, whose handler arms a count hook on
+** the running coroutine (lua_sethook is safe to call from a signal handler).
+** The hook yields at the next instruction.  Inside a call that cannot yield
+** (a table.sort comparator, a gsub callback, a metamethod) the hook keeps
+** checking and, after cfg.stuck_ms, raises an error and marks the process
+** to die at its next safe point, so no Lua code can hold the node.
+** With cfg.reductions = N every coroutine has a permanent count hook of N
+** instructions instead: slower, but the interleaving is reproducible.
+*/
+#include <errno.h>
+#include <signal.h>
+#include <string.h>
+#include <time.h>
+#include <lauxlib.h>
+#include "core/sched.h"
+#include "core/node.h"
+#include "core/proc.h"
+#include "core/term.h"
+#include "trace/trace.h"
+
+/* The node whose watchdog may signal this OS process: a signal handler has
+** no other way to find its context. */
+static otp_node *_Atomic watched_node;
+
+static void preempt_hook(lua_State *L, lua_Debug *ar);
+
+void otp_sched_enqueue(otp_node *node, otp_proc *p) {
+  if (p->in_runq) return;
+  p->in_runq = 1;
+  p->status = OTP_RUNNABLE;
+  p->rq_next = NULL;
+  p->rq_prev = node->rq_tail;
+  if (node->rq_tail) node->rq_tail->rq_next = p;
+  else node->rq_head = p;
+  node->rq_tail = p;
+  node->rq_len++;
+}
+
+void otp_sched_dequeue(otp_node *node, otp_proc *p) {
+  if (!p->in_runq) return;
+  if (p->rq_prev) p->rq_prev->rq_next = p->rq_next;
+  else node->rq_head = p->rq_next;
+  if (p->rq_next) p->rq_next->rq_prev = p->rq_prev;
+  else node->rq_tail = p->rq_prev;
+  p->in_runq = 0;
+  node->rq_len--;
+}
+
+void otp_sched_wake(otp_node *node, otp_proc *p) {
+  if (p->status == OTP_WAITING) otp_sched_enqueue(node, p);
+}
+
+static void arm_hook(otp_node *node) {
+  lua_State *T = atomic_load_explicit(&node->running_thread, memory_order_relaxed);
+  if (T && node->current) {
+    lua_sethook(T, preempt_hook, LUA_MASKCOUNT, 1);
+    node->current->hook_armed = 1;
+  }
+}
+
+void otp_sched_kill_soon(otp_node *node, otp_proc *p, int why) {
+  if (p->kill_pending || !otp_proc_alive(p)) return;
+  p->kill_pending = (uint8_t)why;
+  if (p == node->current) arm_hook(node);
+  else otp_sched_enqueue(node, p);
+}
+
+int otp_sched_yieldk(lua_State *L, otp_yield_kind kind, lua_KContext ctx,
+                     lua_KFunction k) {
+  otp_proc *p = otp_node_of(L)->current;
+  p->yield_kind = (uint8_t)kind;
+  p->sched_yield = 1;
+  return lua_yieldk(L, 0, ctx, k);
+}
+
+int otp_sched_die(lua_State *L) {
+  otp_node *node = otp_node_of(L);
+  otp_proc *p = node->current;
+  if (!p->kill_pending) p->kill_pending = OTP_KILL_REASON;
+  if (lua_isyieldable(L)) return otp_sched_yieldk(L, OTP_YIELD_DIE, 0, NULL);
+  arm_hook(node);
+  return luaL_error(L, "process is exiting");
+}
+
+static void preempt_hook(lua_State *L, lua_Debug *ar) {
+  otp_node *node = otp_node_of(L);
+  otp_proc *p = node->current;
+  if (!p) return;
+  if (lua_isyieldable(L)) {
+    if (!node->cfg.reductions) lua_sethook(L, NULL, 0, 0);
+    else if (p->stuck_since_ns) lua_sethook(L, preempt_hook, LUA_MASKCOUNT, node->cfg.reductions);
+    p->hook_armed = 0;
+    p->stuck_since_ns = 0;
+    p->yield_kind = p->kill_pending ? OTP_YIELD_DIE : OTP_YIELD_PREEMPT;
+    p->sched_yield = 1;
+    lua_yield(L, 0);
+    return;
+  }
+  /* Inside a call that cannot yield: look again every 1000 instructions. */
+  uint64_t now = otp_now_ns();
+  if (!p->stuck_since_ns) {
+    p->stuck_since_ns = now;
+    lua_sethook(L, preempt_hook, LUA_MASKCOUNT, 1000);
+    return;
+  }
+  if (now - p->stuck_since_ns >= (uint64_t)node->cfg.stuck_ms * 1000000u) {
+    if (!p->kill_pending) p->kill_pending = OTP_KILL_STUCK;
+    lua_sethook(L, preempt_hook, LUA_MASKCOUNT, 1);
+    luaL_error(L, "process ran more than %d ms inside a call that cannot be "
+               "preempted (a table.sort comparator, a string.gsub callback or a "
+               "metamethod) and was stopped", (int)node->cfg.stuck_ms);
+  }
+}
+
+void otp_sched_setup_thread(otp_node *node, lua_State *co) {
+  if (node->cfg.reductions)
+    lua_sethook(co, preempt_hook, LUA_MASKCOUNT, node->cfg.reductions);
+}
+
+lua_State *otp_sched_set_running(otp_node *node, lua_State *T) {
+  return atomic_exchange_explicit(&node->running_thread, T, memory_order_relaxed);
+}
+
+/* ---- the watchdog ---- */
+
+static void on_preempt_signal(int sig) {
+  (void)sig;
+  otp_node *node = atomic_load(&watched_node);
+  if (node) arm_hook(node);
+}
+
+static void *watchdog_main(void *arg) {
+  otp_node *node = arg;
+  struct timespec slice = {0, (long)node->cfg.slice_ms * 1000000L};
+  uint_fast64_t last = 0;
+  pthread_mutex_lock(&node->wd_lock);
+  while (!atomic_load(&node->watchdog_stop)) {
+    if (!atomic_load(&node->busy)) {
+      pthread_cond_wait(&node->wd_cond, &node->wd_lock);
+      continue;
+    }
+    pthread_mutex_unlock(&node->wd_lock);
+    nanosleep(&slice, NULL);
+    uint_fast64_t gen = atomic_load_explicit(&node->slice_gen, memory_order_relaxed);
+    if (gen == last && atomic_load_explicit(&node->running_thread, memory_order_relaxed))
+      pthread_kill(node->main_thread, SIGURG);
+    last = gen;
+    pthread_mutex_lock(&node->wd_lock);
+  }
+  pthread_mutex_unlock(&node->wd_lock);
+  return NULL;
+}
+
+void otp_sched_init(otp_node *node) {
+  node->main_thread = pthread_self();
+  if (node->cfg.reductions) return;
+  struct sigaction sa;
+  memset(&sa, 0, sizeof sa);
+  sa.sa_handler = on_preempt_signal;
+  sa.sa_flags = SA_RESTART;
+  sigemptyset(&sa.sa_mask);
+  sigaction(SIGURG, &sa, NULL);
+  atomic_store(&watched_node, node);
+  pthread_mutex_init(&node->wd_lock, NULL);
+  pthread_cond_init(&node->wd_cond, NULL);
+  node->watchdog_started = pthread_create(&node->watchdog, NULL, watchdog_main, node) == 0;
+}
+
+void otp_sched_close(otp_node *node) {
+  if (!node->watchdog_started) return;
+  pthread_mutex_lock(&node->wd_lock);
+  atomic_store(&node->watchdog_stop, 1);
+  pthread_cond_signal(&node->wd_cond);
+  pthread_mutex_unlock(&node->wd_lock);
+  pthread_join(node->watchdog, NULL);
+  atomic_store(&watched_node, NULL);
+  pthread_mutex_destroy(&node->wd_lock);
+  pthread_cond_destroy(&node->wd_cond);
+  node->watchdog_started = 0;
+}
+
+static void set_busy(otp_node *node, int busy) {
+  if (!node->watchdog_started) return;
+  if (busy) {
+    pthread_mutex_lock(&node->wd_lock);
+    atomic_store(&node->busy, 1);
+    pthread_cond_signal(&node->wd_cond);
+    pthread_mutex_unlock(&node->wd_lock);
+  } else {
+    atomic_store(&node->busy, 0);
+  }
+}
+
+/* ---- running a slice ---- */
+
+static void trace_sched(otp_node *node, otp_trace_kind kind, otp_proc *p) {
+  otp_trace_info info = {.pid = p->pid};
+  otp_trace_emit(node, kind, &info);
+}
+
+/* Pushes the reason a process marked kill_pending dies with. */
+static void push_kill_reason(otp_node *node, otp_proc *p) {
+  lua_State *L = node->L;
+  switch (p->kill_pending) {
+    case OTP_KILL_REASON:
+      lua_rawgeti(L, LUA_REGISTRYINDEX, p->exit_ref);
+      break;
+    case OTP_KILL_HEAP: {
+      char pid[48];
+      otp_pid_format(p->pid, pid, sizeof pid);
+      const char *what = p->max_heap && p->memory >= p->max_heap
+                             ? "its max_heap" : "the node's max_memory";
+      otp_log(node, OTP_LOG_ERROR,
+              "process %s killed: it needed more memory than %s allows "
+              "(%zu bytes in use)", pid, what, p->memory);
+      if (otp_trace_on(node, OTP_EV_LIMIT_KILLED)) {
+        otp_trace_info info = {.pid = p->pid, .text = what};
+        otp_trace_emit(node, OTP_EV_LIMIT_KILLED, &info);
+      }
+      lua_pushliteral(L, "killed");
+      break;
+    }
+    default:
+      lua_createtable(L, 3, 0);
+      lua_pushliteral(L, "error");
+      lua_rawseti(L, -2, 1);
+      lua_pushfstring(L, "process ran more than %d ms inside a call that cannot "
+                      "be preempted and was stopped", (int)node->cfg.stuck_ms);
+      lua_rawseti(L, -2, 2);
+      lua_pushliteral(L, "");
+      lua_rawseti(L, -2, 3);
+  }
+}
+
+static void die_pending(otp_node *node, otp_proc *p) {
+  push_kill_reason(node, p);
+  otp_proc_exit(p, node->L);
+}
+
+/* The coroutine of p ended with an error (value on top of p->co). */
+static void die_from_error(otp_node *node, otp_proc *p, int status) {
+  lua_State *L = node->L;
+  if (p->kill_pending) {
+    die_pending(node, p);
+    return;
+  }
+  lua_xmove(p->co, L, 1);
+  if (otp_is_exit_exception(L, -1)) {
+    lua_rawgeti(L, -1, 2);
+    lua_remove(L, -2);
+  } else {
+    int v = lua_gettop(L);
+    luaL_traceback(L, p->co, NULL, 0);
+    lua_createtable(L, 3, 0);
+    lua_pushliteral(L, "error");
+    lua_rawseti(L, -2, 1);
+    lua_pushvalue(L, v);
+    lua_rawseti(L, -2, 2);
+    lua_pushvalue(L, v + 1);
+    lua_rawseti(L, -2, 3);
+    if (node->cfg.log_level >= OTP_LOG_ERROR && p->pid != node->first) {
+      char pid[48];
+      otp_pid_format(p->pid, pid, sizeof pid);
+      const char *msg = lua_type(L, v) == LUA_TSTRING
+                            ? lua_tostring(L, v) : luaL_typename(L, v);
+      if (status == LUA_ERRMEM) msg = "not enough memory";
+      otp_log(node, OTP_LOG_ERROR, "process %s crashed: %s\n%s", pid, msg,
+              lua_tostring(L, v + 1));
+    }
+    lua_replace(L, v);
+    lua_settop(L, v);
+  }
+  otp_proc_exit(p, L);
+}
+
+static void run_slice(otp_node *node, otp_proc *p) {
+  lua_State *co = p->co;
+  if (p->kill_pending) {
+    die_pending(node, p);
+    return;
+  }
+  p->status = OTP_RUNNING;
+  p->sched_yield = 0;
+  p->yield_kind = OTP_YIELD_NONE;
+  node->current = node->charge = p;
+  node->context_switches++;
+  if (otp_trace_on(node, OTP_EV_SCHED_IN)) trace_sched(node, OTP_EV_SCHED_IN, p);
+  int nargs = lua_status(co) == LUA_OK ? lua_gettop(co) - 1 : 0;
+  uint64_t t0 = otp_now_ns();
+  node->slice_start_ns = t0;
+  atomic_store_explicit(&node->slice_gen,
+                        atomic_load_explicit(&node->slice_gen, memory_order_relaxed) + 1,
+                        memory_order_relaxed);
+  atomic_store_explicit(&node->running_thread, co, memory_order_relaxed);
+  int nres = 0;
+  int status = lua_resume(co, node->L, nargs, &nres);
+  atomic_store_explicit(&node->running_thread, NULL, memory_order_relaxed);
+  uint64_t spent = (otp_now_ns() - t0) / 1000 + 1;
+  p->reductions += spent;
+  node->reductions_total += spent;
+  if (p->hook_armed && !node->cfg.reductions) {
+    lua_sethook(co, NULL, 0, 0);
+    p->hook_armed = 0;
+  }
+  node->current = node->charge = NULL;
+  node->charge_forced = 0;
+  if (otp_trace_on(node, OTP_EV_SCHED_OUT)) trace_sched(node, OTP_EV_SCHED_OUT, p);
+  if (status == LUA_YIELD) {
+    lua_pop(co, nres);
+    if (p->kill_pending) die_pending(node, p);
+    else if (p->yield_kind == OTP_YIELD_WAIT) p->status = OTP_WAITING;
+    else otp_sched_enqueue(node, p);
+  } else if (status == LUA_OK) {
+    if (p->kill_pending) {
+      die_pending(node, p);
+    } else {
+      lua_pushliteral(node->L, "normal");
+      otp_proc_exit(p, node->L);
+    }
+  } else {
+    die_from_error(node, p, status);
+  }
+}
+
+void otp_sched_run(otp_node *node) {
+  set_busy(node, 1);
+  uint64_t start = otp_now_ns();
+  unsigned n = 0;
+  otp_proc *p;
+  while ((p = node->rq_head) != NULL && !node->done) {
+    otp_sched_dequeue(node, p);
+    run_slice(node, p);
+    if (node->dying_head) otp_proc_reap(node);
+    /* let timers and I/O in every few milliseconds */
+    if ((++n & 31) == 0 && otp_now_ns() - start > 2000000u) break;
+  }
+  set_busy(node, 0);
+}

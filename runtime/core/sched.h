@@ -1,0 +1,55 @@
+/*
+** The scheduler: a run queue of processes, each resumed for one slice.
+** Preemption (see sched.c) is a watchdog that arms a count hook only when a
+** slice overruns, or, with cfg.reductions, a permanent count hook.
+*/
+#ifndef OTP_SCHED_H
+#define OTP_SCHED_H
+
+#include <lua.h>
+#include "core/proc.h"
+
+struct otp_node;
+
+/* Why a process must die at its next safe point. */
+enum {
+  OTP_KILL_NONE,
+  OTP_KILL_REASON,  /* exit_ref holds the reason */
+  OTP_KILL_HEAP,    /* over max_heap or the node's memory: reason "killed" */
+  OTP_KILL_STUCK    /* too long in a call that cannot be preempted */
+};
+
+void otp_sched_init(struct otp_node *node);
+void otp_sched_close(struct otp_node *node);
+
+/* Makes p runnable (appends it to the run queue). */
+void otp_sched_enqueue(struct otp_node *node, otp_proc *p);
+/* Removes p from the run queue if it is there. */
+void otp_sched_dequeue(struct otp_node *node, otp_proc *p);
+/* A waiting p has something to look at: make it runnable. */
+void otp_sched_wake(struct otp_node *node, otp_proc *p);
+
+/* Marks the process to die at its next safe point (for the running process:
+** the next instruction where it can yield). */
+void otp_sched_kill_soon(struct otp_node *node, otp_proc *p, int why);
+
+/* Yields the running process to the scheduler from a C function. */
+int otp_sched_yieldk(lua_State *L, otp_yield_kind kind, lua_KContext ctx,
+                     lua_KFunction k);
+
+/* The running process ends itself now, with the reason set by the caller in
+** p->exit_ref (OTP_KILL_REASON): yields, or if that is impossible here,
+** raises an error and dies at the next safe point. Never returns normally. */
+int otp_sched_die(lua_State *L);
+
+/* Runs processes until the run queue is empty or it is time to poll I/O. */
+void otp_sched_run(struct otp_node *node);
+
+/* Gives a new coroutine the count hook in deterministic mode. */
+void otp_sched_setup_thread(struct otp_node *node, lua_State *co);
+
+/* Keeps the watchdog looking at the thread that really runs (a process's
+** own coroutines); returns the previous one. */
+lua_State *otp_sched_set_running(struct otp_node *node, lua_State *T);
+
+#endif

@@ -1,0 +1,252 @@
+/*
+** Links, monitors and exit signals.
+** Signals are handled when sent: the receiver is never running at that
+** moment (one scheduler thread), except when a process signals itself.
+*/
+#include <stdlib.h>
+#include <string.h>
+#include <lauxlib.h>
+#include "core/signal.h"
+#include "core/copy.h"
+#include "core/mailbox.h"
+#include "core/node.h"
+#include "core/sched.h"
+#include "core/term.h"
+#include "trace/trace.h"
+
+otp_charge_state otp_charge_receiver(otp_node *node, otp_proc *p) {
+  otp_charge_state s = {node->charge, node->charge_forced};
+  node->charge = p;
+  node->charge_forced = p != node->current;
+  return s;
+}
+
+void otp_charge_restore(otp_node *node, otp_charge_state s) {
+  node->charge = s.charge;
+  node->charge_forced = s.forced;
+}
+
+/* ---- links ---- */
+
+static void link_add(otp_proc *p, otp_pid other) {
+  for (uint32_t i = 0; i < p->nlinks; i++)
+    if (p->links[i] == other) return;
+  if (p->nlinks == p->caplinks) {
+    uint32_t cap = p->caplinks ? p->caplinks * 2 : 2;
+    otp_pid *links = realloc(p->links, cap * sizeof *links);
+    if (!links) abort();
+    p->links = links;
+    p->caplinks = cap;
+  }
+  p->links[p->nlinks++] = other;
+}
+
+static int link_remove(otp_proc *p, otp_pid other) {
+  for (uint32_t i = 0; i < p->nlinks; i++)
+    if (p->links[i] == other) {
+      p->links[i] = p->links[--p->nlinks];
+      return 1;
+    }
+  return 0;
+}
+
+static void trace_pair(otp_node *node, otp_trace_kind kind, otp_pid a, otp_pid b,
+                       uint64_t ref) {
+  otp_trace_info info = {.pid = a, .other = b, .ref = ref};
+  otp_trace_emit(node, kind, &info);
+}
+
+void otp_link(otp_node *node, otp_proc *a, otp_proc *b) {
+  if (a == b) return;
+  link_add(a, b->pid);
+  link_add(b, a->pid);
+  if (otp_trace_on(node, OTP_EV_LINK)) trace_pair(node, OTP_EV_LINK, a->pid, b->pid, 0);
+}
+
+void otp_unlink(otp_node *node, otp_proc *a, otp_pid b) {
+  int had = link_remove(a, b);
+  otp_proc *pb = otp_proc_lookup(node, b);
+  if (pb) link_remove(pb, a->pid);
+  if (had && otp_trace_on(node, OTP_EV_UNLINK)) trace_pair(node, OTP_EV_UNLINK, a->pid, b, 0);
+}
+
+/* ---- monitors ---- */
+
+uint64_t otp_monitor_add(otp_node *node, lua_State *L, otp_proc *watcher,
+                     otp_proc *target, int name_idx) {
+  uint64_t ref = otp_new_ref(L, 1);
+  otp_monitor *m = calloc(1, sizeof *m);
+  if (!m) luaL_error(L, "not enough memory");
+  m->ref = ref;
+  m->watcher = watcher->pid;
+  m->target = target->pid;
+  m->name_ref = LUA_NOREF;
+  if (name_idx) {
+    lua_pushvalue(L, name_idx);
+    m->name_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+  }
+  m->w_next = watcher->monitors;
+  if (m->w_next) m->w_next->w_prev = m;
+  watcher->monitors = m;
+  m->t_next = target->monitored_by;
+  if (m->t_next) m->t_next->t_prev = m;
+  target->monitored_by = m;
+  if (otp_trace_on(node, OTP_EV_MONITOR))
+    trace_pair(node, OTP_EV_MONITOR, watcher->pid, target->pid, ref);
+  return ref;
+}
+
+static void unlink_watcher(otp_proc *w, otp_monitor *m) {
+  if (m->w_prev) m->w_prev->w_next = m->w_next;
+  else w->monitors = m->w_next;
+  if (m->w_next) m->w_next->w_prev = m->w_prev;
+}
+
+static void unlink_target(otp_proc *t, otp_monitor *m) {
+  if (m->t_prev) m->t_prev->t_next = m->t_next;
+  else t->monitored_by = m->t_next;
+  if (m->t_next) m->t_next->t_prev = m->t_prev;
+}
+
+static void free_monitor(otp_node *node, otp_monitor *m) {
+  luaL_unref(node->L, LUA_REGISTRYINDEX, m->name_ref);
+  free(m);
+}
+
+int otp_demonitor(otp_node *node, otp_proc *watcher, uint64_t ref) {
+  for (otp_monitor *m = watcher->monitors; m; m = m->w_next) {
+    if (m->ref != ref) continue;
+    unlink_watcher(watcher, m);
+    otp_proc *t = otp_proc_lookup(node, m->target);
+    if (t) unlink_target(t, m);
+    if (otp_trace_on(node, OTP_EV_DEMONITOR))
+      trace_pair(node, OTP_EV_DEMONITOR, watcher->pid, m->target, ref);
+    free_monitor(node, m);
+    return 1;
+  }
+  return 0;
+}
+
+void otp_send_down(otp_node *node, lua_State *L, otp_proc *watcher, uint64_t ref,
+                   int who, int reason) {
+  who = lua_absindex(L, who);
+  reason = lua_absindex(L, reason);
+  otp_charge_state cs = otp_charge_receiver(node, watcher);
+  lua_createtable(L, 5, 0);
+  lua_pushliteral(L, "DOWN");
+  lua_rawseti(L, -2, 1);
+  otp_push_ref(L, ref);
+  lua_rawseti(L, -2, 2);
+  lua_pushliteral(L, "process");
+  lua_rawseti(L, -2, 3);
+  otp_copy(L, who, OTP_COPY_LENIENT, "pid", 0);
+  lua_rawseti(L, -2, 4);
+  otp_copy(L, reason, OTP_COPY_LENIENT, "reason", 0);
+  lua_rawseti(L, -2, 5);
+  otp_charge_restore(node, cs);
+  if (otp_trace_on(node, OTP_EV_DOWN)) {
+    otp_trace_info info = {.pid = watcher->pid, .other = otp_to_pid(L, who),
+                           .ref = ref, .L = L, .reason = reason};
+    otp_trace_emit(node, OTP_EV_DOWN, &info);
+  }
+  otp_mailbox_put(node, L, watcher, OTP_PID_NONE);
+}
+
+/* ---- exit signals ---- */
+
+static int is_string(lua_State *L, int idx, const char *s) {
+  return lua_type(L, idx) == LUA_TSTRING && strcmp(lua_tostring(L, idx), s) == 0;
+}
+
+static void send_exit_message(otp_node *node, lua_State *L, otp_pid from,
+                              otp_proc *to, int reason) {
+  otp_charge_state cs = otp_charge_receiver(node, to);
+  lua_createtable(L, 3, 0);
+  lua_pushliteral(L, "EXIT");
+  lua_rawseti(L, -2, 1);
+  otp_push_pid(L, from);
+  lua_rawseti(L, -2, 2);
+  otp_copy(L, reason, OTP_COPY_LENIENT, "reason", 0);
+  lua_rawseti(L, -2, 3);
+  otp_charge_restore(node, cs);
+  otp_mailbox_put(node, L, to, from);
+}
+
+/* to dies with the reason at idx (a fresh copy), or string s if not NULL. */
+static int kill_with(otp_node *node, lua_State *L, otp_proc *to, int idx,
+                     const char *s) {
+  if (s) lua_pushstring(L, s);
+  else lua_pushvalue(L, idx);
+  if (to == node->current) {
+    otp_copy(L, -1, OTP_COPY_LENIENT, "reason", 0);
+    luaL_unref(L, LUA_REGISTRYINDEX, to->exit_ref);
+    to->exit_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+    lua_pop(L, 1);
+    to->kill_pending = OTP_KILL_REASON;
+    return 1;
+  }
+  otp_proc_exit(to, L);
+  return 0;
+}
+
+int otp_signal_exit(otp_node *node, lua_State *L, otp_pid from, otp_proc *to,
+                    int reason, otp_signal_kind kind) {
+  reason = lua_absindex(L, reason);
+  if (!otp_proc_alive(to) || to->kill_pending) return 0;
+  if (kind == OTP_SIG_EXIT2 && is_string(L, reason, "kill"))   /* A2 */
+    return kill_with(node, L, to, 0, "killed");
+  if (to->trap_exit) {                                          /* A1, A3, A5, A6 */
+    send_exit_message(node, L, from, to, reason);
+    return 0;
+  }
+  if (is_string(L, reason, "normal")) {
+    if (kind == OTP_SIG_EXIT2 && from == to->pid)                /* A7 */
+      return kill_with(node, L, to, reason, NULL);
+    return 0;                                                   /* A1, A5 */
+  }
+  return kill_with(node, L, to, reason, NULL);                  /* A3, A5 */
+}
+
+void otp_signal_death(otp_node *node, lua_State *L, otp_proc *p, int reason) {
+  reason = lua_absindex(L, reason);
+  /* links: each peer gets the exit signal (A5) */
+  while (p->nlinks) {
+    otp_pid peer = p->links[--p->nlinks];
+    otp_proc *q = otp_proc_lookup(node, peer);
+    if (!q) continue;
+    link_remove(q, p->pid);
+    otp_signal_exit(node, L, p->pid, q, reason, OTP_SIG_LINK);
+  }
+  /* monitors p held */
+  while (p->monitors) {
+    otp_monitor *m = p->monitors;
+    p->monitors = m->w_next;
+    otp_proc *t = otp_proc_lookup(node, m->target);
+    if (t) unlink_target(t, m);
+    free_monitor(node, m);
+  }
+  /* monitors on p: DOWN to each watcher (A10) */
+  while (p->monitored_by) {
+    otp_monitor *m = p->monitored_by;
+    p->monitored_by = m->t_next;
+    otp_proc *w = otp_proc_get(node, m->watcher);
+    if (w) {
+      unlink_watcher(w, m);
+      if (m->name_ref != LUA_NOREF) {     /* monitored by name: {name, node} */
+        lua_createtable(L, 2, 0);
+        lua_rawgeti(L, LUA_REGISTRYINDEX, m->name_ref);
+        lua_rawseti(L, -2, 1);
+        lua_pushliteral(L, "nonode@nohost");
+        lua_rawseti(L, -2, 2);
+      } else {
+        otp_proc_push_pid(L, p);
+      }
+      otp_send_down(node, L, w, m->ref, -1, reason);
+      lua_pop(L, 1);
+    } else {
+      otp_proc *wx = otp_proc_lookup(node, m->watcher);
+      if (wx) unlink_watcher(wx, m);
+    }
+    free_monitor(node, m);
+  }
+}

@@ -1,0 +1,59 @@
+/*
+** Links, monitors and exit signals (OTP_RULES.md part A).
+*/
+#ifndef OTP_SIGNAL_H
+#define OTP_SIGNAL_H
+
+#include <lua.h>
+#include "core/proc.h"
+
+struct otp_node;
+
+typedef struct otp_monitor {
+  uint64_t ref;
+  otp_pid watcher, target;
+  int name_ref;                 /* the name it was made with, or LUA_NOREF */
+  struct otp_monitor *w_next, *w_prev;   /* in the watcher's list */
+  struct otp_monitor *t_next, *t_prev;   /* in the target's list */
+} otp_monitor;
+
+typedef enum {
+  OTP_SIG_EXIT2,   /* exit(Pid, Reason): "kill" is untrappable */
+  OTP_SIG_LINK     /* a linked process died: "kill" is an ordinary reason */
+} otp_signal_kind;
+
+/* Links two live processes (idempotent). */
+void otp_link(struct otp_node *node, otp_proc *a, otp_proc *b);
+/* Removes the link between a and the process b, if any (idempotent). */
+void otp_unlink(struct otp_node *node, otp_proc *a, otp_pid b);
+
+/* Watcher monitors target; pushes the monitor's ref and returns its id.
+** name_idx (or 0) is the name it was monitored by, reported in DOWN. */
+uint64_t otp_monitor_add(struct otp_node *node, lua_State *L, otp_proc *watcher,
+                     otp_proc *target, int name_idx);
+/* Removes watcher's monitor ref; returns 1 if it was active. */
+int otp_demonitor(struct otp_node *node, otp_proc *watcher, uint64_t ref);
+
+/* Delivers {"DOWN", ref, "process", who, reason} to watcher, who and reason
+** being stack indices of L. */
+void otp_send_down(struct otp_node *node, lua_State *L, otp_proc *watcher,
+                   uint64_t ref, int who, int reason);
+
+/* Sends an exit signal with the reason at reason_idx from `from` to `to`.
+** Returns 1 if the running process (to == current) must now die: the caller
+** then ends it with otp_sched_die. */
+int otp_signal_exit(struct otp_node *node, lua_State *L, otp_pid from,
+                    otp_proc *to, int reason_idx, otp_signal_kind kind);
+
+/* p is being finalised with the reason at reason_idx: signal its links,
+** send DOWN to its watchers, drop the monitors it held. */
+void otp_signal_death(struct otp_node *node, lua_State *L, otp_proc *p,
+                      int reason_idx);
+
+/* Makes allocations count against p as the receiver of a copy (never
+** failing); returns the previous charge state for otp_charge_restore. */
+typedef struct { otp_proc *charge; int forced; } otp_charge_state;
+otp_charge_state otp_charge_receiver(struct otp_node *node, otp_proc *p);
+void otp_charge_restore(struct otp_node *node, otp_charge_state s);
+
+#endif

@@ -1,0 +1,179 @@
+/*
+** Pids, refs and exit exceptions.
+*/
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <lauxlib.h>
+#include "core/term.h"
+#include "core/node.h"
+
+static int pid_tostring(lua_State *L) {
+  char buf[48];
+  otp_pid_format(((otp_pid_ud *)lua_touserdata(L, 1))->pid, buf, sizeof buf);
+  lua_pushstring(L, buf);
+  return 1;
+}
+
+static int ref_tostring(lua_State *L) {
+  uint64_t id = ((otp_ref_ud *)lua_touserdata(L, 1))->id;
+  lua_pushfstring(L, "#Ref<0.%d.%d.%d>", (int)(id >> 32) & 0xffff,
+                  (int)((id >> 16) & 0xffff), (int)(id & 0xffff));
+  return 1;
+}
+
+static int pid_lt(lua_State *L) {   /* Erlang orders pids; so do we */
+  lua_pushboolean(L, otp_check_pid(L, 1) < otp_check_pid(L, 2));
+  return 1;
+}
+
+static int exit_tostring(lua_State *L) {
+  lua_rawgeti(L, 1, 2);
+  lua_pushfstring(L, "exit: %s", luaL_tolstring(L, -1, NULL));
+  return 1;
+}
+
+void otp_term_init(lua_State *L, otp_node *node) {
+  luaL_newmetatable(L, OTP_PID_MT);
+  lua_pushcfunction(L, pid_tostring);
+  lua_setfield(L, -2, "__tostring");
+  lua_pushcfunction(L, pid_lt);
+  lua_setfield(L, -2, "__lt");
+  lua_pushboolean(L, 0);
+  lua_setfield(L, -2, "__metatable");
+  lua_pop(L, 1);
+  luaL_newmetatable(L, OTP_REF_MT);
+  lua_pushcfunction(L, ref_tostring);
+  lua_setfield(L, -2, "__tostring");
+  lua_pushboolean(L, 0);
+  lua_setfield(L, -2, "__metatable");
+  lua_pop(L, 1);
+
+  /* weak-valued intern tables: serial -> pid, id -> ref */
+  for (int i = 0; i < 2; i++) {
+    lua_newtable(L);
+    lua_newtable(L);
+    lua_pushliteral(L, "v");
+    lua_setfield(L, -2, "__mode");
+    lua_setmetatable(L, -2);
+    *(i == 0 ? &node->pids_ref : &node->refs_ref) = luaL_ref(L, LUA_REGISTRYINDEX);
+  }
+  lua_newtable(L);
+  lua_pushcfunction(L, exit_tostring);
+  lua_setfield(L, -2, "__tostring");
+  node->exit_mt_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+}
+
+void otp_pid_format(otp_pid pid, char *buf, size_t len) {
+  snprintf(buf, len, "<0.%" PRIu64 ".0>", otp_pid_serial(pid));
+}
+
+uint64_t otp_pid_parse_serial(const char *s) {
+  unsigned long long serial;
+  int node, tail, end = 0;
+  if (sscanf(s, "<%d.%llu.%d>%n", &node, &serial, &tail, &end) != 3 ||
+      s[end] != '\0' || node != 0 || tail != 0)
+    return 0;
+  return serial;
+}
+
+void otp_new_pid(lua_State *L, otp_pid pid) {
+  otp_pid_ud *u = lua_newuserdatauv(L, sizeof *u, 0);
+  u->pid = pid;
+  luaL_setmetatable(L, OTP_PID_MT);
+}
+
+void otp_intern_pid(lua_State *L, int idx) {
+  otp_node *node = otp_node_of(L);
+  idx = lua_absindex(L, idx);
+  lua_rawgeti(L, LUA_REGISTRYINDEX, node->pids_ref);
+  lua_pushvalue(L, idx);
+  lua_rawseti(L, -2, (lua_Integer)otp_pid_serial(otp_to_pid(L, idx)));
+  lua_pop(L, 1);
+}
+
+void otp_push_pid(lua_State *L, otp_pid pid) {
+  otp_node *node = otp_node_of(L);
+  otp_proc *p = otp_proc_lookup(node, pid);
+  if (p) {
+    otp_proc_push_pid(L, p);
+    return;
+  }
+  lua_rawgeti(L, LUA_REGISTRYINDEX, node->pids_ref);
+  if (lua_rawgeti(L, -1, (lua_Integer)otp_pid_serial(pid)) == LUA_TNIL) {
+    lua_pop(L, 1);
+    otp_new_pid(L, pid);
+    lua_pushvalue(L, -1);
+    lua_rawseti(L, -3, (lua_Integer)otp_pid_serial(pid));
+  }
+  lua_remove(L, -2);
+}
+
+otp_pid otp_to_pid(lua_State *L, int idx) {
+  otp_pid_ud *u = luaL_testudata(L, idx, OTP_PID_MT);
+  return u ? u->pid : OTP_PID_NONE;
+}
+
+otp_pid otp_check_pid(lua_State *L, int idx) {
+  return ((otp_pid_ud *)luaL_checkudata(L, idx, OTP_PID_MT))->pid;
+}
+
+uint64_t otp_new_ref(lua_State *L, int interned) {
+  otp_node *node = otp_node_of(L);
+  uint64_t id = ++node->next_ref;
+  otp_ref_ud *u = lua_newuserdatauv(L, sizeof *u, 0);
+  u->id = id;
+  luaL_setmetatable(L, OTP_REF_MT);
+  if (interned) {
+    lua_rawgeti(L, LUA_REGISTRYINDEX, node->refs_ref);
+    lua_pushvalue(L, -2);
+    lua_rawseti(L, -2, (lua_Integer)id);
+    lua_pop(L, 1);
+  }
+  return id;
+}
+
+void otp_push_ref(lua_State *L, uint64_t id) {
+  otp_node *node = otp_node_of(L);
+  lua_rawgeti(L, LUA_REGISTRYINDEX, node->refs_ref);
+  if (lua_rawgeti(L, -1, (lua_Integer)id) == LUA_TNIL) {
+    lua_pop(L, 1);
+    otp_ref_ud *u = lua_newuserdatauv(L, sizeof *u, 0);
+    u->id = id;
+    luaL_setmetatable(L, OTP_REF_MT);
+    lua_pushvalue(L, -1);
+    lua_rawseti(L, -3, (lua_Integer)id);
+  }
+  lua_remove(L, -2);
+}
+
+uint64_t otp_to_ref(lua_State *L, int idx) {
+  otp_ref_ud *u = luaL_testudata(L, idx, OTP_REF_MT);
+  return u ? u->id : 0;
+}
+
+int otp_is_term_udata(lua_State *L, int idx) {
+  return luaL_testudata(L, idx, OTP_PID_MT) || luaL_testudata(L, idx, OTP_REF_MT);
+}
+
+int otp_raise_exit(lua_State *L, int reason_idx) {
+  otp_node *node = otp_node_of(L);
+  reason_idx = lua_absindex(L, reason_idx);
+  lua_createtable(L, 2, 0);
+  lua_pushliteral(L, "EXIT");
+  lua_rawseti(L, -2, 1);
+  lua_pushvalue(L, reason_idx);
+  lua_rawseti(L, -2, 2);
+  lua_rawgeti(L, LUA_REGISTRYINDEX, node->exit_mt_ref);
+  lua_setmetatable(L, -2);
+  return lua_error(L);
+}
+
+int otp_is_exit_exception(lua_State *L, int idx) {
+  if (!lua_istable(L, idx) || !lua_getmetatable(L, idx)) return 0;
+  lua_rawgeti(L, LUA_REGISTRYINDEX, otp_node_of(L)->exit_mt_ref);
+  int yes = lua_rawequal(L, -1, -2);
+  lua_pop(L, 2);
+  return yes;
+}

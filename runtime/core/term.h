@@ -1,0 +1,49 @@
+/*
+** Terms that are not plain Lua values: pids, refs and exit exceptions.
+** Pids and refs are full userdata compared by identity; the node interns
+** them so the same process (or reference) is always the same Lua value.
+*/
+#ifndef OTP_TERM_H
+#define OTP_TERM_H
+
+#include <lua.h>
+#include "core/pid.h"
+
+struct otp_node;
+
+#define OTP_PID_MT "otp.pid"
+#define OTP_REF_MT "otp.ref"
+#define OTP_PID_PREFIX_LEN 3
+
+typedef struct { otp_pid pid; } otp_pid_ud;
+typedef struct { uint64_t id; } otp_ref_ud;
+
+void otp_term_init(lua_State *L, struct otp_node *node);
+
+/* Pushes the (interned) pid value for pid. */
+void otp_push_pid(lua_State *L, otp_pid pid);
+/* Creates the userdata for a new process (not interned: the process anchors it). */
+void otp_new_pid(lua_State *L, otp_pid pid);
+/* Interns an existing pid userdata at idx (its process is going away). */
+void otp_intern_pid(lua_State *L, int idx);
+otp_pid otp_check_pid(lua_State *L, int idx);
+otp_pid otp_to_pid(lua_State *L, int idx);     /* OTP_PID_NONE if not a pid */
+
+/* Pushes a fresh ref; interned ones can be pushed again by id. */
+uint64_t otp_new_ref(lua_State *L, int interned);
+void otp_push_ref(lua_State *L, uint64_t id);
+uint64_t otp_to_ref(lua_State *L, int idx);    /* 0 if not a ref */
+
+/* Is the value at idx a pid or a ref (sendable userdata)? */
+int otp_is_term_udata(lua_State *L, int idx);
+
+/* Formats a pid as "<0.N.0>" into buf. */
+void otp_pid_format(otp_pid pid, char *buf, size_t len);
+/* Parses "<0.N.0>"; returns the serial or 0. */
+uint64_t otp_pid_parse_serial(const char *s);
+
+/* Exit exceptions, raised by otp.exit(reason): pcall sees {"EXIT", reason}. */
+int otp_raise_exit(lua_State *L, int reason_idx);
+int otp_is_exit_exception(lua_State *L, int idx);
+
+#endif

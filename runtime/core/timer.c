@@ -1,0 +1,146 @@
+/*
+** Timers.  Each pending timer is one uv_timer_t, indexed by its ref id in a
+** registry table so cancel_timer finds it.  libuv fires timers in deadline
+** order and, for equal deadlines, in start order (rule A14).
+*/
+#include <stdlib.h>
+#include <lauxlib.h>
+#include "core/timer.h"
+#include "core/copy.h"
+#include "core/mailbox.h"
+#include "core/node.h"
+#include "core/registry.h"
+#include "core/sched.h"
+#include "core/signal.h"
+#include "core/term.h"
+#include "trace/trace.h"
+
+typedef struct otp_timer {
+  uv_timer_t handle;
+  otp_node *node;
+  uint64_t id;
+  int dest_ref, msg_ref;
+  int wrap;
+} otp_timer;
+
+static void free_timer(uv_handle_t *h) {
+  otp_timer *t = h->data;
+  lua_State *L = t->node->L;
+  luaL_unref(L, LUA_REGISTRYINDEX, t->dest_ref);
+  luaL_unref(L, LUA_REGISTRYINDEX, t->msg_ref);
+  free(t);
+}
+
+static void forget(otp_timer *t) {
+  lua_State *L = t->node->L;
+  lua_rawgeti(L, LUA_REGISTRYINDEX, t->node->timers_ref);
+  lua_pushnil(L);
+  lua_rawseti(L, -2, (lua_Integer)t->id);
+  lua_pop(L, 1);
+  uv_timer_stop(&t->handle);
+  uv_close((uv_handle_t *)&t->handle, free_timer);
+}
+
+static void on_timer(uv_timer_t *h) {
+  otp_timer *t = h->data;
+  otp_node *node = t->node;
+  lua_State *L = node->L;
+  int top = lua_gettop(L);
+  lua_rawgeti(L, LUA_REGISTRYINDEX, t->dest_ref);
+  otp_pid pid = otp_to_pid(L, -1);
+  otp_proc *p = pid ? otp_proc_get(node, pid) : otp_registry_find(node, L, -1);
+  if (p) {                       /* to a dead pid or a free name: dropped */
+    otp_charge_state cs = otp_charge_receiver(node, p);
+    lua_rawgeti(L, LUA_REGISTRYINDEX, t->msg_ref);
+    if (t->wrap) {
+      lua_createtable(L, 3, 0);
+      lua_pushliteral(L, "timeout");
+      lua_rawseti(L, -2, 1);
+      otp_push_ref(L, t->id);
+      lua_rawseti(L, -2, 2);
+      otp_copy(L, -2, OTP_COPY_LENIENT, "msg", 0);
+      lua_rawseti(L, -2, 3);
+    } else {
+      otp_copy(L, -1, OTP_COPY_LENIENT, "msg", 0);
+    }
+    otp_charge_restore(node, cs);
+    if (otp_trace_on(node, OTP_EV_TIMER)) {
+      otp_trace_info info = {.pid = p->pid, .ref = t->id, .L = L, .msg = lua_gettop(L)};
+      otp_trace_emit(node, OTP_EV_TIMER, &info);
+    }
+    otp_mailbox_put(node, L, p, OTP_PID_NONE);
+  }
+  lua_settop(L, top);
+  forget(t);
+}
+
+void otp_timer_start(otp_node *node, lua_State *L, uint64_t ms, int dest_idx,
+                     int msg_idx, int wrap) {
+  dest_idx = lua_absindex(L, dest_idx);
+  msg_idx = lua_absindex(L, msg_idx);
+  otp_timer *t = calloc(1, sizeof *t);
+  if (!t) luaL_error(L, "not enough memory");
+  t->node = node;
+  t->wrap = wrap;
+  t->id = otp_new_ref(L, 1);          /* the tref, left on the stack */
+  lua_pushvalue(L, dest_idx);
+  t->dest_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+  lua_pushvalue(L, msg_idx);
+  t->msg_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+  lua_rawgeti(L, LUA_REGISTRYINDEX, node->timers_ref);
+  lua_pushlightuserdata(L, t);
+  lua_rawseti(L, -2, (lua_Integer)t->id);
+  lua_pop(L, 1);
+  uv_timer_init(&node->loop, &t->handle);
+  t->handle.data = t;
+  uv_update_time(&node->loop);
+  uv_timer_start(&t->handle, on_timer, ms, 0);
+}
+
+int64_t otp_timer_cancel(otp_node *node, lua_State *L, uint64_t id) {
+  lua_rawgeti(L, LUA_REGISTRYINDEX, node->timers_ref);
+  lua_rawgeti(L, -1, (lua_Integer)id);
+  otp_timer *t = lua_touserdata(L, -1);
+  lua_pop(L, 2);
+  if (!t) return -1;
+  uv_update_time(&node->loop);
+  int64_t left = (int64_t)uv_timer_get_due_in(&t->handle);
+  forget(t);
+  return left;
+}
+
+static void on_receive_timeout(uv_timer_t *h) {
+  otp_proc *p = h->data;
+  p->recv_timed_out = 1;
+  otp_sched_wake(p->node, p);
+}
+
+void otp_timer_arm_receive(otp_node *node, otp_proc *p, uint64_t ms) {
+  if (!p->timer) {
+    p->timer = malloc(sizeof *p->timer);
+    if (!p->timer) abort();
+    uv_timer_init(&node->loop, p->timer);
+    p->timer->data = p;
+  }
+  p->recv_timed_out = 0;
+  uv_update_time(&node->loop);
+  uv_timer_start(p->timer, on_receive_timeout, ms, 0);
+}
+
+void otp_timer_stop_receive(otp_proc *p) {
+  if (p->timer) uv_timer_stop(p->timer);
+  p->recv_timed_out = 0;
+}
+
+void otp_timer_close_all(otp_node *node) {
+  lua_State *L = node->L;
+  lua_rawgeti(L, LUA_REGISTRYINDEX, node->timers_ref);
+  for (;;) {          /* forget() removes the entry: restart from the first */
+    lua_pushnil(L);
+    if (!lua_next(L, -2)) break;
+    otp_timer *t = lua_touserdata(L, -1);
+    lua_pop(L, 2);
+    forget(t);
+  }
+  lua_pop(L, 1);
+}

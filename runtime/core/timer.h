@@ -1,0 +1,30 @@
+/*
+** Timers on the node's libuv loop: send_after/start_timer (rule A14) and
+** the timeout of a process waiting in receive or sleep.
+*/
+#ifndef OTP_TIMER_H
+#define OTP_TIMER_H
+
+#include <stdint.h>
+#include <lua.h>
+#include "core/proc.h"
+
+struct otp_node;
+
+/* Starts a timer that delivers the value at msg_idx to dest_idx (a pid or a
+** registered name, resolved when it fires) after ms; wrapped as
+** {"timeout", tref, msg} if wrap. Pushes the timer ref. */
+void otp_timer_start(struct otp_node *node, lua_State *L, uint64_t ms,
+                     int dest_idx, int msg_idx, int wrap);
+/* Cancels a timer: milliseconds it had left, or -1 if it already fired or
+** was cancelled. */
+int64_t otp_timer_cancel(struct otp_node *node, lua_State *L, uint64_t id);
+
+/* Wakes p with p->recv_timed_out set after ms. */
+void otp_timer_arm_receive(struct otp_node *node, otp_proc *p, uint64_t ms);
+void otp_timer_stop_receive(otp_proc *p);
+
+/* Closes every pending send_after/start_timer (node teardown). */
+void otp_timer_close_all(struct otp_node *node);
+
+#endif

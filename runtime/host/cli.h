@@ -1,0 +1,27 @@
+/*
+** The otplab command: one function per subcommand.
+*/
+#ifndef OTP_CLI_H
+#define OTP_CLI_H
+
+#include "core/node.h"
+
+/* Exit statuses */
+#define CLI_OK 0
+#define CLI_FAILED 1
+#define CLI_USAGE 2
+
+/* Options shared by run and test; parsed from argv[*i], advancing *i.
+** Returns 1 if argv[*i] was an option, 0 if not, -1 on a bad option (reported). */
+int cli_node_option(otp_node_config *cfg, int argc, char **argv, int *i);
+
+int cli_run(int argc, char **argv);
+int cli_test(int argc, char **argv);
+int cli_help(int argc, char **argv);
+void cli_usage(FILE *out);
+
+/* Runs path as the first process of a fresh node; prints why it failed.
+** Returns CLI_OK, CLI_FAILED or CLI_USAGE. */
+int cli_run_file(const otp_node_config *cfg, const char *path, int argc, char **argv);
+
+#endif

@@ -1,0 +1,107 @@
+/*
+** otplab run FILE [ARGS...]
+*/
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <lauxlib.h>
+#include "host/cli.h"
+#include "core/format.h"
+
+static int parse_size_mb(const char *s, size_t *out) {
+  char *end;
+  errno = 0;
+  unsigned long long mb = strtoull(s, &end, 10);
+  if (errno || *end || end == s) return -1;
+  *out = (size_t)mb << 20;
+  return 0;
+}
+
+int cli_node_option(otp_node_config *cfg, int argc, char **argv, int *i) {
+  const char *opt = argv[*i];
+  static const char *const levels[] = {"none", "error", "warning", "info", "debug"};
+  if (strncmp(opt, "--", 2) != 0) return 0;
+  int known = strcmp(opt, "--reductions") == 0 || strcmp(opt, "--log-level") == 0 ||
+              strcmp(opt, "--max-memory") == 0 || strcmp(opt, "--max-heap") == 0;
+  if (!known) return 0;
+  if (*i + 1 >= argc) {
+    fprintf(stderr, "otplab: option %s needs a value\n", opt);
+    return -1;
+  }
+  const char *val = argv[++*i];
+  if (strcmp(opt, "--reductions") == 0) {
+    char *end;
+    long n = strtol(val, &end, 10);
+    if (*end || n <= 0 || n > 100000000) {
+      fprintf(stderr, "otplab: --reductions needs a positive number of instructions, got '%s'\n", val);
+      return -1;
+    }
+    cfg->reductions = (int)n;
+  } else if (strcmp(opt, "--log-level") == 0) {
+    for (int l = 0; l < 5; l++)
+      if (strcmp(val, levels[l]) == 0) {
+        cfg->log_level = (otp_log_level)l;
+        return 1;
+      }
+    fprintf(stderr, "otplab: --log-level must be none, error, warning, info or debug, got '%s'\n", val);
+    return -1;
+  } else {
+    size_t *target = strcmp(opt, "--max-memory") == 0 ? &cfg->max_memory : &cfg->default_max_heap;
+    if (parse_size_mb(val, target) != 0) {
+      fprintf(stderr, "otplab: %s needs a number of megabytes, got '%s'\n", opt, val);
+      return -1;
+    }
+  }
+  return 1;
+}
+
+int cli_run_file(const otp_node_config *cfg, const char *path, int argc, char **argv) {
+  if (access(path, R_OK) != 0) {
+    fprintf(stderr, "otplab: cannot read '%s': %s\n", path, strerror(errno));
+    return CLI_USAGE;
+  }
+  char err[256];
+  otp_node *node = otp_node_new(cfg, err, sizeof err);
+  if (!node) {
+    fprintf(stderr, "otplab: %s\n", err);
+    return CLI_FAILED;
+  }
+  if (otp_node_start_file(node, path, argc, argv) != 0) {
+    fprintf(stderr, "otplab: cannot load %s\n", lua_tostring(node->L, -1));
+    otp_node_free(node);
+    return CLI_FAILED;
+  }
+  int status = otp_node_run(node);
+  if (status != 0) {
+    lua_State *L = node->L;
+    lua_rawgeti(L, LUA_REGISTRYINDEX, node->first_exit_ref);
+    otp_format_reason(L, -1);
+    fprintf(stderr, "otplab: %s exited: %s\n", path, lua_tostring(L, -1));
+    lua_pop(L, 2);
+  }
+  fflush(stdout);
+  otp_node_free(node);
+  return status ? CLI_FAILED : CLI_OK;
+}
+
+int cli_run(int argc, char **argv) {
+  otp_node_config cfg;
+  otp_node_config_defaults(&cfg);
+  int i = 0;
+  for (; i < argc; i++) {
+    int r = cli_node_option(&cfg, argc, argv, &i);
+    if (r < 0) return CLI_USAGE;
+    if (r == 0) break;
+  }
+  if (i >= argc) {
+    fprintf(stderr, "otplab run: which file? usage: otplab run [options] FILE [ARGS...]\n");
+    return CLI_USAGE;
+  }
+  if (strncmp(argv[i], "--", 2) == 0) {
+    fprintf(stderr, "otplab run: unknown option '%s' (see 'otplab help run')\n", argv[i]);
+    return CLI_USAGE;
+  }
+  return cli_run_file(&cfg, argv[i], argc - i - 1, argv + i + 1);
+}

@@ -1,0 +1,171 @@
+/*
+** otplab test [PATH...]: every *.lua under the paths is a scenario, run in a
+** child process of its own (a crash or a hang cannot take the runner down),
+** with its output kept and shown only when it fails.
+*/
+#include <dirent.h>
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+#include "host/cli.h"
+
+typedef struct files {
+  char **v;
+  size_t n, cap;
+} files;
+
+static void add_file(files *f, const char *path) {
+  if (f->n == f->cap) {
+    f->cap = f->cap ? f->cap * 2 : 64;
+    f->v = realloc(f->v, f->cap * sizeof *f->v);
+    if (!f->v) abort();
+  }
+  f->v[f->n++] = strdup(path);
+}
+
+static int ends_with(const char *s, const char *suffix) {
+  size_t n = strlen(s), m = strlen(suffix);
+  return n >= m && strcmp(s + n - m, suffix) == 0;
+}
+
+static void collect(files *f, const char *path) {
+  struct stat st;
+  if (stat(path, &st) != 0) return;
+  if (S_ISREG(st.st_mode)) {
+    if (ends_with(path, ".lua")) add_file(f, path);
+    return;
+  }
+  if (!S_ISDIR(st.st_mode)) return;
+  DIR *d = opendir(path);
+  if (!d) return;
+  struct dirent *e;
+  while ((e = readdir(d)) != NULL) {
+    if (e->d_name[0] == '.') continue;
+    char sub[4096];
+    snprintf(sub, sizeof sub, "%s%s%s", path, ends_with(path, "/") ? "" : "/", e->d_name);
+    collect(f, sub);
+  }
+  closedir(d);
+}
+
+static int by_name(const void *a, const void *b) {
+  return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static double now_ms(void) {
+  return (double)otp_now_ns() / 1e6;
+}
+
+static void show_output(FILE *out) {
+  char line[4096];
+  rewind(out);
+  while (fgets(line, sizeof line, out)) fprintf(stdout, "    %s", line);
+  if (line[0] && !ends_with(line, "\n")) fputc('\n', stdout);
+}
+
+/* Runs one scenario in a child; returns 1 if it passed. */
+static int run_one(const otp_node_config *cfg, const char *path, int timeout_s, int verbose) {
+  FILE *out = tmpfile();
+  if (!out) {
+    perror("otplab test: tmpfile");
+    return 0;
+  }
+  fflush(stdout);
+  double t0 = now_ms();
+  pid_t child = fork();
+  if (child == 0) {
+    dup2(fileno(out), STDOUT_FILENO);
+    dup2(fileno(out), STDERR_FILENO);
+    char *no_args[] = {NULL};
+    _exit(cli_run_file(cfg, path, 0, no_args));
+  }
+  int status = 0, timed_out = 0;
+  for (;;) {
+    pid_t r = waitpid(child, &status, WNOHANG);
+    if (r == child) break;
+    if (r < 0 && errno != EINTR) break;
+    if (now_ms() - t0 > timeout_s * 1000.0) {
+      kill(child, SIGKILL);
+      waitpid(child, &status, 0);
+      timed_out = 1;
+      break;
+    }
+    struct timespec tick = {0, 5 * 1000000L};
+    nanosleep(&tick, NULL);
+  }
+  double ms = now_ms() - t0;
+  int passed = !timed_out && WIFEXITED(status) && WEXITSTATUS(status) == 0;
+  if (passed) {
+    printf("ok    %s (%.0f ms)\n", path, ms);
+    if (verbose) show_output(out);
+  } else {
+    if (timed_out) printf("FAIL  %s: still running after %d s (killed)\n", path, timeout_s);
+    else if (WIFSIGNALED(status))
+      printf("FAIL  %s: otplab died with signal %d (%s)\n", path, WTERMSIG(status),
+             strsignal(WTERMSIG(status)));
+    else printf("FAIL  %s (%.0f ms)\n", path, ms);
+    show_output(out);
+  }
+  fclose(out);
+  return passed;
+}
+
+int cli_test(int argc, char **argv) {
+  otp_node_config cfg;
+  otp_node_config_defaults(&cfg);
+  const char *filter = NULL;
+  int timeout_s = 60, verbose = 0;
+  files f = {0};
+  int npaths = 0;
+  for (int i = 0; i < argc; i++) {
+    int r = cli_node_option(&cfg, argc, argv, &i);
+    if (r < 0) return CLI_USAGE;
+    if (r > 0) continue;
+    if (strcmp(argv[i], "--verbose") == 0) {
+      verbose = 1;
+    } else if (strcmp(argv[i], "--filter") == 0 || strcmp(argv[i], "--timeout") == 0) {
+      if (i + 1 >= argc) {
+        fprintf(stderr, "otplab test: option %s needs a value\n", argv[i]);
+        return CLI_USAGE;
+      }
+      if (argv[i][2] == 'f') filter = argv[++i];
+      else if ((timeout_s = atoi(argv[++i])) <= 0) {
+        fprintf(stderr, "otplab test: --timeout needs a number of seconds\n");
+        return CLI_USAGE;
+      }
+    } else if (strncmp(argv[i], "--", 2) == 0) {
+      fprintf(stderr, "otplab test: unknown option '%s' (see 'otplab help test')\n", argv[i]);
+      return CLI_USAGE;
+    } else {
+      struct stat st;
+      if (stat(argv[i], &st) != 0) {
+        fprintf(stderr, "otplab test: no such file or directory: %s\n", argv[i]);
+        return CLI_USAGE;
+      }
+      collect(&f, argv[i]);
+      npaths++;
+    }
+  }
+  if (npaths == 0) {
+    collect(&f, "scenarios");
+    collect(&f, "tests/lua");
+  }
+  qsort(f.v, f.n, sizeof *f.v, by_name);
+  int passed = 0, failed = 0;
+  for (size_t i = 0; i < f.n; i++) {
+    if (!filter || strstr(f.v[i], filter)) {
+      if (run_one(&cfg, f.v[i], timeout_s, verbose)) passed++;
+      else failed++;
+    }
+    free(f.v[i]);
+  }
+  free(f.v);
+  printf("%d passed, %d failed\n", passed, failed);
+  return failed ? CLI_FAILED : CLI_OK;
+}

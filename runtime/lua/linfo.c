@@ -1,0 +1,312 @@
+/*
+** Looking at processes and the node: self, process_info, statistics, memory,
+** time, pids from text, labels and the log level.
+*/
+#include <string.h>
+#include <time.h>
+#include "lua/lotp.h"
+#include "core/copy.h"
+#include "core/node.h"
+#include "core/registry.h"
+#include "core/signal.h"
+#include "core/term.h"
+
+static int l_self(lua_State *L) {
+  otp_proc_push_pid(L, otp_self(L));
+  return 1;
+}
+
+static otp_proc *arg_proc(lua_State *L, int idx, const char *fname) {
+  otp_pid pid = otp_to_pid(L, idx);
+  if (!pid) luaL_error(L, "badarg: %s needs a pid, got %s", fname, luaL_typename(L, idx));
+  return otp_proc_get(otp_node_of(L), pid);
+}
+
+static int l_is_alive(lua_State *L) {
+  lua_pushboolean(L, arg_proc(L, 1, "otp.is_alive") != NULL);
+  return 1;
+}
+
+static int l_processes(lua_State *L) {
+  otp_node *node = otp_node_of(L);
+  lua_createtable(L, (int)node->nprocs, 0);
+  lua_Integer n = 0;
+  for (uint32_t i = 0; i < node->nslots; i++) {
+    otp_proc *p = node->procs[i];
+    if (p && otp_proc_alive(p)) {
+      otp_proc_push_pid(L, p);
+      lua_rawseti(L, -2, ++n);
+    }
+  }
+  lua_getglobal(L, "table");       /* oldest first, as they were spawned */
+  lua_getfield(L, -1, "sort");
+  lua_pushvalue(L, -3);
+  lua_call(L, 1, 0);
+  lua_pop(L, 1);
+  return 1;
+}
+
+static const char *status_name(otp_proc *p) {
+  static const char *const names[] = {"running", "runnable", "waiting", "suspended", "exiting"};
+  return names[p->status];
+}
+
+static void push_pid_array(lua_State *L, const otp_pid *pids, uint32_t n) {
+  lua_createtable(L, (int)n, 0);
+  for (uint32_t i = 0; i < n; i++) {
+    otp_push_pid(L, pids[i]);
+    lua_rawseti(L, -2, i + 1);
+  }
+}
+
+static void push_monitors(lua_State *L, otp_proc *p) {
+  lua_newtable(L);
+  lua_Integer n = 0;
+  for (otp_monitor *m = p->monitors; m; m = m->w_next) {
+    lua_createtable(L, 2, 0);
+    lua_pushliteral(L, "process");
+    lua_rawseti(L, -2, 1);
+    if (m->name_ref != LUA_NOREF) {
+      lua_createtable(L, 2, 0);
+      lua_rawgeti(L, LUA_REGISTRYINDEX, m->name_ref);
+      lua_rawseti(L, -2, 1);
+      lua_pushliteral(L, "nonode@nohost");
+      lua_rawseti(L, -2, 2);
+    } else {
+      otp_push_pid(L, m->target);
+    }
+    lua_rawseti(L, -2, 2);
+    lua_rawseti(L, -2, ++n);
+  }
+}
+
+static void push_monitored_by(lua_State *L, otp_proc *p) {
+  lua_newtable(L);
+  lua_Integer n = 0;
+  for (otp_monitor *m = p->monitored_by; m; m = m->t_next) {
+    otp_push_pid(L, m->watcher);
+    lua_rawseti(L, -2, ++n);
+  }
+}
+
+static void push_messages(lua_State *L, otp_proc *p) {
+  otp_node *node = otp_node_of(L);
+  lua_createtable(L, (int)p->mq_len, 0);
+  lua_Integer n = 0;
+  for (otp_msg *m = p->mq_head; m; m = m->next) {
+    lua_rawgeti(L, LUA_REGISTRYINDEX, m->ref);
+    otp_charge_state cs = otp_charge_receiver(node, node->current);
+    otp_copy(L, -1, OTP_COPY_LENIENT, "msg", 0);
+    otp_charge_restore(node, cs);
+    lua_rawseti(L, -3, ++n);
+    lua_pop(L, 1);
+  }
+}
+
+/* "source:line" of the function the process started with. */
+static void push_initial_call(lua_State *L, otp_proc *p) {
+  lua_Debug ar;
+  int level = 0;
+  while (lua_getstack(p->co, level + 1, &ar)) level++;
+  if (lua_getstack(p->co, level, &ar) && lua_getinfo(p->co, "S", &ar)) {
+    lua_pushfstring(L, "%s:%d", ar.short_src, ar.linedefined);
+  } else if (lua_gettop(p->co) > 0 && lua_isfunction(p->co, 1)) {
+    lua_pushvalue(p->co, 1);
+    lua_getinfo(p->co, ">S", &ar);
+    lua_pushfstring(L, "%s:%d", ar.short_src, ar.linedefined);
+  } else {
+    lua_pushnil(L);
+  }
+}
+
+static void push_ancestors(lua_State *L, otp_proc *p) {
+  otp_node *node = otp_node_of(L);
+  lua_newtable(L);
+  lua_Integer n = 0;
+  for (otp_pid a = p->parent; a && n < 64;) {
+    otp_push_pid(L, a);
+    lua_rawseti(L, -2, ++n);
+    otp_proc *q = otp_proc_get(node, a);
+    a = q ? q->parent : OTP_PID_NONE;
+  }
+}
+
+static const char *const info_keys[] = {
+  "status", "message_queue_len", "messages", "links", "monitors", "monitored_by",
+  "trap_exit", "registered_name", "reductions", "memory", "initial_call",
+  "current_location", "parent", "ancestors", "sandbox", "label", NULL
+};
+
+static void push_info(lua_State *L, otp_proc *p, int key) {
+  switch (key) {
+    case 0: lua_pushstring(L, status_name(p)); break;
+    case 1: lua_pushinteger(L, p->mq_len); break;
+    case 2: push_messages(L, p); break;
+    case 3: push_pid_array(L, p->links, p->nlinks); break;
+    case 4: push_monitors(L, p); break;
+    case 5: push_monitored_by(L, p); break;
+    case 6: lua_pushboolean(L, p->trap_exit); break;
+    case 7: otp_registry_push_name(L, p); break;
+    case 8: lua_pushinteger(L, (lua_Integer)p->reductions); break;
+    case 9: lua_pushinteger(L, (lua_Integer)p->memory); break;
+    case 10: push_initial_call(L, p); break;
+    case 11: otp_proc_push_location(L, p); break;
+    case 12: if (p->parent) otp_push_pid(L, p->parent); else lua_pushnil(L); break;
+    case 13: push_ancestors(L, p); break;
+    case 14: lua_pushnil(L); break;   /* sandboxes: not in this version */
+    default:
+      if (p->label_ref == LUA_NOREF) lua_pushnil(L);
+      else lua_rawgeti(L, LUA_REGISTRYINDEX, p->label_ref);
+  }
+}
+
+static int l_process_info(lua_State *L) {
+  otp_proc *p = arg_proc(L, 1, "otp.process_info");
+  if (!lua_isnoneornil(L, 2)) {
+    const char *key = luaL_checkstring(L, 2);
+    int k = 0;
+    while (info_keys[k] && strcmp(info_keys[k], key) != 0) k++;
+    if (!info_keys[k])
+      return luaL_error(L, "badarg: process_info has no key '%s' (keys: status, "
+                        "message_queue_len, messages, links, monitors, monitored_by, "
+                        "trap_exit, registered_name, reductions, memory, initial_call, "
+                        "current_location, parent, ancestors, sandbox, label)", key);
+    if (!p) return 0;
+    push_info(L, p, k);
+    return 1;
+  }
+  if (!p) return 0;
+  lua_createtable(L, 0, 16);
+  for (int k = 0; info_keys[k]; k++) {
+    push_info(L, p, k);
+    lua_setfield(L, -2, info_keys[k]);
+  }
+  return 1;
+}
+
+static int l_set_label(lua_State *L) {
+  otp_proc *p = otp_self(L);
+  luaL_checktype(L, 1, LUA_TSTRING);
+  luaL_unref(L, LUA_REGISTRYINDEX, p->label_ref);
+  lua_pushvalue(L, 1);
+  p->label_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+  return 0;
+}
+
+static lua_Integer in_unit(lua_State *L, int idx, uint64_t ns) {
+  static const char *const units[] = {"millisecond", "second", "microsecond",
+                                      "nanosecond", NULL};
+  static const uint64_t div[] = {1000000u, 1000000000u, 1000u, 1u};
+  return (lua_Integer)(ns / div[luaL_checkoption(L, idx, "millisecond", units)]);
+}
+
+static int l_monotonic_time(lua_State *L) {
+  lua_pushinteger(L, in_unit(L, 1, otp_now_ns()));
+  return 1;
+}
+
+static int l_system_time(lua_State *L) {
+  struct timespec ts;
+  clock_gettime(CLOCK_REALTIME, &ts);
+  lua_pushinteger(L, in_unit(L, 1, (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec));
+  return 1;
+}
+
+static int l_memory(lua_State *L) {
+  otp_node *node = otp_node_of(L);
+  lua_Integer total = (lua_Integer)node->mem_total, procs = (lua_Integer)node->mem_procs;
+  if (!lua_isnoneornil(L, 1)) {
+    const char *key = luaL_checkstring(L, 1);
+    if (strcmp(key, "total") == 0) lua_pushinteger(L, total);
+    else if (strcmp(key, "processes") == 0) lua_pushinteger(L, procs);
+    else if (strcmp(key, "system") == 0) lua_pushinteger(L, total - procs);
+    else if (strcmp(key, "sandboxes") == 0) lua_newtable(L);
+    else return luaL_error(L, "badarg: otp.memory has no key '%s' (keys: total, "
+                           "processes, system, sandboxes)", key);
+    return 1;
+  }
+  lua_createtable(L, 0, 4);
+  lua_pushinteger(L, total);
+  lua_setfield(L, -2, "total");
+  lua_pushinteger(L, procs);
+  lua_setfield(L, -2, "processes");
+  lua_pushinteger(L, total - procs);
+  lua_setfield(L, -2, "system");
+  lua_newtable(L);
+  lua_setfield(L, -2, "sandboxes");
+  return 1;
+}
+
+static int l_statistics(lua_State *L) {
+  otp_node *node = otp_node_of(L);
+  const char *key = luaL_checkstring(L, 1);
+  if (strcmp(key, "process_count") == 0) {
+    lua_pushinteger(L, node->nprocs);
+  } else if (strcmp(key, "run_queue") == 0) {
+    lua_pushinteger(L, node->rq_len);
+  } else if (strcmp(key, "reductions") == 0) {
+    lua_createtable(L, 2, 0);
+    lua_pushinteger(L, (lua_Integer)node->reductions_total);
+    lua_rawseti(L, -2, 1);
+    lua_pushinteger(L, (lua_Integer)(node->reductions_total - node->reductions_seen));
+    lua_rawseti(L, -2, 2);
+    node->reductions_seen = node->reductions_total;
+  } else if (strcmp(key, "context_switches") == 0) {
+    lua_pushinteger(L, (lua_Integer)node->context_switches);
+  } else if (strcmp(key, "messages_sent") == 0) {
+    lua_pushinteger(L, (lua_Integer)node->messages_sent);
+  } else {
+    return luaL_error(L, "badarg: otp.statistics has no key '%s' (keys: process_count, "
+                      "run_queue, reductions, context_switches, messages_sent)", key);
+  }
+  return 1;
+}
+
+static int l_node(lua_State *L) {
+  lua_pushliteral(L, "nonode@nohost");
+  return 1;
+}
+
+/* pid("<0.42.0>"): the same value as the process's own pid. */
+static int l_pid(lua_State *L) {
+  otp_node *node = otp_node_of(L);
+  const char *s = luaL_checkstring(L, 1);
+  uint64_t serial = otp_pid_parse_serial(s);
+  if (!serial)
+    return luaL_error(L, "badarg: '%s' is not a pid; pids look like <0.42.0>", s);
+  for (uint32_t i = 0; i < node->nslots; i++) {
+    otp_proc *p = node->procs[i];
+    if (p && otp_pid_serial(p->pid) == serial) {
+      otp_proc_push_pid(L, p);
+      return 1;
+    }
+  }
+  /* gone or never seen: a pid with no slot, interned by serial */
+  otp_push_pid(L, otp_pid_make(serial, (1u << OTP_PID_SLOT_BITS) - 1));
+  return 1;
+}
+
+static int l_log_level(lua_State *L) {
+  static const char *const levels[] = {"none", "error", "warning", "info", "debug", NULL};
+  otp_node *node = otp_node_of(L);
+  lua_pushstring(L, levels[node->cfg.log_level]);
+  if (!lua_isnoneornil(L, 1))
+    node->cfg.log_level = (otp_log_level)luaL_checkoption(L, 1, NULL, levels);
+  return 1;
+}
+
+const luaL_Reg otp_info_funcs[] = {
+  {"self", l_self},
+  {"is_alive", l_is_alive},
+  {"processes", l_processes},
+  {"process_info", l_process_info},
+  {"set_label", l_set_label},
+  {"monotonic_time", l_monotonic_time},
+  {"system_time", l_system_time},
+  {"memory", l_memory},
+  {"statistics", l_statistics},
+  {"node", l_node},
+  {"pid", l_pid},
+  {"log_level", l_log_level},
+  {NULL, NULL}
+};

@@ -1,0 +1,319 @@
+/*
+** Messages: send, selective receive, patterns, refs, timers, sleep, yield.
+**
+** receive scans the mailbox in arrival order and leaves what does not match
+** in place (rule A13).  While it waits, p->recv_last remembers the last
+** message looked at, so a wake-up only examines what arrived since.  A
+** pattern that contains the ref made by the latest make_ref/monitor starts
+** after the receive marker set then: a request/reply never rescans a deep
+** mailbox (messages older than a fresh ref cannot contain it).
+*/
+#include <string.h>
+#include "lua/lotp.h"
+#include "core/copy.h"
+#include "core/mailbox.h"
+#include "core/node.h"
+#include "core/registry.h"
+#include "core/sched.h"
+#include "core/signal.h"
+#include "core/term.h"
+#include "core/timer.h"
+#include "trace/trace.h"
+
+#define ANY_IDX lua_upvalueindex(1)   /* the otp._ sentinel, upvalue of these functions */
+
+/* ---- destinations ---- */
+
+/* The process dest (at idx) names, or NULL if it is dead or an unreachable
+** {name, node}; raises badarg for an unregistered plain name. */
+static otp_proc *resolve(lua_State *L, otp_node *node, int idx) {
+  otp_pid pid = otp_to_pid(L, idx);
+  if (pid) return otp_proc_get(node, pid);
+  if (lua_type(L, idx) == LUA_TSTRING) {
+    otp_proc *p = otp_registry_find(node, L, idx);
+    if (!p)
+      luaL_error(L, "badarg: no process is registered as '%s' (a message to a "
+                 "name needs a registered process; to a pid it never fails)",
+                 lua_tostring(L, idx));
+    return p;
+  }
+  if (lua_istable(L, idx)) {           /* {name, node}: never fails (A12) */
+    lua_rawgeti(L, idx, 1);
+    lua_rawgeti(L, idx, 2);
+    otp_proc *p = NULL;
+    if (lua_type(L, -2) == LUA_TSTRING && lua_type(L, -1) == LUA_TSTRING &&
+        strcmp(lua_tostring(L, -1), "nonode@nohost") == 0)
+      p = otp_registry_find(node, L, -2);
+    lua_pop(L, 2);
+    return p;
+  }
+  luaL_error(L, "badarg: a destination must be a pid, a registered name or "
+             "{name, node}, got %s", luaL_typename(L, idx));
+  return NULL;
+}
+
+static int l_send(lua_State *L) {
+  otp_node *node = otp_node_of(L);
+  otp_proc *self = otp_self(L);
+  lua_settop(L, 2);
+  otp_proc *to = resolve(L, node, 1);
+  otp_charge_state cs = otp_charge_receiver(node, to);
+  otp_copy(L, 2, OTP_COPY_MESSAGE, "msg", 0);   /* badarg even to the dead */
+  otp_charge_restore(node, cs);
+  node->messages_sent++;
+  if (!to) {
+    if (otp_trace_on(node, OTP_EV_SEND_TO_DEAD)) {
+      otp_trace_info info = {.pid = self->pid, .other = otp_to_pid(L, 1), .L = L, .msg = 3};
+      otp_trace_emit(node, OTP_EV_SEND_TO_DEAD, &info);
+    }
+    lua_settop(L, 2);
+    return 1;
+  }
+  if (otp_trace_on(node, OTP_EV_SEND)) {
+    otp_trace_info info = {.pid = self->pid, .other = to->pid, .L = L, .msg = 3};
+    otp_trace_emit(node, OTP_EV_SEND, &info);
+  }
+  otp_mailbox_put(node, L, to, self->pid);
+  return 1;
+}
+
+/* ---- patterns ---- */
+
+static int match_pattern(lua_State *L, int pat, int val, int depth) {
+  if (!lua_istable(L, val)) return 0;
+  if (depth > 100) return 0;
+  luaL_checkstack(L, 4, "matching a deep pattern");
+  lua_pushnil(L);
+  while (lua_next(L, pat)) {
+    int pv = lua_gettop(L);
+    lua_pushvalue(L, pv - 1);
+    lua_rawget(L, val);
+    int mv = pv + 1, ok;
+    if (lua_rawequal(L, pv, ANY_IDX)) ok = !lua_isnil(L, mv);
+    else if (lua_istable(L, pv)) ok = match_pattern(L, pv, mv, depth + 1);
+    else ok = lua_rawequal(L, pv, mv);
+    lua_pop(L, 2);
+    if (!ok) {
+      lua_pop(L, 1);
+      return 0;
+    }
+  }
+  return 1;
+}
+
+/* Does the pattern at pat hold the ref with this id (at any depth)? */
+static int holds_ref(lua_State *L, int pat, uint64_t id, int depth) {
+  if (depth > 8) return 0;
+  int found = 0;
+  lua_pushnil(L);
+  while (!found && lua_next(L, pat)) {
+    if (otp_to_ref(L, -1) == id) found = 1;
+    else if (lua_istable(L, -1) && !lua_rawequal(L, -1, ANY_IDX))
+      found = holds_ref(L, lua_gettop(L), id, depth + 1);
+    lua_pop(L, 1);
+  }
+  if (found) lua_pop(L, 1);
+  return found;
+}
+
+static int l_match_fn(lua_State *L) {   /* the function otp.match returns */
+  lua_pushboolean(L, match_pattern(L, lua_upvalueindex(2), 1, 0));
+  return 1;
+}
+
+static int l_match(lua_State *L) {
+  luaL_checktype(L, 1, LUA_TTABLE);
+  lua_pushvalue(L, ANY_IDX);
+  lua_pushvalue(L, 1);
+  lua_pushcclosure(L, l_match_fn, 2);
+  return 1;
+}
+
+/* ---- receive ---- */
+
+/* Stack of receive: 1 = matcher (nil, function, pattern table or a value),
+** 2 = timeout in ms or nil (forever). */
+static int matches(lua_State *L, otp_proc *p, otp_msg *m) {
+  int t = lua_type(L, 1);
+  if (t == LUA_TNIL) return 1;
+  lua_rawgeti(L, LUA_REGISTRYINDEX, m->ref);
+  int ok;
+  if (t == LUA_TTABLE) {
+    ok = match_pattern(L, 1, lua_gettop(L), 0);
+  } else if (t == LUA_TFUNCTION) {
+    lua_pushvalue(L, 1);
+    lua_insert(L, -2);
+    p->in_matcher = 1;
+    int status = lua_pcall(L, 1, 1, 0);
+    p->in_matcher = 0;
+    if (status != LUA_OK) lua_error(L);
+    ok = lua_toboolean(L, -1);
+  } else {
+    ok = lua_rawequal(L, 1, -1);
+  }
+  lua_pop(L, 1);
+  return ok;
+}
+
+static int receive_scan(lua_State *L, int status, lua_KContext first);
+
+static int timed_out(lua_State *L, otp_proc *p) {
+  otp_timer_stop_receive(p);
+  lua_pushnil(L);
+  lua_pushliteral(L, "timeout");
+  return 2;
+}
+
+static int receive_scan(lua_State *L, int status, lua_KContext first) {
+  (void)status;
+  otp_node *node = otp_node_of(L);
+  otp_proc *p = node->current;
+  for (otp_msg *m = p->recv_last ? p->recv_last->next : p->mq_head; m; m = m->next) {
+    if (matches(L, p, m)) {
+      if (p->timer) otp_timer_stop_receive(p);
+      otp_mailbox_take(node, L, p, m);
+      if (otp_trace_on(node, OTP_EV_RECEIVE)) {
+        otp_trace_info info = {.pid = p->pid, .other = m->from, .L = L, .msg = lua_gettop(L)};
+        otp_trace_emit(node, OTP_EV_RECEIVE, &info);
+      }
+      return 1;
+    }
+    p->recv_last = m;
+  }
+  if (p->recv_timed_out) return timed_out(L, p);
+  if (first) {
+    if (lua_isinteger(L, 2) && lua_tointeger(L, 2) == 0) return timed_out(L, p);
+    if (!lua_isnil(L, 2)) otp_timer_arm_receive(node, p, (uint64_t)lua_tointeger(L, 2));
+  }
+  return otp_sched_yieldk(L, OTP_YIELD_WAIT, 0, receive_scan);
+}
+
+static void check_timeout(lua_State *L, int idx) {
+  if (lua_isnoneornil(L, idx)) {
+    lua_settop(L, idx);
+    return;
+  }
+  if (lua_type(L, idx) == LUA_TSTRING && strcmp(lua_tostring(L, idx), "infinity") == 0) {
+    lua_pushnil(L);
+    lua_replace(L, idx);
+    return;
+  }
+  lua_Number ms = lua_tonumber(L, idx);
+  if (lua_type(L, idx) != LUA_TNUMBER || ms < 0)
+    luaL_error(L, "badarg: a timeout must be a number of milliseconds >= 0 or "
+               "\"infinity\", got %s", luaL_typename(L, idx));
+  lua_pushinteger(L, (lua_Integer)(ms + 0.999));   /* round up, as after T does */
+  lua_replace(L, idx);
+}
+
+static void check_can_wait(lua_State *L, otp_proc *p, const char *what) {
+  if (p->in_matcher)
+    luaL_error(L, "badarg: %s cannot be called inside a receive matcher", what);
+  if (!lua_isyieldable(L))
+    luaL_error(L, "badarg: %s cannot wait here: it was called inside a metamethod, "
+               "a table.sort comparator or another call that cannot be suspended", what);
+}
+
+static int l_receive(lua_State *L) {
+  otp_proc *p = otp_self(L);
+  lua_settop(L, 2);
+  check_timeout(L, 2);
+  int t = lua_type(L, 1);
+  if (t == LUA_TFUNCTION && lua_tocfunction(L, 1) == l_match_fn) {
+    lua_getupvalue(L, 1, 2);      /* an otp.match matcher: use its pattern directly */
+    lua_replace(L, 1);
+    t = LUA_TTABLE;
+  }
+  if (!(lua_isinteger(L, 2) && lua_tointeger(L, 2) == 0)) check_can_wait(L, p, "otp.receive");
+  p->recv_last = NULL;
+  p->recv_timed_out = 0;
+  if (t == LUA_TTABLE && p->has_marker && holds_ref(L, 1, p->marker_ref, 0))
+    p->recv_last = p->marker;
+  return receive_scan(L, LUA_OK, 1);
+}
+
+/* sleep(ms): wait without looking at the mailbox. */
+static int sleep_k(lua_State *L, int status, lua_KContext ctx) {
+  (void)status;
+  (void)ctx;
+  otp_proc *p = otp_node_of(L)->current;
+  if (p->recv_timed_out) {
+    p->recv_timed_out = 0;
+    return 0;
+  }
+  return otp_sched_yieldk(L, OTP_YIELD_WAIT, 0, sleep_k);
+}
+
+static int l_sleep(lua_State *L) {
+  otp_proc *p = otp_self(L);
+  check_timeout(L, 1);
+  check_can_wait(L, p, "otp.sleep");
+  if (lua_isnil(L, 1)) return otp_sched_yieldk(L, OTP_YIELD_WAIT, 0, sleep_k);
+  otp_timer_arm_receive(otp_node_of(L), p, (uint64_t)lua_tointeger(L, 1));
+  return otp_sched_yieldk(L, OTP_YIELD_WAIT, 0, sleep_k);
+}
+
+static int l_yield(lua_State *L) {
+  otp_self(L);
+  if (!lua_isyieldable(L)) return 0;
+  return otp_sched_yieldk(L, OTP_YIELD_PREEMPT, 0, NULL);
+}
+
+/* ---- refs and timers ---- */
+
+static int l_make_ref(lua_State *L) {
+  otp_proc *p = otp_self(L);
+  p->marker_ref = otp_new_ref(L, 0);
+  p->marker = p->mq_tail;
+  p->has_marker = 1;
+  return 1;
+}
+
+static uint64_t check_ms(lua_State *L, int idx) {
+  lua_Integer ms = lua_tointeger(L, idx);
+  if (!lua_isinteger(L, idx) || ms < 0)
+    luaL_error(L, "badarg: a timer needs a whole number of milliseconds >= 0, got %s",
+               luaL_tolstring(L, idx, NULL));
+  return (uint64_t)ms;
+}
+
+static int start_timer(lua_State *L, int wrap) {
+  otp_node *node = otp_node_of(L);
+  otp_self(L);
+  uint64_t ms = check_ms(L, 1);
+  lua_settop(L, 3);
+  if (!otp_to_pid(L, 2) && lua_type(L, 2) != LUA_TSTRING)
+    return luaL_error(L, "badarg: a timer's destination must be a pid or a "
+                      "registered name, got %s", luaL_typename(L, 2));
+  otp_charge_state cs = otp_charge_receiver(node, NULL);
+  otp_copy(L, 3, OTP_COPY_MESSAGE, "msg", 0);
+  otp_charge_restore(node, cs);
+  otp_timer_start(node, L, ms, 2, 4, wrap);
+  return 1;
+}
+
+static int l_send_after(lua_State *L) { return start_timer(L, 0); }
+static int l_start_timer(lua_State *L) { return start_timer(L, 1); }
+
+static int l_cancel_timer(lua_State *L) {
+  uint64_t id = otp_to_ref(L, 1);
+  if (!id) return luaL_error(L, "badarg: cancel_timer needs a timer ref, got %s",
+                             luaL_typename(L, 1));
+  int64_t left = otp_timer_cancel(otp_node_of(L), L, id);
+  if (left < 0) lua_pushboolean(L, 0);
+  else lua_pushinteger(L, left);
+  return 1;
+}
+
+const luaL_Reg otp_message_funcs[] = {
+  {"send", l_send},
+  {"receive", l_receive},
+  {"match", l_match},
+  {"sleep", l_sleep},
+  {"yield", l_yield},
+  {"make_ref", l_make_ref},
+  {"send_after", l_send_after},
+  {"start_timer", l_start_timer},
+  {"cancel_timer", l_cancel_timer},
+  {NULL, NULL}
+};

@@ -1,0 +1,77 @@
+/*
+** The otp module: every function group, the otp._ wildcard, and the Lua half
+** of the library (otp.gen_server, otp.expect, ...) loaded on first use from
+** lua/otp/NAME.lua.
+*/
+#include <string.h>
+#include "lua/lotp.h"
+#include "core/env.h"
+#include "core/node.h"
+
+otp_proc *otp_self(lua_State *L) {
+  otp_proc *p = otp_node_of(L)->current;
+  if (!p) luaL_error(L, "otp functions can only be called from a process");
+  return p;
+}
+
+static int any_tostring(lua_State *L) {
+  lua_pushliteral(L, "otp._");
+  return 1;
+}
+
+/* otp.NAME for a name not defined in C: require "otp.NAME". */
+static int lazy_submodule(lua_State *L) {
+  const char *name = luaL_checkstring(L, 2);
+  lua_getglobal(L, "require");
+  lua_pushfstring(L, "otp.%s", name);
+  if (lua_pcall(L, 1, 1, 0) != LUA_OK) {
+    const char *err = lua_tostring(L, -1);
+    if (err && strstr(err, "not found:")) return 0;   /* otp.nothing is nil */
+    return lua_error(L);
+  }
+  lua_pushvalue(L, 2);
+  lua_pushvalue(L, -2);
+  lua_rawset(L, 1);
+  return 1;
+}
+
+int luaopen_otp(lua_State *L) {
+  lua_newtable(L);                   /* otp._ : matches any present value */
+  lua_createtable(L, 0, 2);
+  lua_pushcfunction(L, any_tostring);
+  lua_setfield(L, -2, "__tostring");
+  lua_pushboolean(L, 0);
+  lua_setfield(L, -2, "__metatable");
+  lua_setmetatable(L, -2);
+  otp_env_share(L, -1);
+  int any = lua_gettop(L);
+
+  lua_newtable(L);
+  const luaL_Reg *groups[] = {otp_spawn_funcs, otp_message_funcs, otp_signal_funcs,
+                              otp_info_funcs};
+  for (size_t i = 0; i < sizeof groups / sizeof *groups; i++) {
+    lua_pushvalue(L, any);
+    luaL_setfuncs(L, groups[i], 1);
+  }
+  lua_pushvalue(L, any);
+  lua_setfield(L, -2, "_");
+  luaopen_otp_trace(L);
+  otp_env_readonly(L, -1);
+  lua_setfield(L, -3, "trace");
+  lua_pop(L, 1);
+  lua_createtable(L, 0, 1);
+  lua_pushcfunction(L, lazy_submodule);
+  lua_setfield(L, -2, "__index");
+  lua_setmetatable(L, -2);
+
+  otp_env_readonly(L, -1);
+  lua_getglobal(L, "package");
+  lua_getfield(L, -1, "loaded");
+  lua_pushvalue(L, -4);
+  lua_setfield(L, -2, "otp");
+  lua_pop(L, 2);
+  lua_setglobal(L, "otp");
+  lua_pop(L, 2);
+  otp_coroutine_init(L);
+  return 0;
+}

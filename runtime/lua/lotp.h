@@ -1,0 +1,27 @@
+/*
+** The Lua bindings.  The otp module is assembled in lotp.c from the function
+** groups below, one file each.
+*/
+#ifndef OTP_LOTP_H
+#define OTP_LOTP_H
+
+#include <lua.h>
+#include <lauxlib.h>
+#include "core/proc.h"
+
+int luaopen_otp(lua_State *L);
+int luaopen_otp_trace(lua_State *L);
+void otp_coroutine_init(lua_State *L);
+
+/* The calling process; raises if called outside one. */
+otp_proc *otp_self(lua_State *L);
+
+extern const luaL_Reg otp_spawn_funcs[];    /* lspawn.c */
+extern const luaL_Reg otp_message_funcs[];  /* lmessage.c */
+extern const luaL_Reg otp_signal_funcs[];   /* lsignal.c */
+extern const luaL_Reg otp_info_funcs[];     /* linfo.c */
+
+/* lmessage.c: the otp._ sentinel, made once per node. */
+void otp_message_init(lua_State *L);
+
+#endif

@@ -1,0 +1,230 @@
+/*
+** Exit signals, links, monitors, trap_exit and the name registry.
+*/
+#include <string.h>
+#include "lua/lotp.h"
+#include "core/mailbox.h"
+#include "core/node.h"
+#include "core/registry.h"
+#include "core/sched.h"
+#include "core/signal.h"
+#include "core/term.h"
+
+static otp_pid check_pid(lua_State *L, int idx, const char *fname) {
+  otp_pid pid = otp_to_pid(L, idx);
+  if (!pid)
+    luaL_error(L, "badarg: %s needs a pid, got %s", fname, luaL_typename(L, idx));
+  return pid;
+}
+
+/* exit(reason) raises an exit; exit(pid, reason) sends an exit signal. */
+static int l_exit(lua_State *L) {
+  otp_node *node = otp_node_of(L);
+  otp_proc *self = otp_self(L);
+  if (lua_gettop(L) < 2) {
+    if (lua_isnone(L, 1))
+      return luaL_error(L, "badarg: otp.exit needs a reason (otp.exit(reason)) "
+                        "or a pid and a reason (otp.exit(pid, reason))");
+    return otp_raise_exit(L, 1);
+  }
+  lua_settop(L, 2);
+  otp_proc *to = otp_proc_get(node, check_pid(L, 1, "otp.exit(pid, reason)"));
+  if (to && otp_signal_exit(node, L, self->pid, to, 2, OTP_SIG_EXIT2))
+    return otp_sched_die(L);
+  lua_pushboolean(L, 1);
+  return 1;
+}
+
+static int l_link(lua_State *L) {
+  otp_node *node = otp_node_of(L);
+  otp_proc *self = otp_self(L);
+  otp_pid pid = check_pid(L, 1, "otp.link");
+  otp_proc *to = otp_proc_get(node, pid);
+  if (!to) {                                   /* A9 */
+    if (!self->trap_exit)
+      return luaL_error(L, "noproc: cannot link to %s: it is not alive",
+                        luaL_tolstring(L, 1, NULL));
+    lua_pushliteral(L, "noproc");
+    lua_createtable(L, 3, 0);
+    lua_pushliteral(L, "EXIT");
+    lua_rawseti(L, -2, 1);
+    lua_pushvalue(L, 1);
+    lua_rawseti(L, -2, 2);
+    lua_pushliteral(L, "noproc");
+    lua_rawseti(L, -2, 3);
+    otp_mailbox_put(node, L, self, pid);
+  } else {
+    otp_link(node, self, to);
+  }
+  lua_pushboolean(L, 1);
+  return 1;
+}
+
+static int l_unlink(lua_State *L) {
+  otp_node *node = otp_node_of(L);
+  otp_proc *self = otp_self(L);
+  otp_unlink(node, self, check_pid(L, 1, "otp.unlink"));
+  lua_pushboolean(L, 1);
+  return 1;
+}
+
+/* monitor(pid | name | {name, node}) -> ref */
+static int l_monitor(lua_State *L) {
+  otp_node *node = otp_node_of(L);
+  otp_proc *self = otp_self(L);
+  lua_settop(L, 1);
+  otp_proc *target = NULL;
+  int by_name = 0;
+  otp_pid pid = otp_to_pid(L, 1);
+  if (pid) {
+    target = otp_proc_get(node, pid);
+  } else if (lua_type(L, 1) == LUA_TSTRING) {
+    by_name = 1;
+  } else if (lua_istable(L, 1) && lua_rawgeti(L, 1, 1) == LUA_TSTRING) {
+    lua_replace(L, 1);
+    by_name = 1;
+  } else {
+    return luaL_error(L, "badarg: otp.monitor needs a pid, a registered name or "
+                      "{name, node}, got %s", luaL_typename(L, 1));
+  }
+  if (by_name) {
+    target = otp_registry_find(node, L, 1);
+    lua_createtable(L, 2, 0);          /* what a DOWN names: {name, node} */
+    lua_pushvalue(L, 1);
+    lua_rawseti(L, -2, 1);
+    lua_pushliteral(L, "nonode@nohost");
+    lua_rawseti(L, -2, 2);
+  } else {
+    lua_pushvalue(L, 1);
+  }
+  int who = lua_gettop(L);
+  otp_msg *before = self->mq_tail;
+  uint64_t ref;
+  if (target) {
+    ref = otp_monitor_add(node, L, self, target, by_name ? 1 : 0);
+  } else {                              /* A10: an immediate DOWN, noproc */
+    ref = otp_new_ref(L, 1);
+    lua_pushliteral(L, "noproc");
+    otp_send_down(node, L, self, ref, who, -1);
+    lua_pop(L, 1);
+  }
+  self->has_marker = 1;
+  self->marker = before;
+  self->marker_ref = ref;
+  return 1;
+}
+
+/* demonitor(ref [, {flush = true}]) */
+static int l_demonitor(lua_State *L) {
+  otp_node *node = otp_node_of(L);
+  otp_proc *self = otp_self(L);
+  uint64_t ref = otp_to_ref(L, 1);
+  if (!ref) return luaL_error(L, "badarg: otp.demonitor needs a monitor ref, got %s",
+                              luaL_typename(L, 1));
+  otp_demonitor(node, self, ref);
+  int flush = lua_istable(L, 2) && (lua_getfield(L, 2, "flush"), lua_toboolean(L, -1));
+  if (flush) {                          /* A11: drop a DOWN already queued */
+    otp_msg *m = self->mq_head;
+    while (m) {
+      otp_msg *next = m->next;
+      lua_rawgeti(L, LUA_REGISTRYINDEX, m->ref);
+      int is_down = 0;
+      if (lua_istable(L, -1)) {
+        lua_rawgeti(L, -1, 1);
+        lua_rawgeti(L, -2, 2);
+        is_down = lua_type(L, -2) == LUA_TSTRING &&
+                  strcmp(lua_tostring(L, -2), "DOWN") == 0 && otp_to_ref(L, -1) == ref;
+        lua_pop(L, 2);
+      }
+      lua_pop(L, 1);
+      if (is_down) otp_mailbox_drop(node, self, m);
+      m = next;
+    }
+  }
+  lua_pushboolean(L, 1);
+  return 1;
+}
+
+static int l_trap_exit(lua_State *L) {
+  otp_proc *self = otp_self(L);
+  luaL_checktype(L, 1, LUA_TBOOLEAN);
+  lua_pushboolean(L, self->trap_exit);
+  self->trap_exit = (uint8_t)lua_toboolean(L, 1);
+  return 1;
+}
+
+static void check_name(lua_State *L, int idx, const char *fname) {
+  if (lua_type(L, idx) != LUA_TSTRING)
+    luaL_error(L, "badarg: %s needs a name (a string), got %s", fname,
+               luaL_typename(L, idx));
+}
+
+static int l_register(lua_State *L) {
+  otp_node *node = otp_node_of(L);
+  check_name(L, 1, "otp.register");
+  otp_proc *p = otp_proc_get(node, check_pid(L, 2, "otp.register(name, pid)"));
+  if (!p)
+    return luaL_error(L, "badarg: cannot register '%s': %s is not alive",
+                      lua_tostring(L, 1), luaL_tolstring(L, 2, NULL));
+  switch (otp_registry_add(node, L, 1, p)) {
+    case -1:
+      return luaL_error(L, "badarg: the name '%s' is already registered to another "
+                        "process", lua_tostring(L, 1));
+    case -2:
+      otp_registry_push_name(L, p);
+      return luaL_error(L, "badarg: %s already has the name '%s' (one name per process)",
+                        luaL_tolstring(L, 2, NULL), lua_tostring(L, -2));
+  }
+  lua_pushboolean(L, 1);
+  return 1;
+}
+
+static int l_unregister(lua_State *L) {
+  check_name(L, 1, "otp.unregister");
+  if (otp_registry_remove(otp_node_of(L), L, 1) != 0)
+    return luaL_error(L, "badarg: the name '%s' is not registered", lua_tostring(L, 1));
+  lua_pushboolean(L, 1);
+  return 1;
+}
+
+static int l_whereis(lua_State *L) {
+  check_name(L, 1, "otp.whereis");
+  otp_proc *p = otp_registry_find(otp_node_of(L), L, 1);
+  if (p) otp_proc_push_pid(L, p);
+  else lua_pushnil(L);
+  return 1;
+}
+
+static int l_registered(lua_State *L) {
+  otp_node *node = otp_node_of(L);
+  lua_newtable(L);
+  lua_rawgeti(L, LUA_REGISTRYINDEX, node->names_ref);
+  lua_Integer n = 0;
+  lua_pushnil(L);
+  while (lua_next(L, -2)) {
+    lua_pop(L, 1);
+    lua_pushvalue(L, -1);
+    lua_rawseti(L, -4, ++n);
+  }
+  lua_pop(L, 1);
+  lua_getglobal(L, "table");
+  lua_getfield(L, -1, "sort");
+  lua_pushvalue(L, -3);
+  lua_call(L, 1, 0);
+  lua_pop(L, 1);
+  return 1;
+}
+
+const luaL_Reg otp_signal_funcs[] = {
+  {"exit", l_exit},
+  {"link", l_link},
+  {"unlink", l_unlink},
+  {"monitor", l_monitor},
+  {"demonitor", l_demonitor},
+  {"trap_exit", l_trap_exit},
+  {"register", l_register},
+  {"unregister", l_unregister},
+  {"whereis", l_whereis},
+  {"registered", l_registered},
+  {NULL, NULL}
+};

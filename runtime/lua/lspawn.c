@@ -1,0 +1,142 @@
+/*
+** otp.spawn, spawn_link, spawn_monitor, spawn_opt.
+** The body function and its arguments are copied into the new process
+** (functions are cloned with their own upvalues) inside a protected call, so
+** a value that cannot be copied raises badarg and leaves no half-made process.
+*/
+#include <stdio.h>
+#include <string.h>
+#include "lua/lotp.h"
+#include "core/copy.h"
+#include "core/node.h"
+#include "core/registry.h"
+#include "core/signal.h"
+#include "core/term.h"
+
+typedef struct spawn_opts {
+  int link, monitor, trap_exit;
+  size_t max_heap;
+  int name;            /* stack index of the name to register, or 0 */
+} spawn_opts;
+
+/* (p, fn, args...): copies fn and args into p's coroutine. */
+static int copy_in(lua_State *L) {
+  otp_proc *p = lua_touserdata(L, 1);
+  int n = lua_gettop(L);
+  otp_proc_push_env(L, p);
+  int env = n + 1;
+  char root[32];
+  for (int i = 2; i <= n; i++) {
+    if (i == 2) snprintf(root, sizeof root, "the spawned function");
+    else snprintf(root, sizeof root, "argument %d", i - 2);
+    otp_copy(L, i, OTP_COPY_SPAWN, root, env);
+  }
+  lua_xmove(L, p->co, n - 1);
+  return 0;
+}
+
+/* Spawns fn (at fidx) with the nargs values after it. Pushes the pid, and
+** the monitor ref if asked; returns the number of values pushed. */
+static int spawn(lua_State *L, int fidx, int nargs, const spawn_opts *o) {
+  otp_node *node = otp_node_of(L);
+  otp_proc *self = otp_self(L);
+  luaL_argexpected(L, lua_type(L, fidx) == LUA_TFUNCTION, fidx, "function");
+  if (o->name) {
+    luaL_argexpected(L, lua_type(L, o->name) == LUA_TSTRING, o->name, "string name");
+    if (otp_registry_find(node, L, o->name))
+      return luaL_error(L, "badarg: the name '%s' is already registered",
+                        lua_tostring(L, o->name));
+  }
+  otp_proc *p = otp_proc_new(node, L, self->pid);
+  if (!p) return luaL_error(L, "limit: the process table is full (%d processes)",
+                            (int)node->nprocs);
+  if (o->max_heap) p->max_heap = o->max_heap;
+  p->trap_exit = (uint8_t)o->trap_exit;
+  lua_pushcfunction(L, copy_in);
+  lua_pushlightuserdata(L, p);
+  lua_pushvalue(L, fidx);
+  for (int i = 1; i <= nargs; i++) lua_pushvalue(L, fidx + i);
+  otp_charge_state cs = otp_charge_receiver(node, p);
+  int status = lua_pcall(L, nargs + 2, 0, 0);
+  otp_charge_restore(node, cs);
+  if (status != LUA_OK) {
+    otp_proc_discard(node, p);
+    return lua_error(L);
+  }
+  if (o->name) otp_registry_add(node, L, o->name, p);
+  if (o->link) otp_link(node, self, p);
+  otp_proc_start(node, p);
+  otp_proc_push_pid(L, p);
+  if (!o->monitor) return 1;
+  uint64_t ref = otp_monitor_add(node, L, self, p, 0);
+  self->has_marker = 1;                /* a receive on this ref skips older messages */
+  self->marker = self->mq_tail;
+  self->marker_ref = ref;
+  return 2;
+}
+
+static int l_spawn(lua_State *L) {
+  spawn_opts o = {0};
+  return spawn(L, 1, lua_gettop(L) - 1, &o);
+}
+
+static int l_spawn_link(lua_State *L) {
+  spawn_opts o = {.link = 1};
+  return spawn(L, 1, lua_gettop(L) - 1, &o);
+}
+
+static int l_spawn_monitor(lua_State *L) {
+  spawn_opts o = {.monitor = 1};
+  return spawn(L, 1, lua_gettop(L) - 1, &o);
+}
+
+static int opt_flag(lua_State *L, int t, const char *key) {
+  int v = lua_getfield(L, t, key) != LUA_TNIL && lua_toboolean(L, -1);
+  lua_pop(L, 1);
+  return v;
+}
+
+/* spawn_opt(fn, opts, ...) */
+static int l_spawn_opt(lua_State *L) {
+  luaL_checktype(L, 2, LUA_TTABLE);
+  static const char *const known[] = {"link", "monitor", "name", "trap_exit",
+                                      "max_heap", "sandbox", NULL};
+  lua_pushnil(L);
+  while (lua_next(L, 2)) {
+    lua_pop(L, 1);
+    int ok = 0;
+    if (lua_type(L, -1) == LUA_TSTRING)
+      for (int i = 0; known[i]; i++) ok |= strcmp(known[i], lua_tostring(L, -1)) == 0;
+    if (!ok)
+      return luaL_error(L, "badarg: unknown spawn_opt option '%s' (known: link, "
+                        "monitor, name, trap_exit, max_heap, sandbox)",
+                        luaL_tolstring(L, -1, NULL));
+  }
+  int nargs = lua_gettop(L) - 2;
+  spawn_opts o = {0};
+  o.link = opt_flag(L, 2, "link");
+  o.monitor = opt_flag(L, 2, "monitor");
+  o.trap_exit = opt_flag(L, 2, "trap_exit");
+  if (lua_getfield(L, 2, "max_heap") != LUA_TNIL) {
+    lua_Integer max = lua_tointeger(L, -1);
+    if (!lua_isinteger(L, -1) || max <= 0)
+      return luaL_error(L, "badarg: max_heap must be a positive number of bytes");
+    o.max_heap = (size_t)max;
+  }
+  lua_pop(L, 1);
+  if (lua_getfield(L, 2, "sandbox") != LUA_TNIL)
+    return luaL_error(L, "badarg: sandboxes are not available in this version of otplab");
+  lua_pop(L, 1);
+  if (lua_getfield(L, 2, "name") != LUA_TNIL) o.name = lua_gettop(L);
+  lua_pushvalue(L, 1);      /* fn next to its arguments: fn, fn, args... */
+  lua_replace(L, 2);
+  return spawn(L, 2, nargs, &o);
+}
+
+const luaL_Reg otp_spawn_funcs[] = {
+  {"spawn", l_spawn},
+  {"spawn_link", l_spawn_link},
+  {"spawn_monitor", l_spawn_monitor},
+  {"spawn_opt", l_spawn_opt},
+  {NULL, NULL}
+};
