@@ -9,9 +9,19 @@
 ** the scheduler at the next safe point, so a pcall cannot save the process.
 */
 #include <stdlib.h>
+#include <string.h>
 #include "core/alloc.h"
 #include "core/node.h"
 #include "core/sched.h"
+
+#define CHUNK_SIZE (64 * 1024)
+#define CLASS_SIZE 16
+
+#if defined(__SANITIZE_ADDRESS__)
+#define USE_POOL 0      /* let AddressSanitizer see every block */
+#else
+#define USE_POOL 1
+#endif
 
 typedef struct header {
   uint32_t slot;
@@ -46,6 +56,66 @@ static void charge(otp_node *node, header *h, otp_proc *p, size_t size) {
   }
 }
 
+/* Pool class of a block holding size bytes plus its header (0 = too big). */
+static unsigned class_of(size_t size) {
+  size_t c = (size + sizeof(header) + CLASS_SIZE - 1) / CLASS_SIZE;
+  return USE_POOL && c <= OTP_POOL_CLASSES ? (unsigned)c : 0;
+}
+
+static header *pool_get(otp_pool *pool, unsigned c) {
+  void *b = pool->free[c];
+  if (b) {
+    pool->free[c] = *(void **)b;
+    return b;
+  }
+  size_t size = (size_t)c * CLASS_SIZE;
+  if ((size_t)(pool->carve_end - pool->carve) < size) {
+    char *chunk = malloc(CHUNK_SIZE);
+    if (!chunk) return NULL;
+    *(void **)chunk = pool->chunks;     /* the first 16 bytes link the chunks */
+    pool->chunks = chunk;
+    pool->carve = chunk + CLASS_SIZE;
+    pool->carve_end = chunk + CHUNK_SIZE;
+  }
+  b = pool->carve;
+  pool->carve += size;
+  return b;
+}
+
+static void pool_put(otp_pool *pool, unsigned c, header *h) {
+  *(void **)h = pool->free[c];
+  pool->free[c] = h;
+}
+
+void otp_pool_free_all(otp_pool *pool) {
+  while (pool->chunks) {
+    void *next = *(void **)pool->chunks;
+    free(pool->chunks);
+    pool->chunks = next;
+  }
+  memset(pool, 0, sizeof *pool);
+}
+
+static void release(otp_pool *pool, header *h, size_t size) {
+  unsigned c = class_of(size);
+  if (c) pool_put(pool, c, h);
+  else free(h);
+}
+
+/* A block for nsize bytes holding the osize bytes of h (h may be NULL). */
+static header *resize(otp_pool *pool, header *h, size_t osize, size_t nsize) {
+  unsigned oc = h ? class_of(osize) : 0, nc = class_of(nsize);
+  if (h && oc == nc && oc) return h;
+  if (!oc && !nc) return realloc(h, nsize + sizeof(header));
+  header *nh = nc ? pool_get(pool, nc) : malloc(nsize + sizeof(header));
+  if (!nh) return NULL;
+  if (h) {
+    memcpy(nh, h, sizeof(header) + (osize < nsize ? osize : nsize));
+    release(pool, h, osize);
+  }
+  return nh;
+}
+
 /* Would growing p's account by delta break a limit? */
 static int over_limit(otp_node *node, otp_proc *p, size_t delta) {
   if (p->max_heap && p->memory + delta > p->max_heap) return 1;
@@ -63,7 +133,7 @@ void *otp_alloc(void *ud, void *ptr, size_t osize, size_t nsize) {
   if (nsize == 0) {
     if (h) {
       credit(node, h, osize);
-      free(h);
+      release(&node->pool, h, osize);
     }
     return NULL;
   }
@@ -87,7 +157,7 @@ void *otp_alloc(void *ud, void *ptr, size_t osize, size_t nsize) {
       else doom(node, p);   /* the failure was never retried: it stood */
     }
   }
-  header *nh = realloc(h, nsize + sizeof(header));
+  header *nh = resize(&node->pool, h, osize, nsize);
   if (!nh) return NULL;
   if (h) credit(node, nh, osize);
   charge(node, nh, p, nsize);

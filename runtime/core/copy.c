@@ -24,8 +24,9 @@ typedef struct copier {
   otp_node *node;
   otp_copy_mode mode;
   const char *root;
-  int seen;            /* stack slot of the seen table (nil until needed) */
-  int upvals;          /* stack slot: upvalue id -> {copy, index} (spawn) */
+  int root_index;      /* several values copied together: which one (-1: one) */
+  int seen;            /* stack slot of the seen table (nil until needed);
+                          also maps cell ids and function copies (spawn) */
   int env;             /* child's globals (spawn) */
   int depth;
 } copier;
@@ -36,7 +37,8 @@ static void copy_value(copier *c, int idx, const frame *up);
 static void push_path(copier *c, const frame *f) {
   lua_State *L = c->L;
   if (!f) {
-    lua_pushstring(L, c->root);
+    if (c->root_index > 0) lua_pushfstring(L, "argument %d", c->root_index);
+    else lua_pushstring(L, c->root);
     return;
   }
   push_path(c, f->up);
@@ -63,7 +65,7 @@ static void refuse(copier *c, const frame *up, const char *what) {
   c->node->charge = c->node->current;   /* the sender pays again */
   c->node->charge_forced = 0;
   push_path(c, up);
-  luaL_error(L,
+  otp_raise(L,
              "badarg: %s cannot be sent between processes (at %s); only nil, "
              "booleans, numbers, strings, plain tables, pids and refs can",
              what, lua_tostring(L, -1));
@@ -143,10 +145,28 @@ static void copy_table(copier *c, int idx, const frame *up) {
     return;
   }
   luaL_checkstack(L, 8, "copying a deeply nested value");
-  lua_createtable(L, (int)lua_rawlen(L, idx), 0);
+  lua_Integer n = (lua_Integer)lua_rawlen(L, idx);
+  lua_createtable(L, (int)n, 0);
   frame f = {up, idx, lua_gettop(L), 0, NULL};
   if (!lua_isnil(L, c->seen)) remember(c, idx, f.dst);
-  lua_pushnil(L);
+  /* the array part first, by index: no key to copy */
+  for (lua_Integer i = 1; i <= n; i++) {
+    int vt = lua_rawgeti(L, idx, i);
+    if (vt == LUA_TTABLE || vt == LUA_TFUNCTION || vt == LUA_TUSERDATA ||
+        vt == LUA_TTHREAD || vt == LUA_TLIGHTUSERDATA) {
+      lua_pushinteger(L, i);
+      f.key = lua_gettop(L);
+      if (vt == LUA_TTABLE || vt == LUA_TFUNCTION) need_seen(c, &f);
+      copy_value(c, f.key - 1, &f);
+      lua_rawseti(L, f.dst, i);
+      lua_pop(L, 2);
+    } else {
+      lua_rawseti(L, f.dst, i);
+    }
+  }
+  /* then every other key: lua_next resumes after key n */
+  if (n > 0) lua_pushinteger(L, n);
+  else lua_pushnil(L);
   while (lua_next(L, idx)) {
     int k = lua_gettop(L) - 1, v = k + 1;
     f.key = k;
@@ -169,6 +189,24 @@ static void copy_table(copier *c, int idx, const frame *up) {
     lua_pop(L, 1);
   }
   c->depth--;
+}
+
+/* The cell `id` of a source function was already copied into the function
+** at `other`: make upvalue i of dst share that copied cell. The copy's cell
+** index is found through the source closure recorded for it in seen. */
+static void join_cell(copier *c, int dst, int i, int other, void *id) {
+  lua_State *L = c->L;
+  lua_pushvalue(L, other);                  /* copy -> its source function */
+  lua_rawget(L, c->seen);
+  int src = lua_gettop(L);
+  for (int j = 1; lua_getupvalue(L, src, j); j++) {
+    lua_pop(L, 1);
+    if (lua_upvalueid(L, src, j) == id) {
+      lua_upvaluejoin(L, dst, i, other, j);
+      break;
+    }
+  }
+  lua_pop(L, 1);
 }
 
 static void copy_function(copier *c, int idx, const frame *up) {
@@ -201,16 +239,16 @@ static void copy_function(copier *c, int idx, const frame *up) {
   frame f = {up, idx, lua_gettop(L), 0, NULL};
   need_seen(c, &f);
   remember(c, idx, f.dst);
+  remember(c, f.dst, idx);                  /* and back, for join_cell */
   for (int i = 1; i <= n; i++) {
     f.upvalue = lua_getupvalue(L, idx, i);
     int v = lua_gettop(L);
     void *id = lua_upvalueid(L, idx, i);
+    /* seen[cell id] = a copy already holding that cell: join it */
     lua_pushlightuserdata(L, id);
-    if (lua_rawget(L, c->upvals) == LUA_TTABLE) {  /* a cell already copied */
-      lua_rawgeti(L, -1, 1);
-      lua_rawgeti(L, -2, 2);
-      lua_upvaluejoin(L, f.dst, i, -2, (int)lua_tointeger(L, -1));
-      lua_pop(L, 4);
+    if (lua_rawget(L, c->seen) == LUA_TFUNCTION) {
+      join_cell(c, f.dst, i, lua_gettop(L), id);
+      lua_pop(L, 2);
       continue;
     }
     lua_pop(L, 1);
@@ -218,12 +256,8 @@ static void copy_function(copier *c, int idx, const frame *up) {
     lua_setupvalue(L, f.dst, i);
     lua_pop(L, 1);
     lua_pushlightuserdata(L, id);
-    lua_createtable(L, 2, 0);
     lua_pushvalue(L, f.dst);
-    lua_rawseti(L, -2, 1);
-    lua_pushinteger(L, i);
-    lua_rawseti(L, -2, 2);
-    lua_rawset(L, c->upvals);
+    lua_rawset(L, c->seen);
   }
 }
 
@@ -252,6 +286,21 @@ static void copy_value(copier *c, int idx, const frame *up) {
   }
 }
 
+static void copy_all(lua_State *L, int first, int n, otp_copy_mode mode,
+                     const char *root, int env) {
+  copier c = {L, otp_node_of(L), mode, root, -1, 0, 0, 0};
+  first = lua_absindex(L, first);
+  if (env) c.env = lua_absindex(L, env);
+  luaL_checkstack(L, n + 8, "copying values");
+  lua_pushnil(L);
+  c.seen = lua_gettop(L);
+  for (int i = 0; i < n; i++) {
+    c.root_index = n > 1 ? i : -1;
+    copy_value(&c, first + i, NULL);
+  }
+  lua_remove(L, c.seen);
+}
+
 void otp_copy(lua_State *L, int idx, otp_copy_mode mode, const char *root, int env) {
   int t = lua_type(L, idx);
   if (t != LUA_TTABLE && t != LUA_TFUNCTION && t != LUA_TUSERDATA &&
@@ -259,16 +308,9 @@ void otp_copy(lua_State *L, int idx, otp_copy_mode mode, const char *root, int e
     lua_pushvalue(L, idx);
     return;
   }
-  copier c = {L, otp_node_of(L), mode, root, 0, 0, 0, 0};
-  idx = lua_absindex(L, idx);
-  if (env) c.env = lua_absindex(L, env);
-  luaL_checkstack(L, 8, "copying a value");
-  lua_pushnil(L);
-  c.seen = lua_gettop(L);
-  if (mode == OTP_COPY_SPAWN) lua_newtable(L);
-  else lua_pushnil(L);
-  c.upvals = lua_gettop(L);
-  copy_value(&c, idx, NULL);
-  lua_replace(L, c.seen);
-  lua_settop(L, c.seen);
+  copy_all(L, idx, 1, mode, root, env);
+}
+
+void otp_copy_spawn(lua_State *L, int first, int n, int env) {
+  copy_all(L, first, n, OTP_COPY_SPAWN, "the spawned function", env);
 }

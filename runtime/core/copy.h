@@ -21,4 +21,9 @@ typedef enum {
 ** cannot cross; lenient mode never raises (except out of memory). */
 void otp_copy(lua_State *L, int idx, otp_copy_mode mode, const char *root, int env);
 
+/* Spawn mode for the function and arguments at first..first+n-1, pushed in
+** order, copied together (so upvalue cells and tables they share stay
+** shared among the copies). */
+void otp_copy_spawn(lua_State *L, int first, int n, int env);
+
 #endif

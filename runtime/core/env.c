@@ -6,6 +6,7 @@
 #include <lualib.h>
 #include "core/env.h"
 #include "core/node.h"
+#include "core/term.h"
 
 static const char proxies_key = 'p';
 
@@ -20,7 +21,7 @@ void otp_env_share(lua_State *L, int idx) {
 }
 
 static int ro_newindex(lua_State *L) {
-  return luaL_error(L, "badarg: module tables are shared by every process and "
+  return otp_raise(L, "badarg: module tables are shared by every process and "
                     "cannot be changed (tried to set '%s'); keep state in a "
                     "process instead", luaL_tolstring(L, 2, NULL));
 }

@@ -17,6 +17,9 @@ void otp_mailbox_take(struct otp_node *node, lua_State *L, otp_proc *p, otp_msg 
 /* Unlinks and drops m. */
 void otp_mailbox_drop(struct otp_node *node, otp_proc *p, otp_msg *m);
 void otp_mailbox_clear(struct otp_node *node, otp_proc *p);
+/* Pushes m's value (it stays in the mailbox). */
+void otp_mailbox_push_value(struct otp_node *node, lua_State *L, const otp_msg *m);
+void otp_mailbox_init(struct otp_node *node, lua_State *L);
 void otp_mailbox_free_pool(struct otp_node *node);
 
 #endif

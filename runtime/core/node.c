@@ -67,6 +67,7 @@ static int setup(lua_State *L) {
   otp_term_init(L, node);
   node->names_ref = new_ref_table(L, NULL);
   node->timers_ref = new_ref_table(L, NULL);
+  otp_mailbox_init(node, L);
   otp_env_init(L, node);
   luaopen_otp(L);
   return 0;
@@ -102,10 +103,12 @@ otp_node *otp_node_new(const otp_node_config *cfg, char *err, size_t errlen) {
   if (lua_pcall(L, 1, 0, 0) != LUA_OK) {
     snprintf(err, errlen, "cannot set up the runtime: %s", lua_tostring(L, -1));
     lua_close(L);
+    otp_pool_free_all(&node->pool);
     uv_loop_close(&node->loop);
     free(node);
     return NULL;
   }
+  lua_gc(L, LUA_GCGEN, 0, 0);
   otp_sched_init(node);
   return node;
 }
@@ -119,6 +122,7 @@ void otp_node_free(otp_node *node) {
   otp_trace_close(node);
   lua_close(node->L);
   otp_mailbox_free_pool(node);
+  otp_pool_free_all(&node->pool);
   uv_loop_close(&node->loop);
   free(node);
 }

@@ -10,6 +10,7 @@
 #include <pthread.h>
 #include <lua.h>
 #include <uv.h>
+#include "core/alloc.h"
 #include "core/proc.h"
 
 struct otp_trace_state;
@@ -49,7 +50,12 @@ typedef struct otp_node {
   otp_proc *charge;          /* who pays for allocations, usually current */
   int charge_forced;         /* charge is a receiver: never fail, only flag */
   uint64_t slice_start_ns;
+  otp_pid slice_pid;         /* whose slice started at slice_start_ns */
   otp_msg *msg_free;
+  int store_ref;             /* table of queued message values */
+  int *store_free;           /* free slots of the store */
+  size_t store_nfree, store_cap;
+  int store_next;
 
   /* preemption watchdog (see sched.c) */
   _Atomic(lua_State *) running_thread;
@@ -62,6 +68,7 @@ typedef struct otp_node {
   int watchdog_started;
 
   /* memory */
+  otp_pool pool;
   size_t mem_total, mem_procs;
 
   /* statistics */
@@ -82,7 +89,7 @@ typedef struct otp_node {
   int names_ref;       /* registered name -> pid */
   int shared_ref;      /* weak set of tables shared by every process */
   int timers_ref;      /* timer id -> light userdata */
-  int matcher_any_ref; /* the otp._ sentinel */
+  const void *pid_mt, *ref_mt;  /* metatables of pids and refs, by address */
 
   /* the first process (the script): its exit ends the node */
   otp_pid first;

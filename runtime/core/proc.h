@@ -25,7 +25,7 @@ typedef enum {
 
 typedef struct otp_msg {
   struct otp_msg *next, *prev;
-  int ref;                        /* registry reference to the copied value */
+  int ref;                        /* slot of the copied value in the store */
   otp_pid from;
 } otp_msg;
 

@@ -57,9 +57,11 @@ void otp_sched_wake(otp_node *node, otp_proc *p) {
   if (p->status == OTP_WAITING) otp_sched_enqueue(node, p);
 }
 
+/* lua_sethook walks every frame of the thread (to set its trap flag), so a
+** deep stack makes it slow: arm once per slice only. */
 static void arm_hook(otp_node *node) {
   lua_State *T = atomic_load_explicit(&node->running_thread, memory_order_relaxed);
-  if (T && node->current) {
+  if (T && node->current && !node->current->hook_armed) {
     lua_sethook(T, preempt_hook, LUA_MASKCOUNT, 1);
     node->current->hook_armed = 1;
   }
@@ -139,7 +141,7 @@ static void on_preempt_signal(int sig) {
 static void *watchdog_main(void *arg) {
   otp_node *node = arg;
   struct timespec slice = {0, (long)node->cfg.slice_ms * 1000000L};
-  uint_fast64_t last = 0;
+  uint_fast64_t last = 0, signalled = 0;
   pthread_mutex_lock(&node->wd_lock);
   while (!atomic_load(&node->watchdog_stop)) {
     if (!atomic_load(&node->busy)) {
@@ -149,8 +151,11 @@ static void *watchdog_main(void *arg) {
     pthread_mutex_unlock(&node->wd_lock);
     nanosleep(&slice, NULL);
     uint_fast64_t gen = atomic_load_explicit(&node->slice_gen, memory_order_relaxed);
-    if (gen == last && atomic_load_explicit(&node->running_thread, memory_order_relaxed))
+    if (gen == last && gen != signalled &&
+        atomic_load_explicit(&node->running_thread, memory_order_relaxed)) {
       pthread_kill(node->main_thread, SIGURG);
+      signalled = gen;     /* once per slice */
+    }
     last = gen;
     pthread_mutex_lock(&node->wd_lock);
   }
@@ -280,6 +285,18 @@ static void die_from_error(otp_node *node, otp_proc *p, int status) {
   otp_proc_exit(p, L);
 }
 
+/* Closes the time account of the slice that started at slice_start_ns: one
+** clock read per slice, shared with the start of the next one. Reductions
+** are microseconds of work (at least 1 per slice). */
+static void account(otp_node *node, uint64_t now) {
+  if (!node->slice_pid) return;
+  uint64_t spent = (now - node->slice_start_ns) / 1000 + 1;
+  otp_proc *p = otp_proc_lookup(node, node->slice_pid);
+  if (p) p->reductions += spent;
+  node->reductions_total += spent;
+  node->slice_pid = OTP_PID_NONE;
+}
+
 static void run_slice(otp_node *node, otp_proc *p) {
   lua_State *co = p->co;
   if (p->kill_pending) {
@@ -294,7 +311,9 @@ static void run_slice(otp_node *node, otp_proc *p) {
   if (otp_trace_on(node, OTP_EV_SCHED_IN)) trace_sched(node, OTP_EV_SCHED_IN, p);
   int nargs = lua_status(co) == LUA_OK ? lua_gettop(co) - 1 : 0;
   uint64_t t0 = otp_now_ns();
+  account(node, t0);
   node->slice_start_ns = t0;
+  node->slice_pid = p->pid;
   atomic_store_explicit(&node->slice_gen,
                         atomic_load_explicit(&node->slice_gen, memory_order_relaxed) + 1,
                         memory_order_relaxed);
@@ -302,9 +321,6 @@ static void run_slice(otp_node *node, otp_proc *p) {
   int nres = 0;
   int status = lua_resume(co, node->L, nargs, &nres);
   atomic_store_explicit(&node->running_thread, NULL, memory_order_relaxed);
-  uint64_t spent = (otp_now_ns() - t0) / 1000 + 1;
-  p->reductions += spent;
-  node->reductions_total += spent;
   if (p->hook_armed && !node->cfg.reductions) {
     lua_sethook(co, NULL, 0, 0);
     p->hook_armed = 0;
@@ -339,7 +355,8 @@ void otp_sched_run(otp_node *node) {
     run_slice(node, p);
     if (node->dying_head) otp_proc_reap(node);
     /* let timers and I/O in every few milliseconds */
-    if ((++n & 31) == 0 && otp_now_ns() - start > 2000000u) break;
+    if ((++n & 31) == 0 && node->slice_start_ns - start > 2000000u) break;
   }
+  account(node, otp_now_ns());
   set_busy(node, 0);
 }

@@ -2,6 +2,7 @@
 ** Pids, refs and exit exceptions.
 */
 #include <inttypes.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,6 +37,7 @@ static int exit_tostring(lua_State *L) {
 
 void otp_term_init(lua_State *L, otp_node *node) {
   luaL_newmetatable(L, OTP_PID_MT);
+  node->pid_mt = lua_topointer(L, -1);
   lua_pushcfunction(L, pid_tostring);
   lua_setfield(L, -2, "__tostring");
   lua_pushcfunction(L, pid_lt);
@@ -44,6 +46,7 @@ void otp_term_init(lua_State *L, otp_node *node) {
   lua_setfield(L, -2, "__metatable");
   lua_pop(L, 1);
   luaL_newmetatable(L, OTP_REF_MT);
+  node->ref_mt = lua_topointer(L, -1);
   lua_pushcfunction(L, ref_tostring);
   lua_setfield(L, -2, "__tostring");
   lua_pushboolean(L, 0);
@@ -110,9 +113,18 @@ void otp_push_pid(lua_State *L, otp_pid pid) {
   lua_remove(L, -2);
 }
 
+/* Is the value at idx a full userdata whose metatable is mt? (A pointer
+** compare instead of luaL_testudata's lookup by name.) */
+static int has_mt(lua_State *L, int idx, const void *mt) {
+  if (lua_type(L, idx) != LUA_TUSERDATA || !lua_getmetatable(L, idx)) return 0;
+  int yes = lua_topointer(L, -1) == mt;
+  lua_pop(L, 1);
+  return yes;
+}
+
 otp_pid otp_to_pid(lua_State *L, int idx) {
-  otp_pid_ud *u = luaL_testudata(L, idx, OTP_PID_MT);
-  return u ? u->pid : OTP_PID_NONE;
+  return has_mt(L, idx, otp_node_of(L)->pid_mt)
+             ? ((otp_pid_ud *)lua_touserdata(L, idx))->pid : OTP_PID_NONE;
 }
 
 otp_pid otp_check_pid(lua_State *L, int idx) {
@@ -149,12 +161,16 @@ void otp_push_ref(lua_State *L, uint64_t id) {
 }
 
 uint64_t otp_to_ref(lua_State *L, int idx) {
-  otp_ref_ud *u = luaL_testudata(L, idx, OTP_REF_MT);
-  return u ? u->id : 0;
+  return has_mt(L, idx, otp_node_of(L)->ref_mt)
+             ? ((otp_ref_ud *)lua_touserdata(L, idx))->id : 0;
 }
 
 int otp_is_term_udata(lua_State *L, int idx) {
-  return luaL_testudata(L, idx, OTP_PID_MT) || luaL_testudata(L, idx, OTP_REF_MT);
+  otp_node *node = otp_node_of(L);
+  if (lua_type(L, idx) != LUA_TUSERDATA || !lua_getmetatable(L, idx)) return 0;
+  const void *mt = lua_topointer(L, -1);
+  lua_pop(L, 1);
+  return mt == node->pid_mt || mt == node->ref_mt;
 }
 
 int otp_raise_exit(lua_State *L, int reason_idx) {
@@ -176,4 +192,21 @@ int otp_is_exit_exception(lua_State *L, int idx) {
   int yes = lua_rawequal(L, -1, -2);
   lua_pop(L, 2);
   return yes;
+}
+
+int otp_raise(lua_State *L, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  const char *msg = lua_pushvfstring(L, fmt, ap);
+  va_end(ap);
+  luaL_where(L, 1);                   /* "file:line: " or "" */
+  size_t n;
+  const char *where = lua_tolstring(L, -1, &n);
+  if (n > 2) {
+    lua_pushlstring(L, where, n - 2);
+    lua_pushfstring(L, "%s (at %s)", msg, lua_tostring(L, -1));
+  } else {
+    lua_pushstring(L, msg);
+  }
+  return lua_error(L);
 }

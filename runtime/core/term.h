@@ -42,6 +42,10 @@ void otp_pid_format(otp_pid pid, char *buf, size_t len);
 /* Parses "<0.N.0>"; returns the serial or 0. */
 uint64_t otp_pid_parse_serial(const char *s);
 
+/* Raises "code: what was wrong (at file:line)": the message starts with its
+** stable code (badarg:, noproc:, limit:) and ends with where the caller is. */
+int otp_raise(lua_State *L, const char *fmt, ...);
+
 /* Exit exceptions, raised by otp.exit(reason): pcall sees {"EXIT", reason}. */
 int otp_raise_exit(lua_State *L, int reason_idx);
 int otp_is_exit_exception(lua_State *L, int idx);

@@ -8,13 +8,14 @@
 ** At a process's top level, yield is an error, as in a plain main chunk.
 */
 #include "lua/lotp.h"
+#include "core/term.h"
 #include "core/env.h"
 #include "core/node.h"
 #include "core/sched.h"
 
 static lua_State *check_co(lua_State *L, int idx) {
   lua_State *co = lua_tothread(L, idx);
-  luaL_argexpected(L, co, idx, "coroutine");
+  if (!co) otp_arg_type(L, idx, LUA_TTHREAD, "coroutine.resume", "a coroutine");
   return co;
 }
 
@@ -120,7 +121,7 @@ static int co_wrap_call(lua_State *L) {
 }
 
 static int co_wrap(lua_State *L) {
-  luaL_checktype(L, 1, LUA_TFUNCTION);
+  otp_arg_type(L, 1, LUA_TFUNCTION, "coroutine.wrap", "a function");
   lua_State *co = lua_newthread(L);
   lua_pushvalue(L, 1);
   lua_xmove(L, co, 1);

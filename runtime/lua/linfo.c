@@ -6,6 +6,7 @@
 #include <time.h>
 #include "lua/lotp.h"
 #include "core/copy.h"
+#include "core/mailbox.h"
 #include "core/node.h"
 #include "core/registry.h"
 #include "core/signal.h"
@@ -18,7 +19,7 @@ static int l_self(lua_State *L) {
 
 static otp_proc *arg_proc(lua_State *L, int idx, const char *fname) {
   otp_pid pid = otp_to_pid(L, idx);
-  if (!pid) luaL_error(L, "badarg: %s needs a pid, got %s", fname, luaL_typename(L, idx));
+  if (!pid) otp_raise(L, "badarg: %s needs a pid, got %s", fname, luaL_typename(L, idx));
   return otp_proc_get(otp_node_of(L), pid);
 }
 
@@ -94,7 +95,7 @@ static void push_messages(lua_State *L, otp_proc *p) {
   lua_createtable(L, (int)p->mq_len, 0);
   lua_Integer n = 0;
   for (otp_msg *m = p->mq_head; m; m = m->next) {
-    lua_rawgeti(L, LUA_REGISTRYINDEX, m->ref);
+    otp_mailbox_push_value(node, L, m);
     otp_charge_state cs = otp_charge_receiver(node, node->current);
     otp_copy(L, -1, OTP_COPY_LENIENT, "msg", 0);
     otp_charge_restore(node, cs);
@@ -163,11 +164,11 @@ static void push_info(lua_State *L, otp_proc *p, int key) {
 static int l_process_info(lua_State *L) {
   otp_proc *p = arg_proc(L, 1, "otp.process_info");
   if (!lua_isnoneornil(L, 2)) {
-    const char *key = luaL_checkstring(L, 2);
+    const char *key = otp_arg_string(L, 2, "otp.process_info(pid, key)");
     int k = 0;
     while (info_keys[k] && strcmp(info_keys[k], key) != 0) k++;
     if (!info_keys[k])
-      return luaL_error(L, "badarg: process_info has no key '%s' (keys: status, "
+      return otp_raise(L, "badarg: process_info has no key '%s' (keys: status, "
                         "message_queue_len, messages, links, monitors, monitored_by, "
                         "trap_exit, registered_name, reductions, memory, initial_call, "
                         "current_location, parent, ancestors, sandbox, label)", key);
@@ -186,7 +187,7 @@ static int l_process_info(lua_State *L) {
 
 static int l_set_label(lua_State *L) {
   otp_proc *p = otp_self(L);
-  luaL_checktype(L, 1, LUA_TSTRING);
+  otp_arg_type(L, 1, LUA_TSTRING, "otp.set_label", "a string");
   luaL_unref(L, LUA_REGISTRYINDEX, p->label_ref);
   lua_pushvalue(L, 1);
   p->label_ref = luaL_ref(L, LUA_REGISTRYINDEX);
@@ -197,7 +198,7 @@ static lua_Integer in_unit(lua_State *L, int idx, uint64_t ns) {
   static const char *const units[] = {"millisecond", "second", "microsecond",
                                       "nanosecond", NULL};
   static const uint64_t div[] = {1000000u, 1000000000u, 1000u, 1u};
-  return (lua_Integer)(ns / div[luaL_checkoption(L, idx, "millisecond", units)]);
+  return (lua_Integer)(ns / div[otp_arg_option(L, idx, "millisecond", units, "a time unit")]);
 }
 
 static int l_monotonic_time(lua_State *L) {
@@ -216,12 +217,12 @@ static int l_memory(lua_State *L) {
   otp_node *node = otp_node_of(L);
   lua_Integer total = (lua_Integer)node->mem_total, procs = (lua_Integer)node->mem_procs;
   if (!lua_isnoneornil(L, 1)) {
-    const char *key = luaL_checkstring(L, 1);
+    const char *key = otp_arg_string(L, 1, "otp.memory");
     if (strcmp(key, "total") == 0) lua_pushinteger(L, total);
     else if (strcmp(key, "processes") == 0) lua_pushinteger(L, procs);
     else if (strcmp(key, "system") == 0) lua_pushinteger(L, total - procs);
     else if (strcmp(key, "sandboxes") == 0) lua_newtable(L);
-    else return luaL_error(L, "badarg: otp.memory has no key '%s' (keys: total, "
+    else return otp_raise(L, "badarg: otp.memory has no key '%s' (keys: total, "
                            "processes, system, sandboxes)", key);
     return 1;
   }
@@ -239,7 +240,7 @@ static int l_memory(lua_State *L) {
 
 static int l_statistics(lua_State *L) {
   otp_node *node = otp_node_of(L);
-  const char *key = luaL_checkstring(L, 1);
+  const char *key = otp_arg_string(L, 1, "otp.statistics");
   if (strcmp(key, "process_count") == 0) {
     lua_pushinteger(L, node->nprocs);
   } else if (strcmp(key, "run_queue") == 0) {
@@ -256,7 +257,7 @@ static int l_statistics(lua_State *L) {
   } else if (strcmp(key, "messages_sent") == 0) {
     lua_pushinteger(L, (lua_Integer)node->messages_sent);
   } else {
-    return luaL_error(L, "badarg: otp.statistics has no key '%s' (keys: process_count, "
+    return otp_raise(L, "badarg: otp.statistics has no key '%s' (keys: process_count, "
                       "run_queue, reductions, context_switches, messages_sent)", key);
   }
   return 1;
@@ -270,10 +271,10 @@ static int l_node(lua_State *L) {
 /* pid("<0.42.0>"): the same value as the process's own pid. */
 static int l_pid(lua_State *L) {
   otp_node *node = otp_node_of(L);
-  const char *s = luaL_checkstring(L, 1);
+  const char *s = otp_arg_string(L, 1, "otp.pid");
   uint64_t serial = otp_pid_parse_serial(s);
   if (!serial)
-    return luaL_error(L, "badarg: '%s' is not a pid; pids look like <0.42.0>", s);
+    return otp_raise(L, "badarg: '%s' is not a pid; pids look like <0.42.0>", s);
   for (uint32_t i = 0; i < node->nslots; i++) {
     otp_proc *p = node->procs[i];
     if (p && otp_pid_serial(p->pid) == serial) {
@@ -291,7 +292,7 @@ static int l_log_level(lua_State *L) {
   otp_node *node = otp_node_of(L);
   lua_pushstring(L, levels[node->cfg.log_level]);
   if (!lua_isnoneornil(L, 1))
-    node->cfg.log_level = (otp_log_level)luaL_checkoption(L, 1, NULL, levels);
+    node->cfg.log_level = (otp_log_level)otp_arg_option(L, 1, NULL, levels, "otp.log_level");
   return 1;
 }
 

@@ -32,7 +32,7 @@ static otp_proc *resolve(lua_State *L, otp_node *node, int idx) {
   if (lua_type(L, idx) == LUA_TSTRING) {
     otp_proc *p = otp_registry_find(node, L, idx);
     if (!p)
-      luaL_error(L, "badarg: no process is registered as '%s' (a message to a "
+      otp_raise(L, "badarg: no process is registered as '%s' (a message to a "
                  "name needs a registered process; to a pid it never fails)",
                  lua_tostring(L, idx));
     return p;
@@ -47,7 +47,7 @@ static otp_proc *resolve(lua_State *L, otp_node *node, int idx) {
     lua_pop(L, 2);
     return p;
   }
-  luaL_error(L, "badarg: a destination must be a pid, a registered name or "
+  otp_raise(L, "badarg: a destination must be a pid, a registered name or "
              "{name, node}, got %s", luaL_typename(L, idx));
   return NULL;
 }
@@ -122,7 +122,7 @@ static int l_match_fn(lua_State *L) {   /* the function otp.match returns */
 }
 
 static int l_match(lua_State *L) {
-  luaL_checktype(L, 1, LUA_TTABLE);
+  otp_arg_type(L, 1, LUA_TTABLE, "otp.match", "a pattern table");
   lua_pushvalue(L, ANY_IDX);
   lua_pushvalue(L, 1);
   lua_pushcclosure(L, l_match_fn, 2);
@@ -136,7 +136,7 @@ static int l_match(lua_State *L) {
 static int matches(lua_State *L, otp_proc *p, otp_msg *m) {
   int t = lua_type(L, 1);
   if (t == LUA_TNIL) return 1;
-  lua_rawgeti(L, LUA_REGISTRYINDEX, m->ref);
+  otp_mailbox_push_value(p->node, L, m);
   int ok;
   if (t == LUA_TTABLE) {
     ok = match_pattern(L, 1, lua_gettop(L), 0);
@@ -200,7 +200,7 @@ static void check_timeout(lua_State *L, int idx) {
   }
   lua_Number ms = lua_tonumber(L, idx);
   if (lua_type(L, idx) != LUA_TNUMBER || ms < 0)
-    luaL_error(L, "badarg: a timeout must be a number of milliseconds >= 0 or "
+    otp_raise(L, "badarg: a timeout must be a number of milliseconds >= 0 or "
                "\"infinity\", got %s", luaL_typename(L, idx));
   lua_pushinteger(L, (lua_Integer)(ms + 0.999));   /* round up, as after T does */
   lua_replace(L, idx);
@@ -208,9 +208,9 @@ static void check_timeout(lua_State *L, int idx) {
 
 static void check_can_wait(lua_State *L, otp_proc *p, const char *what) {
   if (p->in_matcher)
-    luaL_error(L, "badarg: %s cannot be called inside a receive matcher", what);
+    otp_raise(L, "badarg: %s cannot be called inside a receive matcher", what);
   if (!lua_isyieldable(L))
-    luaL_error(L, "badarg: %s cannot wait here: it was called inside a metamethod, "
+    otp_raise(L, "badarg: %s cannot wait here: it was called inside a metamethod, "
                "a table.sort comparator or another call that cannot be suspended", what);
 }
 
@@ -272,7 +272,7 @@ static int l_make_ref(lua_State *L) {
 static uint64_t check_ms(lua_State *L, int idx) {
   lua_Integer ms = lua_tointeger(L, idx);
   if (!lua_isinteger(L, idx) || ms < 0)
-    luaL_error(L, "badarg: a timer needs a whole number of milliseconds >= 0, got %s",
+    otp_raise(L, "badarg: a timer needs a whole number of milliseconds >= 0, got %s",
                luaL_tolstring(L, idx, NULL));
   return (uint64_t)ms;
 }
@@ -283,7 +283,7 @@ static int start_timer(lua_State *L, int wrap) {
   uint64_t ms = check_ms(L, 1);
   lua_settop(L, 3);
   if (!otp_to_pid(L, 2) && lua_type(L, 2) != LUA_TSTRING)
-    return luaL_error(L, "badarg: a timer's destination must be a pid or a "
+    return otp_raise(L, "badarg: a timer's destination must be a pid or a "
                       "registered name, got %s", luaL_typename(L, 2));
   otp_charge_state cs = otp_charge_receiver(node, NULL);
   otp_copy(L, 3, OTP_COPY_MESSAGE, "msg", 0);
@@ -297,7 +297,7 @@ static int l_start_timer(lua_State *L) { return start_timer(L, 1); }
 
 static int l_cancel_timer(lua_State *L) {
   uint64_t id = otp_to_ref(L, 1);
-  if (!id) return luaL_error(L, "badarg: cancel_timer needs a timer ref, got %s",
+  if (!id) return otp_raise(L, "badarg: cancel_timer needs a timer ref, got %s",
                              luaL_typename(L, 1));
   int64_t left = otp_timer_cancel(otp_node_of(L), L, id);
   if (left < 0) lua_pushboolean(L, 0);

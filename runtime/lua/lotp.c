@@ -5,6 +5,7 @@
 */
 #include <string.h>
 #include "lua/lotp.h"
+#include "core/term.h"
 #include "core/env.h"
 #include "core/node.h"
 
@@ -12,6 +13,32 @@ otp_proc *otp_self(lua_State *L) {
   otp_proc *p = otp_node_of(L)->current;
   if (!p) luaL_error(L, "otp functions can only be called from a process");
   return p;
+}
+
+void otp_arg_type(lua_State *L, int idx, int type, const char *fname, const char *what) {
+  if (lua_type(L, idx) != type)
+    otp_raise(L, "badarg: %s needs %s, got %s", fname, what, luaL_typename(L, idx));
+}
+
+const char *otp_arg_string(lua_State *L, int idx, const char *fname) {
+  otp_arg_type(L, idx, LUA_TSTRING, fname, "a string");
+  return lua_tostring(L, idx);
+}
+
+int otp_arg_option(lua_State *L, int idx, const char *def, const char *const list[],
+                   const char *fname) {
+  const char *name = def && lua_isnoneornil(L, idx) ? def : otp_arg_string(L, idx, fname);
+  for (int i = 0; list[i]; i++)
+    if (strcmp(list[i], name) == 0) return i;
+  luaL_Buffer b;
+  luaL_buffinit(L, &b);
+  for (int i = 0; list[i]; i++) {
+    if (i) luaL_addstring(&b, ", ");
+    luaL_addstring(&b, list[i]);
+  }
+  luaL_pushresult(&b);
+  return otp_raise(L, "badarg: %s does not know '%s' (expected one of: %s)", fname, name,
+                   lua_tostring(L, -1));
 }
 
 static int any_tostring(lua_State *L) {

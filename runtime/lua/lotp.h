@@ -13,6 +13,12 @@ int luaopen_otp(lua_State *L);
 int luaopen_otp_trace(lua_State *L);
 void otp_coroutine_init(lua_State *L);
 
+/* Argument checks that raise "badarg: FNAME needs WHAT, got TYPE". */
+void otp_arg_type(lua_State *L, int idx, int type, const char *fname, const char *what);
+const char *otp_arg_string(lua_State *L, int idx, const char *fname);
+int otp_arg_option(lua_State *L, int idx, const char *def, const char *const list[],
+                   const char *fname);
+
 /* The calling process; raises if called outside one. */
 otp_proc *otp_self(lua_State *L);
 

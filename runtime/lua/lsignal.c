@@ -13,7 +13,7 @@
 static otp_pid check_pid(lua_State *L, int idx, const char *fname) {
   otp_pid pid = otp_to_pid(L, idx);
   if (!pid)
-    luaL_error(L, "badarg: %s needs a pid, got %s", fname, luaL_typename(L, idx));
+    otp_raise(L, "badarg: %s needs a pid, got %s", fname, luaL_typename(L, idx));
   return pid;
 }
 
@@ -23,7 +23,7 @@ static int l_exit(lua_State *L) {
   otp_proc *self = otp_self(L);
   if (lua_gettop(L) < 2) {
     if (lua_isnone(L, 1))
-      return luaL_error(L, "badarg: otp.exit needs a reason (otp.exit(reason)) "
+      return otp_raise(L, "badarg: otp.exit needs a reason (otp.exit(reason)) "
                         "or a pid and a reason (otp.exit(pid, reason))");
     return otp_raise_exit(L, 1);
   }
@@ -42,7 +42,7 @@ static int l_link(lua_State *L) {
   otp_proc *to = otp_proc_get(node, pid);
   if (!to) {                                   /* A9 */
     if (!self->trap_exit)
-      return luaL_error(L, "noproc: cannot link to %s: it is not alive",
+      return otp_raise(L, "noproc: cannot link to %s: it is not alive",
                         luaL_tolstring(L, 1, NULL));
     lua_pushliteral(L, "noproc");
     lua_createtable(L, 3, 0);
@@ -84,7 +84,7 @@ static int l_monitor(lua_State *L) {
     lua_replace(L, 1);
     by_name = 1;
   } else {
-    return luaL_error(L, "badarg: otp.monitor needs a pid, a registered name or "
+    return otp_raise(L, "badarg: otp.monitor needs a pid, a registered name or "
                       "{name, node}, got %s", luaL_typename(L, 1));
   }
   if (by_name) {
@@ -119,7 +119,7 @@ static int l_demonitor(lua_State *L) {
   otp_node *node = otp_node_of(L);
   otp_proc *self = otp_self(L);
   uint64_t ref = otp_to_ref(L, 1);
-  if (!ref) return luaL_error(L, "badarg: otp.demonitor needs a monitor ref, got %s",
+  if (!ref) return otp_raise(L, "badarg: otp.demonitor needs a monitor ref, got %s",
                               luaL_typename(L, 1));
   otp_demonitor(node, self, ref);
   int flush = lua_istable(L, 2) && (lua_getfield(L, 2, "flush"), lua_toboolean(L, -1));
@@ -127,7 +127,7 @@ static int l_demonitor(lua_State *L) {
     otp_msg *m = self->mq_head;
     while (m) {
       otp_msg *next = m->next;
-      lua_rawgeti(L, LUA_REGISTRYINDEX, m->ref);
+      otp_mailbox_push_value(node, L, m);
       int is_down = 0;
       if (lua_istable(L, -1)) {
         lua_rawgeti(L, -1, 1);
@@ -147,7 +147,7 @@ static int l_demonitor(lua_State *L) {
 
 static int l_trap_exit(lua_State *L) {
   otp_proc *self = otp_self(L);
-  luaL_checktype(L, 1, LUA_TBOOLEAN);
+  otp_arg_type(L, 1, LUA_TBOOLEAN, "otp.trap_exit", "true or false");
   lua_pushboolean(L, self->trap_exit);
   self->trap_exit = (uint8_t)lua_toboolean(L, 1);
   return 1;
@@ -155,7 +155,7 @@ static int l_trap_exit(lua_State *L) {
 
 static void check_name(lua_State *L, int idx, const char *fname) {
   if (lua_type(L, idx) != LUA_TSTRING)
-    luaL_error(L, "badarg: %s needs a name (a string), got %s", fname,
+    otp_raise(L, "badarg: %s needs a name (a string), got %s", fname,
                luaL_typename(L, idx));
 }
 
@@ -164,15 +164,15 @@ static int l_register(lua_State *L) {
   check_name(L, 1, "otp.register");
   otp_proc *p = otp_proc_get(node, check_pid(L, 2, "otp.register(name, pid)"));
   if (!p)
-    return luaL_error(L, "badarg: cannot register '%s': %s is not alive",
+    return otp_raise(L, "badarg: cannot register '%s': %s is not alive",
                       lua_tostring(L, 1), luaL_tolstring(L, 2, NULL));
   switch (otp_registry_add(node, L, 1, p)) {
     case -1:
-      return luaL_error(L, "badarg: the name '%s' is already registered to another "
+      return otp_raise(L, "badarg: the name '%s' is already registered to another "
                         "process", lua_tostring(L, 1));
     case -2:
       otp_registry_push_name(L, p);
-      return luaL_error(L, "badarg: %s already has the name '%s' (one name per process)",
+      return otp_raise(L, "badarg: %s already has the name '%s' (one name per process)",
                         luaL_tolstring(L, 2, NULL), lua_tostring(L, -2));
   }
   lua_pushboolean(L, 1);
@@ -182,7 +182,7 @@ static int l_register(lua_State *L) {
 static int l_unregister(lua_State *L) {
   check_name(L, 1, "otp.unregister");
   if (otp_registry_remove(otp_node_of(L), L, 1) != 0)
-    return luaL_error(L, "badarg: the name '%s' is not registered", lua_tostring(L, 1));
+    return otp_raise(L, "badarg: the name '%s' is not registered", lua_tostring(L, 1));
   lua_pushboolean(L, 1);
   return 1;
 }

@@ -4,7 +4,6 @@
 ** (functions are cloned with their own upvalues) inside a protected call, so
 ** a value that cannot be copied raises badarg and leaves no half-made process.
 */
-#include <stdio.h>
 #include <string.h>
 #include "lua/lotp.h"
 #include "core/copy.h"
@@ -24,13 +23,7 @@ static int copy_in(lua_State *L) {
   otp_proc *p = lua_touserdata(L, 1);
   int n = lua_gettop(L);
   otp_proc_push_env(L, p);
-  int env = n + 1;
-  char root[32];
-  for (int i = 2; i <= n; i++) {
-    if (i == 2) snprintf(root, sizeof root, "the spawned function");
-    else snprintf(root, sizeof root, "argument %d", i - 2);
-    otp_copy(L, i, OTP_COPY_SPAWN, root, env);
-  }
+  otp_copy_spawn(L, 2, n - 1, n + 1);
   lua_xmove(L, p->co, n - 1);
   return 0;
 }
@@ -40,15 +33,15 @@ static int copy_in(lua_State *L) {
 static int spawn(lua_State *L, int fidx, int nargs, const spawn_opts *o) {
   otp_node *node = otp_node_of(L);
   otp_proc *self = otp_self(L);
-  luaL_argexpected(L, lua_type(L, fidx) == LUA_TFUNCTION, fidx, "function");
+  otp_arg_type(L, fidx, LUA_TFUNCTION, "otp.spawn", "a function to run");
   if (o->name) {
-    luaL_argexpected(L, lua_type(L, o->name) == LUA_TSTRING, o->name, "string name");
+    otp_arg_type(L, o->name, LUA_TSTRING, "spawn_opt's name option", "a string");
     if (otp_registry_find(node, L, o->name))
-      return luaL_error(L, "badarg: the name '%s' is already registered",
+      return otp_raise(L, "badarg: the name '%s' is already registered",
                         lua_tostring(L, o->name));
   }
   otp_proc *p = otp_proc_new(node, L, self->pid);
-  if (!p) return luaL_error(L, "limit: the process table is full (%d processes)",
+  if (!p) return otp_raise(L, "limit: the process table is full (%d processes)",
                             (int)node->nprocs);
   if (o->max_heap) p->max_heap = o->max_heap;
   p->trap_exit = (uint8_t)o->trap_exit;
@@ -98,7 +91,7 @@ static int opt_flag(lua_State *L, int t, const char *key) {
 
 /* spawn_opt(fn, opts, ...) */
 static int l_spawn_opt(lua_State *L) {
-  luaL_checktype(L, 2, LUA_TTABLE);
+  otp_arg_type(L, 2, LUA_TTABLE, "otp.spawn_opt(fn, opts, ...)", "an options table");
   static const char *const known[] = {"link", "monitor", "name", "trap_exit",
                                       "max_heap", "sandbox", NULL};
   lua_pushnil(L);
@@ -108,7 +101,7 @@ static int l_spawn_opt(lua_State *L) {
     if (lua_type(L, -1) == LUA_TSTRING)
       for (int i = 0; known[i]; i++) ok |= strcmp(known[i], lua_tostring(L, -1)) == 0;
     if (!ok)
-      return luaL_error(L, "badarg: unknown spawn_opt option '%s' (known: link, "
+      return otp_raise(L, "badarg: unknown spawn_opt option '%s' (known: link, "
                         "monitor, name, trap_exit, max_heap, sandbox)",
                         luaL_tolstring(L, -1, NULL));
   }
@@ -120,12 +113,12 @@ static int l_spawn_opt(lua_State *L) {
   if (lua_getfield(L, 2, "max_heap") != LUA_TNIL) {
     lua_Integer max = lua_tointeger(L, -1);
     if (!lua_isinteger(L, -1) || max <= 0)
-      return luaL_error(L, "badarg: max_heap must be a positive number of bytes");
+      return otp_raise(L, "badarg: max_heap must be a positive number of bytes");
     o.max_heap = (size_t)max;
   }
   lua_pop(L, 1);
   if (lua_getfield(L, 2, "sandbox") != LUA_TNIL)
-    return luaL_error(L, "badarg: sandboxes are not available in this version of otplab");
+    return otp_raise(L, "badarg: sandboxes are not available in this version of otplab");
   lua_pop(L, 1);
   if (lua_getfield(L, 2, "name") != LUA_TNIL) o.name = lua_gettop(L);
   lua_pushvalue(L, 1);      /* fn next to its arguments: fn, fn, args... */

@@ -25,7 +25,7 @@ static void parse_pids(lua_State *L, otp_node *node, otp_trace_session *s) {
     lua_newtable(L);
     for (lua_Integer i = 1; lua_rawgeti(L, -2, i) != LUA_TNIL; i++) {
       otp_pid pid = otp_to_pid(L, -1);
-      if (!pid) luaL_error(L, "badarg: trace option pids[%I] is not a pid", i);
+      if (!pid) otp_raise(L, "badarg: trace option pids[%I] is not a pid", i);
       lua_pop(L, 1);
       lua_pushboolean(L, 1);
       lua_rawseti(L, -2, (lua_Integer)pid);
@@ -33,7 +33,7 @@ static void parse_pids(lua_State *L, otp_node *node, otp_trace_session *s) {
     lua_pop(L, 1);
     s->pids_ref = luaL_ref(L, LUA_REGISTRYINDEX);
   } else {
-    luaL_error(L, "badarg: trace option pids must be \"all\", \"new\" or a list of pids");
+    otp_raise(L, "badarg: trace option pids must be \"all\", \"new\" or a list of pids");
   }
   lua_pop(L, 1);
 }
@@ -47,7 +47,7 @@ static void parse_kinds(lua_State *L, otp_trace_session *s) {
       const char *name = lua_tostring(L, -1);
       int k = name ? otp_trace_kind_from_name(name) : -1;
       if (k < 0)
-        luaL_error(L, "badarg: '%s' is not a trace event kind (kinds: spawn, exit, "
+        otp_raise(L, "badarg: '%s' is not a trace event kind (kinds: spawn, exit, "
                    "link, unlink, monitor, demonitor, down, send, send_to_dead, "
                    "receive, register, unregister, sched_in, sched_out, timer, ...)",
                    name ? name : luaL_typename(L, -1));
@@ -56,7 +56,7 @@ static void parse_kinds(lua_State *L, otp_trace_session *s) {
     }
     lua_pop(L, 1);
   } else {
-    luaL_error(L, "badarg: trace option kinds must be a list of event kinds");
+    otp_raise(L, "badarg: trace option kinds must be a list of event kinds");
   }
   lua_pop(L, 1);
 }
@@ -65,12 +65,12 @@ static int l_start(lua_State *L) {
   otp_node *node = otp_node_of(L);
   otp_proc *self = otp_self(L);
   if (lua_isnoneornil(L, 1)) lua_newtable(L);
-  luaL_checktype(L, 1, LUA_TTABLE);
+  otp_arg_type(L, 1, LUA_TTABLE, "otp.trace.start", "an options table");
   lua_settop(L, 1);
   static const char *const later[] = {"filter", "rate", "sandbox", NULL};
   for (int i = 0; later[i]; i++)
     if (lua_getfield(L, 1, later[i]) != LUA_TNIL)
-      return luaL_error(L, "badarg: trace option '%s' is not available in this "
+      return otp_raise(L, "badarg: trace option '%s' is not available in this "
                         "version of otplab", later[i]);
     else lua_pop(L, 1);
   otp_trace_session *s = lua_newuserdatauv(L, sizeof *s, 0);
@@ -81,12 +81,12 @@ static int l_start(lua_State *L) {
   parse_kinds(L, s);
   lua_getfield(L, 1, "max_events");
   lua_Integer max = luaL_optinteger(L, -1, 10000);
-  if (max < 1) return luaL_error(L, "badarg: max_events must be at least 1");
+  if (max < 1) return otp_raise(L, "badarg: max_events must be at least 1");
   s->max_events = (size_t)max;
   lua_pop(L, 1);
   if (lua_getfield(L, 1, "to") != LUA_TNIL) {
     s->to = otp_to_pid(L, -1);
-    if (!s->to) return luaL_error(L, "badarg: trace option to must be a pid");
+    if (!s->to) return otp_raise(L, "badarg: trace option to must be a pid");
   }
   lua_pop(L, 1);
   s->owner = self->pid;
@@ -95,7 +95,7 @@ static int l_start(lua_State *L) {
   lua_pushvalue(L, -1);
   s->anchor_ref = luaL_ref(L, LUA_REGISTRYINDEX);
   if (otp_trace_attach(node, s) != 0)
-    return luaL_error(L, "limit: too many trace sessions at once (at most %d)",
+    return otp_raise(L, "limit: too many trace sessions at once (at most %d)",
                       OTP_TRACE_MAX_SESSIONS);
   return 1;
 }

@@ -1,0 +1,344 @@
+-- otp.expect: assertions for scenarios, lessons and tests (API.md section 6).
+--
+--   local expect = require "otp.expect"      -- or otp.expect
+--   expect.eq(otp.whereis("db"), nil)
+--   expect.exit_reason(pid, "killed")
+--
+-- Every failed expectation raises a Lua error whose message starts with
+-- "expectation failed: " and points at the line of the caller, so an
+-- uncaught failure ends the scenario with a readable message and line.
+-- Values in messages are printed the Erlang way spelled in Lua:
+-- {"EXIT", <0.5.0>, "normal"}.
+--
+-- Waiting helpers never busy-loop and never sleep blindly: they wait with
+-- bounded otp.receive calls (on a DOWN, on a message, or on a matcher that
+-- never matches, used as an interruptible pause).
+--
+-- This module is code shared read-only by every process: it keeps no state
+-- between calls; everything lives in locals of the call.
+
+local otp = require "otp"
+
+local expect = {}
+
+local ANY = otp._                    -- the wildcard sentinel
+local DEFAULT_TIMEOUT = 1000         -- ms, for every bounded wait
+local POLL_MS = 5                    -- ms between tries of expect.eventually
+
+---------------------------------------------------------------------------
+-- Formatting values readably
+---------------------------------------------------------------------------
+
+local MAX_DEPTH, MAX_ITEMS, MAX_STRING = 8, 40, 400
+
+local function fmt_string(s)
+  if #s > MAX_STRING then s = s:sub(1, MAX_STRING) .. "..." end
+  return (string.format("%q", s):gsub("\\\n", "\\n"))
+end
+
+local fmt
+
+-- Keys that are not the array part, in a stable order.
+local function sorted_keys(t, n)
+  local keys = {}
+  for k in next, t do
+    if not (math.type(k) == "integer" and k >= 1 and k <= n) then
+      keys[#keys + 1] = k
+    end
+  end
+  table.sort(keys, function(a, b)
+    local ta, tb = type(a), type(b)
+    if ta ~= tb then return ta < tb end
+    if ta == "number" or ta == "string" then return a < b end
+    return tostring(a) < tostring(b)
+  end)
+  return keys
+end
+
+local function is_identifier(k)
+  return type(k) == "string" and k:match("^[%a_][%w_]*$") ~= nil
+end
+
+local function fmt_table(t, depth, seen)
+  if rawequal(t, ANY) then return "otp._" end
+  if seen[t] then return "<cycle>" end
+  if depth >= MAX_DEPTH then return "{...}" end
+  seen[t] = true
+  -- the array part: 1..n without holes (# could stop at any border)
+  local parts, n = {}, 0
+  while rawget(t, n + 1) ~= nil do n = n + 1 end
+  for i = 1, n do
+    if #parts >= MAX_ITEMS then parts[#parts + 1] = "..."; break end
+    parts[#parts + 1] = fmt(rawget(t, i), depth + 1, seen)
+  end
+  for _, k in ipairs(sorted_keys(t, n)) do
+    if #parts >= MAX_ITEMS then parts[#parts + 1] = "..."; break end
+    local key = is_identifier(k) and k or ("[" .. fmt(k, depth + 1, seen) .. "]")
+    parts[#parts + 1] = key .. " = " .. fmt(rawget(t, k), depth + 1, seen)
+  end
+  seen[t] = nil
+  return "{" .. table.concat(parts, ", ") .. "}"
+end
+
+fmt = function(v, depth, seen)
+  local tv = type(v)
+  if tv == "string" then return fmt_string(v) end
+  if tv == "table" then return fmt_table(v, depth or 0, seen or {}) end
+  if tv == "number" then
+    if math.type(v) == "float" and v == math.floor(v) and v == v
+       and v ~= math.huge and v ~= -math.huge then
+      return string.format("%.1f", v)
+    end
+    return tostring(v)
+  end
+  return tostring(v)                 -- pids <0.5.0>, refs #Ref<...>, nil, booleans
+end
+
+--- expect.format(v) -> string: how expectations print a value.
+function expect.format(v)
+  return fmt(v)
+end
+
+---------------------------------------------------------------------------
+-- Failing
+---------------------------------------------------------------------------
+
+-- Raises the failure at the caller of the public function that called it.
+local function fail(msg, text)
+  local prefix = "expectation failed: "
+  if msg ~= nil then prefix = prefix .. tostring(msg) .. ": " end
+  error(prefix .. text, 3)
+end
+
+---------------------------------------------------------------------------
+-- Deep equality
+---------------------------------------------------------------------------
+
+-- Returns nil when equal, or the path (a string) and the two values where
+-- the first difference was found. `pairs_seen` guards against cycles.
+local deep_diff
+
+local function same_number(a, b)
+  return math.type(a) == math.type(b) and (a == b or (a ~= a and b ~= b))
+end
+
+-- A key of b that is a table deep-equal to ka (a fresh cycle guard: a
+-- failed candidate must not be remembered as equal).
+local function find_table_key(b, ka, used)
+  for kb in next, b do
+    if type(kb) == "table" and not used[kb] and not deep_diff(ka, kb, "", {}) then
+      return kb
+    end
+  end
+  return nil
+end
+
+deep_diff = function(a, b, path, pairs_seen)
+  if type(a) == "number" and type(b) == "number" then
+    if same_number(a, b) then return nil end   -- rawequal(1, 1.0) is true
+    return path, a, b
+  end
+  if rawequal(a, b) then return nil end
+  if (rawequal(a, ANY) and b ~= nil) or (rawequal(b, ANY) and a ~= nil) then
+    return nil
+  end
+  local ta, tb = type(a), type(b)
+  if ta ~= tb then return path, a, b end
+  if ta ~= "table" then
+    if a == b then return nil end   -- pids and refs are interned; == is identity
+    return path, a, b
+  end
+  -- two tables: compare structurally (raw contents, metatables ignored)
+  local seen_a = pairs_seen[a]
+  if seen_a and seen_a[b] then return nil end   -- already being compared (cycle)
+  if not seen_a then seen_a = {}; pairs_seen[a] = seen_a end
+  seen_a[b] = true
+  local used = {}
+  for ka, va in next, a do
+    local kb = ka
+    if type(ka) == "table" then
+      kb = find_table_key(b, ka, used)
+      if kb == nil then return path .. "[" .. fmt(ka) .. "]", va, nil end
+      used[kb] = true
+    end
+    local sub = path .. (is_identifier(ka) and ("." .. ka) or ("[" .. fmt(ka) .. "]"))
+    local p, x, y = deep_diff(va, rawget(b, kb), sub, pairs_seen)
+    if p then return p, x, y end
+  end
+  for kb, vb in next, b do
+    local present
+    if type(kb) == "table" then present = used[kb]
+    else present = rawget(a, kb) ~= nil end
+    if not present then
+      local sub = path .. (is_identifier(kb) and ("." .. kb) or ("[" .. fmt(kb) .. "]"))
+      return sub, nil, vb
+    end
+  end
+  return nil
+end
+
+--- expect.equal(a, b) -> bool: the structural equality expect.eq uses.
+function expect.equal(a, b)
+  return deep_diff(a, b, "", {}) == nil
+end
+
+--- expect.eq(actual, expected[, msg])
+-- Deep structural equality: tables are equal when they have the same keys
+-- with equal values (recursively; metatables are ignored; cycles are
+-- handled); pids, refs and other userdata compare by identity; numbers are
+-- equal only when they are the same value AND the same kind (integer 1 is
+-- not float 1.0, like Erlang's =:=). otp._ on either side matches any
+-- non-nil value, so {"error", "boom", otp._} matches a crash reason.
+-- On failure the message shows both values and, for tables, where they
+-- first differ.
+function expect.eq(actual, expected, msg)
+  local path, x, y = deep_diff(actual, expected, "", {})
+  if path == nil then return actual end
+  local text = "expected " .. fmt(expected) .. ", got " .. fmt(actual)
+  if path ~= "" then
+    text = text .. " (first difference at " .. path .. ": expected " .. fmt(y) ..
+           ", got " .. fmt(x) .. ")"
+  end
+  fail(msg, text)
+end
+
+--- expect.truthy(v[, msg]) -> v: v is neither nil nor false.
+function expect.truthy(v, msg)
+  if not v then fail(msg, "expected a truthy value, got " .. fmt(v)) end
+  return v
+end
+
+--- expect.falsy(v[, msg]): v is nil or false.
+function expect.falsy(v, msg)
+  if v then fail(msg, "expected nil or false, got " .. fmt(v)) end
+  return v
+end
+
+--- expect.alive(pid[, msg]): the process is alive now.
+function expect.alive(pid, msg)
+  if not otp.is_alive(pid) then fail(msg, "expected " .. fmt(pid) .. " to be alive, it is dead") end
+  return pid
+end
+
+--- expect.dead(pid[, msg]): the process is not alive now (it is not waited for:
+-- use expect.exit_reason to wait for a death).
+function expect.dead(pid, msg)
+  if otp.is_alive(pid) then fail(msg, "expected " .. fmt(pid) .. " to be dead, it is alive") end
+  return pid
+end
+
+--- expect.exit_reason(pid, reason[, timeout_ms=1000[, msg]]) -> actual reason
+-- Monitors pid and waits (at most timeout_ms) for its DOWN, then compares
+-- its exit reason with `reason` as expect.eq does (otp._ works inside it);
+-- `reason` may also be a function, called with the actual reason, that
+-- must return a truthy value.
+-- Call it while the process is still alive (or at least before you could
+-- have missed its death): a process that is already dead can only be
+-- reported as "noproc", so a dead pid fails with reason "noproc" unless
+-- "noproc" is what you expect.
+function expect.exit_reason(pid, reason, timeout_ms, msg)
+  timeout_ms = timeout_ms or DEFAULT_TIMEOUT
+  local ref = otp.monitor(pid)
+  local down = otp.receive({"DOWN", ref}, timeout_ms)
+  if down == nil then
+    otp.demonitor(ref, {flush = true})
+    fail(msg, fmt(pid) .. " did not exit within " .. timeout_ms ..
+         " ms (expected exit reason " .. fmt(reason) .. ")")
+  end
+  local actual = down[5]
+  local ok
+  if type(reason) == "function" then
+    ok = reason(actual)
+  else
+    ok = deep_diff(actual, reason, "", {}) == nil
+  end
+  if not ok then
+    local text = fmt(pid) .. " exited with reason " .. fmt(actual) ..
+                 ", expected " .. (type(reason) == "function" and "a reason accepted by the given function"
+                                                              or fmt(reason))
+    if actual == "noproc" then
+      text = text .. " (noproc: the process was already dead when expect.exit_reason" ..
+             " was called; call it while the process lives)"
+    end
+    fail(msg, text)
+  end
+  return actual
+end
+
+local function never() return false end
+
+--- expect.eventually(fn[, timeout_ms=1000[, msg]]) -> fn's first truthy result
+-- Calls fn until it returns a truthy value, pausing about 5 ms between tries
+-- with a bounded receive that matches nothing (the process stays responsive
+-- and no CPU is burnt). An error raised by fn (a failed expectation inside
+-- it, say) counts as "not yet"; if the time runs out the last error or the
+-- last value is reported.
+function expect.eventually(fn, timeout_ms, msg)
+  timeout_ms = timeout_ms or DEFAULT_TIMEOUT
+  local deadline = otp.monotonic_time() + timeout_ms
+  local tries, last_ok, last = 0, true, nil
+  while true do
+    tries = tries + 1
+    local ok, v = pcall(fn)
+    if ok and v then return v end
+    last_ok, last = ok, v
+    local left = deadline - otp.monotonic_time()
+    if left <= 0 then break end
+    otp.receive(never, math.min(POLL_MS, left))
+  end
+  local why = last_ok and ("its last result was " .. fmt(last))
+                       or ("its last error was: " .. tostring(last))
+  fail(msg, "the condition did not hold within " .. timeout_ms .. " ms (" ..
+       tries .. " tries); " .. why)
+end
+
+---------------------------------------------------------------------------
+-- Extensions: waiting for messages
+---------------------------------------------------------------------------
+
+local function matcher_text(match)
+  if match == nil then return "message" end
+  if type(match) == "function" then return "message accepted by the matcher" end
+  return "message matching " .. fmt(match)
+end
+
+--- expect.receive([match[, timeout_ms=1000[, msg]]]) -> the message
+-- otp.receive that fails the expectation instead of returning nil, "timeout".
+-- `match` is what otp.receive takes (nil, a function or a pattern table).
+function expect.receive(match, timeout_ms, msg)
+  timeout_ms = timeout_ms or DEFAULT_TIMEOUT
+  local m, err = otp.receive(match, timeout_ms)
+  if m == nil and err == "timeout" then
+    local queued = otp.process_info(otp.self(), "messages") or {}
+    fail(msg, "no " .. matcher_text(match) .. " arrived within " .. timeout_ms ..
+         " ms; the mailbox holds " .. fmt(queued))
+  end
+  return m
+end
+
+--- expect.no_message([match[, timeout_ms=0[, msg]]])
+-- No message matching `match` arrives within timeout_ms (0 = only look at
+-- what is queued now). To prove something never arrives, first wait for an
+-- event that must come after it, then call this with timeout 0.
+function expect.no_message(match, timeout_ms, msg)
+  local m, err = otp.receive(match, timeout_ms or 0)
+  if not (m == nil and err == "timeout") then
+    fail(msg, "expected no " .. matcher_text(match) .. ", but got " .. fmt(m))
+  end
+  return true
+end
+
+--- expect.error(fn, prefix[, msg]) -> the error value
+-- fn() must raise a Lua error whose message is a string starting with
+-- `prefix` (e.g. "badarg", the stable code of a misuse error). An exit
+-- raised by otp.exit (caught as the table {"EXIT", reason}) does not match.
+function expect.error(fn, prefix, msg)
+  local ok, err = pcall(fn)
+  if ok then fail(msg, "expected an error starting with " .. fmt(prefix) .. ", but the call returned") end
+  if type(err) ~= "string" or err:sub(1, #prefix) ~= prefix then
+    fail(msg, "expected an error starting with " .. fmt(prefix) .. ", got " .. fmt(err))
+  end
+  return err
+end
+
+return expect
