@@ -164,11 +164,17 @@ static void copy_table(copier *c, int idx, const frame *up) {
       lua_rawseti(L, f.dst, i);
     }
   }
-  /* then every other key: lua_next resumes after key n */
-  if (n > 0) lua_pushinteger(L, n);
-  else lua_pushnil(L);
+  /* then every other key (1..n may live in the hash part: skip them) */
+  lua_pushnil(L);
   while (lua_next(L, idx)) {
     int k = lua_gettop(L) - 1, v = k + 1;
+    if (lua_isinteger(L, k)) {
+      lua_Integer i = lua_tointeger(L, k);
+      if (i >= 1 && i <= n) {
+        lua_pop(L, 1);
+        continue;
+      }
+    }
     f.key = k;
     int kt = lua_type(L, k), vt = lua_type(L, v);
     if (kt == LUA_TTABLE || kt == LUA_TFUNCTION || vt == LUA_TTABLE ||

@@ -252,6 +252,10 @@ static void die_pending(otp_node *node, otp_proc *p) {
 /* The coroutine of p ended with an error (value on top of p->co). */
 static void die_from_error(otp_node *node, otp_proc *p, int status) {
   lua_State *L = node->L;
+  if (p->oom_strike) {          /* it died of an allocation over its limit */
+    p->oom_strike = 0;
+    p->kill_pending = OTP_KILL_HEAP;
+  }
   if (p->kill_pending) {
     die_pending(node, p);
     return;
