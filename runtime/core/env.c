@@ -166,6 +166,21 @@ static int search_lua(lua_State *L) {
   return 2;
 }
 
+/* setmetatable without __gc: a finalizer runs inside whichever process the
+** collector happens to be working for, with hooks off, so it could never be
+** preempted or charged to its owner. */
+static int env_setmetatable(lua_State *L) {
+  if (lua_istable(L, 2) && (lua_pushliteral(L, "__gc"), lua_rawget(L, 2) != LUA_TNIL))
+    return otp_raise(L, "badarg: __gc finalizers are not supported in otplab "
+                     "(they would run outside any process); release resources "
+                     "explicitly or with a to-be-closed variable");
+  lua_settop(L, 2);
+  lua_pushvalue(L, lua_upvalueindex(1));
+  lua_insert(L, 1);
+  lua_call(L, 2, 1);
+  return 1;
+}
+
 static void wrap_global(lua_State *L, const char *name, lua_CFunction f) {
   lua_getglobal(L, name);
   lua_pushcclosure(L, f, 1);
@@ -222,6 +237,7 @@ void otp_env_init(lua_State *L, otp_node *node) {
   wrap_global(L, "load", env_load);
   wrap_global(L, "loadfile", env_loadfile);
   wrap_global(L, "require", env_require);
+  wrap_global(L, "setmetatable", env_setmetatable);
   lua_pushcfunction(L, env_dofile);
   lua_setglobal(L, "dofile");
 }
