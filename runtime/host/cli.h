@@ -4,6 +4,7 @@
 #ifndef OTP_CLI_H
 #define OTP_CLI_H
 
+#include <stdio.h>
 #include "core/node.h"
 
 /* Exit statuses */
@@ -19,6 +20,8 @@ int cli_run(int argc, char **argv);
 int cli_test(int argc, char **argv);
 int cli_help(int argc, char **argv);
 void cli_usage(FILE *out);
+/* Writes the help of one command; -1 if there is no such command. */
+int cli_help_to(FILE *out, const char *cmd);
 
 /* Runs path as the first process of a fresh node; prints why it failed.
 ** Returns CLI_OK, CLI_FAILED or CLI_USAGE. */

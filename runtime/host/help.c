@@ -48,17 +48,22 @@ static const char test_help[] =
     "  --verbose          show each scenario's output even when it passes\n"
     "  and the options of 'otplab run'\n";
 
+int cli_help_to(FILE *out, const char *cmd) {
+  if (strcmp(cmd, "run") == 0) fputs(run_help, out);
+  else if (strcmp(cmd, "test") == 0) fputs(test_help, out);
+  else if (strcmp(cmd, "version") == 0) fputs("usage: otplab version\n", out);
+  else if (strcmp(cmd, "help") == 0) fputs("usage: otplab help [COMMAND]\n", out);
+  else return -1;
+  return 0;
+}
+
 int cli_help(int argc, char **argv) {
   if (argc == 0) {
     cli_usage(stdout);
     puts("\nRun 'otplab help COMMAND' for a command's options.");
     return CLI_OK;
   }
-  if (strcmp(argv[0], "run") == 0) fputs(run_help, stdout);
-  else if (strcmp(argv[0], "test") == 0) fputs(test_help, stdout);
-  else if (strcmp(argv[0], "version") == 0) puts("usage: otplab version");
-  else if (strcmp(argv[0], "help") == 0) puts("usage: otplab help [COMMAND]");
-  else {
+  if (cli_help_to(stdout, argv[0]) != 0) {
     fprintf(stderr, "otplab: no help for unknown command '%s'\n", argv[0]);
     cli_usage(stderr);
     return CLI_USAGE;

@@ -92,15 +92,17 @@ int cli_run(int argc, char **argv) {
   int i = 0;
   for (; i < argc; i++) {
     int r = cli_node_option(&cfg, argc, argv, &i);
-    if (r < 0) return CLI_USAGE;
+      if (r < 0) return CLI_USAGE;
     if (r == 0) break;
   }
   if (i >= argc) {
-    fprintf(stderr, "otplab run: which file? usage: otplab run [options] FILE [ARGS...]\n");
+    fprintf(stderr, "otplab run: which file?\n");
+    cli_help_to(stderr, "run");
     return CLI_USAGE;
   }
   if (strncmp(argv[i], "--", 2) == 0) {
-    fprintf(stderr, "otplab run: unknown option '%s' (see 'otplab help run')\n", argv[i]);
+    fprintf(stderr, "otplab run: unknown option '%s'\n", argv[i]);
+    cli_help_to(stderr, "run");
     return CLI_USAGE;
   }
   return cli_run_file(&cfg, argv[i], argc - i - 1, argv + i + 1);

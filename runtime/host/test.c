@@ -140,7 +140,8 @@ int cli_test(int argc, char **argv) {
         return CLI_USAGE;
       }
     } else if (strncmp(argv[i], "--", 2) == 0) {
-      fprintf(stderr, "otplab test: unknown option '%s' (see 'otplab help test')\n", argv[i]);
+      fprintf(stderr, "otplab test: unknown option '%s'\n", argv[i]);
+      cli_help_to(stderr, "test");
       return CLI_USAGE;
     } else {
       struct stat st;
