@@ -24,14 +24,11 @@
 #endif
 
 typedef struct header {
-  uint32_t slot;
-  uint32_t serial;   /* low bits of the owner's serial; 0 = the node itself */
+  otp_pid owner;     /* the process charged for the block; 0 = the node */
 } header;
 
 static otp_proc *owner_of(otp_node *node, const header *h) {
-  if (h->serial == 0 || h->slot >= node->nslots) return NULL;
-  otp_proc *p = node->procs[h->slot];
-  return (p && (uint32_t)otp_pid_serial(p->pid) == h->serial) ? p : NULL;
+  return h->owner ? otp_proc_lookup(node, h->owner) : NULL;
 }
 
 static void credit(otp_node *node, const header *h, size_t size) {
@@ -48,11 +45,9 @@ static void charge(otp_node *node, header *h, otp_proc *p, size_t size) {
   if (p) {
     p->memory += size;
     node->mem_procs += size;
-    h->slot = otp_pid_slot(p->pid);
-    h->serial = (uint32_t)otp_pid_serial(p->pid);
+    h->owner = p->pid;
   } else {
-    h->slot = 0;
-    h->serial = 0;
+    h->owner = OTP_PID_NONE;
   }
 }
 
@@ -139,9 +134,11 @@ void *otp_alloc(void *ud, void *ptr, size_t osize, size_t nsize) {
   }
   if (!ptr) osize = 0;   /* osize was a type tag */
   otp_proc *p = node->charge;
-  if (p && nsize > osize) {
-    size_t delta = nsize - osize;
-    if (over_limit(node, p, delta)) {
+  /* A new block belongs to the charged process; a resized one keeps its
+  ** owner (a shared table that grows stays the node's). */
+  otp_proc *owner = h ? owner_of(node, h) : p;
+  if (owner && owner == p && nsize > osize) {
+    if (over_limit(node, p, nsize - osize)) {
       if (node->charge_forced)       /* a receiver: the sender must not fail */
         doom(node, p);
       else if (p->oom_strike && p->oom_size == nsize)
@@ -160,6 +157,6 @@ void *otp_alloc(void *ud, void *ptr, size_t osize, size_t nsize) {
   header *nh = resize(&node->pool, h, osize, nsize);
   if (!nh) return NULL;
   if (h) credit(node, nh, osize);
-  charge(node, nh, p, nsize);
+  charge(node, nh, owner, nsize);
   return nh + 1;
 }

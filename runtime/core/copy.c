@@ -33,27 +33,46 @@ typedef struct copier {
 
 static void copy_value(copier *c, int idx, const frame *up);
 
-/* Appends the path of the value being copied ("msg.items[3]") to b. */
+/* Pushes one step of a path: ".name", "[3]" or " (upvalue 'x')". */
+static void push_step(lua_State *L, const frame *f) {
+  if (f->upvalue) lua_pushfstring(L, " (upvalue '%s')", f->upvalue);
+  else if (f->key && lua_type(L, f->key) == LUA_TSTRING)
+    lua_pushfstring(L, ".%s", lua_tostring(L, f->key));
+  else if (f->key && lua_isinteger(L, f->key))
+    lua_pushfstring(L, "[%I]", lua_tointeger(L, f->key));
+  else if (f->key) lua_pushfstring(L, "[<%s key>]", luaL_typename(L, f->key));
+  else lua_pushliteral(L, "");
+}
+
+#define PATH_HEAD 4
+#define PATH_TAIL 6
+
+/* Pushes the path of the value being copied ("msg.items[3]"); a deep one
+** keeps its first and last steps. */
 static void push_path(copier *c, const frame *f) {
   lua_State *L = c->L;
-  if (!f) {
-    if (c->root_index > 0) lua_pushfstring(L, "argument %d", c->root_index);
-    else lua_pushstring(L, c->root);
-    return;
+  int depth = 0;
+  for (const frame *g = f; g; g = g->up) depth++;
+  luaL_checkstack(L, PATH_HEAD + PATH_TAIL + 4, "building an error message");
+  int base = lua_gettop(L);
+  if (c->root_index > 0) lua_pushfstring(L, "argument %d", c->root_index);
+  else lua_pushstring(L, c->root);
+  int i = depth;           /* frames are linked from the deepest up */
+  for (const frame *g = f; g; g = g->up, i--) {
+    if (i > PATH_HEAD && i <= depth - PATH_TAIL) {
+      if (i == PATH_HEAD + 1) lua_pushliteral(L, "...");
+      continue;
+    }
+    push_step(L, g);
   }
-  push_path(c, f->up);
-  if (f->upvalue) {
-    lua_pushfstring(L, " (upvalue '%s')", f->upvalue);
-  } else if (f->key && lua_type(L, f->key) == LUA_TSTRING) {
-    lua_pushfstring(L, ".%s", lua_tostring(L, f->key));
-  } else if (f->key && lua_isinteger(L, f->key)) {
-    lua_pushfstring(L, "[%I]", lua_tointeger(L, f->key));
-  } else if (f->key) {
-    lua_pushfstring(L, "[<%s key>]", luaL_typename(L, f->key));
-  } else {
-    return;
+  /* the steps were pushed deepest first: reverse them after the root */
+  for (int a = base + 2, b = lua_gettop(L); a < b; a++, b--) {
+    lua_pushvalue(L, a);
+    lua_pushvalue(L, b);
+    lua_replace(L, a);
+    lua_replace(L, b);
   }
-  lua_concat(L, 2);
+  lua_concat(L, lua_gettop(L) - base);
 }
 
 static void refuse(copier *c, const frame *up, const char *what) {

@@ -99,6 +99,7 @@ static void free_proc(otp_node *node, otp_proc *p) {
 }
 
 void otp_proc_discard(otp_node *node, otp_proc *p) {
+  otp_sched_dequeue(node, p);   /* an allocation may have doomed it meanwhile */
   free_proc(node, p);
 }
 

@@ -73,11 +73,15 @@ void otp_pid_format(otp_pid pid, char *buf, size_t len) {
 }
 
 uint64_t otp_pid_parse_serial(const char *s) {
-  unsigned long long serial;
-  int node, tail, end = 0;
-  if (sscanf(s, "<%d.%llu.%d>%n", &node, &serial, &tail, &end) != 3 ||
-      s[end] != '\0' || node != 0 || tail != 0)
-    return 0;
+  if (strncmp(s, "<0.", 3) != 0) return 0;
+  s += 3;
+  uint64_t serial = 0;
+  int digits = 0;
+  for (; *s >= '0' && *s <= '9'; s++, digits++) {
+    serial = serial * 10 + (uint64_t)(*s - '0');
+    if (serial >> (64 - OTP_PID_SLOT_BITS)) return 0;   /* beyond 40 bits */
+  }
+  if (digits == 0 || strcmp(s, ".0>") != 0) return 0;
   return serial;
 }
 
