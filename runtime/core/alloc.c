@@ -111,14 +111,17 @@ static header *resize(otp_pool *pool, header *h, size_t osize, size_t nsize) {
   return nh;
 }
 
-/* Would growing p's account by delta break a limit? */
+/* Would growing p's account by delta break a limit? Which one. */
 static int over_limit(otp_node *node, otp_proc *p, size_t delta) {
-  if (p->max_heap && p->memory + delta > p->max_heap) return 1;
-  return node->cfg.max_memory && node->mem_total + delta > node->cfg.max_memory;
+  if (p->max_heap && p->memory + delta > p->max_heap) return OTP_LIMIT_HEAP;
+  if (node->cfg.max_memory && node->mem_total + delta > node->cfg.max_memory)
+    return OTP_LIMIT_NODE;
+  return 0;
 }
 
 static void doom(otp_node *node, otp_proc *p) {
   p->oom_strike = 0;
+  if (!p->limit_hit) p->limit_hit = OTP_LIMIT_HEAP;
   otp_sched_kill_soon(node, p, OTP_KILL_HEAP);
 }
 
@@ -138,7 +141,9 @@ void *otp_alloc(void *ud, void *ptr, size_t osize, size_t nsize) {
   ** owner (a shared table that grows stays the node's). */
   otp_proc *owner = h ? owner_of(node, h) : p;
   if (owner && owner == p && nsize > osize) {
-    if (over_limit(node, p, nsize - osize)) {
+    int limit = over_limit(node, p, nsize - osize);
+    if (limit) {
+      p->limit_hit = (uint8_t)limit;
       if (node->charge_forced)       /* a receiver: the sender must not fail */
         doom(node, p);
       else if (p->oom_strike && p->oom_size == nsize)
@@ -150,7 +155,10 @@ void *otp_alloc(void *ud, void *ptr, size_t osize, size_t nsize) {
         return NULL;
       }
     } else if (p->oom_strike) {
-      if (p->oom_size == nsize) p->oom_strike = 0;  /* the retry succeeded */
+      if (p->oom_size == nsize) {                    /* the retry succeeded */
+        p->oom_strike = 0;
+        p->limit_hit = 0;
+      }
       else doom(node, p);   /* the failure was never retried: it stood */
     }
   }

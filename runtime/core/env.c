@@ -213,8 +213,9 @@ void otp_env_init(lua_State *L, otp_node *node) {
   lua_setfield(L, -2, "__metatable");
   node->env_mt_ref = luaL_ref(L, LUA_REGISTRYINDEX);
 
+  /* package stays writable: scripts may extend package.path */
   static const char *const libs[] = {"string", "table", "math", "utf8", "coroutine",
-                                     "os", "io", "debug", "package", NULL};
+                                     "os", "io", "debug", NULL};
   lua_getglobal(L, "package");
   lua_getfield(L, -1, "loaded");
   for (int i = 0; libs[i]; i++) {

@@ -27,7 +27,7 @@ uint64_t otp_now_ns(void) {
 
 void otp_node_config_defaults(otp_node_config *cfg) {
   memset(cfg, 0, sizeof *cfg);
-  cfg->slice_ms = 2;
+  cfg->slice_ms = 1;
   cfg->stuck_ms = 2000;
   cfg->max_memory = (size_t)2 << 30;
   cfg->log_level = OTP_LOG_ERROR;

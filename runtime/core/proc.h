@@ -23,6 +23,9 @@ typedef enum {
   OTP_YIELD_NONE, OTP_YIELD_WAIT, OTP_YIELD_PREEMPT, OTP_YIELD_DIE
 } otp_yield_kind;
 
+/* The memory limits an allocation can break. */
+enum { OTP_LIMIT_NONE, OTP_LIMIT_HEAP, OTP_LIMIT_NODE };
+
 typedef struct otp_msg {
   struct otp_msg *next, *prev;
   int ref;                        /* slot of the copied value in the store */
@@ -44,6 +47,7 @@ typedef struct otp_proc {
   uint8_t in_matcher;
   uint8_t has_marker;
   uint8_t oom_strike;             /* an allocation failed; see alloc.c */
+  uint8_t limit_hit;              /* which limit refused it (otp_limit) */
   uint8_t hook_armed;             /* the watchdog armed the preemption hook */
   struct otp_proc *rq_next, *rq_prev;  /* run queue */
   struct otp_proc *dying_next;    /* exiting, waiting to be finalised */

@@ -220,8 +220,8 @@ static void push_kill_reason(otp_node *node, otp_proc *p) {
     case OTP_KILL_HEAP: {
       char pid[48];
       otp_pid_format(p->pid, pid, sizeof pid);
-      const char *what = p->max_heap && p->memory >= p->max_heap
-                             ? "its max_heap" : "the node's max_memory";
+      const char *what = p->limit_hit == OTP_LIMIT_NODE ? "the node's max_memory"
+                                                        : "its max_heap";
       otp_log(node, OTP_LOG_ERROR,
               "process %s killed: it needed more memory than %s allows "
               "(%zu bytes in use)", pid, what, p->memory);

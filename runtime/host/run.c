@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <lauxlib.h>
 #include "host/cli.h"
@@ -58,8 +59,13 @@ int cli_node_option(otp_node_config *cfg, int argc, char **argv, int *i) {
 }
 
 int cli_run_file(const otp_node_config *cfg, const char *path, int argc, char **argv) {
-  if (access(path, R_OK) != 0) {
+  struct stat st;
+  if (access(path, R_OK) != 0 || stat(path, &st) != 0) {
     fprintf(stderr, "otplab: cannot read '%s': %s\n", path, strerror(errno));
+    return CLI_USAGE;
+  }
+  if (!S_ISREG(st.st_mode)) {
+    fprintf(stderr, "otplab: '%s' is not a file (give the Lua script to run)\n", path);
     return CLI_USAGE;
   }
   char err[256];
@@ -69,7 +75,7 @@ int cli_run_file(const otp_node_config *cfg, const char *path, int argc, char **
     return CLI_FAILED;
   }
   if (otp_node_start_file(node, path, argc, argv) != 0) {
-    fprintf(stderr, "otplab: cannot load %s\n", lua_tostring(node->L, -1));
+    fprintf(stderr, "otplab: %s\n", lua_tostring(node->L, -1));
     otp_node_free(node);
     return CLI_FAILED;
   }

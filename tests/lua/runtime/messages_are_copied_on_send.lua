@@ -102,6 +102,34 @@ do
   check(got.cyc.self == got.cyc and got.cyc.name == "cyc", "cycle not preserved")
 end
 
+-- Table shapes: sparse arrays, holes, tables as keys (shared with a value),
+-- odd keys, an array built backwards (its keys live in the hash part).
+do
+  local k = { name = "key" }
+  local backwards = {}
+  for i = 10, 1, -1 do backwards[i] = i end
+  local msg = {
+    sparse = { [1] = 1, [3] = 3, [100] = 100 },
+    holes = { nil, 2, nil, 4 },
+    tkey = { [k] = "by table", k },
+    odd = { ["a\0b"] = 1, [math.mininteger] = "min", [-1] = "neg", [0] = "zero" },
+    mixed = { 1, 2, 3, x = "x", [4.5] = "f" },
+    backwards = backwards,
+  }
+  otp.send(echo, { "echo", msg })
+  local g = await("echo")[2]
+  check(g.sparse[1] == 1 and g.sparse[2] == nil and g.sparse[3] == 3 and g.sparse[100] == 100, "sparse array changed")
+  check(g.holes[1] == nil and g.holes[2] == 2 and g.holes[3] == nil and g.holes[4] == 4, "array with holes changed")
+  check(g.tkey[g.tkey[1]] == "by table" and g.tkey[1].name == "key",
+    "a table used both as a key and as a value became two tables")
+  check(g.odd["a\0b"] == 1 and g.odd[math.mininteger] == "min" and g.odd[-1] == "neg" and g.odd[0] == "zero",
+    "odd keys changed")
+  check(g.mixed[1] == 1 and g.mixed[3] == 3 and g.mixed.x == "x" and g.mixed[4.5] == "f", "mixed table changed")
+  local sum = 0
+  for i = 1, 10 do sum = sum + (g.backwards[i] or 0) end
+  check(sum == 55 and #g.backwards == 10, "an array built backwards changed")
+end
+
 -- 3. Pids, refs and timer refs survive as the same values, also as keys.
 do
   local ref = otp.make_ref()
@@ -147,6 +175,24 @@ do
   local ok, err = pcall(function() otp.send(echo, { items = { 1, 2, print } }) end)
   check(not ok, "send of a function inside a Lua function did not raise")
   expect_badarg(tostring(err), "msg.items[3]", "function sent from inside a Lua function")
+end
+
+-- Deep nesting: 1000 levels arrive intact; a message too deep to copy is a
+-- badarg (not a crash) whose message stays readable (bounded length).
+do
+  local nested = {}
+  for _ = 1, 1000 do nested = { nested } end
+  otp.send(echo, { "echo", nested })
+  local got, depth = await("echo")[2], 0
+  while type(got) == "table" and got[1] do got, depth = got[1], depth + 1 end
+  check(depth == 1000, "a 1000-level nested message arrived " .. depth .. " levels deep")
+  local very = {}
+  for _ = 1, 200000 do very = { very } end
+  local ok, err = pcall(otp.send, echo, very)
+  err = tostring(err)
+  check(not ok and err:sub(1, 7) == "badarg:", "a 200000-level message: not a badarg: " .. err:sub(1, 200))
+  check(#err <= 2000, "a 200000-level message: the error message is " .. #err .. " characters long: "
+    .. err:sub(1, 120) .. "...")
 end
 
 -- A bad message to a dead process raises too (the copy comes first).

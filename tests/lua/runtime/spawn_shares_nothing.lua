@@ -178,6 +178,52 @@ do
   local otpmod = require "otp"
   local ok2 = pcall(function() otpmod.otplab_test = 1 end)
   check(not ok2 and otpmod.otplab_test == nil, "module: require 'otp' is writable")
+
+  -- A module written in Lua (found on package.path), when it is installed:
+  -- every process gets the same table from require, and none can change it.
+  local found, lmod = pcall(require, "otp.expect")
+  if found and type(lmod) == "table" then
+    otp.spawn(function()
+      local again = require "otp.expect"
+      local okw, errw = pcall(function() again.otplab_test = 1 end)
+      otp.send(parent, { "lua_module", again == lmod, okw, tostring(errw) })
+    end)
+    local lm = await("lua_module")
+    check(lm[2] == true, "module: require 'otp.expect' in a child is not the parent's table")
+    check(lm[3] == false and starts_with_badarg(lm[4]), "module: a Lua module is writable in a child: " .. lm[4])
+  end
+end
+
+-- 8. An object with a metatable (a class) is copied together with its class:
+--    the child may change the class, the parent's stays as it was.
+do
+  local Class = {}
+  Class.__index = Class
+  function Class.get(self) return self.x end
+  local obj = setmetatable({ x = 1 }, Class)
+  otp.spawn(function(o)
+    getmetatable(o).get = function() return "changed in the child" end
+    Class.added = true
+    otp.send(parent, { "object", o:get(), getmetatable(o) == Class, obj:get() })
+  end, obj)
+  local m = await("object")
+  check(m[2] == "changed in the child", "object: the child's change to its class did not apply in the child")
+  check(m[3] == true, "object: the argument's metatable and the upvalue Class became two tables")
+  check(m[4] == "changed in the child", "object: the upvalue obj does not share the child's Class")
+  check(obj:get() == 1 and Class.added == nil, "object: the child's change to the class reached the parent")
+end
+
+-- 9. A value that cannot be copied (a coroutine or a file handle as an
+--    upvalue or argument) is a badarg, and no process is left behind.
+do
+  local co = coroutine.create(function() end)
+  local before = otp.statistics("process_count")
+  local ok, err = pcall(otp.spawn, function() return co end)
+  check(not ok and starts_with_badarg(tostring(err)), "spawn with a coroutine upvalue: not a badarg: " .. tostring(err))
+  check(tostring(err):find("co", 1, true) ~= nil, "spawn with a coroutine upvalue: the error does not name it")
+  local ok2, err2 = pcall(otp.spawn, function() end, 1, io.stdout)
+  check(not ok2 and starts_with_badarg(tostring(err2)), "spawn with a file argument: not a badarg: " .. tostring(err2))
+  check(otp.statistics("process_count") == before, "a failed spawn left a process behind")
 end
 
 if #failures > 0 then

@@ -121,6 +121,13 @@ end
 -- 4. coroutine.yield at a process's top level is an error.
 do
   check(not coroutine.isyieldable(), "isyieldable() is true at a process's top level")
+  local top, ismain = coroutine.running()
+  check(type(top) == "thread" and ismain == true, "coroutine.running() at the top level does not look like the main thread")
+  -- The process's own thread cannot be resumed from a nested coroutine.
+  local sneaky = coroutine.create(function() return coroutine.resume(top) end)
+  local ok_s, ok_inner = coroutine.resume(sneaky)
+  check(not (ok_s and ok_inner), "a nested coroutine could resume the process's own thread")
+  check(coroutine.status(top) == "running", "the process's thread is not running after the attempt")
   local ok, err = pcall(coroutine.yield, "x")
   check(ok == false, "coroutine.yield at the top level of the first process did not raise")
   local pid, ref = otp.spawn_monitor(function() coroutine.yield("escape") end)

@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Proves: `otplab help`, `otplab help run` and `otplab version` (API.md
+# section 7) print to stdout and exit 0: help lists the commands, help run
+# lists run's options, version prints "otplab X.Y.Z".
+set -u
+OTPLAB=${OTPLAB:-build/otplab}
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+failures=0
+fail() { echo "FAIL: $*" >&2; failures=$((failures + 1)); }
+
+timeout 10 "$OTPLAB" help >"$tmp/out" 2>"$tmp/err"
+rc=$?
+[ "$rc" -eq 0 ] || fail "otplab help: exit status $rc"
+for word in run test version help; do
+  grep -qw "$word" "$tmp/out" || fail "otplab help: does not mention '$word' on stdout"
+done
+
+timeout 10 "$OTPLAB" help run >"$tmp/out" 2>"$tmp/err"
+rc=$?
+[ "$rc" -eq 0 ] || fail "otplab help run: exit status $rc"
+for opt in --reductions --max-memory --max-heap; do
+  grep -q -- "$opt" "$tmp/out" || fail "otplab help run: does not list $opt on stdout"
+done
+grep -q 'FILE' "$tmp/out" || fail "otplab help run: no usage line with FILE"
+
+timeout 10 "$OTPLAB" help test >"$tmp/out" 2>"$tmp/err"
+rc=$?
+[ "$rc" -eq 0 ] || fail "otplab help test: exit status $rc"
+grep -q -- '--filter' "$tmp/out" || fail "otplab help test: does not list --filter"
+
+timeout 10 "$OTPLAB" version >"$tmp/out" 2>"$tmp/err"
+rc=$?
+[ "$rc" -eq 0 ] || fail "otplab version: exit status $rc"
+grep -Eq '^otplab [0-9]+\.[0-9]+\.[0-9]+' "$tmp/out" || fail "otplab version printed '$(head -c 200 "$tmp/out")'"
+
+timeout 10 "$OTPLAB" help no-such-command >"$tmp/out" 2>"$tmp/err"
+rc=$?
+[ "$rc" -eq 2 ] || fail "otplab help no-such-command: exit status $rc, expected 2"
+
+[ "$failures" -eq 0 ] || { echo "$failures failure(s)" >&2; exit 1; }
