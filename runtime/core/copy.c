@@ -164,45 +164,26 @@ static void copy_table(copier *c, int idx, const frame *up) {
     return;
   }
   luaL_checkstack(L, 8, "copying a deeply nested value");
-  lua_Integer n = (lua_Integer)lua_rawlen(L, idx);
-  lua_createtable(L, (int)n, 0);
+  lua_createtable(L, (int)lua_rawlen(L, idx), 0);
   frame f = {up, idx, lua_gettop(L), 0, NULL};
   if (!lua_isnil(L, c->seen)) remember(c, idx, f.dst);
-  /* the array part first, by index: no key to copy */
-  for (lua_Integer i = 1; i <= n; i++) {
-    int vt = lua_rawgeti(L, idx, i);
-    if (vt == LUA_TTABLE || vt == LUA_TFUNCTION || vt == LUA_TUSERDATA ||
-        vt == LUA_TTHREAD || vt == LUA_TLIGHTUSERDATA) {
-      lua_pushinteger(L, i);
-      f.key = lua_gettop(L);
-      if (vt == LUA_TTABLE || vt == LUA_TFUNCTION) need_seen(c, &f);
-      copy_value(c, f.key - 1, &f);
-      lua_rawseti(L, f.dst, i);
-      lua_pop(L, 2);
-    } else {
-      lua_rawseti(L, f.dst, i);
-    }
-  }
-  /* then every other key (1..n may live in the hash part: skip them) */
   lua_pushnil(L);
   while (lua_next(L, idx)) {
     int k = lua_gettop(L) - 1, v = k + 1;
-    if (lua_isinteger(L, k)) {
-      lua_Integer i = lua_tointeger(L, k);
-      if (i >= 1 && i <= n) {
-        lua_pop(L, 1);
-        continue;
-      }
-    }
     f.key = k;
     int kt = lua_type(L, k), vt = lua_type(L, v);
     if (kt == LUA_TTABLE || kt == LUA_TFUNCTION || vt == LUA_TTABLE ||
         vt == LUA_TFUNCTION)
       need_seen(c, &f);
-    if (kt == LUA_TSTRING || kt == LUA_TNUMBER) lua_pushvalue(L, k);
-    else copy_value(c, k, &f);
-    copy_value(c, v, &f);
-    lua_rawset(L, f.dst);
+    int int_key = kt == LUA_TNUMBER && lua_isinteger(L, k);
+    if (!int_key) {
+      if (kt == LUA_TSTRING || kt == LUA_TNUMBER) lua_pushvalue(L, k);
+      else copy_value(c, k, &f);
+    }
+    if (vt == LUA_TSTRING || vt == LUA_TNUMBER || vt == LUA_TBOOLEAN) lua_pushvalue(L, v);
+    else copy_value(c, v, &f);
+    if (int_key) lua_rawseti(L, f.dst, lua_tointeger(L, k));   /* the array part's fast path */
+    else lua_rawset(L, f.dst);
     lua_pop(L, 1);
   }
   if (has_mt) {   /* spawn mode: the metatable goes along */
@@ -323,7 +304,8 @@ static void copy_all(lua_State *L, int first, int n, otp_copy_mode mode,
     c.root_index = n > 1 ? i : -1;
     copy_value(&c, first + i, NULL);
   }
-  lua_remove(L, c.seen);
+  if (n == 1) lua_replace(L, c.seen);   /* the copy takes the seen slot */
+  else lua_remove(L, c.seen);
 }
 
 void otp_copy(lua_State *L, int idx, otp_copy_mode mode, const char *root, int env) {
