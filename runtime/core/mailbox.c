@@ -39,6 +39,14 @@ void otp_mailbox_push_value(otp_node *node, lua_State *L, const otp_msg *m) {
 }
 
 void otp_mailbox_put(otp_node *node, lua_State *L, otp_proc *p, otp_pid from) {
+  if (p->recv_any && !p->handoff && !p->mq_head && p->status == OTP_WAITING &&
+      lua_checkstack(p->co, 1)) {
+    lua_xmove(L, p->co, 1);
+    p->handoff = 1;
+    p->handoff_from = from;
+    otp_sched_wake(node, p);
+    return;
+  }
   otp_msg *m = node->msg_free;
   if (m) node->msg_free = m->next;
   else if (!(m = malloc(sizeof *m))) luaL_error(L, "not enough memory");

@@ -10,7 +10,9 @@
 struct otp_node;
 
 /* Appends the value on top of L (popped; already owned by p) to p's mailbox,
-** waking p if it waits. */
+** waking p if it waits. When p waits in a receive that takes any message and
+** its mailbox is empty, the value is handed straight to p's coroutine
+** instead (p->handoff): the receive returns it without a queue round trip. */
 void otp_mailbox_put(struct otp_node *node, lua_State *L, otp_proc *p, otp_pid from);
 /* Unlinks m from p's mailbox and pushes its value onto L. */
 void otp_mailbox_take(struct otp_node *node, lua_State *L, otp_proc *p, otp_msg *m);

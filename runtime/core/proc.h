@@ -46,6 +46,9 @@ typedef struct otp_proc {
   uint8_t recv_timed_out;
   uint8_t in_matcher;
   uint8_t has_marker;
+  uint8_t recv_any;               /* waiting in receive() that takes any message */
+  uint8_t handoff;                /* a message waits on top of co's stack */
+  otp_pid handoff_from;
   uint8_t oom_strike;             /* an allocation failed; see alloc.c */
   uint8_t limit_hit;              /* which limit refused it (otp_limit) */
   uint8_t hook_armed;             /* the watchdog armed the preemption hook */

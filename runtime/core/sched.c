@@ -313,7 +313,7 @@ static void run_slice(otp_node *node, otp_proc *p) {
   node->current = node->charge = p;
   node->context_switches++;
   if (otp_trace_on(node, OTP_EV_SCHED_IN)) trace_sched(node, OTP_EV_SCHED_IN, p);
-  int nargs = lua_status(co) == LUA_OK ? lua_gettop(co) - 1 : 0;
+  int nargs = lua_status(co) == LUA_OK ? lua_gettop(co) - 1 : p->handoff;
   uint64_t t0 = otp_now_ns();
   account(node, t0);
   node->slice_start_ns = t0;

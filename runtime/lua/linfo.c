@@ -92,8 +92,15 @@ static void push_monitored_by(lua_State *L, otp_proc *p) {
 
 static void push_messages(lua_State *L, otp_proc *p) {
   otp_node *node = otp_node_of(L);
-  lua_createtable(L, (int)p->mq_len, 0);
+  lua_createtable(L, (int)p->mq_len + p->handoff, 0);
   lua_Integer n = 0;
+  if (p->handoff && lua_checkstack(p->co, 1)) {   /* the message handed over comes first */
+    lua_pushvalue(p->co, -1);
+    lua_xmove(p->co, L, 1);
+    otp_copy(L, -1, OTP_COPY_LENIENT, "msg", 0);
+    lua_rawseti(L, -3, ++n);
+    lua_pop(L, 1);
+  }
   for (otp_msg *m = p->mq_head; m; m = m->next) {
     otp_mailbox_push_value(node, L, m);
     otp_charge_state cs = otp_charge_receiver(node, node->current);
@@ -141,7 +148,7 @@ static const char *const info_keys[] = {
 static void push_info(lua_State *L, otp_proc *p, int key) {
   switch (key) {
     case 0: lua_pushstring(L, status_name(p)); break;
-    case 1: lua_pushinteger(L, p->mq_len); break;
+    case 1: lua_pushinteger(L, p->mq_len + p->handoff); break;
     case 2: push_messages(L, p); break;
     case 3: push_pid_array(L, p->links, p->nlinks); break;
     case 4: push_monitors(L, p); break;

@@ -168,6 +168,16 @@ static int receive_scan(lua_State *L, int status, lua_KContext first) {
   (void)status;
   otp_node *node = otp_node_of(L);
   otp_proc *p = node->current;
+  p->recv_any = 0;
+  if (p->handoff) {                /* handed over while we waited: see mailbox.h */
+    p->handoff = 0;
+    if (p->timer) otp_timer_stop_receive(p);
+    if (otp_trace_on(node, OTP_EV_RECEIVE)) {
+      otp_trace_info info = {.pid = p->pid, .other = p->handoff_from, .L = L, .msg = lua_gettop(L)};
+      otp_trace_emit(node, OTP_EV_RECEIVE, &info);
+    }
+    return 1;
+  }
   for (otp_msg *m = p->recv_last ? p->recv_last->next : p->mq_head; m; m = m->next) {
     if (matches(L, p, m)) {
       if (p->timer) otp_timer_stop_receive(p);
@@ -185,6 +195,9 @@ static int receive_scan(lua_State *L, int status, lua_KContext first) {
     if (lua_isinteger(L, 2) && lua_tointeger(L, 2) == 0) return timed_out(L, p);
     if (!lua_isnil(L, 2)) otp_timer_arm_receive(node, p, (uint64_t)lua_tointeger(L, 2));
   }
+  /* only a receive on the process's own coroutine can take a hand-off (a
+  ** user coroutine is resumed by lcoroutine.c, which passes no values) */
+  p->recv_any = lua_isnil(L, 1) && L == p->co;
   return otp_sched_yieldk(L, OTP_YIELD_WAIT, 0, receive_scan);
 }
 
