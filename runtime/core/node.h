@@ -90,6 +90,7 @@ typedef struct otp_node {
   int shared_ref;      /* weak set of tables shared by every process */
   int timers_ref;      /* timer id -> light userdata */
   const void *pid_mt, *ref_mt;  /* metatables of pids and refs, by address */
+  int pid_mt_ref, ref_mt_ref;
 
   /* the first process (the script): its exit ends the node */
   otp_pid first;

@@ -35,9 +35,17 @@ static int exit_tostring(lua_State *L) {
   return 1;
 }
 
+/* setmetatable by registry reference (luaL_setmetatable looks up a name). */
+static void set_mt(lua_State *L, int ref) {
+  lua_rawgeti(L, LUA_REGISTRYINDEX, ref);
+  lua_setmetatable(L, -2);
+}
+
 void otp_term_init(lua_State *L, otp_node *node) {
   luaL_newmetatable(L, OTP_PID_MT);
   node->pid_mt = lua_topointer(L, -1);
+  lua_pushvalue(L, -1);
+  node->pid_mt_ref = luaL_ref(L, LUA_REGISTRYINDEX);
   lua_pushcfunction(L, pid_tostring);
   lua_setfield(L, -2, "__tostring");
   lua_pushcfunction(L, pid_lt);
@@ -47,6 +55,8 @@ void otp_term_init(lua_State *L, otp_node *node) {
   lua_pop(L, 1);
   luaL_newmetatable(L, OTP_REF_MT);
   node->ref_mt = lua_topointer(L, -1);
+  lua_pushvalue(L, -1);
+  node->ref_mt_ref = luaL_ref(L, LUA_REGISTRYINDEX);
   lua_pushcfunction(L, ref_tostring);
   lua_setfield(L, -2, "__tostring");
   lua_pushboolean(L, 0);
@@ -88,7 +98,7 @@ uint64_t otp_pid_parse_serial(const char *s) {
 void otp_new_pid(lua_State *L, otp_pid pid) {
   otp_pid_ud *u = lua_newuserdatauv(L, sizeof *u, 0);
   u->pid = pid;
-  luaL_setmetatable(L, OTP_PID_MT);
+  set_mt(L, otp_node_of(L)->pid_mt_ref);
 }
 
 void otp_intern_pid(lua_State *L, int idx) {
@@ -132,7 +142,9 @@ otp_pid otp_to_pid(lua_State *L, int idx) {
 }
 
 otp_pid otp_check_pid(lua_State *L, int idx) {
-  return ((otp_pid_ud *)luaL_checkudata(L, idx, OTP_PID_MT))->pid;
+  otp_pid pid = otp_to_pid(L, idx);
+  if (!pid) otp_raise(L, "badarg: expected a pid, got %s", luaL_typename(L, idx));
+  return pid;
 }
 
 uint64_t otp_new_ref(lua_State *L, int interned) {
@@ -140,7 +152,7 @@ uint64_t otp_new_ref(lua_State *L, int interned) {
   uint64_t id = ++node->next_ref;
   otp_ref_ud *u = lua_newuserdatauv(L, sizeof *u, 0);
   u->id = id;
-  luaL_setmetatable(L, OTP_REF_MT);
+  set_mt(L, otp_node_of(L)->ref_mt_ref);
   if (interned) {
     lua_rawgeti(L, LUA_REGISTRYINDEX, node->refs_ref);
     lua_pushvalue(L, -2);
@@ -157,7 +169,7 @@ void otp_push_ref(lua_State *L, uint64_t id) {
     lua_pop(L, 1);
     otp_ref_ud *u = lua_newuserdatauv(L, sizeof *u, 0);
     u->id = id;
-    luaL_setmetatable(L, OTP_REF_MT);
+    set_mt(L, otp_node_of(L)->ref_mt_ref);
     lua_pushvalue(L, -1);
     lua_rawseti(L, -3, (lua_Integer)id);
   }
