@@ -25,6 +25,7 @@ typedef struct copier {
   otp_copy_mode mode;
   const char *root;
   int root_index;      /* several values copied together: which one (-1: one) */
+  int has_seen;
   int seen;            /* stack slot of the seen table (nil until needed);
                           also maps cell ids and function copies (spawn) */
   int env;             /* child's globals (spawn) */
@@ -93,7 +94,8 @@ static void refuse(copier *c, const frame *up, const char *what) {
 /* Makes the seen table and records every table being copied on the way down. */
 static void need_seen(copier *c, const frame *f) {
   lua_State *L = c->L;
-  if (!lua_isnil(L, c->seen)) return;
+  if (c->has_seen) return;
+  c->has_seen = 1;
   lua_newtable(L);
   lua_replace(L, c->seen);
   for (; f; f = f->up) {
@@ -105,7 +107,7 @@ static void need_seen(copier *c, const frame *f) {
 
 static int found_seen(copier *c, int idx) {
   lua_State *L = c->L;
-  if (lua_isnil(L, c->seen)) return 0;
+  if (!c->has_seen) return 0;
   lua_pushvalue(L, idx);
   if (lua_rawget(L, c->seen) != LUA_TNIL) return 1;
   lua_pop(L, 1);
@@ -163,10 +165,11 @@ static void copy_table(copier *c, int idx, const frame *up) {
     refuse(c, up, "a value nested more than 10000 levels deep");
     return;
   }
-  luaL_checkstack(L, 8, "copying a deeply nested value");
+  if ((c->depth & 7) == 0)   /* each level uses at most 8 slots */
+    luaL_checkstack(L, 64, "copying a deeply nested value");
   lua_createtable(L, (int)lua_rawlen(L, idx), 0);
   frame f = {up, idx, lua_gettop(L), 0, NULL};
-  if (!lua_isnil(L, c->seen)) remember(c, idx, f.dst);
+  if (c->has_seen) remember(c, idx, f.dst);
   lua_pushnil(L);
   while (lua_next(L, idx)) {
     int k = lua_gettop(L) - 1, v = k + 1;
@@ -175,14 +178,15 @@ static void copy_table(copier *c, int idx, const frame *up) {
     if (kt == LUA_TTABLE || kt == LUA_TFUNCTION || vt == LUA_TTABLE ||
         vt == LUA_TFUNCTION)
       need_seen(c, &f);
-    int int_key = kt == LUA_TNUMBER && lua_isinteger(L, k);
+    int int_key = 0;
+    lua_Integer ik = kt == LUA_TNUMBER ? lua_tointegerx(L, k, &int_key) : 0;
     if (!int_key) {
       if (kt == LUA_TSTRING || kt == LUA_TNUMBER) lua_pushvalue(L, k);
       else copy_value(c, k, &f);
     }
     if (vt == LUA_TSTRING || vt == LUA_TNUMBER || vt == LUA_TBOOLEAN) lua_pushvalue(L, v);
     else copy_value(c, v, &f);
-    if (int_key) lua_rawseti(L, f.dst, lua_tointeger(L, k));   /* the array part's fast path */
+    if (int_key) lua_rawseti(L, f.dst, ik);   /* the array part's fast path */
     else lua_rawset(L, f.dst);
     lua_pop(L, 1);
   }
@@ -294,10 +298,10 @@ static void copy_value(copier *c, int idx, const frame *up) {
 
 static void copy_all(lua_State *L, int first, int n, otp_copy_mode mode,
                      const char *root, int env) {
-  copier c = {L, otp_node_of(L), mode, root, -1, 0, 0, 0};
+  copier c = {.L = L, .node = otp_node_of(L), .mode = mode, .root = root, .root_index = -1};
   first = lua_absindex(L, first);
   if (env) c.env = lua_absindex(L, env);
-  luaL_checkstack(L, n + 8, "copying values");
+  luaL_checkstack(L, n + 64, "copying values");
   lua_pushnil(L);
   c.seen = lua_gettop(L);
   for (int i = 0; i < n; i++) {

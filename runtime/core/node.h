@@ -98,6 +98,19 @@ typedef struct otp_node {
   int first_exit_ref;
 } otp_node;
 
+/* The process for pid, also one that is exiting and not yet finalised. */
+static inline otp_proc *otp_proc_lookup(otp_node *node, otp_pid pid) {
+  uint32_t slot = otp_pid_slot(pid);
+  otp_proc *p = slot < node->nslots ? node->procs[slot] : NULL;
+  return p && p->pid == pid ? p : NULL;
+}
+
+/* The live (not exiting) process for pid, or NULL. */
+static inline otp_proc *otp_proc_get(otp_node *node, otp_pid pid) {
+  otp_proc *p = otp_proc_lookup(node, pid);
+  return p && otp_proc_alive(p) ? p : NULL;
+}
+
 /* The node that owns L (any thread of its state). */
 #define otp_node_of(L) (*(otp_node **)lua_getextraspace(L))
 

@@ -16,18 +16,6 @@
 
 #define MAX_SLOTS (1u << OTP_PID_SLOT_BITS)
 
-otp_proc *otp_proc_lookup(otp_node *node, otp_pid pid) {
-  uint32_t slot = otp_pid_slot(pid);
-  if (slot >= node->nslots) return NULL;
-  otp_proc *p = node->procs[slot];
-  return p && p->pid == pid ? p : NULL;
-}
-
-otp_proc *otp_proc_get(otp_node *node, otp_pid pid) {
-  otp_proc *p = otp_proc_lookup(node, pid);
-  return p && otp_proc_alive(p) ? p : NULL;
-}
-
 static int grow_table(otp_node *node) {
   uint32_t n = node->nslots ? node->nslots * 2 : 1024;
   if (n > MAX_SLOTS) n = MAX_SLOTS;

@@ -78,10 +78,7 @@ typedef struct otp_proc {
 
 #define otp_proc_alive(p) ((p)->status != OTP_EXITING)
 
-/* Returns the live (not exiting) process for pid, or NULL. */
-otp_proc *otp_proc_get(struct otp_node *node, otp_pid pid);
-/* Same, but also finds a process that is exiting and not yet finalised. */
-otp_proc *otp_proc_lookup(struct otp_node *node, otp_pid pid);
+/* otp_proc_get and otp_proc_lookup (pid -> process) are in node.h. */
 
 /* Creates a process with an empty coroutine, its globals and its pid, or
 ** returns NULL if the process table is full. The caller puts the body
