@@ -152,6 +152,25 @@ void otp_send_down(otp_node *node, lua_State *L, otp_proc *watcher, uint64_t ref
   otp_mailbox_put(node, L, watcher, OTP_PID_NONE);
 }
 
+void otp_push_name_node(lua_State *L, int name_idx) {
+  name_idx = lua_absindex(L, name_idx);
+  lua_createtable(L, 2, 0);
+  lua_pushvalue(L, name_idx);
+  lua_rawseti(L, -2, 1);
+  lua_pushliteral(L, "nonode@nohost");
+  lua_rawseti(L, -2, 2);
+}
+
+void otp_monitor_push_target(lua_State *L, const otp_monitor *m) {
+  if (m->name_ref == LUA_NOREF) {
+    otp_push_pid(L, m->target);
+    return;
+  }
+  lua_rawgeti(L, LUA_REGISTRYINDEX, m->name_ref);
+  otp_push_name_node(L, -1);
+  lua_remove(L, -2);
+}
+
 /* ---- exit signals ---- */
 
 static int is_string(lua_State *L, int idx, const char *s) {
@@ -232,15 +251,7 @@ void otp_signal_death(otp_node *node, lua_State *L, otp_proc *p, int reason) {
     otp_proc *w = otp_proc_get(node, m->watcher);
     if (w) {
       unlink_watcher(w, m);
-      if (m->name_ref != LUA_NOREF) {     /* monitored by name: {name, node} */
-        lua_createtable(L, 2, 0);
-        lua_rawgeti(L, LUA_REGISTRYINDEX, m->name_ref);
-        lua_rawseti(L, -2, 1);
-        lua_pushliteral(L, "nonode@nohost");
-        lua_rawseti(L, -2, 2);
-      } else {
-        otp_proc_push_pid(L, p);
-      }
+      otp_monitor_push_target(L, m);
       otp_send_down(node, L, w, m->ref, -1, reason);
       lua_pop(L, 1);
     } else {

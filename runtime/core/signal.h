@@ -34,6 +34,12 @@ uint64_t otp_monitor_add(struct otp_node *node, lua_State *L, otp_proc *watcher,
 /* Removes watcher's monitor ref; returns 1 if it was active. */
 int otp_demonitor(struct otp_node *node, otp_proc *watcher, uint64_t ref);
 
+/* Pushes what a monitor watches as DOWN names it: its pid, or {name, node}
+** if it was made with a registered name. */
+void otp_monitor_push_target(lua_State *L, const otp_monitor *m);
+/* Pushes {name, node} for the name at name_idx, as Erlang's {Name, Node}. */
+void otp_push_name_node(lua_State *L, int name_idx);
+
 /* Delivers {"DOWN", ref, "process", who, reason} to watcher, who and reason
 ** being stack indices of L. */
 void otp_send_down(struct otp_node *node, lua_State *L, otp_proc *watcher,

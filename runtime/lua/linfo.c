@@ -67,15 +67,7 @@ static void push_monitors(lua_State *L, otp_proc *p) {
     lua_createtable(L, 2, 0);
     lua_pushliteral(L, "process");
     lua_rawseti(L, -2, 1);
-    if (m->name_ref != LUA_NOREF) {
-      lua_createtable(L, 2, 0);
-      lua_rawgeti(L, LUA_REGISTRYINDEX, m->name_ref);
-      lua_rawseti(L, -2, 1);
-      lua_pushliteral(L, "nonode@nohost");
-      lua_rawseti(L, -2, 2);
-    } else {
-      otp_push_pid(L, m->target);
-    }
+    otp_monitor_push_target(L, m);
     lua_rawseti(L, -2, 2);
     lua_rawseti(L, -2, ++n);
   }

@@ -89,11 +89,7 @@ static int l_monitor(lua_State *L) {
   }
   if (by_name) {
     target = otp_registry_find(node, L, 1);
-    lua_createtable(L, 2, 0);          /* what a DOWN names: {name, node} */
-    lua_pushvalue(L, 1);
-    lua_rawseti(L, -2, 1);
-    lua_pushliteral(L, "nonode@nohost");
-    lua_rawseti(L, -2, 2);
+    otp_push_name_node(L, 1);          /* what a DOWN names: {name, node} */
   } else {
     lua_pushvalue(L, 1);
   }
