@@ -1,8 +1,10 @@
 /*
 ** Formatting values without running user code: tables print as {a, b, k = v},
-** cycles and depth are cut, long output is capped.
+** depth and length are cut.  The text is built in a C buffer, so walking the
+** value may use the Lua stack freely.
 */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <lauxlib.h>
 #include "core/format.h"
@@ -11,8 +13,42 @@
 
 #define MAX_DEPTH 6
 #define MAX_ITEMS 40
+#define MAX_TEXT (64 * 1024)
 
-static void add_value(lua_State *L, luaL_Buffer *b, int idx, int depth, int bare);
+typedef struct text {
+  char *p;
+  size_t n, cap;
+} text;
+
+static void add_mem(text *t, const char *s, size_t len) {
+  if (t->n + len > MAX_TEXT) len = t->n < MAX_TEXT ? MAX_TEXT - t->n : 0;
+  if (t->n + len > t->cap) {
+    size_t cap = t->cap ? t->cap : 256;
+    while (cap < t->n + len) cap *= 2;
+    char *p = realloc(t->p, cap);
+    if (!p) return;                 /* out of memory: the text stays shorter */
+    t->p = p;
+    t->cap = cap;
+  }
+  memcpy(t->p + t->n, s, len);
+  t->n += len;
+}
+
+static void add(text *t, const char *s) { add_mem(t, s, strlen(s)); }
+
+static void add_quoted(text *t, const char *s, size_t len) {
+  add(t, "\"");
+  for (size_t i = 0; i < len; i++) {
+    unsigned char c = (unsigned char)s[i];
+    char esc[8];
+    if (c == '"' || c == '\\') snprintf(esc, sizeof esc, "\\%c", c);
+    else if (c == '\n') snprintf(esc, sizeof esc, "\\n");
+    else if (c < 32 || c == 127) snprintf(esc, sizeof esc, "\\%d", c);
+    else { esc[0] = (char)c; esc[1] = '\0'; }
+    add(t, esc);
+  }
+  add(t, "\"");
+}
 
 static int is_identifier(const char *s) {
   if (!*s || (*s >= '0' && *s <= '9')) return 0;
@@ -23,76 +59,76 @@ static int is_identifier(const char *s) {
   return 1;
 }
 
-static void add_table(lua_State *L, luaL_Buffer *b, int idx, int depth) {
+static void add_value(lua_State *L, text *t, int idx, int depth, int bare);
+
+static void add_table(lua_State *L, text *t, int idx, int depth) {
   if (depth >= MAX_DEPTH) {
-    luaL_addstring(b, "{...}");
+    add(t, "{...}");
     return;
   }
-  luaL_addchar(b, '{');
+  add(t, "{");
   lua_Integer n = (lua_Integer)lua_rawlen(L, idx), items = 0;
   for (lua_Integer i = 1; i <= n; i++) {
     if (items++ == MAX_ITEMS) {
-      luaL_addstring(b, ", ...");
+      add(t, ", ...");
       break;
     }
-    if (i > 1) luaL_addstring(b, ", ");
+    if (i > 1) add(t, ", ");
     lua_rawgeti(L, idx, i);
-    add_value(L, b, lua_gettop(L), depth + 1, 0);
+    add_value(L, t, lua_gettop(L), depth + 1, 0);
     lua_pop(L, 1);
   }
   lua_pushnil(L);
   while (lua_next(L, idx)) {
-    if (lua_isinteger(L, -2) && lua_tointeger(L, -2) >= 1 && lua_tointeger(L, -2) <= n) {
+    int k = lua_gettop(L) - 1;
+    if (lua_isinteger(L, k) && lua_tointeger(L, k) >= 1 && lua_tointeger(L, k) <= n) {
       lua_pop(L, 1);
       continue;
     }
     if (items++ == MAX_ITEMS) {
       lua_pop(L, 2);
-      luaL_addstring(b, ", ...");
+      add(t, ", ...");
       break;
     }
-    if (items > 1) luaL_addstring(b, ", ");
-    if (lua_type(L, -2) == LUA_TSTRING && is_identifier(lua_tostring(L, -2))) {
-      luaL_addstring(b, lua_tostring(L, -2));
+    if (items > 1) add(t, ", ");
+    if (lua_type(L, k) == LUA_TSTRING && is_identifier(lua_tostring(L, k))) {
+      add(t, lua_tostring(L, k));
     } else {
-      luaL_addchar(b, '[');
-      add_value(L, b, lua_gettop(L) - 1, depth + 1, 0);
-      luaL_addchar(b, ']');
+      add(t, "[");
+      add_value(L, t, k, depth + 1, 0);
+      add(t, "]");
     }
-    luaL_addstring(b, " = ");
-    add_value(L, b, lua_gettop(L), depth + 1, 0);
+    add(t, " = ");
+    add_value(L, t, k + 1, depth + 1, 0);
     lua_pop(L, 1);
   }
-  luaL_addchar(b, '}');
+  add(t, "}");
 }
 
-static void add_value(lua_State *L, luaL_Buffer *b, int idx, int depth, int bare) {
-  luaL_checkstack(L, 6, "formatting a value");
+static void add_value(lua_State *L, text *t, int idx, int depth, int bare) {
   char buf[64];
+  size_t len;
+  luaL_checkstack(L, 4, "formatting a value");
   switch (lua_type(L, idx)) {
-    case LUA_TSTRING:
-      if (bare) {
-        luaL_addvalue((lua_pushvalue(L, idx), b));
-      } else {
-        lua_getglobal(L, "string");
-        lua_getfield(L, -1, "format");
-        lua_pushliteral(L, "%q");
-        lua_pushvalue(L, idx);
-        lua_call(L, 2, 1);
-        lua_remove(L, -2);
-        luaL_addvalue(b);
-      }
+    case LUA_TSTRING: {
+      const char *s = lua_tolstring(L, idx, &len);
+      if (bare) add_mem(t, s, len);
+      else add_quoted(t, s, len);
       break;
+    }
     case LUA_TNUMBER:
+      if (lua_isinteger(L, idx)) snprintf(buf, sizeof buf, LUA_INTEGER_FMT, lua_tointeger(L, idx));
+      else snprintf(buf, sizeof buf, LUA_NUMBER_FMT, lua_tonumber(L, idx));
+      add(t, buf);
+      break;
     case LUA_TBOOLEAN:
+      add(t, lua_toboolean(L, idx) ? "true" : "false");
+      break;
     case LUA_TNIL:
-      luaL_addstring(b, lua_type(L, idx) == LUA_TNUMBER ? (lua_pushvalue(L, idx), lua_tostring(L, -1))
-                    : lua_type(L, idx) == LUA_TNIL ? "nil"
-                    : lua_toboolean(L, idx) ? "true" : "false");
-      if (lua_type(L, idx) == LUA_TNUMBER) lua_pop(L, 1);
+      add(t, "nil");
       break;
     case LUA_TTABLE:
-      add_table(L, b, idx, depth);
+      add_table(L, t, idx, depth);
       break;
     case LUA_TUSERDATA: {
       otp_pid pid = otp_to_pid(L, idx);
@@ -101,21 +137,21 @@ static void add_value(lua_State *L, luaL_Buffer *b, int idx, int depth, int bare
       else if (ref) snprintf(buf, sizeof buf, "#Ref<0.%d.%d.%d>", (int)(ref >> 32) & 0xffff,
                              (int)((ref >> 16) & 0xffff), (int)(ref & 0xffff));
       else snprintf(buf, sizeof buf, "userdata: %p", lua_topointer(L, idx));
-      luaL_addstring(b, buf);
+      add(t, buf);
       break;
     }
     default:
       snprintf(buf, sizeof buf, "%s: %p", luaL_typename(L, idx), lua_topointer(L, idx));
-      luaL_addstring(b, buf);
+      add(t, buf);
   }
 }
 
 void otp_format(lua_State *L, int idx, int top_bare) {
   idx = lua_absindex(L, idx);
-  luaL_Buffer b;
-  luaL_buffinit(L, &b);
-  add_value(L, &b, idx, 0, top_bare);
-  luaL_pushresult(&b);
+  text t = {0};
+  add_value(L, &t, idx, 0, top_bare);
+  lua_pushlstring(L, t.p ? t.p : "", t.n);
+  free(t.p);
 }
 
 void otp_format_reason(lua_State *L, int idx) {
