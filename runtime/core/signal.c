@@ -10,6 +10,7 @@
 #include "core/copy.h"
 #include "core/mailbox.h"
 #include "core/node.h"
+#include "core/registry.h"
 #include "core/sched.h"
 #include "core/term.h"
 #include "trace/trace.h"
@@ -108,6 +109,16 @@ static void unlink_target(otp_proc *t, otp_monitor *m) {
   if (m->t_next) m->t_next->t_prev = m->t_prev;
 }
 
+void otp_monitor_make_alias(otp_node *node, lua_State *L, otp_proc *watcher,
+                            uint64_t ref) {
+  for (otp_monitor *m = watcher->monitors; m; m = m->w_next)
+    if (m->ref == ref) {
+      m->alias = 1;
+      otp_alias_add(node, L, watcher, ref);
+      return;
+    }
+}
+
 static void free_monitor(otp_node *node, otp_monitor *m) {
   luaL_unref(node->L, LUA_REGISTRYINDEX, m->name_ref);
   free(m);
@@ -117,6 +128,7 @@ int otp_demonitor(otp_node *node, otp_proc *watcher, uint64_t ref) {
   for (otp_monitor *m = watcher->monitors; m; m = m->w_next) {
     if (m->ref != ref) continue;
     unlink_watcher(watcher, m);
+    if (m->alias) otp_alias_remove(node, watcher, ref);
     otp_proc *t = otp_proc_lookup(node, m->target);
     if (t) unlink_target(t, m);
     if (otp_trace_on(node, OTP_EV_DEMONITOR))
@@ -251,6 +263,7 @@ void otp_signal_death(otp_node *node, lua_State *L, otp_proc *p, int reason) {
     otp_proc *w = otp_proc_get(node, m->watcher);
     if (w) {
       unlink_watcher(w, m);
+      if (m->alias) otp_alias_remove(node, w, m->ref);
       otp_monitor_push_target(L, m);
       otp_send_down(node, L, w, m->ref, -1, reason);
       lua_pop(L, 1);

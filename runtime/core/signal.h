@@ -13,6 +13,7 @@ typedef struct otp_monitor {
   uint64_t ref;
   otp_pid watcher, target;
   int name_ref;                 /* the name it was made with, or LUA_NOREF */
+  int alias;                    /* the ref is also an alias of the watcher */
   struct otp_monitor *w_next, *w_prev;   /* in the watcher's list */
   struct otp_monitor *t_next, *t_prev;   /* in the target's list */
 } otp_monitor;
@@ -31,6 +32,10 @@ void otp_unlink(struct otp_node *node, otp_proc *a, otp_pid b);
 ** name_idx (or 0) is the name it was monitored by, reported in DOWN. */
 uint64_t otp_monitor_add(struct otp_node *node, lua_State *L, otp_proc *watcher,
                      otp_proc *target, int name_idx);
+/* Makes the monitor ref also an alias of its watcher, active until the
+** monitor goes (demonitor or DOWN), as Erlang's {alias, demonitor}. */
+void otp_monitor_make_alias(struct otp_node *node, lua_State *L, otp_proc *watcher,
+                            uint64_t ref);
 /* Removes watcher's monitor ref; returns 1 if it was active. */
 int otp_demonitor(struct otp_node *node, otp_proc *watcher, uint64_t ref);
 

@@ -29,6 +29,8 @@
 static otp_proc *resolve(lua_State *L, otp_node *node, int idx) {
   otp_pid pid = otp_to_pid(L, idx);
   if (pid) return otp_proc_get(node, pid);
+  uint64_t alias = otp_to_ref(L, idx);
+  if (alias) return otp_alias_find(node, alias);   /* inactive: dropped */
   if (lua_type(L, idx) == LUA_TSTRING) {
     otp_proc *p = otp_registry_find(node, L, idx);
     if (!p)

@@ -68,10 +68,16 @@ static int l_unlink(lua_State *L) {
   return 1;
 }
 
-/* monitor(pid | name | {name, node}) -> ref */
+/* monitor(pid | name | {name, node} [, {alias = true}]) -> ref */
 static int l_monitor(lua_State *L) {
   otp_node *node = otp_node_of(L);
   otp_proc *self = otp_self(L);
+  int alias = 0;
+  if (!lua_isnoneornil(L, 2)) {
+    otp_arg_type(L, 2, LUA_TTABLE, "otp.monitor(target, opts)", "an options table");
+    lua_getfield(L, 2, "alias");
+    alias = lua_toboolean(L, -1);
+  }
   lua_settop(L, 1);
   otp_proc *target = NULL;
   int by_name = 0;
@@ -98,7 +104,8 @@ static int l_monitor(lua_State *L) {
   uint64_t ref;
   if (target) {
     ref = otp_monitor_add(node, L, self, target, by_name ? 1 : 0);
-  } else {                              /* A10: an immediate DOWN, noproc */
+    if (alias) otp_monitor_make_alias(node, L, self, ref);
+  } else {                              /* (an alias would be gone with the DOWN) */                              /* A10: an immediate DOWN, noproc */
     ref = otp_new_ref(L, 1);
     lua_pushliteral(L, "noproc");
     otp_send_down(node, L, self, ref, who, -1);
@@ -138,6 +145,22 @@ static int l_demonitor(lua_State *L) {
     }
   }
   lua_pushboolean(L, 1);
+  return 1;
+}
+
+/* alias() -> ref: messages sent to it reach the caller until unalias. */
+static int l_alias(lua_State *L) {
+  otp_proc *self = otp_self(L);
+  otp_alias_add(otp_node_of(L), L, self, otp_new_ref(L, 0));
+  return 1;
+}
+
+static int l_unalias(lua_State *L) {
+  otp_proc *self = otp_self(L);
+  uint64_t ref = otp_to_ref(L, 1);
+  if (!ref) return otp_raise(L, "badarg: otp.unalias needs an alias (a ref), got %s",
+                             luaL_typename(L, 1));
+  lua_pushboolean(L, otp_alias_remove(otp_node_of(L), self, ref));
   return 1;
 }
 
@@ -217,6 +240,8 @@ const luaL_Reg otp_signal_funcs[] = {
   {"unlink", l_unlink},
   {"monitor", l_monitor},
   {"demonitor", l_demonitor},
+  {"alias", l_alias},
+  {"unalias", l_unalias},
   {"trap_exit", l_trap_exit},
   {"register", l_register},
   {"unregister", l_unregister},
