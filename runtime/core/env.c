@@ -85,10 +85,22 @@ void otp_env_push_current(lua_State *L) {
   else lua_rawgeti(L, LUA_REGISTRYINDEX, node->base_ref);
 }
 
+/* Lua does not verify binary chunks: a crafted one can crash the node, so
+** processes load source text only (mode "t"). */
+static void text_only(lua_State *L, int mode_idx) {
+  const char *mode = lua_tostring(L, mode_idx);
+  if (mode && strchr(mode, 'b'))
+    otp_raise(L, "badarg: otplab loads Lua source only (mode \"t\"): binary chunks "
+              "are not verified and a broken one could crash every process");
+  lua_pushliteral(L, "t");
+  lua_replace(L, mode_idx);
+}
+
 /* load(chunk [, chunkname [, mode [, env]]]): env defaults to the caller's globals. */
 static int env_load(lua_State *L) {
   int n = lua_gettop(L);
   lua_settop(L, 4);
+  text_only(L, 3);
   if (n < 4) {
     otp_env_push_current(L);
     lua_replace(L, 4);
@@ -103,6 +115,7 @@ static int env_load(lua_State *L) {
 static int env_loadfile(lua_State *L) {
   int n = lua_gettop(L);
   lua_settop(L, 3);
+  text_only(L, 2);
   if (n < 3) {
     otp_env_push_current(L);
     lua_replace(L, 3);
@@ -121,7 +134,7 @@ static int dofile_k(lua_State *L, int status, lua_KContext ctx) {
 static int env_dofile(lua_State *L) {
   const char *fname = luaL_optstring(L, 1, NULL);
   lua_settop(L, 1);
-  if (luaL_loadfilex(L, fname, NULL) != LUA_OK) return lua_error(L);
+  if (luaL_loadfilex(L, fname, "t") != LUA_OK) return lua_error(L);
   otp_env_push_current(L);
   lua_setupvalue(L, -2, 1);
   lua_callk(L, 0, LUA_MULTRET, 1, dofile_k);
