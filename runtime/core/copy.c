@@ -171,22 +171,28 @@ static void copy_table(copier *c, int idx, const frame *up) {
   frame f = {up, idx, lua_gettop(L), 0, NULL};
   if (c->has_seen) remember(c, idx, f.dst);
   lua_pushnil(L);
+  /* lua_next leaves key and value just above the copy */
+  const int k = f.dst + 1, v = f.dst + 2;
+  f.key = k;
   while (lua_next(L, idx)) {
-    int k = lua_gettop(L) - 1, v = k + 1;
-    f.key = k;
     int kt = lua_type(L, k), vt = lua_type(L, v);
+    int scalar = vt == LUA_TSTRING || vt == LUA_TNUMBER || vt == LUA_TBOOLEAN;
+    int int_key = 0;
+    lua_Integer ik = kt == LUA_TNUMBER ? lua_tointegerx(L, k, &int_key) : 0;
+    if (int_key && scalar) {           /* the common case: store v itself */
+      lua_rawseti(L, f.dst, ik);
+      continue;
+    }
     if (kt == LUA_TTABLE || kt == LUA_TFUNCTION || vt == LUA_TTABLE ||
         vt == LUA_TFUNCTION)
       need_seen(c, &f);
-    int int_key = 0;
-    lua_Integer ik = kt == LUA_TNUMBER ? lua_tointegerx(L, k, &int_key) : 0;
     if (!int_key) {
       if (kt == LUA_TSTRING || kt == LUA_TNUMBER) lua_pushvalue(L, k);
       else copy_value(c, k, &f);
     }
-    if (vt == LUA_TSTRING || vt == LUA_TNUMBER || vt == LUA_TBOOLEAN) lua_pushvalue(L, v);
+    if (scalar) lua_pushvalue(L, v);
     else copy_value(c, v, &f);
-    if (int_key) lua_rawseti(L, f.dst, ik);   /* the array part's fast path */
+    if (int_key) lua_rawseti(L, f.dst, ik);
     else lua_rawset(L, f.dst);
     lua_pop(L, 1);
   }
