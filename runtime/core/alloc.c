@@ -125,6 +125,35 @@ static void doom(otp_node *node, otp_proc *p) {
   otp_sched_kill_soon(node, p, OTP_KILL_HEAP);
 }
 
+/* The slow path of a growth by p over a limit, or after a failure: may the
+** allocation of nsize bytes go ahead? Keeps the strike rule (see top). */
+static __attribute__((noinline)) int may_grow(otp_node *node, otp_proc *p,
+                                              size_t delta, size_t nsize) {
+  int limit = over_limit(node, p, delta);
+  if (limit) {
+    p->limit_hit = (uint8_t)limit;
+    if (node->charge_forced) {       /* a receiver: the sender must not fail */
+      doom(node, p);
+      return 1;
+    }
+    if (p->oom_strike && p->oom_size == nsize) {  /* the retry after GC failed too */
+      doom(node, p);
+      return 0;
+    }
+    if (p->oom_strike) doom(node, p);
+    p->oom_strike = 1;
+    p->oom_size = nsize;
+    return 0;
+  }
+  if (p->oom_size == nsize) {        /* the retry succeeded */
+    p->oom_strike = 0;
+    p->limit_hit = 0;
+  } else {
+    doom(node, p);                   /* the failure was never retried: it stood */
+  }
+  return 1;
+}
+
 void *otp_alloc(void *ud, void *ptr, size_t osize, size_t nsize) {
   otp_node *node = ud;
   header *h = ptr ? (header *)ptr - 1 : NULL;
@@ -140,28 +169,10 @@ void *otp_alloc(void *ud, void *ptr, size_t osize, size_t nsize) {
   /* A new block belongs to the charged process; a resized one keeps its
   ** owner (a shared table that grows stays the node's). */
   otp_proc *owner = h ? owner_of(node, h) : p;
-  if (owner && owner == p && nsize > osize) {
-    int limit = over_limit(node, p, nsize - osize);
-    if (limit) {
-      p->limit_hit = (uint8_t)limit;
-      if (node->charge_forced)       /* a receiver: the sender must not fail */
-        doom(node, p);
-      else if (p->oom_strike && p->oom_size == nsize)
-        { doom(node, p); return NULL; }  /* the retry after GC failed too */
-      else {
-        if (p->oom_strike) doom(node, p);
-        p->oom_strike = 1;
-        p->oom_size = nsize;
-        return NULL;
-      }
-    } else if (p->oom_strike) {
-      if (p->oom_size == nsize) {                    /* the retry succeeded */
-        p->oom_strike = 0;
-        p->limit_hit = 0;
-      }
-      else doom(node, p);   /* the failure was never retried: it stood */
-    }
-  }
+  if (owner && owner == p && nsize > osize &&
+      (p->oom_strike || over_limit(node, p, nsize - osize)) &&
+      !may_grow(node, p, nsize - osize, nsize))
+    return NULL;
   header *nh = resize(&node->pool, h, osize, nsize);
   if (!nh) return NULL;
   if (h) credit(node, nh, osize);
