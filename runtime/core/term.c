@@ -8,6 +8,7 @@
 #include <string.h>
 #include <lauxlib.h>
 #include "core/term.h"
+#include "core/format.h"
 #include "core/node.h"
 
 static int pid_tostring(lua_State *L) {
@@ -31,7 +32,8 @@ static int pid_lt(lua_State *L) {   /* Erlang orders pids; so do we */
 
 static int exit_tostring(lua_State *L) {
   lua_rawgeti(L, 1, 2);
-  lua_pushfstring(L, "exit: %s", luaL_tolstring(L, -1, NULL));
+  otp_format(L, -1, 1);
+  lua_pushfstring(L, "exit: %s", lua_tostring(L, -1));
   return 1;
 }
 
