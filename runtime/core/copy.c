@@ -11,6 +11,7 @@
 #include "core/term.h"
 
 #define MAX_DEPTH 10000
+#define SMALL 8     /* tables a message copy tracks by address, before a map */
 
 typedef struct frame {
   const struct frame *up;
@@ -25,9 +26,13 @@ typedef struct copier {
   otp_copy_mode mode;
   const char *root;
   int root_index;      /* several values copied together: which one (-1: one) */
-  int has_seen;
+  int has_seen;        /* tables already copied are being recorded */
   int seen;            /* stack slot of the seen table (nil until needed);
                           also maps cell ids and function copies (spawn) */
+  int scratch;         /* stack slot of the node's scratch table: the copies
+                          of the first SMALL tables, found by address */
+  const void *small[SMALL];
+  int nsmall, small_cap;
   int env;             /* child's globals (spawn) */
   int depth;
 } copier;
@@ -91,34 +96,53 @@ static void refuse(copier *c, const frame *up, const char *what) {
              what, lua_tostring(L, -1));
 }
 
-/* Makes the seen table and records every table being copied on the way down. */
+/* Tables already copied (to keep sharing and cycles) are recorded only once
+** a second table or a function turns up. In a message the first SMALL are
+** kept by address in a C array, their copies in the node's scratch table;
+** the rest, and everything in spawn mode, go to a seen table. */
+static void remember(copier *c, int src, int dst) {
+  lua_State *L = c->L;
+  if (c->nsmall < c->small_cap) {
+    c->small[c->nsmall++] = lua_topointer(L, src);
+    lua_pushvalue(L, dst);
+    lua_rawseti(L, c->scratch, c->nsmall);
+    return;
+  }
+  if (lua_isnil(L, c->seen)) {
+    lua_newtable(L);
+    lua_replace(L, c->seen);
+  }
+  lua_pushvalue(L, src);
+  lua_pushvalue(L, dst);
+  lua_rawset(L, c->seen);
+}
+
+/* Starts recording, with every table being copied on the way down. */
 static void need_seen(copier *c, const frame *f) {
   lua_State *L = c->L;
   if (c->has_seen) return;
   c->has_seen = 1;
-  lua_newtable(L);
-  lua_replace(L, c->seen);
-  for (; f; f = f->up) {
-    lua_pushvalue(L, f->src);
-    lua_pushvalue(L, f->dst);
-    lua_rawset(L, c->seen);
+  if (c->small_cap) {
+    lua_rawgeti(L, LUA_REGISTRYINDEX, c->node->scratch_ref);
+    lua_replace(L, c->scratch);
   }
+  for (; f; f = f->up) remember(c, f->src, f->dst);
 }
 
 static int found_seen(copier *c, int idx) {
   lua_State *L = c->L;
   if (!c->has_seen) return 0;
+  const void *p = lua_topointer(L, idx);
+  for (int i = 0; i < c->nsmall; i++)
+    if (c->small[i] == p) {
+      lua_rawgeti(L, c->scratch, i + 1);
+      return 1;
+    }
+  if (lua_isnil(L, c->seen)) return 0;
   lua_pushvalue(L, idx);
   if (lua_rawget(L, c->seen) != LUA_TNIL) return 1;
   lua_pop(L, 1);
   return 0;
-}
-
-static void remember(copier *c, int src, int dst) {
-  lua_State *L = c->L;
-  lua_pushvalue(L, src);
-  lua_pushvalue(L, dst);
-  lua_rawset(L, c->seen);
 }
 
 /* Is the table at idx one that every process shares (modules, libraries)? */
@@ -304,18 +328,25 @@ static void copy_value(copier *c, int idx, const frame *up) {
 
 static void copy_all(lua_State *L, int first, int n, otp_copy_mode mode,
                      const char *root, int env) {
-  copier c = {.L = L, .node = otp_node_of(L), .mode = mode, .root = root, .root_index = -1};
+  copier c = {.L = L, .node = otp_node_of(L), .mode = mode, .root = root, .root_index = -1,
+              .small_cap = mode == OTP_COPY_SPAWN ? 0 : SMALL};
   first = lua_absindex(L, first);
   if (env) c.env = lua_absindex(L, env);
   luaL_checkstack(L, n + 64, "copying values");
   lua_pushnil(L);
   c.seen = lua_gettop(L);
+  lua_pushnil(L);
+  c.scratch = c.seen + 1;
   for (int i = 0; i < n; i++) {
     c.root_index = n > 1 ? i : -1;
     copy_value(&c, first + i, NULL);
   }
-  if (n == 1) lua_replace(L, c.seen);   /* the copy takes the seen slot */
-  else lua_remove(L, c.seen);
+  for (int i = 1; i <= c.nsmall; i++) {   /* the scratch table keeps nothing */
+    lua_pushnil(L);
+    lua_rawseti(L, c.scratch, i);
+  }
+  lua_rotate(L, c.seen, -2);              /* the copies go where the slots were */
+  lua_pop(L, 2);
 }
 
 void otp_copy(lua_State *L, int idx, otp_copy_mode mode, const char *root, int env) {

@@ -88,6 +88,7 @@ typedef struct otp_node {
   int refs_ref;        /* weak id -> ref userdata */
   int names_ref;       /* registered name -> pid */
   int aliases_ref;     /* alias id -> owner pid (as an integer) */
+  int scratch_ref;     /* copy.c's table of copies tracked by address */
   int shared_ref;      /* weak set of tables shared by every process */
   int timers_ref;      /* timer id -> light userdata */
   const void *pid_mt, *ref_mt;  /* metatables of pids and refs, by address */
