@@ -139,9 +139,8 @@ function sys.gen_call(server, tag, request, timeout)
   if pid == self then return false, "calling_self" end
   local mref = otp.monitor(pid, ALIAS)
   otp.send(pid, {tag, {self, mref}, request})
-  local msg = otp.receive(function(m)
-    return type(m) == "table" and (m[1] == mref or (m[2] == mref and m[1] == "DOWN"))
-  end, timeout)
+  -- patterns holding the fresh ref: the receive skips older messages
+  local msg = otp.receive(otp.match({mref}, {"DOWN", mref}), timeout)
   if msg == nil then
     otp.demonitor(mref, FLUSH)           -- the alias goes: a late reply is dropped
     msg = otp.receive({mref}, 0)         -- unless it came just before that

@@ -118,30 +118,60 @@ static int holds_ref(lua_State *L, int pat, uint64_t id, int depth) {
   return found;
 }
 
-static int l_match_fn(lua_State *L) {   /* the function otp.match returns */
-  lua_pushboolean(L, match_pattern(L, lua_upvalueindex(2), 1, 0));
+/* Does the message at val match the pattern at pat, or, if alts, any of
+** the patterns listed in the array at pat? */
+static int match_any(lua_State *L, int pat, int val, int alts) {
+  if (!alts) return match_pattern(L, pat, val, 0);
+  int ok = 0;
+  for (lua_Integer i = 1; !ok && lua_rawgeti(L, pat, i) == LUA_TTABLE; i++) {
+    ok = match_pattern(L, lua_gettop(L), val, 0);
+    lua_pop(L, 1);
+  }
+  if (!ok) lua_pop(L, 1);
+  return ok;
+}
+
+/* The function otp.match returns: upvalues otp._, the pattern (or the list
+** of patterns), and whether it is a list. */
+static int l_match_fn(lua_State *L) {
+  lua_settop(L, 1);
+  lua_pushboolean(L, match_any(L, lua_upvalueindex(2), 1,
+                               lua_toboolean(L, lua_upvalueindex(3))));
   return 1;
 }
 
+/* match(pattern [, pattern...]): several patterns match a message that any
+** of them matches (like the clauses of an Erlang receive). */
 static int l_match(lua_State *L) {
-  otp_arg_type(L, 1, LUA_TTABLE, "otp.match", "a pattern table");
+  int n = lua_gettop(L);
+  for (int i = 1; i <= n || i == 1; i++)
+    otp_arg_type(L, i, LUA_TTABLE, "otp.match", "a pattern table");
   lua_pushvalue(L, ANY_IDX);
-  lua_pushvalue(L, 1);
-  lua_pushcclosure(L, l_match_fn, 2);
+  if (n == 1) {
+    lua_pushvalue(L, 1);
+  } else {
+    lua_createtable(L, n, 0);
+    for (int i = 1; i <= n; i++) {
+      lua_pushvalue(L, i);
+      lua_rawseti(L, -2, i);
+    }
+  }
+  lua_pushboolean(L, n > 1);
+  lua_pushcclosure(L, l_match_fn, 3);
   return 1;
 }
 
 /* ---- receive ---- */
 
 /* Stack of receive: 1 = matcher (nil, function, pattern table or a value),
-** 2 = timeout in ms or nil (forever). */
+** 2 = timeout in ms or nil (forever), 3 = whether 1 is a list of patterns. */
 static int matches(lua_State *L, otp_proc *p, otp_msg *m) {
   int t = lua_type(L, 1);
   if (t == LUA_TNIL) return 1;
   otp_mailbox_push_value(p->node, L, m);
   int ok;
   if (t == LUA_TTABLE) {
-    ok = match_pattern(L, 1, lua_gettop(L), 0);
+    ok = match_any(L, 1, lua_gettop(L), lua_toboolean(L, 3));
   } else if (t == LUA_TFUNCTION) {
     lua_pushvalue(L, 1);
     lua_insert(L, -2);
@@ -155,6 +185,21 @@ static int matches(lua_State *L, otp_proc *p, otp_msg *m) {
   }
   lua_pop(L, 1);
   return ok;
+}
+
+/* Does every pattern of the receive (stack 1, list if stack 3) hold the ref?
+** Then only messages after the marker can match (as BEAM's receive marker:
+** no message older than a fresh ref can contain it). */
+static int holds_ref_all(lua_State *L, uint64_t id) {
+  if (!lua_toboolean(L, 3)) return holds_ref(L, 1, id, 0);
+  int all = 1;
+  lua_Integer i = 1;
+  for (; all && lua_rawgeti(L, 1, i) == LUA_TTABLE; i++) {
+    all = holds_ref(L, lua_gettop(L), id, 0);
+    lua_pop(L, 1);
+  }
+  if (all) lua_pop(L, 1);
+  return all && i > 1;
 }
 
 static int receive_scan(lua_State *L, int status, lua_KContext first);
@@ -233,16 +278,19 @@ static int l_receive(lua_State *L) {
   otp_proc *p = otp_self(L);
   lua_settop(L, 2);
   check_timeout(L, 2);
+  lua_pushboolean(L, 0);
   int t = lua_type(L, 1);
   if (t == LUA_TFUNCTION && lua_tocfunction(L, 1) == l_match_fn) {
-    lua_getupvalue(L, 1, 2);      /* an otp.match matcher: use its pattern directly */
+    lua_getupvalue(L, 1, 3);      /* an otp.match matcher: use its patterns directly */
+    lua_replace(L, 3);
+    lua_getupvalue(L, 1, 2);
     lua_replace(L, 1);
     t = LUA_TTABLE;
   }
   if (!(lua_isinteger(L, 2) && lua_tointeger(L, 2) == 0)) check_can_wait(L, p, "otp.receive");
   p->recv_last = NULL;
   p->recv_timed_out = 0;
-  if (t == LUA_TTABLE && p->has_marker && holds_ref(L, 1, p->marker_ref, 0))
+  if (t == LUA_TTABLE && p->has_marker && holds_ref_all(L, p->marker_ref))
     p->recv_last = p->marker;
   return receive_scan(L, LUA_OK, 1);
 }

@@ -127,7 +127,9 @@ static int l_demonitor(lua_State *L) {
   otp_demonitor(node, self, ref);
   int flush = lua_istable(L, 2) && (lua_getfield(L, 2, "flush"), lua_toboolean(L, -1));
   if (flush) {                          /* A11: drop a DOWN already queued */
-    otp_msg *m = self->mq_head;
+    /* a DOWN for ref can only be after the marker set when ref was made */
+    otp_msg *m = self->has_marker && self->marker_ref == ref && self->marker
+                     ? self->marker->next : self->mq_head;
     while (m) {
       otp_msg *next = m->next;
       otp_mailbox_push_value(node, L, m);
