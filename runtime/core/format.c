@@ -117,8 +117,12 @@ static void add_value(lua_State *L, text *t, int idx, int depth, int bare) {
       break;
     }
     case LUA_TNUMBER:
-      if (lua_isinteger(L, idx)) snprintf(buf, sizeof buf, LUA_INTEGER_FMT, lua_tointeger(L, idx));
-      else snprintf(buf, sizeof buf, LUA_NUMBER_FMT, lua_tonumber(L, idx));
+      if (lua_isinteger(L, idx)) {
+        snprintf(buf, sizeof buf, LUA_INTEGER_FMT, lua_tointeger(L, idx));
+      } else {
+        snprintf(buf, sizeof buf, LUA_NUMBER_FMT, lua_tonumber(L, idx));
+        if (buf[strspn(buf, "-0123456789")] == '\0') strcat(buf, ".0");  /* 1.0, as Lua prints it */
+      }
       add(t, buf);
       break;
     case LUA_TBOOLEAN:

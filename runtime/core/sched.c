@@ -20,6 +20,7 @@
 #include <time.h>
 #include <lauxlib.h>
 #include "core/sched.h"
+#include "core/format.h"
 #include "core/node.h"
 #include "core/proc.h"
 #include "core/term.h"
@@ -277,11 +278,11 @@ static void die_from_error(otp_node *node, otp_proc *p, int status) {
     if (node->cfg.log_level >= OTP_LOG_ERROR && p->pid != node->first) {
       char pid[48];
       otp_pid_format(p->pid, pid, sizeof pid);
-      const char *msg = lua_type(L, v) == LUA_TSTRING
-                            ? lua_tostring(L, v) : luaL_typename(L, v);
-      if (status == LUA_ERRMEM) msg = "not enough memory";
+      otp_format(L, v, 1);
+      const char *msg = status == LUA_ERRMEM ? "not enough memory" : lua_tostring(L, -1);
       otp_log(node, OTP_LOG_ERROR, "process %s crashed: %s\n%s", pid, msg,
               lua_tostring(L, v + 1));
+      lua_pop(L, 1);
     }
     lua_replace(L, v);
     lua_settop(L, v);

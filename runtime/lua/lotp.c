@@ -86,6 +86,7 @@ int luaopen_otp(lua_State *L) {
   otp_env_readonly(L, -1);
   lua_setfield(L, -3, "trace");
   lua_pop(L, 1);
+  otp_supervisor_core_register(L);
   lua_createtable(L, 0, 1);
   lua_pushcfunction(L, lazy_submodule);
   lua_setfield(L, -2, "__index");

@@ -11,6 +11,7 @@
 
 int luaopen_otp(lua_State *L);
 int luaopen_otp_trace(lua_State *L);
+void otp_supervisor_core_register(lua_State *L);   /* lsupervisor.c: otp.supervisor_core */
 void otp_coroutine_init(lua_State *L);
 
 /* Argument checks that raise "badarg: FNAME needs WHAT, got TYPE". */
@@ -27,7 +28,5 @@ extern const luaL_Reg otp_message_funcs[];  /* lmessage.c */
 extern const luaL_Reg otp_signal_funcs[];   /* lsignal.c */
 extern const luaL_Reg otp_info_funcs[];     /* linfo.c */
 
-/* lmessage.c: the otp._ sentinel, made once per node. */
-void otp_message_init(lua_State *L);
 
 #endif

@@ -120,6 +120,22 @@ static void push_event(otp_node *node, lua_State *L, otp_trace_kind kind,
     lua_pushstring(L, info->text);
     lua_setfield(L, -2, "limit");
   }
+  if (info->id) {
+    otp_copy(L, info->id, OTP_COPY_LENIENT, "id", 0);
+    lua_setfield(L, -2, "id");
+  }
+  if (info->strategy) {
+    lua_pushstring(L, info->strategy);
+    lua_setfield(L, -2, "strategy");
+  }
+  if (info->old_pid) {
+    otp_push_pid(L, info->old_pid);
+    lua_setfield(L, -2, "old_pid");
+  }
+  if (info->new_pid) {
+    otp_push_pid(L, info->new_pid);
+    lua_setfield(L, -2, "new_pid");
+  }
 }
 
 static void store(lua_State *L, otp_trace_session *s, int ev) {

@@ -30,6 +30,10 @@ typedef struct otp_trace_info {
   struct lua_State *L;/* thread whose stack holds the values below */
   int msg, reason, name; /* stack indices, 0 when absent */
   const char *text;   /* extra words, e.g. the limit that was hit */
+  /* supervisor events */
+  int id;             /* stack index of the child's id, 0 when absent */
+  const char *strategy;  /* the supervisor's strategy, or NULL */
+  otp_pid old_pid, new_pid;  /* the child's pid before and after a restart */
 } otp_trace_info;
 
 const char *otp_trace_kind_name(otp_trace_kind kind);
