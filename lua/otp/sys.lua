@@ -139,8 +139,8 @@ function sys.gen_call(server, tag, request, timeout)
   if pid == self then return false, "calling_self" end
   local mref = otp.monitor(pid, ALIAS)
   otp.send(pid, {tag, {self, mref}, request})
-  -- patterns holding the fresh ref: the receive skips older messages
-  local msg = otp.receive(otp.match({mref}, {"DOWN", mref}), timeout)
+  -- {mref, reply} or {"DOWN", mref, ...}, looking only at newer messages
+  local msg = otp.await_reply(mref, timeout)
   if msg == nil then
     otp.demonitor(mref, FLUSH)           -- the alias goes: a late reply is dropped
     msg = otp.receive({mref}, 0)         -- unless it came just before that

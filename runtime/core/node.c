@@ -66,7 +66,6 @@ static int setup(lua_State *L) {
   luaL_openlibs(L);
   otp_term_init(L, node);
   node->names_ref = new_ref_table(L, NULL);
-  node->aliases_ref = new_ref_table(L, NULL);
   node->scratch_ref = new_ref_table(L, NULL);
   node->timers_ref = new_ref_table(L, NULL);
   otp_mailbox_init(node, L);

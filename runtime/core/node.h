@@ -87,7 +87,6 @@ typedef struct otp_node {
   int pids_ref;        /* weak serial -> pid userdata */
   int refs_ref;        /* weak id -> ref userdata */
   int names_ref;       /* registered name -> pid */
-  int aliases_ref;     /* alias id -> owner pid (as an integer) */
   int scratch_ref;     /* copy.c's table of copies tracked by address */
   int shared_ref;      /* weak set of tables shared by every process */
   int timers_ref;      /* timer id -> light userdata */

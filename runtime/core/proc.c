@@ -79,7 +79,6 @@ static void free_proc(otp_node *node, otp_proc *p) {
   luaL_unref(L, LUA_REGISTRYINDEX, p->exit_ref);
   luaL_unref(L, LUA_REGISTRYINDEX, p->label_ref);
   free(p->links);
-  free(p->aliases);
   node->mem_procs -= p->memory;   /* what it still holds becomes the node's */
   node->procs[otp_pid_slot(p->pid)] = NULL;
   node->free_slots[node->nfree++] = otp_pid_slot(p->pid);
@@ -136,7 +135,6 @@ static void finalise(otp_node *node, otp_proc *p) {
     otp_trace_emit(node, OTP_EV_EXIT, &info);
   }
   otp_registry_forget(node, p);
-  otp_alias_forget_all(node, p);
   otp_signal_death(node, L, p, reason);
   otp_mailbox_clear(node, p);
   if (p->timer) uv_close((uv_handle_t *)p->timer, close_timer);
@@ -173,7 +171,6 @@ void otp_proc_free_all(otp_node *node) {
     }
     if (p->timer) uv_close((uv_handle_t *)p->timer, close_timer);
     free(p->links);
-    free(p->aliases);
     free(p);
     node->procs[i] = NULL;
   }

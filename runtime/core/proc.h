@@ -64,8 +64,6 @@ typedef struct otp_proc {
 
   otp_pid *links;
   uint32_t nlinks, caplinks;
-  uint64_t *aliases;              /* active alias ids */
-  uint32_t naliases, capaliases;
   struct otp_monitor *monitors;      /* monitors this process holds */
   struct otp_monitor *monitored_by;  /* monitors others hold on it */
 

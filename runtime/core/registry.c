@@ -1,9 +1,7 @@
 /*
 ** The name registry: a Lua table name -> pid, and each process keeps a
-** reference to its own name so exiting frees it.  Aliases: a Lua table
-** alias id -> owner pid, and each process lists its own active aliases.
+** reference to its own name so exiting frees it.
 */
-#include <stdlib.h>
 #include <lauxlib.h>
 #include "core/registry.h"
 #include "core/node.h"
@@ -69,49 +67,3 @@ void otp_registry_push_name(lua_State *L, otp_proc *p) {
   else lua_rawgeti(L, LUA_REGISTRYINDEX, p->name_ref);
 }
 
-static void alias_set(otp_node *node, uint64_t id, otp_pid owner) {
-  lua_State *L = node->L;
-  lua_rawgeti(L, LUA_REGISTRYINDEX, node->aliases_ref);
-  if (owner) lua_pushinteger(L, (lua_Integer)owner);
-  else lua_pushnil(L);
-  lua_rawseti(L, -2, (lua_Integer)id);
-  lua_pop(L, 1);
-}
-
-void otp_alias_add(otp_node *node, lua_State *L, otp_proc *p, uint64_t id) {
-  if (p->naliases == p->capaliases) {
-    uint32_t cap = p->capaliases ? p->capaliases * 2 : 2;
-    uint64_t *v = realloc(p->aliases, cap * sizeof *v);
-    if (!v) luaL_error(L, "not enough memory");
-    p->aliases = v;
-    p->capaliases = cap;
-  }
-  p->aliases[p->naliases++] = id;
-  alias_set(node, id, p->pid);
-}
-
-int otp_alias_remove(otp_node *node, otp_proc *p, uint64_t id) {
-  for (uint32_t i = 0; i < p->naliases; i++)
-    if (p->aliases[i] == id) {
-      p->aliases[i] = p->aliases[--p->naliases];
-      alias_set(node, id, OTP_PID_NONE);
-      return 1;
-    }
-  return 0;
-}
-
-otp_proc *otp_alias_find(otp_node *node, uint64_t id) {
-  lua_State *L = node->L;
-  lua_rawgeti(L, LUA_REGISTRYINDEX, node->aliases_ref);
-  lua_rawgeti(L, -1, (lua_Integer)id);
-  otp_pid owner = (otp_pid)lua_tointeger(L, -1);
-  lua_pop(L, 2);
-  return owner ? otp_proc_get(node, owner) : NULL;
-}
-
-void otp_alias_forget_all(otp_node *node, otp_proc *p) {
-  while (p->naliases) alias_set(node, p->aliases[--p->naliases], OTP_PID_NONE);
-  free(p->aliases);
-  p->aliases = NULL;
-  p->capaliases = 0;
-}

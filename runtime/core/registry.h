@@ -21,14 +21,4 @@ void otp_registry_forget(struct otp_node *node, otp_proc *p);
 /* Pushes p's name or nil. */
 void otp_registry_push_name(lua_State *L, otp_proc *p);
 
-/* Aliases (OTP 24's process aliases): a ref that works as a send destination
-** for its owner until deactivated; messages to an inactive alias are dropped. */
-void otp_alias_add(struct otp_node *node, lua_State *L, otp_proc *p, uint64_t id);
-/* Deactivates alias id if p owns it; returns 1 if it was active. */
-int otp_alias_remove(struct otp_node *node, otp_proc *p, uint64_t id);
-/* The live owner of an active alias, or NULL. */
-otp_proc *otp_alias_find(struct otp_node *node, uint64_t id);
-/* Deactivates every alias of p (it is exiting). */
-void otp_alias_forget_all(struct otp_node *node, otp_proc *p);
-
 #endif

@@ -10,7 +10,6 @@
 #include "core/copy.h"
 #include "core/mailbox.h"
 #include "core/node.h"
-#include "core/registry.h"
 #include "core/sched.h"
 #include "core/term.h"
 #include "trace/trace.h"
@@ -109,14 +108,17 @@ static void unlink_target(otp_proc *t, otp_monitor *m) {
   if (m->t_next) m->t_next->t_prev = m->t_prev;
 }
 
-void otp_monitor_make_alias(otp_node *node, lua_State *L, otp_proc *watcher,
-                            uint64_t ref) {
-  for (otp_monitor *m = watcher->monitors; m; m = m->w_next)
-    if (m->ref == ref) {
-      m->alias = 1;
-      otp_alias_add(node, L, watcher, ref);
-      return;
-    }
+otp_proc *otp_alias_target(otp_node *node, lua_State *L, int idx) {
+  otp_ref_ud *u = otp_to_ref_ud(L, idx);
+  return u && u->alias ? otp_proc_get(node, u->alias) : NULL;
+}
+
+/* The monitor's ref stops being an alias (its userdata is interned). */
+static void drop_alias(otp_node *node, otp_monitor *m) {
+  lua_State *L = node->L;
+  otp_push_ref(L, m->ref);
+  ((otp_ref_ud *)lua_touserdata(L, -1))->alias = OTP_PID_NONE;
+  lua_pop(L, 1);
 }
 
 static void free_monitor(otp_node *node, otp_monitor *m) {
@@ -128,7 +130,7 @@ int otp_demonitor(otp_node *node, otp_proc *watcher, uint64_t ref) {
   for (otp_monitor *m = watcher->monitors; m; m = m->w_next) {
     if (m->ref != ref) continue;
     unlink_watcher(watcher, m);
-    if (m->alias) otp_alias_remove(node, watcher, ref);
+    if (m->alias) drop_alias(node, m);
     otp_proc *t = otp_proc_lookup(node, m->target);
     if (t) unlink_target(t, m);
     if (otp_trace_on(node, OTP_EV_DEMONITOR))
@@ -263,7 +265,7 @@ void otp_signal_death(otp_node *node, lua_State *L, otp_proc *p, int reason) {
     otp_proc *w = otp_proc_get(node, m->watcher);
     if (w) {
       unlink_watcher(w, m);
-      if (m->alias) otp_alias_remove(node, w, m->ref);
+      if (m->alias) drop_alias(node, m);
       otp_monitor_push_target(L, m);
       otp_send_down(node, L, w, m->ref, -1, reason);
       lua_pop(L, 1);

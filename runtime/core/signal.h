@@ -32,10 +32,13 @@ void otp_unlink(struct otp_node *node, otp_proc *a, otp_pid b);
 ** name_idx (or 0) is the name it was monitored by, reported in DOWN. */
 uint64_t otp_monitor_add(struct otp_node *node, lua_State *L, otp_proc *watcher,
                      otp_proc *target, int name_idx);
-/* Makes the monitor ref also an alias of its watcher, active until the
-** monitor goes (demonitor or DOWN), as Erlang's {alias, demonitor}. */
-void otp_monitor_make_alias(struct otp_node *node, lua_State *L, otp_proc *watcher,
-                            uint64_t ref);
+/* An alias is a ref whose otp_ref_ud.alias names the process that messages
+** sent to it reach; 0 deactivates it, and so does its owner's exit (pids are
+** never reused). A monitor made with {alias = true} keeps its ref an alias
+** of the watcher until the monitor goes (demonitor or DOWN), as Erlang's
+** {alias, demonitor}. */
+/* The live process a message to the alias at idx reaches, or NULL. */
+otp_proc *otp_alias_target(struct otp_node *node, lua_State *L, int idx);
 /* Removes watcher's monitor ref; returns 1 if it was active. */
 int otp_demonitor(struct otp_node *node, otp_proc *watcher, uint64_t ref);
 

@@ -154,6 +154,7 @@ uint64_t otp_new_ref(lua_State *L, int interned) {
   uint64_t id = ++node->next_ref;
   otp_ref_ud *u = lua_newuserdatauv(L, sizeof *u, 0);
   u->id = id;
+  u->alias = OTP_PID_NONE;
   set_mt(L, otp_node_of(L)->ref_mt_ref);
   if (interned) {
     lua_rawgeti(L, LUA_REGISTRYINDEX, node->refs_ref);
@@ -171,6 +172,7 @@ void otp_push_ref(lua_State *L, uint64_t id) {
     lua_pop(L, 1);
     otp_ref_ud *u = lua_newuserdatauv(L, sizeof *u, 0);
     u->id = id;
+    u->alias = OTP_PID_NONE;
     set_mt(L, otp_node_of(L)->ref_mt_ref);
     lua_pushvalue(L, -1);
     lua_rawseti(L, -3, (lua_Integer)id);
@@ -178,9 +180,13 @@ void otp_push_ref(lua_State *L, uint64_t id) {
   lua_remove(L, -2);
 }
 
+otp_ref_ud *otp_to_ref_ud(lua_State *L, int idx) {
+  return has_mt(L, idx, otp_node_of(L)->ref_mt) ? lua_touserdata(L, idx) : NULL;
+}
+
 uint64_t otp_to_ref(lua_State *L, int idx) {
-  return has_mt(L, idx, otp_node_of(L)->ref_mt)
-             ? ((otp_ref_ud *)lua_touserdata(L, idx))->id : 0;
+  otp_ref_ud *u = otp_to_ref_ud(L, idx);
+  return u ? u->id : 0;
 }
 
 int otp_is_term_udata(lua_State *L, int idx) {

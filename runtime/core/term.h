@@ -16,7 +16,10 @@ struct otp_node;
 #define OTP_PID_PREFIX_LEN 3
 
 typedef struct { otp_pid pid; } otp_pid_ud;
-typedef struct { uint64_t id; } otp_ref_ud;
+typedef struct {
+  uint64_t id;
+  otp_pid alias;   /* while an alias: the process that messages to it reach */
+} otp_ref_ud;
 
 void otp_term_init(lua_State *L, struct otp_node *node);
 
@@ -33,6 +36,7 @@ otp_pid otp_to_pid(lua_State *L, int idx);     /* OTP_PID_NONE if not a pid */
 uint64_t otp_new_ref(lua_State *L, int interned);
 void otp_push_ref(lua_State *L, uint64_t id);
 uint64_t otp_to_ref(lua_State *L, int idx);    /* 0 if not a ref */
+otp_ref_ud *otp_to_ref_ud(lua_State *L, int idx);  /* NULL if not a ref */
 
 /* Is the value at idx a pid or a ref (sendable userdata)? */
 int otp_is_term_udata(lua_State *L, int idx);

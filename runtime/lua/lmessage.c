@@ -29,8 +29,8 @@
 static otp_proc *resolve(lua_State *L, otp_node *node, int idx) {
   otp_pid pid = otp_to_pid(L, idx);
   if (pid) return otp_proc_get(node, pid);
-  uint64_t alias = otp_to_ref(L, idx);
-  if (alias) return otp_alias_find(node, alias);   /* inactive: dropped */
+  if (lua_type(L, idx) == LUA_TUSERDATA)
+    return otp_alias_target(node, L, idx);          /* inactive: dropped */
   if (lua_type(L, idx) == LUA_TSTRING) {
     otp_proc *p = otp_registry_find(node, L, idx);
     if (!p)
@@ -163,15 +163,34 @@ static int l_match(lua_State *L) {
 
 /* ---- receive ---- */
 
-/* Stack of receive: 1 = matcher (nil, function, pattern table or a value),
-** 2 = timeout in ms or nil (forever), 3 = whether 1 is a list of patterns. */
+/* What the matcher at stack 1 of a receive is (stack 3). */
+enum { MATCH_ONE, MATCH_ANY_OF, MATCH_REPLY };
+
+/* Is the message at idx {ref, ...} or {"DOWN", ref, ...}, ref at stack 1? */
+static int is_reply(lua_State *L, int idx) {
+  if (!lua_istable(L, idx)) return 0;
+  lua_rawgeti(L, idx, 1);
+  int ok = lua_rawequal(L, -1, 1);
+  if (!ok && lua_type(L, -1) == LUA_TSTRING && strcmp(lua_tostring(L, -1), "DOWN") == 0) {
+    lua_rawgeti(L, idx, 2);
+    ok = lua_rawequal(L, -1, 1);
+    lua_pop(L, 1);
+  }
+  lua_pop(L, 1);
+  return ok;
+}
+
+/* Stack of receive: 1 = matcher (nil, function, pattern table, a value or a
+** ref), 2 = timeout in ms or nil (forever), 3 = what 1 is (MATCH_*). */
 static int matches(lua_State *L, otp_proc *p, otp_msg *m) {
   int t = lua_type(L, 1);
   if (t == LUA_TNIL) return 1;
   otp_mailbox_push_value(p->node, L, m);
-  int ok;
-  if (t == LUA_TTABLE) {
-    ok = match_any(L, 1, lua_gettop(L), lua_toboolean(L, 3));
+  int ok, kind = (int)lua_tointeger(L, 3);
+  if (kind == MATCH_REPLY) {
+    ok = is_reply(L, lua_gettop(L));
+  } else if (t == LUA_TTABLE) {
+    ok = match_any(L, 1, lua_gettop(L), kind == MATCH_ANY_OF);
   } else if (t == LUA_TFUNCTION) {
     lua_pushvalue(L, 1);
     lua_insert(L, -2);
@@ -191,7 +210,7 @@ static int matches(lua_State *L, otp_proc *p, otp_msg *m) {
 ** Then only messages after the marker can match (as BEAM's receive marker:
 ** no message older than a fresh ref can contain it). */
 static int holds_ref_all(lua_State *L, uint64_t id) {
-  if (!lua_toboolean(L, 3)) return holds_ref(L, 1, id, 0);
+  if (lua_tointeger(L, 3) != MATCH_ANY_OF) return holds_ref(L, 1, id, 0);
   int all = 1;
   lua_Integer i = 1;
   for (; all && lua_rawgeti(L, 1, i) == LUA_TTABLE; i++) {
@@ -278,11 +297,13 @@ static int l_receive(lua_State *L) {
   otp_proc *p = otp_self(L);
   lua_settop(L, 2);
   check_timeout(L, 2);
-  lua_pushboolean(L, 0);
+  lua_pushinteger(L, MATCH_ONE);
   int t = lua_type(L, 1);
   if (t == LUA_TFUNCTION && lua_tocfunction(L, 1) == l_match_fn) {
     lua_getupvalue(L, 1, 3);      /* an otp.match matcher: use its patterns directly */
+    lua_pushinteger(L, lua_toboolean(L, -1) ? MATCH_ANY_OF : MATCH_ONE);
     lua_replace(L, 3);
+    lua_pop(L, 1);
     lua_getupvalue(L, 1, 2);
     lua_replace(L, 1);
     t = LUA_TTABLE;
@@ -292,6 +313,23 @@ static int l_receive(lua_State *L) {
   p->recv_timed_out = 0;
   if (t == LUA_TTABLE && p->has_marker && holds_ref_all(L, p->marker_ref))
     p->recv_last = p->marker;
+  return receive_scan(L, LUA_OK, 1);
+}
+
+/* await_reply(ref[, timeout]): the receive of a call: the first message
+** {ref, ...} (the reply) or {"DOWN", ref, ...} (the callee died). Only
+** messages that arrived after ref was made are examined (receive marker). */
+static int l_await_reply(lua_State *L) {
+  otp_proc *p = otp_self(L);
+  uint64_t id = otp_to_ref(L, 1);
+  if (!id) return otp_raise(L, "badarg: otp.await_reply needs a ref, got %s",
+                            luaL_typename(L, 1));
+  lua_settop(L, 2);
+  check_timeout(L, 2);
+  lua_pushinteger(L, MATCH_REPLY);
+  if (!(lua_isinteger(L, 2) && lua_tointeger(L, 2) == 0)) check_can_wait(L, p, "otp.await_reply");
+  p->recv_timed_out = 0;
+  p->recv_last = p->has_marker && p->marker_ref == id ? p->marker : NULL;
   return receive_scan(L, LUA_OK, 1);
 }
 
@@ -371,6 +409,7 @@ static int l_cancel_timer(lua_State *L) {
 const luaL_Reg otp_message_funcs[] = {
   {"send", l_send},
   {"receive", l_receive},
+  {"await_reply", l_await_reply},
   {"match", l_match},
   {"sleep", l_sleep},
   {"yield", l_yield},

@@ -104,7 +104,10 @@ static int l_monitor(lua_State *L) {
   uint64_t ref;
   if (target) {
     ref = otp_monitor_add(node, L, self, target, by_name ? 1 : 0);
-    if (alias) otp_monitor_make_alias(node, L, self, ref);
+    if (alias) {
+      self->monitors->alias = 1;       /* the monitor just made heads the list */
+      ((otp_ref_ud *)lua_touserdata(L, -1))->alias = self->pid;
+    }
   } else {                              /* (an alias would be gone with the DOWN) */                              /* A10: an immediate DOWN, noproc */
     ref = otp_new_ref(L, 1);
     lua_pushliteral(L, "noproc");
@@ -153,16 +156,19 @@ static int l_demonitor(lua_State *L) {
 /* alias() -> ref: messages sent to it reach the caller until unalias. */
 static int l_alias(lua_State *L) {
   otp_proc *self = otp_self(L);
-  otp_alias_add(otp_node_of(L), L, self, otp_new_ref(L, 0));
+  otp_new_ref(L, 0);
+  ((otp_ref_ud *)lua_touserdata(L, -1))->alias = self->pid;
   return 1;
 }
 
 static int l_unalias(lua_State *L) {
   otp_proc *self = otp_self(L);
-  uint64_t ref = otp_to_ref(L, 1);
-  if (!ref) return otp_raise(L, "badarg: otp.unalias needs an alias (a ref), got %s",
-                             luaL_typename(L, 1));
-  lua_pushboolean(L, otp_alias_remove(otp_node_of(L), self, ref));
+  otp_ref_ud *u = otp_to_ref_ud(L, 1);
+  if (!u) return otp_raise(L, "badarg: otp.unalias needs an alias (a ref), got %s",
+                           luaL_typename(L, 1));
+  int was = u->alias == self->pid;
+  if (was) u->alias = OTP_PID_NONE;
+  lua_pushboolean(L, was);
   return 1;
 }
 

@@ -1183,10 +1183,9 @@ static int l_deliver(lua_State *L) {
   otp_pid pid = otp_to_pid(L, 1);
   if (pid) to = otp_proc_get(node, pid);
   else {
-    uint64_t alias = otp_to_ref(L, 1);
-    if (!alias) return otp_raise(L, "badarg: deliver needs a pid or an alias, got %s",
-                                 luaL_typename(L, 1));
-    to = otp_alias_find(node, alias);
+    if (!otp_to_ref(L, 1)) return otp_raise(L, "badarg: deliver needs a pid or an alias, got %s",
+                                            luaL_typename(L, 1));
+    to = otp_alias_target(node, L, 1);
   }
   if (!to) return 0;
   otp_charge_state cs = otp_charge_receiver(node, to);
