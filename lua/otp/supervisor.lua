@@ -91,15 +91,7 @@ local unpack = table.unpack
 local ALIAS = {alias = true}        -- constant option tables, never mutated
 local FLUSH = {flush = true}
 
--- Misuse: a Lua error whose message starts with the stable code "badarg:".
-local function badarg(text, level)
-  local info = debug and debug.getinfo((level or 2) + 1, "Sl")
-  local where = ""
-  if info and info.currentline and info.currentline > 0 then
-    where = " (at " .. info.short_src .. ":" .. info.currentline .. ")"
-  end
-  error("badarg: " .. text .. where, 0)
-end
+local badarg = require("otp.errors").badarg   -- "badarg: ... (at file:line)"
 
 ---------------------------------------------------------------------------
 -- Caller side

@@ -97,16 +97,7 @@ local DEFAULT_TIMEOUT = 5000
 local ALIAS = {alias = true}        -- constant option tables, never mutated
 local FLUSH = {flush = true}
 
--- Misuse: a Lua error whose message starts with the stable code "badarg:"
--- (the caller's position goes at the end, as the runtime's own errors do).
-local function badarg(text, level)
-  local info = debug and debug.getinfo((level or 2) + 1, "Sl")
-  local where = ""
-  if info and info.currentline and info.currentline > 0 then
-    where = " (at " .. info.short_src .. ":" .. info.currentline .. ")"
-  end
-  error("badarg: " .. text .. where, 0)
-end
+local badarg = require("otp.errors").badarg   -- "badarg: ... (at file:line)"
 
 local function fmt(v)
   return require("otp.expect").format(v)
