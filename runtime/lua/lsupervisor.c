@@ -28,31 +28,23 @@
 **
 ** Replies are what OTP's supervisor replies, spelled in Lua: "ok",
 ** {"ok", pid}, {"error", reason}, the which_children list, the counts.
+**
+** This file creates and drives the machines and serves the API calls; child
+** specs and records are in lsupervisor_spec.c, reports and trace events in
+** lsupervisor_notes.c (shared declarations: lsupervisor.h).
 */
 #include <string.h>
-#include "lua/lotp.h"
+#include "lua/lsupervisor.h"
 #include "core/copy.h"
 #include "core/env.h"
 #include "core/format.h"
 #include "core/mailbox.h"
 #include "core/node.h"
-#include "core/registry.h"
 #include "core/signal.h"
 #include "core/term.h"
-#include "otp/dynsup.h"
-#include "otp/supervisor.h"
 #include "trace/trace.h"
 
 #define SUP_MT "otp.supervisor_core"
-
-typedef struct sup_ud {
-  otp_sup *s;                /* a supervisor, or */
-  otp_dynsup *d;             /* a dynamic supervisor */
-  otp_pid self;
-  int dynamic;
-  uint64_t next_key;
-  uint64_t key;              /* the child of the START or TERMINATE handed out */
-} sup_ud;
 
 static sup_ud *check_ud(lua_State *L) {
   return luaL_checkudata(L, 1, SUP_MT);
@@ -60,7 +52,7 @@ static sup_ud *check_ud(lua_State *L) {
 
 /* ---- small helpers ---- */
 
-static void push_pair(lua_State *L, const char *tag, int value) {
+void lsup_push_pair(lua_State *L, const char *tag, int value) {
   value = lua_absindex(L, value);
   lua_createtable(L, 2, 0);
   lua_pushstring(L, tag);
@@ -71,19 +63,11 @@ static void push_pair(lua_State *L, const char *tag, int value) {
 
 /* Wraps the value on top as {tag, value}. */
 static void wrap(lua_State *L, const char *tag) {
-  push_pair(L, tag, -1);
+  lsup_push_pair(L, tag, -1);
   lua_remove(L, -2);
 }
 
-static void push_strings2(lua_State *L, const char *a, const char *b) {
-  lua_createtable(L, 2, 0);
-  lua_pushstring(L, a);
-  lua_rawseti(L, -2, 1);
-  lua_pushstring(L, b);
-  lua_rawseti(L, -2, 2);
-}
-
-static void push_shutdown(lua_State *L, int64_t ms) {
+void lsup_push_shutdown(lua_State *L, int64_t ms) {
   if (ms == OTP_SHUTDOWN_BRUTAL_KILL) lua_pushliteral(L, "brutal_kill");
   else if (ms == OTP_SHUTDOWN_INFINITY) lua_pushliteral(L, "infinity");
   else lua_pushinteger(L, (lua_Integer)ms);
@@ -108,7 +92,7 @@ static otp_reason_kind reason_kind(lua_State *L, int idx) {
 
 /* The uservalue's field name, pushed (the uservalue is looked up each time:
 ** the userdata is always at index 1). */
-static int push_data(lua_State *L, const char *field) {
+int lsup_push_data(lua_State *L, const char *field) {
   lua_getiuservalue(L, 1, 1);
   int t = lua_getfield(L, -1, field);
   lua_remove(L, -2);
@@ -123,8 +107,8 @@ static void set_data(lua_State *L, const char *field) {   /* pops the value */
 }
 
 /* Pushes the record of key, or nil. */
-static int push_record(lua_State *L, uint64_t key) {
-  push_data(L, "keys");
+int lsup_push_record(lua_State *L, uint64_t key) {
+  lsup_push_data(L, "keys");
   int t = lua_rawgeti(L, -1, (lua_Integer)key);
   lua_remove(L, -2);
   return t;
@@ -132,7 +116,7 @@ static int push_record(lua_State *L, uint64_t key) {
 
 /* Sets field of key's record to the value on top (popped). */
 static void set_record(lua_State *L, uint64_t key, const char *field) {
-  if (push_record(L, key) != LUA_TTABLE) {
+  if (lsup_push_record(L, key) != LUA_TTABLE) {
     lua_pop(L, 2);
     return;
   }
@@ -142,293 +126,24 @@ static void set_record(lua_State *L, uint64_t key, const char *field) {
 }
 
 /* Pushes field of key's record (nil if none). */
-static void push_record_field(lua_State *L, uint64_t key, const char *field) {
-  if (push_record(L, key) == LUA_TTABLE) lua_getfield(L, -1, field);
+void lsup_push_record_field(lua_State *L, uint64_t key, const char *field) {
+  if (lsup_push_record(L, key) == LUA_TTABLE) lua_getfield(L, -1, field);
   else lua_pushnil(L);
   lua_remove(L, -2);
-}
-
-/* Pushes the value an operation refers to. */
-static void push_value(lua_State *L, const otp_sup_op *op) {
-  switch (op->value) {
-    case OTP_SUP_VALUE_EXIT: push_record_field(L, op->key, "exit"); break;
-    case OTP_SUP_VALUE_START: push_record_field(L, op->key, "start"); break;
-    case OTP_SUP_VALUE_TERM: push_record_field(L, op->key, "term"); break;
-    case OTP_SUP_VALUE_STOP: push_data(L, "stop"); break;
-    case OTP_SUP_VALUE_TEXT: lua_pushstring(L, op->text); break;
-    default: lua_pushnil(L); break;
-  }
 }
 
 static int alive(void *ud, otp_pid pid) {
   return otp_proc_get((otp_node *)ud, pid) != NULL;
 }
 
-/* ---- reading child specs ---- */
-
-enum { F_ID, F_START, F_RESTART, F_SHUTDOWN, F_TYPE, F_SIGNIFICANT, F_MODULES, F_BADMOD, F_COUNT };
-static const char *const spec_fields[F_MODULES + 1] = {
-  "id", "start", "restart", "shutdown", "type", "significant", "modules"
-};
-
-static otp_raw raw_of(lua_State *L, int idx) {
-  otp_raw r = {OTP_RAW_OTHER, NULL, 0};
-  switch (lua_type(L, idx)) {
-    case LUA_TNIL: r.kind = OTP_RAW_ABSENT; break;
-    case LUA_TSTRING: r.kind = OTP_RAW_STRING; r.s = lua_tostring(L, idx); break;
-    case LUA_TBOOLEAN: r.kind = OTP_RAW_BOOLEAN; r.i = lua_toboolean(L, idx); break;
-    case LUA_TNUMBER:
-      if (lua_isinteger(L, idx)) {
-        r.kind = OTP_RAW_INTEGER;
-        r.i = (int64_t)lua_tointeger(L, idx);
-      }
-      break;
-  }
-  return r;
-}
-
-/* Pushes the F_COUNT fields of the spec at idx and describes them in raw;
-** returns the stack index of the first. */
-static int read_spec(lua_State *L, int spec, otp_raw_spec *raw) {
-  spec = lua_absindex(L, spec);
-  luaL_checkstack(L, F_COUNT + 4, "reading a child spec");
-  int base = lua_gettop(L) + 1;
-  memset(raw, 0, sizeof *raw);
-  raw->is_table = lua_istable(L, spec);
-  for (int i = 0; i <= F_MODULES; i++) {
-    if (raw->is_table) lua_getfield(L, spec, spec_fields[i]);
-    else lua_pushnil(L);
-  }
-  lua_pushnil(L);                                  /* F_BADMOD */
-  int id = base + F_ID;
-  switch (lua_type(L, id)) {
-    case LUA_TNIL: raw->id.kind = OTP_RAW_ABSENT; break;
-    case LUA_TSTRING: case LUA_TBOOLEAN: raw->id.kind = OTP_RAW_STRING; break;
-    case LUA_TNUMBER:
-      raw->id.kind = lua_tonumber(L, id) == lua_tonumber(L, id) ? OTP_RAW_STRING : OTP_RAW_OTHER;
-      break;
-    default: raw->id.kind = OTP_RAW_OTHER; break;
-  }
-  int start = base + F_START;
-  if (lua_isnil(L, start)) raw->start = 0;
-  else if (lua_istable(L, start)) {
-    int t = lua_rawgeti(L, start, 1);
-    raw->start = t == LUA_TFUNCTION || t == LUA_TTABLE ? 1 : -1;
-    lua_pop(L, 1);
-  } else raw->start = -1;
-  raw->restart = raw_of(L, base + F_RESTART);
-  raw->shutdown = raw_of(L, base + F_SHUTDOWN);
-  raw->type = raw_of(L, base + F_TYPE);
-  raw->significant = raw_of(L, base + F_SIGNIFICANT);
-  int mods = base + F_MODULES;
-  if (lua_isnil(L, mods)) raw->modules = OTP_MODS_ABSENT;
-  else if (lua_type(L, mods) == LUA_TSTRING)
-    raw->modules = strcmp(lua_tostring(L, mods), "dynamic") == 0 ? OTP_MODS_DYNAMIC : OTP_MODS_OTHER;
-  else if (lua_istable(L, mods)) {
-    raw->modules = OTP_MODS_LIST;
-    lua_Integer n = (lua_Integer)lua_rawlen(L, mods);
-    for (lua_Integer i = 1; i <= n; i++) {
-      if (lua_rawgeti(L, mods, i) != LUA_TSTRING) {
-        raw->modules = OTP_MODS_BAD_ELEMENT;
-        lua_replace(L, base + F_BADMOD);
-        break;
-      }
-      lua_pop(L, 1);
-    }
-  } else raw->modules = OTP_MODS_OTHER;
-  return base;
-}
-
-/* The stack index of the value an error is about. */
-static int error_value(otp_spec_err err, int spec, int base) {
-  switch (err) {
-    case OTP_SPEC_NOT_A_TABLE: return spec;
-    case OTP_SPEC_BAD_ID: return base + F_ID;
-    case OTP_SPEC_BAD_START: return base + F_START;
-    case OTP_SPEC_BAD_RESTART: return base + F_RESTART;
-    case OTP_SPEC_BAD_SIGNIFICANT: return base + F_SIGNIFICANT;
-    case OTP_SPEC_BAD_TYPE: return base + F_TYPE;
-    case OTP_SPEC_BAD_SHUTDOWN: return base + F_SHUTDOWN;
-    case OTP_SPEC_BAD_MODULES: return base + F_MODULES;
-    case OTP_SPEC_BAD_MODULE: return base + F_BADMOD;
-    default: return 0;
-  }
-}
-
-/* Pushes OTP's term for a child spec error. */
-static void push_spec_error(lua_State *L, otp_spec_err err, int spec, int base) {
-  switch (err) {
-    case OTP_SPEC_MISSING_ID: lua_pushliteral(L, "missing_id"); return;
-    case OTP_SPEC_MISSING_START: lua_pushliteral(L, "missing_start"); return;
-    case OTP_SPEC_SIGNIFICANT_NEVER:
-    case OTP_SPEC_SIGNIFICANT_PERMANENT:
-      lua_createtable(L, 2, 0);
-      lua_pushliteral(L, "bad_combination");
-      lua_rawseti(L, -2, 1);
-      lua_createtable(L, 2, 0);
-      if (err == OTP_SPEC_SIGNIFICANT_NEVER) push_strings2(L, "auto_shutdown", "never");
-      else push_strings2(L, "restart", "permanent");
-      lua_rawseti(L, -2, 1);
-      lua_createtable(L, 2, 0);
-      lua_pushliteral(L, "significant");
-      lua_rawseti(L, -2, 1);
-      lua_pushboolean(L, 1);
-      lua_rawseti(L, -2, 2);
-      lua_rawseti(L, -2, 2);
-      lua_rawseti(L, -2, 2);
-      return;
-    default:
-      push_pair(L, otp_spec_err_tag(err), error_value(err, spec, base));
-      return;
-  }
-}
-
-/* Pushes "supervisor <0.5.0>" or "supervisor 'name' (<0.5.0>)". */
-static void push_sup_name(lua_State *L, sup_ud *u) {
-  otp_node *node = otp_node_of(L);
-  char pid[48];
-  otp_pid_format(u->self, pid, sizeof pid);
-  const char *what = u->dynamic ? "dynamic supervisor" : "supervisor";
-  otp_proc *p = otp_proc_get(node, u->self);
-  if (p) otp_registry_push_name(L, p);
-  else lua_pushnil(L);
-  if (lua_type(L, -1) == LUA_TSTRING) lua_pushfstring(L, "%s '%s' (%s)", what, lua_tostring(L, -1), pid);
-  else lua_pushfstring(L, "%s %s", what, pid);
-  lua_remove(L, -2);
-}
-
-/* Logs a spec error: "<sup>: <where>: <hint> (got <value>); <term>". The
-** error term is on top of the stack (left there). */
-static void log_spec_error(lua_State *L, sup_ud *u, const char *where, const char *hint,
-                           int value) {
-  otp_node *node = otp_node_of(L);
-  if (node->cfg.log_level < OTP_LOG_ERROR) return;
-  int top = lua_gettop(L);
-  push_sup_name(L, u);
-  if (value) {
-    otp_format(L, value, 0);
-    lua_pushfstring(L, " (got %s)", lua_tostring(L, -1));
-    lua_remove(L, -2);
-  } else {
-    lua_pushliteral(L, "");
-  }
-  otp_format(L, top, 0);
-  otp_log(node, OTP_LOG_ERROR, "%s: %s: %s%s; the error is %s", lua_tostring(L, top + 1),
-          where, hint, lua_tostring(L, top + 2), lua_tostring(L, top + 3));
-  lua_settop(L, top);
-}
-
-/* Pushes the default modules of a start {fn_or_module, ...}: {name} when the
-** start names a module loaded with require, else {}. */
-static void push_default_modules(lua_State *L, int start) {
-  lua_newtable(L);
-  int list = lua_gettop(L);
-  if (lua_rawgeti(L, start, 1) != LUA_TTABLE) {
-    lua_settop(L, list);
-    return;
-  }
-  /* require hands out read-only proxies: the module is the proxy's __index */
-  if (lua_getmetatable(L, -1)) {
-    if (lua_istable(L, -1) && (lua_pushliteral(L, "__index"), lua_rawget(L, -2)) == LUA_TTABLE)
-      lua_replace(L, list + 1);
-    lua_settop(L, list + 1);
-  }
-  luaL_getsubtable(L, LUA_REGISTRYINDEX, LUA_LOADED_TABLE);
-  lua_pushnil(L);
-  while (lua_next(L, -2)) {
-    int found = lua_type(L, -2) == LUA_TSTRING && lua_rawequal(L, -1, list + 1);
-    lua_pop(L, 1);
-    if (found) {
-      lua_pushvalue(L, -1);
-      lua_rawseti(L, list, 1);
-      break;
-    }
-  }
-  lua_settop(L, list);
-}
-
-/* Pushes the normalized spec (OTP's child_to_spec): every field given. */
-static void push_normalized(lua_State *L, const otp_child_spec *c, int base, int with_id) {
-  lua_createtable(L, 0, 7);
-  if (with_id) {
-    lua_pushvalue(L, base + F_ID);
-    lua_setfield(L, -2, "id");
-  }
-  lua_pushvalue(L, base + F_START);
-  lua_setfield(L, -2, "start");
-  lua_pushstring(L, otp_restart_name(c->restart));
-  lua_setfield(L, -2, "restart");
-  push_shutdown(L, c->shutdown);
-  lua_setfield(L, -2, "shutdown");
-  lua_pushstring(L, otp_child_type_name(c->type));
-  lua_setfield(L, -2, "type");
-  lua_pushboolean(L, c->significant);
-  lua_setfield(L, -2, "significant");
-  if (lua_isnil(L, base + F_MODULES)) push_default_modules(L, base + F_START);
-  else lua_pushvalue(L, base + F_MODULES);
-  lua_setfield(L, -2, "modules");
-}
-
-/* Stores a new child's record under a fresh key; returns the key. */
-static uint64_t store_child(lua_State *L, sup_ud *u, const otp_child_spec *c, int base,
-                            int with_id) {
-  uint64_t key = ++u->next_key;
-  push_data(L, "keys");
-  lua_createtable(L, 0, 5);
-  if (with_id) {
-    lua_pushvalue(L, base + F_ID);
-    lua_setfield(L, -2, "id");
-  }
-  push_normalized(L, c, base, with_id);
-  lua_setfield(L, -2, "spec");
-  lua_rawseti(L, -2, (lua_Integer)key);
-  lua_pop(L, 1);
-  if (with_id) {
-    push_data(L, "ids");
-    lua_pushvalue(L, base + F_ID);
-    lua_pushinteger(L, (lua_Integer)key);
-    lua_rawset(L, -3);
-    lua_pop(L, 1);
-  }
-  return key;
-}
-
-/* The key of the child whose id is at idx, or 0. */
-static uint64_t key_of_id(lua_State *L, int idx) {
-  idx = lua_absindex(L, idx);
-  if (lua_isnil(L, idx) || (lua_type(L, idx) == LUA_TNUMBER &&
-                            lua_tonumber(L, idx) != lua_tonumber(L, idx)))
-    return 0;
-  push_data(L, "ids");
-  lua_pushvalue(L, idx);
-  lua_rawget(L, -2);
-  uint64_t key = (uint64_t)lua_tointeger(L, -1);
-  lua_pop(L, 2);
-  return key;
-}
-
-static void forget(lua_State *L, uint64_t key) {
-  if (push_record(L, key) == LUA_TTABLE) {
-    lua_getfield(L, -1, "id");
-    if (!lua_isnil(L, -1) && key_of_id(L, -1) == key) {
-      push_data(L, "ids");
-      lua_pushvalue(L, -2);
-      lua_pushnil(L);
-      lua_rawset(L, -3);
-      lua_pop(L, 1);
-    }
-    lua_pop(L, 1);
-  }
-  lua_pop(L, 1);
-  push_data(L, "keys");
-  lua_pushnil(L);
-  lua_rawseti(L, -2, (lua_Integer)key);
-  lua_pop(L, 1);
-}
-
 /* ---- creating machines ---- */
 
-static sup_ud *new_ud(lua_State *L) {
+/* Checks the argument table of fname, reads the parent (argument 2) and
+** leaves 1 = a new machine, 2 = the table. */
+static sup_ud *new_ud(lua_State *L, const char *fname, const char *what, otp_pid *parent) {
+  otp_arg_type(L, 1, LUA_TTABLE, fname, what);
+  *parent = otp_to_pid(L, 2);
+  lua_settop(L, 1);
   sup_ud *u = lua_newuserdatauv(L, sizeof *u, 1);
   memset(u, 0, sizeof *u);
   luaL_setmetatable(L, SUP_MT);
@@ -439,25 +154,41 @@ static sup_ud *new_ud(lua_State *L) {
   lua_setfield(L, -2, "ids");
   lua_setiuservalue(L, -2, 1);
   u->self = otp_self(L)->pid;
+  lua_insert(L, 1);
   return u;
+}
+
+/* Pushes the fields names[0..n-1] of the table at idx; returns the first index. */
+static int push_fields(lua_State *L, int idx, const char *const names[], int n) {
+  int base = lua_gettop(L) + 1;
+  for (int i = 0; i < n; i++) lua_getfield(L, idx, names[i]);
+  return base;
 }
 
 /* Reads flags fields into raw; pushes 4 values, returns the first index. */
 static int read_flags(lua_State *L, int spec, otp_raw_flags *raw) {
   static const char *const names[] = {"strategy", "intensity", "period", "auto_shutdown"};
-  int base = lua_gettop(L) + 1;
-  for (int i = 0; i < 4; i++) lua_getfield(L, spec, names[i]);
+  int base = push_fields(L, spec, names, 4);
   raw->is_table = 1;
-  raw->strategy = raw_of(L, base);
-  raw->intensity = raw_of(L, base + 1);
-  raw->period = raw_of(L, base + 2);
-  raw->auto_shutdown = raw_of(L, base + 3);
+  raw->strategy = lsup_raw_of(L, base);
+  raw->intensity = lsup_raw_of(L, base + 1);
+  raw->period = lsup_raw_of(L, base + 2);
+  raw->auto_shutdown = lsup_raw_of(L, base + 3);
   return base;
 }
 
-/* Returns nil, error term (logged with a sentence). */
-static int init_error(lua_State *L, sup_ud *u, const char *hint, int value) {
-  log_spec_error(L, u, "cannot start", hint, value);
+/* The stack index of the flag a flags error is about, the flags being
+** pushed in read_flags' order from base. */
+static int flag_value(otp_flags_err fe, int base) {
+  return base + (int)(fe - OTP_FLAGS_BAD_STRATEGY);
+}
+
+/* Wraps the error term on top as {wrapper, term}, logs it with a sentence
+** and returns nil, the wrapped term. */
+static int init_error(lua_State *L, sup_ud *u, const char *wrapper, const char *hint,
+                      int value) {
+  wrap(L, wrapper);
+  lsup_log_spec_error(L, u, "cannot start", hint, value);
   lua_pushnil(L);
   lua_insert(L, -2);
   return 2;
@@ -465,23 +196,15 @@ static int init_error(lua_State *L, sup_ud *u, const char *hint, int value) {
 
 /* new(spec, parent) -> machine | nil, error term */
 static int l_new(lua_State *L) {
-  otp_arg_type(L, 1, LUA_TTABLE, "supervisor_core.new", "a supervisor spec table");
-  otp_pid parent = otp_to_pid(L, 2);
-  lua_settop(L, 1);
-  sup_ud *u = new_ud(L);
-  lua_insert(L, 1);                  /* 1 = machine, 2 = spec */
+  otp_pid parent;
+  sup_ud *u = new_ud(L, "supervisor_core.new", "a supervisor spec table", &parent);
   otp_raw_flags rf;
   int fb = read_flags(L, 2, &rf);
   otp_sup_flags flags;
   otp_flags_err fe = otp_flags_check(&rf, &flags);
   if (fe != OTP_FLAGS_OK) {
-    push_pair(L, otp_flags_err_tag(fe), fe == OTP_FLAGS_BAD_STRATEGY ? fb
-                                        : fe == OTP_FLAGS_BAD_INTENSITY ? fb + 1
-                                        : fe == OTP_FLAGS_BAD_PERIOD ? fb + 2 : fb + 3);
-    wrap(L, "supervisor_data");
-    int value = fe == OTP_FLAGS_BAD_STRATEGY ? fb : fe == OTP_FLAGS_BAD_INTENSITY ? fb + 1
-              : fe == OTP_FLAGS_BAD_PERIOD ? fb + 2 : fb + 3;
-    return init_error(L, u, otp_flags_hint(fe), value);
+    lsup_push_pair(L, otp_flags_err_tag(fe), flag_value(fe, fb));
+    return init_error(L, u, "supervisor_data", otp_flags_hint(fe), flag_value(fe, fb));
   }
   void *aud;
   lua_Alloc af = lua_getallocf(L, &aud);
@@ -489,9 +212,8 @@ static int l_new(lua_State *L) {
   if (!u->s) return luaL_error(L, "not enough memory");
   int children = lua_getfield(L, 2, "children") == LUA_TNIL ? 0 : lua_gettop(L);
   if (children && !lua_istable(L, children)) {
-    push_pair(L, "invalid_child_spec", children);
-    wrap(L, "start_spec");
-    return init_error(L, u, "children must be a list of child specs", children);
+    lsup_push_pair(L, "invalid_child_spec", children);
+    return init_error(L, u, "start_spec", "children must be a list of child specs", children);
   }
   lua_Integer n = children ? (lua_Integer)lua_rawlen(L, children) : 0;
   for (lua_Integer i = 1; i <= n; i++) {
@@ -499,21 +221,20 @@ static int l_new(lua_State *L) {
     lua_rawgeti(L, children, i);
     int spec = lua_gettop(L);
     otp_raw_spec raw;
-    int base = read_spec(L, spec, &raw);
+    int base = lsup_read_spec(L, spec, &raw);
     otp_child_spec c = {0};
     otp_spec_err err = otp_spec_check(&raw, flags.auto_shutdown, &c);
     if (err != OTP_SPEC_OK) {
-      push_spec_error(L, err, spec, base);
-      wrap(L, "start_spec");
-      return init_error(L, u, otp_spec_hint(err), error_value(err, spec, base));
+      lsup_push_spec_error(L, err, spec, base);
+      return init_error(L, u, "start_spec", otp_spec_hint(err),
+                        lsup_error_value(err, spec, base));
     }
-    if (key_of_id(L, base + F_ID)) {
-      push_pair(L, "duplicate_child_name", base + F_ID);
-      wrap(L, "start_spec");
-      return init_error(L, u, "two children have the same id (ids name children: each "
-                        "must be unique)", base + F_ID);
+    if (lsup_key_of_id(L, base + F_ID)) {
+      lsup_push_pair(L, "duplicate_child_name", base + F_ID);
+      return init_error(L, u, "start_spec", "two children have the same id (ids name "
+                        "children: each must be unique)", base + F_ID);
     }
-    c.key = store_child(L, u, &c, base, 1);
+    c.key = lsup_store_child(L, u, &c, base, 1);
     if (otp_sup_add_child(u->s, &c) < 0) return luaL_error(L, "not enough memory");
     lua_settop(L, top);
   }
@@ -524,37 +245,33 @@ static int l_new(lua_State *L) {
 /* new_dynamic(opts, parent) -> machine | nil, error term (Elixir's checks:
 ** strategy, intensity, period, max_children, extra_arguments). */
 static int l_new_dynamic(lua_State *L) {
-  otp_arg_type(L, 1, LUA_TTABLE, "supervisor_core.new_dynamic", "an options table");
-  otp_pid parent = otp_to_pid(L, 2);
-  lua_settop(L, 1);
-  sup_ud *u = new_ud(L);
+  otp_pid parent;
+  sup_ud *u = new_ud(L, "supervisor_core.new_dynamic", "an options table", &parent);
   u->dynamic = 1;
-  lua_insert(L, 1);                  /* 1 = machine, 2 = opts */
   static const char *const names[] = {"strategy", "intensity", "period", "max_children",
                                       "extra_arguments"};
-  int base = lua_gettop(L) + 1;
-  for (int i = 0; i < 5; i++) lua_getfield(L, 2, names[i]);
+  int base = push_fields(L, 2, names, 5);
   otp_dynsup_flags f = {OTP_DEFAULT_INTENSITY, OTP_DEFAULT_PERIOD, OTP_DYNSUP_INFINITY};
-  otp_raw r = raw_of(L, base);
+  otp_raw r = lsup_raw_of(L, base);
   const char *tag = NULL, *hint = NULL;
   int bad = 0;
   if (r.kind != OTP_RAW_ABSENT && !(r.kind == OTP_RAW_STRING && strcmp(r.s, "one_for_one") == 0)) {
     tag = "invalid_strategy", bad = base;
     hint = "a dynamic supervisor's strategy can only be \"one_for_one\"";
   }
-  r = raw_of(L, base + 1);
+  r = lsup_raw_of(L, base + 1);
   if (!tag && r.kind != OTP_RAW_ABSENT) {
     if (r.kind != OTP_RAW_INTEGER || r.i < 0 || r.i > INT32_MAX)
       tag = "invalid_intensity", bad = base + 1, hint = otp_flags_hint(OTP_FLAGS_BAD_INTENSITY);
     else f.intensity = (int)r.i;
   }
-  r = raw_of(L, base + 2);
+  r = lsup_raw_of(L, base + 2);
   if (!tag && r.kind != OTP_RAW_ABSENT) {
     if (r.kind != OTP_RAW_INTEGER || r.i <= 0 || r.i > INT32_MAX)
       tag = "invalid_period", bad = base + 2, hint = otp_flags_hint(OTP_FLAGS_BAD_PERIOD);
     else f.period = (int)r.i;
   }
-  r = raw_of(L, base + 3);
+  r = lsup_raw_of(L, base + 3);
   if (!tag && r.kind != OTP_RAW_ABSENT && !(r.kind == OTP_RAW_STRING && strcmp(r.s, "infinity") == 0)) {
     if (r.kind != OTP_RAW_INTEGER || r.i < 0)
       tag = "invalid_max_children", bad = base + 3,
@@ -565,9 +282,8 @@ static int l_new_dynamic(lua_State *L) {
     tag = "invalid_extra_arguments", bad = base + 4,
     hint = "extra_arguments must be a list of values passed first to every start function";
   if (tag) {
-    push_pair(L, tag, bad);
-    wrap(L, "supervisor_data");
-    return init_error(L, u, hint, bad);
+    lsup_push_pair(L, tag, bad);
+    return init_error(L, u, "supervisor_data", hint, bad);
   }
   if (lua_istable(L, base + 4)) {
     lua_pushvalue(L, base + 4);
@@ -588,124 +304,6 @@ static int l_gc(lua_State *L) {
   u->s = NULL;
   u->d = NULL;
   return 0;
-}
-
-/* ---- notes: reports and trace events ---- */
-
-/* Pushes how a child is named in the log: "child \"a\" <0.7.0>". */
-static void push_child_name(lua_State *L, uint64_t key, otp_pid pid) {
-  push_record_field(L, key, "id");
-  char buf[48] = "";
-  if (pid) otp_pid_format(pid, buf, sizeof buf);
-  if (lua_isnil(L, -1)) {
-    lua_pushfstring(L, "child %s", pid ? buf : "(no pid)");
-  } else {
-    otp_format(L, -1, 0);
-    lua_pushfstring(L, pid ? "child %s %s" : "child %s%s", lua_tostring(L, -1), buf);
-    lua_remove(L, -2);
-  }
-  lua_remove(L, -2);
-}
-
-static const char *restart_words(const char *restart) {
-  if (!restart) return "";
-  if (strcmp(restart, "permanent") == 0) return "a permanent child is always restarted";
-  if (strcmp(restart, "transient") == 0)
-    return "a transient child is restarted only after an abnormal exit";
-  return "a temporary child is never restarted";
-}
-
-static void log_report(lua_State *L, sup_ud *u, const otp_sup_op *op) {
-  otp_node *node = otp_node_of(L);
-  if (node->cfg.log_level < OTP_LOG_ERROR) return;
-  int top = lua_gettop(L);
-  push_sup_name(L, u);                       /* top + 1 */
-  push_child_name(L, op->key, op->pid);      /* top + 2 */
-  push_value(L, op);
-  otp_format(L, -1, 0);                      /* top + 4: the reason */
-  push_record_field(L, op->key, "spec");     /* top + 5 */
-  const char *restart = NULL;
-  int64_t shutdown = 0;
-  if (lua_istable(L, top + 5)) {
-    lua_getfield(L, top + 5, "restart");
-    restart = lua_tostring(L, -1);
-    lua_getfield(L, top + 5, "shutdown");
-    shutdown = lua_isinteger(L, -1) ? (int64_t)lua_tointeger(L, -1) : -1;
-  }
-  const char *sup = lua_tostring(L, top + 1), *child = lua_tostring(L, top + 2);
-  const char *reason = lua_tostring(L, top + 4);
-  switch (op->code) {
-    case OTP_SUP_REPORT_CHILD_TERMINATED:
-      otp_log(node, OTP_LOG_ERROR, "%s: %s exited with reason %s (child_terminated; %s)", sup,
-              child, reason, restart_words(restart));
-      break;
-    case OTP_SUP_REPORT_START_ERROR:
-      otp_log(node, OTP_LOG_ERROR, "%s: %s failed to start: its start function gave %s "
-              "(start_error)", sup, child, reason);
-      break;
-    case OTP_SUP_REPORT_SHUTDOWN_ERROR:
-      if (shutdown >= 0 && strcmp(reason, "\"killed\"") == 0)
-        otp_log(node, OTP_LOG_ERROR, "%s: %s did not stop within its shutdown time of %lld ms, "
-                "so it was killed (shutdown_error, reason \"killed\")", sup, child,
-                (long long)shutdown);
-      else
-        otp_log(node, OTP_LOG_ERROR, "%s: %s was asked to shut down and ended with reason %s "
-                "(shutdown_error)", sup, child, reason);
-      break;
-    case OTP_SUP_REPORT_MAX_INTENSITY: {
-      int intensity = u->s ? otp_sup_get_flags(u->s)->intensity : otp_dynsup_get_flags(u->d)->intensity;
-      int period = u->s ? otp_sup_get_flags(u->s)->period : otp_dynsup_get_flags(u->d)->period;
-      const char *what = op->value == OTP_SUP_VALUE_START
-                             ? "still cannot start: its start function gave"
-                             : "exited with reason";
-      if (intensity == 0)
-        otp_log(node, OTP_LOG_ERROR, "%s: %s %s %s, and with intensity 0 no restart is "
-                "allowed: the supervisor gives up, terminates its other children and exits "
-                "with reason \"shutdown\" (reached_max_restart_intensity)", sup, child, what,
-                reason);
-      else
-        otp_log(node, OTP_LOG_ERROR, "%s: %s %s %s, and restarting it would make more than %d "
-                "restart%s within %d s: the supervisor gives up, terminates its other children "
-                "and exits with reason \"shutdown\" (reached_max_restart_intensity)", sup,
-                child, what, reason, intensity, intensity == 1 ? "" : "s", period);
-      break;
-    }
-  }
-  lua_settop(L, top);
-}
-
-static const char *strategy_of(sup_ud *u) {
-  return u->s ? otp_strategy_name(otp_sup_get_flags(u->s)->strategy) : "one_for_one";
-}
-
-static void emit_event(lua_State *L, sup_ud *u, const otp_sup_op *op) {
-  otp_node *node = otp_node_of(L);
-  otp_trace_kind kind = (otp_trace_kind)op->code;
-  if (!otp_trace_on(node, kind)) return;
-  int top = lua_gettop(L);
-  otp_trace_info info = {0};
-  info.pid = u->self;
-  info.L = L;
-  push_record_field(L, op->key, "id");
-  if (!lua_isnil(L, -1)) info.id = lua_gettop(L);
-  push_value(L, op);
-  if (!lua_isnil(L, -1)) info.reason = lua_gettop(L);
-  switch (kind) {
-    case OTP_EV_SUP_START_CHILD:
-    case OTP_EV_SUP_TERMINATE_CHILD:
-      info.other = op->pid;
-      break;
-    case OTP_EV_SUP_RESTART:
-    case OTP_EV_SUP_SHUTDOWN:
-      info.old_pid = op->old_pid;
-      info.new_pid = op->pid;
-      info.strategy = strategy_of(u);
-      break;
-    default:
-      break;
-  }
-  otp_trace_emit(node, kind, &info);
-  lua_settop(L, top);
 }
 
 /* ---- driving ---- */
@@ -734,14 +332,14 @@ static void push_reply(lua_State *L, const otp_sup_op *op, int dynamic) {
       return;
     case OTP_SUP_REPLY_START_ERROR:
       lua_createtable(L, 2, 0);
-      push_record_field(L, op->key, "start");
+      lsup_push_record_field(L, op->key, "start");
       lua_rawseti(L, -2, 1);
-      push_record_field(L, op->key, "spec");
+      lsup_push_record_field(L, op->key, "spec");
       lua_rawseti(L, -2, 2);
       wrap(L, "error");
       return;
     case OTP_SUP_REPLY_ERROR:
-      push_record_field(L, op->key, "start");
+      lsup_push_record_field(L, op->key, "start");
       wrap(L, "error");
       return;
     case OTP_SUP_REPLY_ALREADY_STARTED:
@@ -763,15 +361,15 @@ static void push_reply(lua_State *L, const otp_sup_op *op, int dynamic) {
 static void push_exit_reason(lua_State *L, const otp_sup_op *op) {
   switch (op->code) {
     case OTP_SUP_EXIT_STOP:
-      push_data(L, "stop");
+      lsup_push_data(L, "stop");
       return;
     case OTP_SUP_EXIT_START_FAILED:     /* {shutdown, {failed_to_start_child, Id, R}} */
       lua_createtable(L, 3, 0);
       lua_pushliteral(L, "failed_to_start_child");
       lua_rawseti(L, -2, 1);
-      push_record_field(L, op->key, "id");
+      lsup_push_record_field(L, op->key, "id");
       lua_rawseti(L, -2, 2);
-      push_record_field(L, op->key, "start");
+      lsup_push_record_field(L, op->key, "start");
       lua_rawseti(L, -2, 3);
       wrap(L, "shutdown");
       return;
@@ -791,27 +389,27 @@ static int l_next(lua_State *L) {
       case OTP_SUP_OP_NONE:
         return 0;
       case OTP_SUP_OP_REPORT:
-        log_report(L, u, &op);
+        lsup_log_report(L, u, &op);
         continue;
       case OTP_SUP_OP_EVENT:
-        emit_event(L, u, &op);
+        lsup_emit_event(L, u, &op);
         continue;
       case OTP_SUP_OP_FORGET:
-        forget(L, op.key);
+        lsup_forget(L, op.key);
         continue;
       case OTP_SUP_OP_START:
         u->key = op.key;
         lua_pushliteral(L, "start");
-        push_record_field(L, op.key, "spec");
+        lsup_push_record_field(L, op.key, "spec");
         lua_getfield(L, -1, "start");
         lua_remove(L, -2);
-        push_data(L, "extra");
+        lsup_push_data(L, "extra");
         return 3;
       case OTP_SUP_OP_TERMINATE:
         u->key = op.key;
         lua_pushliteral(L, "terminate");
         otp_push_pid(L, op.pid);
-        push_shutdown(L, op.shutdown);
+        lsup_push_shutdown(L, op.shutdown);
         return 3;
       case OTP_SUP_OP_TERMINATE_ALL: {
         lua_pushliteral(L, "terminate_all");
@@ -823,7 +421,7 @@ static int l_next(lua_State *L) {
           lua_createtable(L, 2, 0);
           otp_push_pid(L, c->pid);
           lua_rawseti(L, -2, 1);
-          push_shutdown(L, c->spec.shutdown);
+          lsup_push_shutdown(L, c->spec.shutdown);
           lua_rawseti(L, -2, 2);
           lua_rawseti(L, -2, ++k);
         }
@@ -832,7 +430,7 @@ static int l_next(lua_State *L) {
       case OTP_SUP_OP_RETRY:
         lua_pushliteral(L, "retry");
         if (u->s) {                    /* {"$gen_cast", {"try_again_restart", Id}} */
-          push_record_field(L, op.key, "id");
+          lsup_push_record_field(L, op.key, "id");
           wrap(L, "try_again_restart");
           wrap(L, "$gen_cast");
         } else {                       /* {"$gen_restart", OldPid} */
@@ -942,7 +540,7 @@ static int l_stop(lua_State *L) {
 /* retry(id) (static) / retry(old_pid) (dynamic) */
 static int l_retry(lua_State *L) {
   sup_ud *u = check_ud(L);
-  if (u->s) otp_sup_retry(u->s, key_of_id(L, 2), now_s());
+  if (u->s) otp_sup_retry(u->s, lsup_key_of_id(L, 2), now_s());
   else otp_dynsup_retry(u->d, otp_to_pid(L, 2), now_s());
   return 0;
 }
@@ -961,23 +559,23 @@ static int l_start_child(lua_State *L) {
   sup_ud *u = check_ud(L);
   lua_settop(L, 2);
   otp_raw_spec raw;
-  int base = read_spec(L, 2, &raw);
+  int base = lsup_read_spec(L, 2, &raw);
   otp_child_spec c = {0};
   otp_spec_err err = u->s ? otp_spec_check(&raw, otp_sup_get_flags(u->s)->auto_shutdown, &c)
                           : otp_spec_check_dynamic(&raw, &c);
   if (err != OTP_SPEC_OK) {
     lua_pushboolean(L, 0);
-    push_spec_error(L, err, 2, base);
-    log_spec_error(L, u, "start_child", otp_spec_hint(err), error_value(err, 2, base));
+    lsup_push_spec_error(L, err, 2, base);
+    lsup_log_spec_error(L, u, "start_child", otp_spec_hint(err), lsup_error_value(err, 2, base));
     return 2;
   }
   int r;
   if (u->s) {
-    uint64_t existing = key_of_id(L, base + F_ID);
-    if (!existing) c.key = store_child(L, u, &c, base, 1);
+    uint64_t existing = lsup_key_of_id(L, base + F_ID);
+    if (!existing) c.key = lsup_store_child(L, u, &c, base, 1);
     r = otp_sup_call_start_child(u->s, &c, existing);
   } else {
-    c.key = store_child(L, u, &c, base, 0);
+    c.key = lsup_store_child(L, u, &c, base, 0);
     r = otp_dynsup_call_start_child(u->d, &c);
   }
   if (r < 0) return luaL_error(L, "not enough memory");
@@ -987,20 +585,20 @@ static int l_start_child(lua_State *L) {
 
 static int l_terminate_child(lua_State *L) {
   sup_ud *u = check_ud(L);
-  if (u->s) otp_sup_call_terminate_child(u->s, key_of_id(L, 2));
+  if (u->s) otp_sup_call_terminate_child(u->s, lsup_key_of_id(L, 2));
   else otp_dynsup_call_terminate_child(u->d, otp_to_pid(L, 2));
   return 0;
 }
 
 static int l_restart_child(lua_State *L) {
   sup_ud *u = check_ud(L);
-  if (u->s) otp_sup_call_restart_child(u->s, key_of_id(L, 2));
+  if (u->s) otp_sup_call_restart_child(u->s, lsup_key_of_id(L, 2));
   return 0;
 }
 
 static int l_delete_child(lua_State *L) {
   sup_ud *u = check_ud(L);
-  if (u->s) otp_sup_call_delete_child(u->s, key_of_id(L, 2));
+  if (u->s) otp_sup_call_delete_child(u->s, lsup_key_of_id(L, 2));
   return 0;
 }
 
@@ -1008,7 +606,7 @@ static int l_delete_child(lua_State *L) {
 static void push_child_info(lua_State *L, uint64_t key, otp_pid pid, const char *status,
                             otp_child_type type) {
   lua_createtable(L, 0, 4);
-  push_record_field(L, key, "id");
+  lsup_push_record_field(L, key, "id");
   if (lua_isnil(L, -1)) {
     lua_pop(L, 1);
     lua_pushliteral(L, "undefined");
@@ -1019,7 +617,7 @@ static void push_child_info(lua_State *L, uint64_t key, otp_pid pid, const char 
   lua_setfield(L, -2, "pid");
   lua_pushstring(L, otp_child_type_name(type));
   lua_setfield(L, -2, "type");
-  push_record_field(L, key, "spec");
+  lsup_push_record_field(L, key, "spec");
   lua_getfield(L, -1, "modules");
   lua_remove(L, -2);
   lua_setfield(L, -2, "modules");
@@ -1076,9 +674,9 @@ static int l_count_children(lua_State *L) {
 /* get_childspec(id) -> {"ok", spec} | {"error", "not_found"} */
 static int l_get_childspec(lua_State *L) {
   sup_ud *u = check_ud(L);
-  uint64_t key = u->s ? key_of_id(L, 2) : 0;
+  uint64_t key = u->s ? lsup_key_of_id(L, 2) : 0;
   if (key && otp_sup_find(u->s, key)) {
-    push_record_field(L, key, "spec");
+    lsup_push_record_field(L, key, "spec");
     wrap(L, "ok");
   } else {
     lua_pushliteral(L, "not_found");
@@ -1097,15 +695,16 @@ static int l_set_strategy(lua_State *L) {
   }
   lua_settop(L, 4);
   const otp_sup_flags *cur = otp_sup_get_flags(u->s);
-  otp_raw_flags rf = {1, raw_of(L, 2), raw_of(L, 3), raw_of(L, 4), {OTP_RAW_ABSENT, NULL, 0}};
+  otp_raw_flags rf = {1, lsup_raw_of(L, 2), lsup_raw_of(L, 3), lsup_raw_of(L, 4),
+                      {OTP_RAW_ABSENT, NULL, 0}};
   if (rf.strategy.kind == OTP_RAW_ABSENT) rf.strategy.kind = OTP_RAW_OTHER;
   otp_sup_flags f;
   otp_flags_err fe = otp_flags_check(&rf, &f);
   if (fe != OTP_FLAGS_OK) {
-    int value = fe == OTP_FLAGS_BAD_STRATEGY ? 2 : fe == OTP_FLAGS_BAD_INTENSITY ? 3 : 4;
-    push_pair(L, otp_flags_err_tag(fe), value);
+    int value = flag_value(fe, 2);
+    lsup_push_pair(L, otp_flags_err_tag(fe), value);
     wrap(L, "error");
-    log_spec_error(L, u, "set_strategy", otp_flags_hint(fe), value);
+    lsup_log_spec_error(L, u, "set_strategy", otp_flags_hint(fe), value);
     return 1;
   }
   if (rf.intensity.kind == OTP_RAW_ABSENT) f.intensity = cur->intensity;
@@ -1158,7 +757,7 @@ static int l_unexpected(lua_State *L) {
   otp_node *node = otp_node_of(L);
   if (node->cfg.log_level < OTP_LOG_ERROR) return 0;
   lua_settop(L, 2);
-  push_sup_name(L, u);
+  lsup_push_sup_name(L, u);
   otp_format(L, 2, 0);
   otp_log(node, OTP_LOG_ERROR, "%s received an unexpected message and ignores it: %s",
           lua_tostring(L, 3), lua_tostring(L, 4));
