@@ -8,6 +8,7 @@
 #include "core/term.h"
 #include "core/env.h"
 #include "core/node.h"
+#include "otp/analytics.h"
 
 otp_proc *otp_self(lua_State *L) {
   otp_proc *p = otp_node_of(L)->current;
@@ -87,6 +88,7 @@ int luaopen_otp(lua_State *L) {
   lua_setfield(L, -3, "trace");
   lua_pop(L, 1);
   otp_supervisor_core_register(L);
+  otp_analytics_register(L);
   lua_createtable(L, 0, 1);
   lua_pushcfunction(L, lazy_submodule);
   lua_setfield(L, -2, "__index");

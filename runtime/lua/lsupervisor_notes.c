@@ -9,6 +9,7 @@
 #include "core/node.h"
 #include "core/registry.h"
 #include "core/term.h"
+#include "otp/analytics.h"
 #include "trace/trace.h"
 
 /* Pushes "supervisor <0.5.0>" or "supervisor 'name' (<0.5.0>)". */
@@ -147,6 +148,7 @@ static const char *strategy_of(sup_ud *u) {
 void lsup_emit_event(lua_State *L, sup_ud *u, const otp_sup_op *op) {
   otp_node *node = otp_node_of(L);
   otp_trace_kind kind = (otp_trace_kind)op->code;
+  otp_analytics_sup_event(L, u, op);
   if (!otp_trace_on(node, kind)) return;
   int top = lua_gettop(L);
   otp_trace_info info = {0};

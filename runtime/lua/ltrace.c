@@ -1,6 +1,29 @@
 /*
 ** otp.trace: sessions that record runtime events (API.md section 4).
-** This is the minimal session: pids, kinds, max_events and to.
+**
+** Where the `filter` function runs. The trace point (trace.c) is reached from
+** inside the scheduler (exit finalisation, signal delivery) and from C code in
+** mid-operation, where running user code is unsafe; so it never calls the
+** filter. Every event the session's pids and kinds select goes to the ring,
+** and the filter is applied when events are read: session:events(),
+** dump(), sequence_diagram() and analyze() (lua/otp/trace_output.lua) call
+** it from Lua in the reading process, where it can be preempted like any
+** other code. With both `filter` and `to`, start() spawns a relay process
+** that receives the raw events, calls the filter and forwards the kept ones
+** to `to` as {"trace", event} (otp.trace._forward); the relay ends with the
+** session, its owner or its subscriber. So the ring's size, status().events
+** and dropped count the events before filtering; `rate` counts them too.
+** A filter that raises: events() and the outputs raise; the relay drops the
+** event.
+**
+** Options: pids, kinds, filter, max_events (ring, newest kept), rate (events
+** per second; past it the session stops, stopped_because = "rate"),
+** max_payload (bytes of msg/reason/id copied per event, default 4096;
+** bigger ones become {"truncated", bytes_estimate} and the event gets
+** truncated = true; an event shared by several sessions is copied with the
+** largest of their caps), to, max_queue (the subscriber's mailbox length at
+** which events are dropped for it and counted in dropped_to_subscriber,
+** default 1000). `sandbox` is not available yet.
 */
 #include <string.h>
 #include "lua/lotp.h"
@@ -61,13 +84,32 @@ static void parse_kinds(lua_State *L, otp_trace_session *s) {
   lua_pop(L, 1);
 }
 
+/* opts[name]: nil gives def, else an integer >= min. */
+static lua_Integer opt_count(lua_State *L, const char *name, lua_Integer def, lua_Integer min) {
+  lua_Integer v = def;
+  if (lua_getfield(L, 1, name) != LUA_TNIL) {
+    if (!lua_isinteger(L, -1) || lua_tointeger(L, -1) < min)
+      otp_raise(L, "badarg: trace option %s must be an integer >= %I", name, min);
+    v = lua_tointeger(L, -1);
+  }
+  lua_pop(L, 1);
+  return v;
+}
+
+/* Pushes the Lua half of the session methods (otp.trace_output). */
+static void push_output_module(lua_State *L) {
+  lua_getglobal(L, "require");
+  lua_pushliteral(L, "otp.trace_output");
+  lua_call(L, 1, 1);
+}
+
 static int l_start(lua_State *L) {
   otp_node *node = otp_node_of(L);
   otp_proc *self = otp_self(L);
   if (lua_isnoneornil(L, 1)) lua_newtable(L);
   otp_arg_type(L, 1, LUA_TTABLE, "otp.trace.start", "an options table");
   lua_settop(L, 1);
-  static const char *const later[] = {"filter", "rate", "sandbox", NULL};
+  static const char *const later[] = {"sandbox", NULL};
   for (int i = 0; later[i]; i++)
     if (lua_getfield(L, 1, later[i]) != LUA_TNIL)
       return otp_raise(L, "badarg: trace option '%s' is not available in this "
@@ -75,7 +117,7 @@ static int l_start(lua_State *L) {
     else lua_pop(L, 1);
   otp_trace_session *s = lua_newuserdatauv(L, sizeof *s, 0);
   memset(s, 0, sizeof *s);
-  s->pids_ref = s->ring_ref = s->anchor_ref = LUA_NOREF;
+  s->pids_ref = s->ring_ref = s->anchor_ref = s->filter_ref = LUA_NOREF;
   luaL_setmetatable(L, OTP_TRACE_SESSION_MT);
   parse_pids(L, node, s);
   parse_kinds(L, s);
@@ -89,7 +131,17 @@ static int l_start(lua_State *L) {
     if (!s->to) return otp_raise(L, "badarg: trace option to must be a pid");
   }
   lua_pop(L, 1);
+  s->rate = (uint64_t)opt_count(L, "rate", 0, 1);
+  s->max_payload = (size_t)opt_count(L, "max_payload", OTP_TRACE_DEFAULT_PAYLOAD, 16);
+  s->max_queue = (uint32_t)opt_count(L, "max_queue", OTP_TRACE_DEFAULT_QUEUE, 1);
+  int t = lua_getfield(L, 1, "filter");
+  if (t == LUA_TFUNCTION) s->filter_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+  else if (t == LUA_TNIL) lua_pop(L, 1);
+  else return otp_raise(L, "badarg: trace option filter must be a function, got %s",
+                        luaL_typename(L, -1));
   s->owner = self->pid;
+  s->started_ns = otp_now_ns();
+  s->id = otp_trace_new_id(node);
   lua_createtable(L, (int)(max < 1024 ? max : 1024), 0);
   s->ring_ref = luaL_ref(L, LUA_REGISTRYINDEX);
   lua_pushvalue(L, -1);
@@ -97,6 +149,36 @@ static int l_start(lua_State *L) {
   if (otp_trace_attach(node, s) != 0)
     return otp_raise(L, "limit: too many trace sessions at once (at most %d)",
                       OTP_TRACE_MAX_SESSIONS);
+  if (s->to && s->filter_ref != LUA_NOREF) {   /* the relay that filters for `to` */
+    int sess = lua_gettop(L);
+    push_output_module(L);
+    lua_getfield(L, -1, "start_relay");
+    lua_pushinteger(L, (lua_Integer)s->id);
+    lua_rawgeti(L, LUA_REGISTRYINDEX, s->filter_ref);
+    otp_push_pid(L, s->to);
+    otp_push_pid(L, s->owner);
+    if (lua_pcall(L, 4, 1, 0) != LUA_OK) {
+      otp_trace_detach(node, s, "stopped");
+      return lua_error(L);
+    }
+    s->relay = otp_to_pid(L, -1);
+    lua_settop(L, sess);
+  }
+  return 1;
+}
+
+/* _forward(session_id, event): the relay hands over an event its filter
+** kept; false once the session has ended. */
+static int l_forward(lua_State *L) {
+  otp_node *node = otp_node_of(L);
+  otp_trace_session *s = otp_trace_find(node, (uint64_t)luaL_checkinteger(L, 1));
+  luaL_checktype(L, 2, LUA_TTABLE);
+  if (!s) {
+    lua_pushboolean(L, 0);
+    return 1;
+  }
+  otp_trace_deliver(node, L, s, s->to, 2);
+  lua_pushboolean(L, 1);
   return 1;
 }
 
@@ -107,7 +189,8 @@ static int l_stop(lua_State *L) {
   return 1;
 }
 
-/* events([filter]): oldest first; filter(event) keeps those it returns true for. */
+/* _events([filter]): the ring, oldest first, before the session's filter;
+** filter(event) keeps those it returns true for. events() is in Lua. */
 static int l_events(lua_State *L) {
   otp_trace_session *s = check_session(L);
   int filter = lua_isfunction(L, 2);
@@ -151,6 +234,22 @@ static int l_status(lua_State *L) {
   lua_setfield(L, -2, "events");
   lua_pushinteger(L, (lua_Integer)s->dropped);
   lua_setfield(L, -2, "dropped");
+  lua_pushinteger(L, (lua_Integer)s->dropped_to_subscriber);
+  lua_setfield(L, -2, "dropped_to_subscriber");
+  lua_pushinteger(L, (lua_Integer)s->recorded);
+  lua_setfield(L, -2, "recorded");
+  lua_pushinteger(L, (lua_Integer)s->truncated);
+  lua_setfield(L, -2, "truncated");
+  lua_pushinteger(L, (lua_Integer)s->max_events);
+  lua_setfield(L, -2, "max_events");
+  if (s->rate) {
+    lua_pushinteger(L, (lua_Integer)s->rate);
+    lua_setfield(L, -2, "rate");
+  }
+  if (s->relay) {
+    otp_push_pid(L, s->relay);
+    lua_setfield(L, -2, "relay");
+  }
   if (s->stopped_because) {
     lua_pushstring(L, s->stopped_because);
     lua_setfield(L, -2, "stopped_because");
@@ -162,16 +261,39 @@ static int l_gc(lua_State *L) {
   otp_trace_session *s = check_session(L);
   luaL_unref(L, LUA_REGISTRYINDEX, s->ring_ref);
   luaL_unref(L, LUA_REGISTRYINDEX, s->pids_ref);
+  luaL_unref(L, LUA_REGISTRYINDEX, s->filter_ref);
+  s->ring_ref = s->pids_ref = s->filter_ref = LUA_NOREF;
   return 0;
+}
+
+/* _filter(): the session's filter function or nil. */
+static int l_filter(lua_State *L) {
+  otp_trace_session *s = check_session(L);
+  if (s->filter_ref == LUA_NOREF) lua_pushnil(L);
+  else lua_rawgeti(L, LUA_REGISTRYINDEX, s->filter_ref);
+  return 1;
+}
+
+/* session.NAME: the C methods, else the Lua ones (otp.trace_output). */
+static int l_index(lua_State *L) {
+  lua_pushvalue(L, 2);
+  if (lua_rawget(L, lua_upvalueindex(1)) != LUA_TNIL) return 1;
+  lua_pop(L, 1);
+  if (lua_type(L, 2) != LUA_TSTRING) return 0;
+  push_output_module(L);
+  lua_pushvalue(L, 2);
+  lua_gettable(L, -2);
+  return 1;
 }
 
 int luaopen_otp_trace(lua_State *L) {
   static const luaL_Reg methods[] = {
-    {"stop", l_stop}, {"events", l_events}, {"clear", l_clear}, {"status", l_status},
-    {NULL, NULL}
+    {"stop", l_stop}, {"_events", l_events}, {"clear", l_clear}, {"status", l_status},
+    {"_filter", l_filter}, {NULL, NULL}
   };
   luaL_newmetatable(L, OTP_TRACE_SESSION_MT);
   luaL_newlib(L, methods);
+  lua_pushcclosure(L, l_index, 1);
   lua_setfield(L, -2, "__index");
   lua_pushcfunction(L, l_gc);
   lua_setfield(L, -2, "__gc");
@@ -179,5 +301,7 @@ int luaopen_otp_trace(lua_State *L) {
   lua_newtable(L);
   lua_pushcfunction(L, l_start);
   lua_setfield(L, -2, "start");
+  lua_pushcfunction(L, l_forward);
+  lua_setfield(L, -2, "_forward");
   return 1;
 }

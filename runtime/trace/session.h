@@ -12,32 +12,65 @@
 
 #define OTP_TRACE_SESSION_MT "otp.trace.session"
 #define OTP_TRACE_MAX_SESSIONS 64
+#define OTP_TRACE_DEFAULT_PAYLOAD 4096
+#define OTP_TRACE_DEFAULT_QUEUE 1000
 
 typedef struct otp_trace_session {
   int active;
-  const char *stopped_because;   /* NULL, "stopped", "owner_exit" */
+  const char *stopped_because;   /* NULL, "stopped", "rate", "owner_exit" */
+  uint64_t id;                   /* unique in the node, for the filter relay */
   uint32_t kinds;                /* bit per otp_trace_kind */
   int pids_mode;                 /* 0 all, 1 new, 2 listed */
   uint64_t first_new_serial;     /* pids_mode new: serials from here */
   int pids_ref;                  /* listed: set of pids */
   int ring_ref, anchor_ref;
+  int filter_ref;                /* the Lua filter, run by readers (LUA_NOREF) */
   size_t max_events, head, count;
   uint64_t dropped;
-  otp_pid owner, to;
+  /* rate cap: at most `rate` events in any one-second window (0: none) */
+  uint64_t rate, rate_window, rate_count;
+  uint64_t started_ns, recorded;  /* for the events-per-second figure */
+  size_t max_payload;            /* bytes of msg/reason/id copied per event */
+  uint64_t truncated;            /* payloads replaced by {"truncated", n} */
+  /* the subscriber: events go to `relay` (filtering process) if there is
+  ** one, else straight to `to`; beyond max_queue queued they are dropped */
+  otp_pid owner, to, relay;
+  uint32_t max_queue;
+  uint64_t dropped_to_subscriber;
 } otp_trace_session;
 
 typedef struct otp_trace_state {
   otp_trace_session *sessions[OTP_TRACE_MAX_SESSIONS];
   int nsessions;
-  uint64_t seq;
+  uint64_t seq, next_id;
 } otp_trace_state;
 
 struct otp_node;
 struct lua_State;
 
-/* Activates s (already filled in) and recomputes the node's trace mask. */
+/* Activates s (already filled in, id included) and recomputes the node's
+** trace mask. */
 int otp_trace_attach(struct otp_node *node, otp_trace_session *s);
 /* Deactivates s with the given reason. */
 void otp_trace_detach(struct otp_node *node, otp_trace_session *s, const char *why);
+/* The active session with this id, or NULL. */
+otp_trace_session *otp_trace_find(struct otp_node *node, uint64_t id);
+/* A fresh session id. */
+uint64_t otp_trace_new_id(struct otp_node *node);
+/* Sends the event table on top of L to s's subscriber as {"trace", event}
+** (a copy), unless the subscriber already has max_queue messages queued:
+** then the event is counted in dropped_to_subscriber. Pops nothing.
+** Returns 1 if delivered, 0 if dropped or there is no live subscriber. */
+int otp_trace_deliver(struct otp_node *node, struct lua_State *L, otp_trace_session *s,
+                      otp_pid to, int ev);
+
+/* Pushes a copy of the value at idx in which tables, strings and everything
+** below them add up to at most cap bytes (estimated as they are copied).
+** A bigger value becomes {"truncated", bytes_estimate}, the estimate being a
+** lower bound. Pids and refs keep their identity; functions, threads and
+** other userdata become "<function>" and the like; metatables are not kept;
+** shared sub-tables and cycles survive. Returns 1 if it truncated. Never
+** raises except on out-of-memory. */
+int otp_trace_copy_capped(struct lua_State *L, int idx, size_t cap);
 
 #endif

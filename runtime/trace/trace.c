@@ -1,15 +1,21 @@
 /*
 ** The trace point.  An event becomes a Lua table only when some active
-** session wants its kind; it is then offered to each session's filter and
-** stored in its ring (the oldest event is dropped when the ring is full) and
-** sent to its subscriber, if it has one.
+** session wants its kind; it is then stored in each such session's ring (the
+** oldest event is dropped when the ring is full) and sent to its subscriber,
+** if it has one. No user code runs here: the trace point is reached from
+** inside the scheduler and from C code in mid-operation, so Lua filters run
+** later, in processes (see ltrace.c). What runs here is bounded: payloads
+** are copied up to a size cap (payload.c), a session past its rate stops
+** itself, and a subscriber with a full mailbox has the event dropped.
 */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <lauxlib.h>
 #include "trace/trace.h"
 #include "trace/session.h"
 #include "core/copy.h"
+#include "core/registry.h"
 #include "core/mailbox.h"
 #include "core/node.h"
 #include "core/signal.h"
@@ -48,6 +54,18 @@ static void recompute_mask(otp_node *node) {
   node->trace_mask = mask;
 }
 
+uint64_t otp_trace_new_id(otp_node *node) {
+  otp_trace_state *ts = state(node);
+  return ts ? ++ts->next_id : 0;
+}
+
+otp_trace_session *otp_trace_find(otp_node *node, uint64_t id) {
+  otp_trace_state *ts = node->trace;
+  for (int i = 0; ts && i < ts->nsessions; i++)
+    if (ts->sessions[i]->id == id) return ts->sessions[i];
+  return NULL;
+}
+
 int otp_trace_attach(otp_node *node, otp_trace_session *s) {
   otp_trace_state *ts = state(node);
   if (!ts || ts->nsessions == OTP_TRACE_MAX_SESSIONS) return -1;
@@ -70,6 +88,13 @@ void otp_trace_detach(otp_node *node, otp_trace_session *s, const char *why) {
   luaL_unref(node->L, LUA_REGISTRYINDEX, s->anchor_ref);
   s->anchor_ref = LUA_NOREF;
   recompute_mask(node);
+  otp_proc *relay = s->relay ? otp_proc_get(node, s->relay) : NULL;
+  if (relay) {   /* the filtering relay ends with its session */
+    otp_charge_state cs = otp_charge_receiver(node, relay);
+    lua_pushliteral(node->L, "trace_session_ended");
+    otp_mailbox_put(node, node->L, relay, OTP_PID_NONE);
+    otp_charge_restore(node, cs);
+  }
 }
 
 static int wants_pid(lua_State *L, otp_trace_session *s, otp_pid pid) {
@@ -82,36 +107,58 @@ static int wants_pid(lua_State *L, otp_trace_session *s, otp_pid pid) {
   return yes;
 }
 
-static void push_event(otp_node *node, lua_State *L, otp_trace_kind kind,
-                       const otp_trace_info *info) {
+/* Sets field to the pid and, when its process has them, field_name to its
+** registered name and field_label to its label. */
+static void set_pid(otp_node *node, lua_State *L, const char *field, otp_pid pid) {
+  otp_push_pid(L, pid);
+  lua_setfield(L, -2, field);
+  otp_proc *p = otp_proc_lookup(node, pid);
+  if (!p) return;
+  char buf[32];
+  if (p->name_ref != LUA_NOREF) {
+    otp_registry_push_name(L, p);
+    snprintf(buf, sizeof buf, "%s_name", field);
+    lua_setfield(L, -2, buf);
+  }
+  if (p->label_ref != LUA_NOREF) {
+    lua_rawgeti(L, LUA_REGISTRYINDEX, p->label_ref);
+    if (!lua_isstring(L, -1)) {
+      otp_trace_copy_capped(L, -1, 256);
+      lua_remove(L, -2);
+    }
+    snprintf(buf, sizeof buf, "%s_label", field);
+    lua_setfield(L, -2, buf);
+  }
+}
+
+/* Sets field to a copy of the value at idx capped at cap bytes; returns 1
+** if it was truncated. */
+static int set_payload(lua_State *L, const char *field, int idx, size_t cap) {
+  int cut = otp_trace_copy_capped(L, idx, cap);
+  lua_setfield(L, -2, field);
+  return cut;
+}
+
+/* Pushes the event table; returns 1 if a payload was truncated. */
+static int push_event(otp_node *node, lua_State *L, otp_trace_kind kind,
+                      const otp_trace_info *info, uint64_t now, size_t cap) {
   otp_trace_state *ts = node->trace;
-  lua_createtable(L, 0, 7);
+  int cut = 0;
+  lua_createtable(L, 0, 8);
   lua_pushinteger(L, (lua_Integer)++ts->seq);
   lua_setfield(L, -2, "seq");
-  lua_pushinteger(L, (lua_Integer)((otp_now_ns() - node->started_ns) / 1000));
+  lua_pushinteger(L, (lua_Integer)((now - node->started_ns) / 1000));
   lua_setfield(L, -2, "t_us");
   lua_pushstring(L, kind_names[kind]);
   lua_setfield(L, -2, "kind");
-  if (info->pid) {
-    otp_push_pid(L, info->pid);
-    lua_setfield(L, -2, "pid");
-  }
-  if (info->other && other_names[kind]) {
-    otp_push_pid(L, info->other);
-    lua_setfield(L, -2, other_names[kind]);
-  }
+  if (info->pid) set_pid(node, L, "pid", info->pid);
+  if (info->other && other_names[kind]) set_pid(node, L, other_names[kind], info->other);
   if (info->ref) {
     otp_push_ref(L, info->ref);
     lua_setfield(L, -2, "ref");
   }
-  if (info->msg) {
-    otp_copy(L, info->msg, OTP_COPY_LENIENT, "msg", 0);
-    lua_setfield(L, -2, "msg");
-  }
-  if (info->reason) {
-    otp_copy(L, info->reason, OTP_COPY_LENIENT, "reason", 0);
-    lua_setfield(L, -2, "reason");
-  }
+  if (info->msg) cut |= set_payload(L, "msg", info->msg, cap);
+  if (info->reason) cut |= set_payload(L, "reason", info->reason, cap);
   if (info->name) {
     lua_pushvalue(L, info->name);
     lua_setfield(L, -2, "name");
@@ -120,22 +167,18 @@ static void push_event(otp_node *node, lua_State *L, otp_trace_kind kind,
     lua_pushstring(L, info->text);
     lua_setfield(L, -2, "limit");
   }
-  if (info->id) {
-    otp_copy(L, info->id, OTP_COPY_LENIENT, "id", 0);
-    lua_setfield(L, -2, "id");
-  }
+  if (info->id) cut |= set_payload(L, "id", info->id, cap);
   if (info->strategy) {
     lua_pushstring(L, info->strategy);
     lua_setfield(L, -2, "strategy");
   }
-  if (info->old_pid) {
-    otp_push_pid(L, info->old_pid);
-    lua_setfield(L, -2, "old_pid");
+  if (info->old_pid) set_pid(node, L, "old_pid", info->old_pid);
+  if (info->new_pid) set_pid(node, L, "new_pid", info->new_pid);
+  if (cut) {
+    lua_pushboolean(L, 1);
+    lua_setfield(L, -2, "truncated");
   }
-  if (info->new_pid) {
-    otp_push_pid(L, info->new_pid);
-    lua_setfield(L, -2, "new_pid");
-  }
+  return cut;
 }
 
 static void store(lua_State *L, otp_trace_session *s, int ev) {
@@ -144,8 +187,40 @@ static void store(lua_State *L, otp_trace_session *s, int ev) {
   lua_rawseti(L, -2, (lua_Integer)(s->head % s->max_events) + 1);
   lua_pop(L, 1);
   s->head++;
+  s->recorded++;
   if (s->count < s->max_events) s->count++;
   else s->dropped++;
+}
+
+int otp_trace_deliver(otp_node *node, lua_State *L, otp_trace_session *s, otp_pid to,
+                      int ev) {
+  otp_proc *sub = to ? otp_proc_get(node, to) : NULL;
+  if (!sub) return 0;
+  if (sub->mq_len >= s->max_queue) {   /* it fell behind: never queue more */
+    s->dropped_to_subscriber++;
+    return 0;
+  }
+  ev = lua_absindex(L, ev);
+  otp_charge_state cs = otp_charge_receiver(node, sub);
+  lua_createtable(L, 2, 0);
+  lua_pushliteral(L, "trace");
+  lua_rawseti(L, -2, 1);
+  otp_copy(L, ev, OTP_COPY_LENIENT, "event", 0);
+  lua_rawseti(L, -2, 2);
+  otp_mailbox_put(node, L, sub, OTP_PID_NONE);
+  otp_charge_restore(node, cs);
+  return 1;
+}
+
+/* Counts the event against s's rate; 0 if that takes s past it. */
+static int within_rate(otp_trace_session *s, uint64_t now) {
+  if (!s->rate) return 1;
+  uint64_t window = now / 1000000000u;
+  if (window != s->rate_window) {
+    s->rate_window = window;
+    s->rate_count = 0;
+  }
+  return ++s->rate_count <= s->rate;
 }
 
 void otp_trace_emit(otp_node *node, otp_trace_kind kind, const otp_trace_info *info) {
@@ -154,26 +229,35 @@ void otp_trace_emit(otp_node *node, otp_trace_kind kind, const otp_trace_info *i
   lua_State *L = info->L ? info->L : node->L;
   otp_charge_state cs = otp_charge_receiver(node, NULL);   /* tracing is the node's cost */
   int top = lua_gettop(L);
-  int ev = 0;
-  for (int i = 0; i < ts->nsessions; i++) {
+  uint64_t now = otp_now_ns();
+  otp_trace_session *want[OTP_TRACE_MAX_SESSIONS];
+  int nwant = 0;
+  size_t cap = 0;
+  for (int i = 0; i < ts->nsessions;) {
     otp_trace_session *s = ts->sessions[i];
-    if (!((s->kinds >> kind) & 1u) || !wants_pid(L, s, info->pid)) continue;
-    if (s->to && (info->pid == s->to)) continue;   /* never trace the subscriber's own traffic */
-    if (!ev) {
-      push_event(node, L, kind, info);
-      ev = lua_gettop(L);
+    if (!((s->kinds >> kind) & 1u) || !wants_pid(L, s, info->pid) ||
+        /* never trace the subscriber's (or its relay's) own traffic */
+        (s->to && info->pid == s->to) || (s->relay && info->pid == s->relay)) {
+      i++;
+      continue;
     }
-    store(L, s, ev);
-    otp_proc *sub = s->to ? otp_proc_get(node, s->to) : NULL;
-    if (sub) {
-      otp_charge_receiver(node, sub);
-      lua_createtable(L, 2, 0);
-      lua_pushliteral(L, "trace");
-      lua_rawseti(L, -2, 1);
-      otp_copy(L, ev, OTP_COPY_LENIENT, "event", 0);
-      lua_rawseti(L, -2, 2);
-      otp_charge_receiver(node, NULL);
-      otp_mailbox_put(node, L, sub, OTP_PID_NONE);
+    if (!within_rate(s, now)) {
+      otp_trace_detach(node, s, "rate");   /* moves the last session to i */
+      continue;
+    }
+    want[nwant++] = s;
+    if (s->max_payload > cap) cap = s->max_payload;
+    i++;
+  }
+  if (nwant) {
+    int cut = push_event(node, L, kind, info, now, cap);
+    int ev = lua_gettop(L);
+    for (int i = 0; i < nwant; i++) {
+      otp_trace_session *s = want[i];
+      store(L, s, ev);
+      s->truncated += (uint64_t)cut;
+      if (s->relay) otp_trace_deliver(node, L, s, s->relay, ev);
+      else if (s->to) otp_trace_deliver(node, L, s, s->to, ev);
     }
   }
   lua_settop(L, top);

@@ -1,0 +1,120 @@
+/*
+** Size-capped copies of event payloads (messages, exit reasons, child ids).
+** One walk copies and estimates at once: each value adds its estimated size
+** (a table its header, a string its bytes) to a running total. Past the cap
+** the walk stops copying and goes on counting only, up to a bounded amount,
+** so that the {"truncated", bytes_estimate} that replaces the payload says
+** roughly how big it was; counting stops for good at COUNT_FACTOR times the
+** cap, so neither the copy nor the walk is ever unbounded.
+*/
+#include <lauxlib.h>
+#include "trace/session.h"
+#include "core/term.h"
+
+#define TABLE_BYTES 56     /* a table header */
+#define SLOT_BYTES 16      /* a number, boolean, pid, ref or table slot */
+#define STRING_BYTES 24    /* a string header, plus its length */
+#define MAX_DEPTH 100      /* deeper than this counts as too big */
+#define COUNT_FACTOR 64    /* counting goes on to 64 x cap (at least 64 KB) */
+
+typedef struct walker {
+  lua_State *L;
+  size_t used, cap, count_limit;
+  int copying;             /* still building the copy */
+  int stop;                /* counted enough: the walk returns at once */
+  int seen;                /* stack slot: source table -> its copy */
+} walker;
+
+static void add(walker *w, size_t bytes) {
+  w->used += bytes;
+  if (w->copying && w->used > w->cap) w->copying = 0;
+  if (!w->copying && w->used > w->count_limit) w->stop = 1;
+}
+
+/* Walks the value at (absolute) idx; while copying, pushes its copy. */
+static void walk(walker *w, int idx, int depth) {
+  lua_State *L = w->L;
+  int t = lua_type(L, idx);
+  if (t != LUA_TTABLE) {
+    size_t len = 0;
+    if (t == LUA_TSTRING) {
+      lua_tolstring(L, idx, &len);
+      add(w, STRING_BYTES + len);
+    } else {
+      add(w, SLOT_BYTES);
+    }
+    if (!w->copying) return;
+    switch (t) {
+      case LUA_TNIL: case LUA_TBOOLEAN: case LUA_TNUMBER: case LUA_TSTRING:
+        lua_pushvalue(L, idx);
+        break;
+      case LUA_TUSERDATA:
+        if (otp_is_term_udata(L, idx)) lua_pushvalue(L, idx);
+        else lua_pushliteral(L, "<userdata>");
+        break;
+      default:
+        lua_pushfstring(L, "<%s>", lua_typename(L, t));
+    }
+    return;
+  }
+  if (lua_isnil(L, w->seen)) {
+    lua_newtable(L);
+    lua_replace(L, w->seen);
+  }
+  lua_pushvalue(L, idx);
+  if (lua_rawget(L, w->seen) != LUA_TNIL) {   /* shared or cyclic */
+    add(w, SLOT_BYTES);
+    if (!w->copying) lua_pop(L, 1);
+    return;
+  }
+  lua_pop(L, 1);
+  add(w, TABLE_BYTES);
+  if (depth >= MAX_DEPTH && w->copying) {
+    w->copying = 0;
+    w->used = w->used > w->cap ? w->used : w->cap + 1;
+  }
+  if (w->stop || depth >= MAX_DEPTH || !lua_checkstack(L, 8)) return;
+  int dst = 0;
+  if (w->copying) {
+    lua_newtable(L);
+    dst = lua_gettop(L);
+    lua_pushvalue(L, idx);
+    lua_pushvalue(L, dst);
+  } else {
+    lua_pushvalue(L, idx);
+    lua_pushboolean(L, 1);
+  }
+  lua_rawset(L, w->seen);
+  lua_pushnil(L);
+  while (!w->stop && lua_next(L, idx)) {
+    int key = lua_gettop(L) - 1;
+    add(w, SLOT_BYTES);
+    walk(w, key, depth + 1);
+    walk(w, key + 1, depth + 1);
+    if (w->copying) lua_rawset(L, dst);   /* the key's and value's copies */
+    lua_settop(L, key);
+  }
+  /* if copying was switched off below, the caller drops the partial copy */
+}
+
+int otp_trace_copy_capped(lua_State *L, int idx, size_t cap) {
+  idx = lua_absindex(L, idx);
+  luaL_checkstack(L, 16, "copying a trace payload");
+  int base = lua_gettop(L);
+  lua_pushnil(L);
+  walker w = {L, 0, cap, cap * COUNT_FACTOR, 1, 0, base + 1};
+  if (w.count_limit < 65536) w.count_limit = 65536;
+  walk(&w, idx, 0);
+  if (w.copying) {
+    lua_replace(L, base + 1);    /* the copy takes the seen table's slot */
+    lua_settop(L, base + 1);
+    return 0;
+  }
+  lua_settop(L, base);
+  lua_createtable(L, 2, 0);
+  lua_pushliteral(L, "truncated");
+  lua_rawseti(L, -2, 1);
+  lua_pushinteger(L, (lua_Integer)w.used);
+  lua_rawseti(L, -2, 2);
+  return 1;
+}
