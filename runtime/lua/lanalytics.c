@@ -124,27 +124,39 @@ static void push_op_value(lua_State *L, const otp_sup_op *op) {
   }
 }
 
+/* The record of u's supervisor, made (and its machine remembered, weakly)
+** the first time; the flags refreshed. NULL when out of memory. */
+static otp_sup_analytics *know(lua_State *L, otp_analytics *a, sup_ud *u) {
+  int created;
+  otp_sup_analytics *s = otp_analytics_get(a, u->self, &created);
+  if (!s) return NULL;
+  if (created) {
+    s->dynamic = u->dynamic;
+    if (lua_touserdata(L, 1) == (void *)u) {  /* the machine is the binding's argument 1 */
+      push_machines(L);
+      lua_pushvalue(L, 1);
+      lua_rawseti(L, -2, (lua_Integer)u->self);
+      lua_pop(L, 1);
+    }
+    otp_analytics_sweep(a, is_alive, otp_node_of(L));
+  }
+  refresh_flags(s, u);
+  return s;
+}
+
+void otp_analytics_sup_known(lua_State *L, struct sup_ud *u) {
+  know(L, state(L, 1), u);
+}
+
 void otp_analytics_sup_event(lua_State *L, struct sup_ud *u, const struct otp_sup_op *op) {
   otp_trace_kind kind = (otp_trace_kind)op->code;
   int gave_up = kind == OTP_EV_SUP_SHUTDOWN && op->value == OTP_SUP_VALUE_TEXT && op->text &&
                 strcmp(op->text, "reached_max_restart_intensity") == 0;
   if (kind != OTP_EV_SUP_START_CHILD && kind != OTP_EV_SUP_RESTART && !gave_up) return;
-  otp_node *node = otp_node_of(L);
   int top = lua_gettop(L);
   otp_analytics *a = state(L, 1);
-  int created;
-  otp_sup_analytics *s = otp_analytics_get(a, u->self, &created);
+  otp_sup_analytics *s = know(L, a, u);
   if (!s) return;                             /* out of memory: analytics are best effort */
-  if (created) {
-    s->dynamic = u->dynamic;
-    if (lua_touserdata(L, 1) == (void *)u) {  /* remember the machine, weakly */
-      push_machines(L);
-      lua_pushvalue(L, 1);
-      lua_rawseti(L, -2, (lua_Integer)u->self);
-    }
-    otp_analytics_sweep(a, is_alive, node);
-  }
-  refresh_flags(s, u);
   uint64_t now_ns = otp_now_ns();
   int64_t now_s = (int64_t)(now_ns / 1000000000u);
   if (kind == OTP_EV_SUP_RESTART) {

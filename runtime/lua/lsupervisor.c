@@ -35,6 +35,7 @@
 */
 #include <string.h>
 #include "lua/lsupervisor.h"
+#include "otp/analytics.h"
 #include "core/copy.h"
 #include "core/env.h"
 #include "core/format.h"
@@ -239,6 +240,7 @@ static int l_new(lua_State *L) {
     lua_settop(L, top);
   }
   lua_settop(L, 1);
+  otp_analytics_sup_known(L, u);       /* analytics know it from the start */
   return 1;
 }
 
@@ -294,6 +296,7 @@ static int l_new_dynamic(lua_State *L) {
   u->d = otp_dynsup_new(&f, parent, af, aud);
   if (!u->d) return luaL_error(L, "not enough memory");
   lua_settop(L, 1);
+  otp_analytics_sup_known(L, u);
   return 1;
 }
 

@@ -117,6 +117,8 @@ struct otp_sup_op;
 void otp_analytics_register(struct lua_State *L);
 /* A supervisor operation note of kind OTP_SUP_OP_EVENT (a trace event), from
 ** lsup_emit_event: the supervisor's userdata is at stack index 1. */
+/* A supervisor was just made (its machine is argument 1 of the binding). */
+void otp_analytics_sup_known(struct lua_State *L, struct sup_ud *u);
 void otp_analytics_sup_event(struct lua_State *L, struct sup_ud *u,
                              const struct otp_sup_op *op);
 
