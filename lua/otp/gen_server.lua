@@ -105,12 +105,18 @@ local function title(S)
   return self
 end
 
+-- What get_status and crash reports show: format_status(state) when the
+-- module defines it (redaction), else the state. As in OTP (gen.erl), a
+-- format_status that raises never lets the raw state through: the state shows
+-- as the text "<name>:format_status/1 crashed". sys.get_state is not
+-- affected: like OTP's, it returns the raw state (size-capped, see otp.sys).
 local function shown_state(S)
   local f = S.mod.format_status
   if f == nil then return S.state end
   local ok, v = pcall(f, S.state)
   if ok then return v end
-  return S.state
+  local name = type(S.mod.name) == "string" and S.mod.name or "gen_server"
+  return name .. ":format_status/1 crashed"
 end
 
 local function describe(lines, reason, cb)

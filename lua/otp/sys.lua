@@ -3,7 +3,17 @@
 -- Any process that follows the behaviour protocol (gen_server, supervisor,
 -- your own loop) answers these calls, made from any other process:
 --
---   sys.get_state(server[, timeout])          -> the state
+--   sys.get_state(server[, timeout[, max_bytes]]) -> the state, raw as in
+--        OTP (format_status is for get_status and crash reports, not for
+--        get_state). The copy is bounded: a state whose estimated size is
+--        over max_bytes (default sys.MAX_STATE_BYTES, 1 MiB; "infinity"
+--        lifts the cap) comes back as the marker
+--          {"truncated", max_bytes = cap, partial = a bounded copy}
+--        where partial holds the first max_bytes worth of the state: a
+--        table cut short has a field ["$truncated"] = number of entries left
+--        out, a long string ends in "..." and nesting past 100 levels
+--        reads "...". The size is measured in the server, so an oversized
+--        state is never copied whole.
 --   sys.replace_state(server, fn[, timeout])  -> the new state (see below)
 --   sys.suspend(server[, timeout])            -> true: only system messages
 --        are handled until resume (suspending twice needs one resume, as OTP)
@@ -11,7 +21,7 @@
 --   sys.get_status(server[, timeout])         -> {pid=, module= (the
 --        behaviour, "gen_server"), status="running"|"suspended", parent=,
 --        name=, label=, trace=, statistics=, state= (a gen_server's state
---        through format_status)} plus the behaviour's own fields (gen_server:
+--        through format_status, under the same cap as get_state)} plus the behaviour's own fields (gen_server:
 --        callback = the module's `name`, header)
 --   sys.trace(server, flag[, timeout])        -> true; flag true prints every
 --        event the server handles to stdout (io.output()), as sys:trace does
@@ -29,7 +39,7 @@
 --   sys.terminate(server, reason[, timeout])  -> true; the server runs its
 --        terminate and exits with reason (gen_server.stop waits for that)
 --
--- timeout defaults to 5000 ms. A server that is dead, or does not answer in
+-- timeout defaults to 5000 ms, so no sys call blocks its caller forever. A server that is dead, or does not answer in
 -- time, makes the caller exit as in OTP: {"noproc", {"sys", "get_state",
 -- {server}}} (the argument list holds the timeout when one was passed).
 --
@@ -37,14 +47,16 @@
 -- so fn runs in the CALLER, not in the server as in OTP. It is done as
 -- suspend, get_state, fn(state) here, set_state, resume, so no ordinary
 -- message is handled in between; a server that was already suspended stays
--- suspended. If fn raises, the state is left unchanged and replace_state
+-- suspended. replace_state reads the whole state (no size cap: it has to
+-- write the whole state back). If fn raises, the state is left unchanged and replace_state
 -- raises OTP's error value {"callback_failed", {module, "system_replace_state"},
 -- {"error"|"exit", reason}}.
 --
 -- The wire protocol (plain data, traceable):
 --   request  {"$system", from, req}   from = {caller_pid, alias_ref}
 --   reply    {alias_ref, {"ok", value}} or {alias_ref, {"error", reason}}
---   req      "get_state" | {"set_state", v} (replace_state's last step) |
+--   req      "get_state" (uncapped) | {"get_state", max_bytes} |
+--            {"set_state", v} (replace_state's last step) |
 --            "suspend" (answered {"ok", {previous = "running"|"suspended",
 --            module = name}}) | "resume" |
 --            "get_status" | {"debug", "trace"|"statistics", flag} |
@@ -94,6 +106,8 @@ local otp = require "otp"
 local sys = {}
 
 local DEFAULT_TIMEOUT = 5000
+local MAX_STATE_BYTES = 1024 * 1024
+sys.MAX_STATE_BYTES = MAX_STATE_BYTES
 local ALIAS = {alias = true}        -- constant option tables, never mutated
 local FLUSH = {flush = true}
 
@@ -231,6 +245,75 @@ end
 -- Behaviour side: answering system messages
 ---------------------------------------------------------------------------
 
+-- The size cap of get_state and get_status. Sizes are estimates of what the
+-- runtime's copy allocates (a table 56 bytes plus its entries, a string 24
+-- plus its length, anything else 16), measured with a budget so that a huge
+-- state costs no more than max_bytes of work to find too big.
+local MAX_DEPTH = 100
+
+local function over(v, budget)
+  local left, seen = budget, {}
+  local function walk(x, depth)
+    local t = type(x)
+    if t == "string" then left = left - 24 - #x
+    elseif t ~= "table" then left = left - 16
+    elseif not seen[x] then
+      seen[x] = true
+      left = left - 56
+      if depth > MAX_DEPTH then left = -1; return end
+      for k, val in next, x do
+        if left < 0 then return end
+        walk(k, depth + 1)
+        walk(val, depth + 1)
+      end
+    end
+  end
+  walk(v, 0)
+  return left < 0
+end
+
+-- A copy of v holding at most about budget bytes (see get_state above).
+local function bounded_copy(v, budget)
+  local left, copies = budget, {}
+  local function copy(x, depth, is_key)
+    local t = type(x)
+    if t == "string" then
+      local n = 24 + #x
+      if n > left and not is_key then
+        local keep = math.max(left - 24, 0)
+        left = left - 24 - keep
+        return x:sub(1, keep) .. "..."
+      end
+      left = left - n
+      return x
+    elseif t ~= "table" then
+      left = left - 16
+      return x
+    end
+    if copies[x] then return copies[x] end
+    if depth > MAX_DEPTH then return "..." end
+    left = left - 56
+    local c, more = {}, 0
+    copies[x] = c
+    for k, val in next, x do
+      if left <= 0 then more = more + 1
+      else
+        local ck = copy(k, depth + 1, true)
+        c[ck] = copy(val, depth + 1, false)
+      end
+    end
+    if more > 0 then c["$truncated"] = more end
+    return c
+  end
+  return copy(v, 0, false)
+end
+
+-- v itself when it fits in max_bytes, else the "truncated" marker.
+local function capped(v, max_bytes)
+  if max_bytes == "infinity" or not over(v, max_bytes) then return v end
+  return {"truncated", max_bytes = max_bytes, partial = bounded_copy(v, max_bytes)}
+end
+
 -- A value that cannot be sent (a state holding a function...) is answered
 -- with {"error", {"badarg", message}} instead of crashing the server.
 local function answer(from, ok, value)
@@ -268,6 +351,7 @@ local function status(hooks, suspended)
     local ok, state = pcall(hooks.get_state)
     if ok then st.state = state end
   end
+  if st.state ~= nil then st.state = capped(st.state, MAX_STATE_BYTES) end
   return st
 end
 
@@ -279,6 +363,7 @@ local function do_request(hooks, from, req, suspended)
   if kind == "get_state" then
     if not hooks.get_state then return answer(from, false, {"unknown_system_msg", req}) end
     local ok, v = pcall(hooks.get_state)
+    if ok and type(req) == "table" then ok, v = pcall(capped, v, req[2]) end
     if ok then answer(from, true, v)
     else answer(from, false, {"callback_failed", {hooks.name, "system_get_state"}, {"error", v}}) end
   elseif kind == "set_state" then
@@ -386,8 +471,13 @@ local function value_or_error(ok, v)
   error(v, 3)
 end
 
-function sys.get_state(server, timeout)
-  return value_or_error(request("get_state", server, "get_state", timeout,
+function sys.get_state(server, timeout, max_bytes)
+  if max_bytes == nil then max_bytes = MAX_STATE_BYTES end
+  if not (max_bytes == "infinity" or (math.type(max_bytes) == "integer" and max_bytes >= 0)) then
+    badarg("sys.get_state's max_bytes must be an integer >= 0 or \"infinity\", got " ..
+           fmt(max_bytes), 2)
+  end
+  return value_or_error(request("get_state", server, {"get_state", max_bytes}, timeout,
                                 args_of(server, timeout)))
 end
 

@@ -82,25 +82,99 @@ static void push_monitored_by(lua_State *L, otp_proc *p) {
   }
 }
 
+/* process_info(pid, "messages") copies at most this many messages, and stops
+** before the copies' estimated size passes the byte budget; a list cut short
+** ends with {"truncated", n_more}, n_more counting the messages left out. */
+#define INFO_MAX_MESSAGES 100
+#define INFO_MAX_MESSAGE_BYTES (64 * 1024)
+
+/* An estimate of the bytes a copy of the value at idx takes, stopping as soon
+** as it passes budget (so a huge value costs O(budget) to measure). seen (a
+** stack index) is a table of the tables already counted: a table shared or
+** in a cycle counts once, as the copy keeps it shared. */
+static size_t value_size(lua_State *L, int idx, int seen, size_t budget, int depth) {
+  switch (lua_type(L, idx)) {
+    case LUA_TSTRING: return 24 + lua_rawlen(L, idx);
+    case LUA_TTABLE: break;
+    default: return 16;
+  }
+  if (depth > 64 || !lua_checkstack(L, 4)) return budget + 1;
+  idx = lua_absindex(L, idx);
+  if (lua_rawgetp(L, seen, lua_topointer(L, idx)) != LUA_TNIL) {
+    lua_pop(L, 1);
+    return 0;
+  }
+  lua_pop(L, 1);
+  lua_pushboolean(L, 1);
+  lua_rawsetp(L, seen, lua_topointer(L, idx));
+  size_t n = 56;
+  lua_pushnil(L);
+  while (lua_next(L, idx)) {
+    n += value_size(L, -2, seen, budget, depth + 1);
+    if (n <= budget) n += value_size(L, -1, seen, budget - n, depth + 1);
+    lua_pop(L, 1);
+    if (n > budget) {
+      lua_pop(L, 1);
+      return n;
+    }
+  }
+  return n;
+}
+
+/* Appends the copy of the value on top of L (popped) to the list at -2,
+** unless the caps are reached: then pops it and returns 0. */
+static int add_message(lua_State *L, lua_Integer *n, size_t *bytes) {
+  size_t left = INFO_MAX_MESSAGE_BYTES - *bytes;
+  size_t sz = left + 1;
+  if (*n < INFO_MAX_MESSAGES) {
+    lua_newtable(L);
+    sz = value_size(L, -2, lua_gettop(L), left, 0);
+    lua_pop(L, 1);
+  }
+  if (sz > left) {
+    lua_pop(L, 1);
+    return 0;
+  }
+  *bytes += sz;
+  otp_copy(L, -1, OTP_COPY_LENIENT, "msg", 0);
+  lua_rawseti(L, -3, ++*n);
+  lua_pop(L, 1);
+  return 1;
+}
+
 static void push_messages(lua_State *L, otp_proc *p) {
   otp_node *node = otp_node_of(L);
-  lua_createtable(L, (int)p->mq_len + p->handoff, 0);
+  uint32_t total = p->mq_len + p->handoff;
+  lua_createtable(L, (int)(total < INFO_MAX_MESSAGES ? total : INFO_MAX_MESSAGES), 0);
   lua_Integer n = 0;
+  size_t bytes = 0;
+  int full = 0;
   if (p->handoff && lua_checkstack(p->co, 1)) {   /* the message handed over comes first */
     lua_pushvalue(p->co, -1);
     lua_xmove(p->co, L, 1);
-    otp_copy(L, -1, OTP_COPY_LENIENT, "msg", 0);
-    lua_rawseti(L, -3, ++n);
-    lua_pop(L, 1);
+    full = !add_message(L, &n, &bytes);
   }
-  for (otp_msg *m = p->mq_head; m; m = m->next) {
+  for (otp_msg *m = p->mq_head; m && !full; m = m->next) {
     otp_mailbox_push_value(node, L, m);
     otp_charge_state cs = otp_charge_receiver(node, node->current);
-    otp_copy(L, -1, OTP_COPY_LENIENT, "msg", 0);
+    full = !add_message(L, &n, &bytes);
     otp_charge_restore(node, cs);
-    lua_rawseti(L, -3, ++n);
-    lua_pop(L, 1);
   }
+  if ((uint32_t)n < total) {
+    lua_createtable(L, 2, 0);
+    lua_pushliteral(L, "truncated");
+    lua_rawseti(L, -2, 1);
+    lua_pushinteger(L, (lua_Integer)total - n);
+    lua_rawseti(L, -2, 2);
+    lua_rawseti(L, -2, n + 1);
+  }
+}
+
+/* The Lua traceback of p: of the caller itself when p is running (without
+** process_info's own frame), else of its suspended coroutine. */
+static void push_stacktrace(lua_State *L, otp_proc *p) {
+  if (p == otp_self(L)) luaL_traceback(L, L, NULL, 1);
+  else luaL_traceback(L, p->co, NULL, 0);
 }
 
 /* "source:line" of the function the process started with. */
@@ -134,8 +208,10 @@ static void push_ancestors(lua_State *L, otp_proc *p) {
 static const char *const info_keys[] = {
   "status", "message_queue_len", "messages", "links", "monitors", "monitored_by",
   "trap_exit", "registered_name", "reductions", "memory", "initial_call",
-  "current_location", "parent", "ancestors", "sandbox", "label", NULL
+  "current_location", "parent", "ancestors", "sandbox", "label",
+  "current_stacktrace", NULL   /* the last ones are only given when asked for */
 };
+#define INFO_DEFAULT_KEYS 16   /* process_info(pid): the keys before these */
 
 static void push_info(lua_State *L, otp_proc *p, int key) {
   switch (key) {
@@ -154,6 +230,7 @@ static void push_info(lua_State *L, otp_proc *p, int key) {
     case 12: if (p->parent) otp_push_pid(L, p->parent); else lua_pushnil(L); break;
     case 13: push_ancestors(L, p); break;
     case 14: lua_pushnil(L); break;   /* sandboxes: not in this version */
+    case 16: push_stacktrace(L, p); break;
     default:
       if (p->label_ref == LUA_NOREF) lua_pushnil(L);
       else lua_rawgeti(L, LUA_REGISTRYINDEX, p->label_ref);
@@ -170,14 +247,15 @@ static int l_process_info(lua_State *L) {
       return otp_raise(L, "badarg: process_info has no key '%s' (keys: status, "
                         "message_queue_len, messages, links, monitors, monitored_by, "
                         "trap_exit, registered_name, reductions, memory, initial_call, "
-                        "current_location, parent, ancestors, sandbox, label)", key);
+                        "current_location, parent, ancestors, sandbox, label, "
+                        "current_stacktrace)", key);
     if (!p) return 0;
     push_info(L, p, k);
     return 1;
   }
   if (!p) return 0;
   lua_createtable(L, 0, 16);
-  for (int k = 0; info_keys[k]; k++) {
+  for (int k = 0; k < INFO_DEFAULT_KEYS; k++) {
     push_info(L, p, k);
     lua_setfield(L, -2, info_keys[k]);
   }
