@@ -6,6 +6,7 @@
 */
 #include <string.h>
 #include "otp/dynsup.h"
+#include "otp/outbox.h"
 #include "trace/trace.h"
 
 typedef enum { JOB_NONE, JOB_START_CHILD, JOB_TERMINATE_CHILD, JOB_RESTART, JOB_SHUTDOWN } job_kind;
@@ -19,8 +20,7 @@ struct otp_dynsup {
   otp_realloc_fn realloc;
   void *ud;
 
-  otp_sup_op *q;             /* operations not yet handed out (a ring) */
-  int qhead, qlen, qcap;
+  otp_outbox out;            /* operations not yet handed out */
 
   job_kind job;
   int stage;                 /* 0: the job's operation is still to hand out */
@@ -41,17 +41,7 @@ static int reserve(otp_dynsup *d, int n) {
     d->children = c;
     d->cap = cap;
   }
-  if (d->qcap < 2 * n + 32) {
-    int cap = 2 * n + 64;
-    otp_sup_op *q = d->realloc(d->ud, NULL, 0, (size_t)cap * sizeof *q);
-    if (!q) return -1;
-    for (int i = 0; i < d->qlen; i++) q[i] = d->q[(d->qhead + i) % d->qcap];
-    if (d->q) d->realloc(d->ud, d->q, (size_t)d->qcap * sizeof *d->q, 0);
-    d->q = q;
-    d->qcap = cap;
-    d->qhead = 0;
-  }
-  return 0;
+  return otp_outbox_reserve(&d->out, 2 * n + 32, d->realloc, d->ud);
 }
 
 otp_dynsup *otp_dynsup_new(const otp_dynsup_flags *flags, otp_pid parent, otp_realloc_fn fn,
@@ -75,17 +65,14 @@ void otp_dynsup_free(otp_dynsup *d) {
   if (!d) return;
   otp_restarts_free(&d->restarts);
   if (d->children) d->realloc(d->ud, d->children, (size_t)d->cap * sizeof *d->children, 0);
-  if (d->q) d->realloc(d->ud, d->q, (size_t)d->qcap * sizeof *d->q, 0);
+  otp_outbox_free(&d->out, d->realloc, d->ud);
   d->realloc(d->ud, d, sizeof *d, 0);
 }
 
 /* ---- operations out ---- */
 
 static otp_sup_op *push(otp_dynsup *d, otp_sup_op_kind kind, int code, int i) {
-  otp_sup_op *op = &d->q[(d->qhead + d->qlen++) % d->qcap];
-  memset(op, 0, sizeof *op);
-  op->kind = kind;
-  op->code = code;
+  otp_sup_op *op = otp_outbox_push(&d->out, kind, code);   /* reserve() made room */
   if (i >= 0) {
     op->key = d->children[i].spec.key;
     op->pid = d->children[i].restarting ? OTP_PID_NONE : d->children[i].pid;
@@ -226,12 +213,7 @@ static void advance(otp_dynsup *d) {
 
 void otp_dynsup_next(otp_dynsup *d, otp_sup_op *op) {
   for (;;) {
-    if (d->qlen) {
-      *op = d->q[d->qhead];
-      d->qhead = (d->qhead + 1) % d->qcap;
-      d->qlen--;
-      return;
-    }
+    if (otp_outbox_pop(&d->out, op)) return;
     if (d->awaiting || d->job == JOB_NONE) {
       memset(op, 0, sizeof *op);
       op->kind = OTP_SUP_OP_NONE;

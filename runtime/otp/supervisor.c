@@ -19,6 +19,7 @@
 */
 #include <string.h>
 #include "otp/supervisor.h"
+#include "otp/outbox.h"
 #include "trace/trace.h"
 
 typedef enum { STEP_TERM, STEP_START } step_kind;
@@ -42,8 +43,7 @@ struct otp_sup {
   otp_realloc_fn realloc;
   void *ud;
 
-  otp_sup_op *q;             /* operations not yet handed out (a ring) */
-  int qhead, qlen, qcap;
+  otp_outbox out;            /* operations not yet handed out */
 
   job_kind job;
   step *plan;
@@ -75,17 +75,7 @@ static int reserve(otp_sup *s, int n) {
   step *p = grow(s, s->plan, &s->plancap, 2 * n + 4, sizeof *p);
   if (!p) return -1;
   s->plan = p;
-  if (s->qcap < 2 * n + 32) {           /* the ring: unroll it into a new array */
-    int ncap = s->qcap;
-    otp_sup_op *nq = grow(s, NULL, &ncap, 2 * n + 32, sizeof *nq);
-    if (!nq) return -1;
-    for (int i = 0; i < s->qlen; i++) nq[i] = s->q[(s->qhead + i) % s->qcap];
-    if (s->q) s->realloc(s->ud, s->q, (size_t)s->qcap * sizeof *s->q, 0);
-    s->q = nq;
-    s->qcap = ncap;
-    s->qhead = 0;
-  }
-  return 0;
+  return otp_outbox_reserve(&s->out, 2 * n + 32, s->realloc, s->ud);
 }
 
 otp_sup *otp_sup_new(const otp_sup_flags *flags, otp_pid parent, otp_realloc_fn fn, void *ud) {
@@ -109,19 +99,14 @@ void otp_sup_free(otp_sup *s) {
   otp_restarts_free(&s->restarts);
   if (s->children) s->realloc(s->ud, s->children, (size_t)s->cap * sizeof *s->children, 0);
   if (s->plan) s->realloc(s->ud, s->plan, (size_t)s->plancap * sizeof *s->plan, 0);
-  if (s->q) s->realloc(s->ud, s->q, (size_t)s->qcap * sizeof *s->q, 0);
+  otp_outbox_free(&s->out, s->realloc, s->ud);
   s->realloc(s->ud, s, sizeof *s, 0);
 }
 
 /* ---- operations out ---- */
 
 static otp_sup_op *push(otp_sup *s, otp_sup_op_kind kind, int code) {
-  /* reserve() keeps the ring larger than any job can fill */
-  otp_sup_op *op = &s->q[(s->qhead + s->qlen++) % s->qcap];
-  memset(op, 0, sizeof *op);
-  op->kind = kind;
-  op->code = code;
-  return op;
+  return otp_outbox_push(&s->out, kind, code);   /* reserve() made room */
 }
 
 static otp_sup_op *push_about(otp_sup *s, otp_sup_op_kind kind, int code, int i) {
@@ -357,12 +342,7 @@ static void advance(otp_sup *s) {
 
 void otp_sup_next(otp_sup *s, otp_sup_op *op) {
   for (;;) {
-    if (s->qlen) {
-      *op = s->q[s->qhead];
-      s->qhead = (s->qhead + 1) % s->qcap;
-      s->qlen--;
-      return;
-    }
+    if (otp_outbox_pop(&s->out, op)) return;
     if (s->awaiting || s->job == JOB_NONE) {
       memset(op, 0, sizeof *op);
       op->kind = OTP_SUP_OP_NONE;
@@ -560,7 +540,7 @@ int otp_sup_restarts_used(const otp_sup *s, int64_t now_s) {
   return otp_restarts_used(&s->restarts, now_s, s->flags.period);
 }
 
-int otp_sup_busy(const otp_sup *s) { return s->job != JOB_NONE || s->qlen > 0; }
+int otp_sup_busy(const otp_sup *s) { return s->job != JOB_NONE || s->out.len > 0; }
 
 otp_sup_counts otp_sup_count_children(const otp_sup *s, int (*alive)(void *ud, otp_pid pid),
                                       void *ud) {
