@@ -14,55 +14,21 @@
 --
 -- scripts/bench divides its rate by bench/ring.lua's ("traced ring /
 -- untraced", target >= 0.5).
-
-local function worker(next)     -- bench/ring.lua's ring member
-  local otp = otp
-  local send, receive = otp.send, otp.receive
-  while true do
-    local msg = receive()
-    if msg == "stop" then
-      send(next, "stop")
-      return
-    end
-    send(next, {"token", msg[2] + 1})
-  end
-end
-
 local N = math.tointeger(tonumber(arg and arg[1] or 1000))
 local M = math.tointeger(tonumber(arg and arg[2] or 100))
 assert(N and N >= 1 and M and M >= 1, "usage: traced_ring.lua [N>=1] [M>=1]")
 
-local send, receive, now = otp.send, otp.receive, otp.monotonic_time
-
-local first = otp.self()
-for _ = 1, N - 1 do
-  first = otp.spawn(worker, first)
-end
-
-local function laps(total)
-  send(first, {"token", 1})
-  while true do
-    local k = receive()[2]
-    if k >= total then return k end
-    send(first, {"token", k + 1})
+local ring = dofile((arg[0]:match("^(.*/)") or "") .. "ring_core.lua")
+local session
+local total, us = ring(N, M, function(when)
+  if when == "start" then
+    session = otp.trace.start{kinds = {"send", "receive"}, max_events = 10000}
+  else
+    session:stop()
   end
-end
-
-local session = otp.trace.start{kinds = {"send", "receive"}, max_events = 10000}
-laps(N)            -- the untimed warm-up lap, traced too
-local total = N * M
-local t0 = now("microsecond")
-local k = laps(total)
-local t1 = now("microsecond")
-session:stop()
-assert(k == total, ("token counter %s, expected %d"):format(tostring(k), total))
+end)
 local st = session:status()
 assert(st.events == math.min(10000, 2 * N * (M + 1)),
        ("the ring holds %s events"):format(tostring(st.events)))
-
-send(first, "stop")
-receive(function(m) return m == "stop" end)
-
-local us = math.max(t1 - t0, 1)
 io.write(("traced_ring msgs_per_s=%.1f n=%d m=%d events=%d dropped=%d\n"):format(
   total * 1e6 / us, N, M, st.events, st.dropped))
