@@ -196,10 +196,9 @@ static int l_events(lua_State *L) {
   int filter = lua_isfunction(L, 2);
   lua_settop(L, 2);
   lua_createtable(L, (int)s->count, 0);
-  lua_rawgeti(L, LUA_REGISTRYINDEX, s->ring_ref);
   lua_Integer n = 0;
   for (size_t i = s->head - s->count; i < s->head; i++) {
-    lua_rawgeti(L, 4, (lua_Integer)(i % s->max_events) + 1);
+    otp_trace_push_event(L, s, i);
     if (filter) {
       lua_pushvalue(L, 2);
       lua_pushvalue(L, -2);
@@ -263,6 +262,7 @@ static int l_gc(lua_State *L) {
   luaL_unref(L, LUA_REGISTRYINDEX, s->pids_ref);
   luaL_unref(L, LUA_REGISTRYINDEX, s->filter_ref);
   s->ring_ref = s->pids_ref = s->filter_ref = LUA_NOREF;
+  otp_trace_free_records(s);
   return 0;
 }
 

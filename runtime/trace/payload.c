@@ -22,8 +22,26 @@ typedef struct walker {
   size_t used, cap, count_limit;
   int copying;             /* still building the copy */
   int stop;                /* counted enough: the walk returns at once */
-  int seen;                /* stack slot: source table -> its copy */
+  int seen;                /* stack slot: source table -> its copy (or true) */
+  int has_seen;            /* made when a second table turns up */
+  int anc_src[MAX_DEPTH + 1], anc_dst[MAX_DEPTH + 1];  /* the tables walked into */
 } walker;
+
+/* Makes the seen table, recording the tables being walked on the way down
+** (a payload with one flat table never needs it). */
+static void need_seen(walker *w, int depth) {
+  lua_State *L = w->L;
+  if (w->has_seen) return;
+  w->has_seen = 1;
+  lua_newtable(L);
+  lua_replace(L, w->seen);
+  for (int d = 0; d < depth; d++) {
+    lua_pushvalue(L, w->anc_src[d]);
+    if (w->anc_dst[d]) lua_pushvalue(L, w->anc_dst[d]);
+    else lua_pushboolean(L, 1);
+    lua_rawset(L, w->seen);
+  }
+}
 
 static void add(walker *w, size_t bytes) {
   w->used += bytes;
@@ -57,17 +75,16 @@ static void walk(walker *w, int idx, int depth) {
     }
     return;
   }
-  if (lua_isnil(L, w->seen)) {
-    lua_newtable(L);
-    lua_replace(L, w->seen);
+  if (depth > 0) need_seen(w, depth);
+  if (w->has_seen) {
+    lua_pushvalue(L, idx);
+    if (lua_rawget(L, w->seen) != LUA_TNIL) {   /* shared or cyclic */
+      add(w, SLOT_BYTES);
+      if (!w->copying) lua_pop(L, 1);
+      return;
+    }
+    lua_pop(L, 1);
   }
-  lua_pushvalue(L, idx);
-  if (lua_rawget(L, w->seen) != LUA_TNIL) {   /* shared or cyclic */
-    add(w, SLOT_BYTES);
-    if (!w->copying) lua_pop(L, 1);
-    return;
-  }
-  lua_pop(L, 1);
   add(w, TABLE_BYTES);
   if (depth >= MAX_DEPTH && w->copying) {
     w->copying = 0;
@@ -76,15 +93,17 @@ static void walk(walker *w, int idx, int depth) {
   if (w->stop || depth >= MAX_DEPTH || !lua_checkstack(L, 8)) return;
   int dst = 0;
   if (w->copying) {
-    lua_newtable(L);
+    lua_createtable(L, (int)lua_rawlen(L, idx), 0);
     dst = lua_gettop(L);
-    lua_pushvalue(L, idx);
-    lua_pushvalue(L, dst);
-  } else {
-    lua_pushvalue(L, idx);
-    lua_pushboolean(L, 1);
   }
-  lua_rawset(L, w->seen);
+  w->anc_src[depth] = idx;
+  w->anc_dst[depth] = dst;
+  if (w->has_seen) {
+    lua_pushvalue(L, idx);
+    if (dst) lua_pushvalue(L, dst);
+    else lua_pushboolean(L, 1);
+    lua_rawset(L, w->seen);
+  }
   lua_pushnil(L);
   while (!w->stop && lua_next(L, idx)) {
     int key = lua_gettop(L) - 1;
@@ -102,7 +121,8 @@ int otp_trace_copy_capped(lua_State *L, int idx, size_t cap) {
   luaL_checkstack(L, 16, "copying a trace payload");
   int base = lua_gettop(L);
   lua_pushnil(L);
-  walker w = {L, 0, cap, cap * COUNT_FACTOR, 1, 0, base + 1};
+  walker w = {.L = L, .cap = cap, .count_limit = cap * COUNT_FACTOR, .copying = 1,
+              .seen = base + 1};
   if (w.count_limit < 65536) w.count_limit = 65536;
   walk(&w, idx, 0);
   if (w.copying) {

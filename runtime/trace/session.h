@@ -15,6 +15,17 @@
 #define OTP_TRACE_DEFAULT_PAYLOAD 4096
 #define OTP_TRACE_DEFAULT_QUEUE 1000
 
+/* An event as recorded. Its Lua values (message, reason, child id, name) sit
+** beside it in the session's ring table; the event's table is built only
+** when somebody reads it, so recording costs a struct copy and one store. */
+typedef struct otp_trace_rec {
+  uint64_t seq, t_us, ref;
+  otp_pid pid, other, old_pid, new_pid;
+  const char *text, *strategy;   /* static strings */
+  uint8_t kind, truncated;
+  uint8_t values;                /* which of msg/reason/id/name it has */
+} otp_trace_rec;
+
 typedef struct otp_trace_session {
   int active;
   const char *stopped_because;   /* NULL, "stopped", "rate", "owner_exit" */
@@ -23,7 +34,9 @@ typedef struct otp_trace_session {
   int pids_mode;                 /* 0 all, 1 new, 2 listed */
   uint64_t first_new_serial;     /* pids_mode new: serials from here */
   int pids_ref;                  /* listed: set of pids */
-  int ring_ref, anchor_ref;
+  int ring_ref, anchor_ref;      /* ring_ref: the records' Lua values */
+  otp_trace_rec *recs;           /* the ring of records, grown up to max_events */
+  size_t recs_cap;
   int filter_ref;                /* the Lua filter, run by readers (LUA_NOREF) */
   size_t max_events, head, count;
   uint64_t dropped;
@@ -57,6 +70,11 @@ void otp_trace_detach(struct otp_node *node, otp_trace_session *s, const char *w
 otp_trace_session *otp_trace_find(struct otp_node *node, uint64_t id);
 /* A fresh session id. */
 uint64_t otp_trace_new_id(struct otp_node *node);
+/* Pushes the table of the event at ring position i (head - count <= i < head). */
+void otp_trace_push_event(struct lua_State *L, otp_trace_session *s, size_t i);
+/* Frees the session's records (its userdata is being collected). */
+void otp_trace_free_records(otp_trace_session *s);
+
 /* Sends the event table on top of L to s's subscriber as {"trace", event}
 ** (a copy), unless the subscriber already has max_queue messages queued:
 ** then the event is counted in dropped_to_subscriber. Pops nothing.

@@ -1,8 +1,9 @@
 /*
-** The trace point.  An event becomes a Lua table only when some active
-** session wants its kind; it is then stored in each such session's ring (the
-** oldest event is dropped when the ring is full) and sent to its subscriber,
-** if it has one. No user code runs here: the trace point is reached from
+** The trace point.  An event is recorded only when some active session wants
+** its kind: as a C record in each such session's ring (the oldest is dropped
+** when the ring is full), with its Lua values (a capped copy of the message,
+** reason, child id or name) stored beside it; its table is built when it is
+** read, or sent to a subscriber if the session has one. No user code runs here: the trace point is reached from
 ** inside the scheduler and from C code in mid-operation, so Lua filters run
 ** later, in processes (see ltrace.c). What runs here is bounded: payloads
 ** are copied up to a size cap (payload.c), a session past its rate stops
@@ -131,65 +132,116 @@ static void set_pid(otp_node *node, lua_State *L, const char *field, otp_pid pid
   }
 }
 
-/* Sets field to a copy of the value at idx capped at cap bytes; returns 1
-** if it was truncated. */
-static int set_payload(lua_State *L, const char *field, int idx, size_t cap) {
-  int cut = otp_trace_copy_capped(L, idx, cap);
-  lua_setfield(L, -2, field);
+enum { V_MSG = 1, V_REASON = 2, V_ID = 4, V_NAME = 8 };
+static const char *const value_names[] = {"msg", "reason", "id", "name"};
+
+/* Pushes the event's Lua values as one value: the message alone (the
+** common case), or a table {msg=, reason=, id=, name=}, or nil. Capped
+** copies; returns 1 if one was truncated. Sets r->values. */
+static int push_values(lua_State *L, const otp_trace_info *info, otp_trace_rec *r,
+                       size_t cap) {
+  const int idx[] = {info->msg, info->reason, info->id, info->name};
+  int n = 0, cut = 0;
+  r->values = 0;
+  for (int k = 0; k < 4; k++)
+    if (idx[k]) r->values |= (uint8_t)(1 << k), n++;
+  if (r->values == V_MSG) return otp_trace_copy_capped(L, info->msg, cap);
+  lua_createtable(L, 0, n);
+  for (int k = 0; k < 4; k++) {
+    if (!idx[k]) continue;
+    if (k == 3) lua_pushvalue(L, idx[k]);   /* a registered name: a string */
+    else cut |= otp_trace_copy_capped(L, idx[k], cap);
+    lua_setfield(L, -2, value_names[k]);
+  }
   return cut;
 }
 
-/* Pushes the event table; returns 1 if a payload was truncated. */
-static int push_event(otp_node *node, lua_State *L, otp_trace_kind kind,
-                      const otp_trace_info *info, uint64_t now, size_t cap) {
-  otp_trace_state *ts = node->trace;
-  int cut = 0;
+/* Builds the table of record r whose values are at vals (see push_values).
+** Names and labels are those the processes have now. */
+static void build_event(otp_node *node, lua_State *L, const otp_trace_rec *r, int vals) {
+  vals = lua_absindex(L, vals);
   lua_createtable(L, 0, 8);
-  lua_pushinteger(L, (lua_Integer)++ts->seq);
+  lua_pushinteger(L, (lua_Integer)r->seq);
   lua_setfield(L, -2, "seq");
-  lua_pushinteger(L, (lua_Integer)((now - node->started_ns) / 1000));
+  lua_pushinteger(L, (lua_Integer)r->t_us);
   lua_setfield(L, -2, "t_us");
-  lua_pushstring(L, kind_names[kind]);
+  lua_pushstring(L, kind_names[r->kind]);
   lua_setfield(L, -2, "kind");
-  if (info->pid) set_pid(node, L, "pid", info->pid);
-  if (info->other && other_names[kind]) set_pid(node, L, other_names[kind], info->other);
-  if (info->ref) {
-    otp_push_ref(L, info->ref);
+  if (r->pid) set_pid(node, L, "pid", r->pid);
+  if (r->other && other_names[r->kind]) set_pid(node, L, other_names[r->kind], r->other);
+  if (r->ref) {
+    otp_push_ref(L, r->ref);
     lua_setfield(L, -2, "ref");
   }
-  if (info->msg) cut |= set_payload(L, "msg", info->msg, cap);
-  if (info->reason) cut |= set_payload(L, "reason", info->reason, cap);
-  if (info->name) {
-    lua_pushvalue(L, info->name);
-    lua_setfield(L, -2, "name");
+  if (r->values == V_MSG) {
+    lua_pushvalue(L, vals);
+    lua_setfield(L, -2, "msg");
+  } else if (r->values) {
+    for (int k = 0; k < 4; k++) {
+      if (!(r->values & (1 << k))) continue;
+      lua_getfield(L, vals, value_names[k]);
+      lua_setfield(L, -2, value_names[k]);
+    }
   }
-  if (info->text) {
-    lua_pushstring(L, info->text);
+  if (r->text) {
+    lua_pushstring(L, r->text);
     lua_setfield(L, -2, "limit");
   }
-  if (info->id) cut |= set_payload(L, "id", info->id, cap);
-  if (info->strategy) {
-    lua_pushstring(L, info->strategy);
+  if (r->strategy) {
+    lua_pushstring(L, r->strategy);
     lua_setfield(L, -2, "strategy");
   }
-  if (info->old_pid) set_pid(node, L, "old_pid", info->old_pid);
-  if (info->new_pid) set_pid(node, L, "new_pid", info->new_pid);
-  if (cut) {
+  if (r->old_pid) set_pid(node, L, "old_pid", r->old_pid);
+  if (r->new_pid) set_pid(node, L, "new_pid", r->new_pid);
+  if (r->truncated) {
     lua_pushboolean(L, 1);
     lua_setfield(L, -2, "truncated");
   }
-  return cut;
 }
 
-static void store(lua_State *L, otp_trace_session *s, int ev) {
+/* Room for the record at ring position head; 0 if there is none. */
+static int room(otp_trace_session *s) {
+  size_t need = s->head < s->max_events ? s->head + 1 : s->max_events;
+  if (need <= s->recs_cap) return 1;
+  size_t cap = s->recs_cap ? s->recs_cap * 2 : 64;
+  if (cap > s->max_events) cap = s->max_events;
+  otp_trace_rec *r = realloc(s->recs, cap * sizeof *r);
+  if (!r) return 0;
+  s->recs = r;
+  s->recs_cap = cap;
+  return 1;
+}
+
+static void store(lua_State *L, otp_trace_session *s, const otp_trace_rec *r, int vals) {
+  if (!room(s)) {
+    s->dropped++;
+    return;
+  }
+  size_t slot = s->head % s->max_events;
+  s->recs[slot] = *r;
   lua_rawgeti(L, LUA_REGISTRYINDEX, s->ring_ref);
-  lua_pushvalue(L, ev);
-  lua_rawseti(L, -2, (lua_Integer)(s->head % s->max_events) + 1);
+  lua_pushvalue(L, vals);   /* nil when the event has no values */
+  lua_rawseti(L, -2, (lua_Integer)slot + 1);
   lua_pop(L, 1);
   s->head++;
   s->recorded++;
   if (s->count < s->max_events) s->count++;
   else s->dropped++;
+}
+
+void otp_trace_push_event(lua_State *L, otp_trace_session *s, size_t i) {
+  size_t slot = i % s->max_events;
+  lua_rawgeti(L, LUA_REGISTRYINDEX, s->ring_ref);
+  lua_rawgeti(L, -1, (lua_Integer)slot + 1);
+  build_event(otp_node_of(L), L, &s->recs[slot], -1);
+  lua_replace(L, -3);
+  lua_pop(L, 1);
+}
+
+void otp_trace_free_records(otp_trace_session *s) {
+  free(s->recs);
+  s->recs = NULL;
+  s->recs_cap = 0;
 }
 
 int otp_trace_deliver(otp_node *node, lua_State *L, otp_trace_session *s, otp_pid to,
@@ -250,14 +302,29 @@ void otp_trace_emit(otp_node *node, otp_trace_kind kind, const otp_trace_info *i
     i++;
   }
   if (nwant) {
-    int cut = push_event(node, L, kind, info, now, cap);
-    int ev = lua_gettop(L);
+    otp_trace_rec r = {.seq = ++ts->seq, .t_us = (now - node->started_ns) / 1000,
+                       .ref = info->ref, .pid = info->pid, .other = info->other,
+                       .old_pid = info->old_pid, .new_pid = info->new_pid,
+                       .text = info->text, .strategy = info->strategy,
+                       .kind = (uint8_t)kind};
+    if (info->msg || info->reason || info->id || info->name) {
+      r.truncated = (uint8_t)push_values(L, info, &r, cap);
+    } else {
+      lua_pushnil(L);
+      r.values = 0;
+    }
+    int vals = lua_gettop(L), ev = 0;
     for (int i = 0; i < nwant; i++) {
       otp_trace_session *s = want[i];
-      store(L, s, ev);
-      s->truncated += (uint64_t)cut;
-      if (s->relay) otp_trace_deliver(node, L, s, s->relay, ev);
-      else if (s->to) otp_trace_deliver(node, L, s, s->to, ev);
+      store(L, s, &r, vals);
+      s->truncated += r.truncated;
+      otp_pid to = s->relay ? s->relay : s->to;
+      if (!to) continue;
+      if (!ev) {                          /* a subscriber: the table, once */
+        build_event(node, L, &r, vals);
+        ev = lua_gettop(L);
+      }
+      otp_trace_deliver(node, L, s, to, ev);
     }
   }
   lua_settop(L, top);
