@@ -56,6 +56,7 @@ typedef struct otp_trace_state {
   otp_trace_session *sessions[OTP_TRACE_MAX_SESSIONS];
   int nsessions;
   uint64_t seq, next_id;
+  int in_flight_ref;             /* weak: a sent message -> its traced copy */
 } otp_trace_state;
 
 struct otp_node;

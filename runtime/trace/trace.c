@@ -275,6 +275,41 @@ static int within_rate(otp_trace_session *s, uint64_t now) {
   return ++s->rate_count <= s->rate;
 }
 
+/* A message between its send and its receive cannot change (it sits in a
+** mailbox), so the receive event reuses the copy the send event made.
+** With copy: remembers copy for the message at msg (a table). Without:
+** pushes the remembered copy and forgets it; 0 if there is none. */
+static int in_flight(otp_node *node, lua_State *L, int msg, int copy) {
+  otp_trace_state *ts = node->trace;
+  if (lua_type(L, msg) != LUA_TTABLE) return 0;
+  msg = lua_absindex(L, msg);
+  if (ts->in_flight_ref == 0) {
+    lua_newtable(L);
+    lua_createtable(L, 0, 1);
+    lua_pushliteral(L, "k");
+    lua_setfield(L, -2, "__mode");
+    lua_setmetatable(L, -2);
+    ts->in_flight_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+  }
+  lua_rawgeti(L, LUA_REGISTRYINDEX, ts->in_flight_ref);
+  lua_pushvalue(L, msg);
+  if (copy) {
+    lua_pushvalue(L, copy);
+    lua_rawset(L, -3);
+    lua_pop(L, 1);
+    return 1;
+  }
+  if (lua_rawget(L, -2) == LUA_TNIL) {
+    lua_pop(L, 2);
+    return 0;
+  }
+  lua_pushvalue(L, msg);
+  lua_pushnil(L);
+  lua_rawset(L, -4);
+  lua_remove(L, -2);
+  return 1;
+}
+
 void otp_trace_emit(otp_node *node, otp_trace_kind kind, const otp_trace_info *info) {
   otp_trace_state *ts = node->trace;
   if (!ts || ts->nsessions == 0) return;
@@ -307,8 +342,12 @@ void otp_trace_emit(otp_node *node, otp_trace_kind kind, const otp_trace_info *i
                        .old_pid = info->old_pid, .new_pid = info->new_pid,
                        .text = info->text, .strategy = info->strategy,
                        .kind = (uint8_t)kind};
-    if (info->msg || info->reason || info->id || info->name) {
+    if (kind == OTP_EV_RECEIVE && info->msg && in_flight(node, L, info->msg, 0)) {
+      r.values = V_MSG;                  /* the copy its send event made */
+    } else if (info->msg || info->reason || info->id || info->name) {
       r.truncated = (uint8_t)push_values(L, info, &r, cap);
+      if (kind == OTP_EV_SEND && r.values == V_MSG && !r.truncated)
+        in_flight(node, L, info->msg, lua_gettop(L));
     } else {
       lua_pushnil(L);
       r.values = 0;
@@ -341,6 +380,8 @@ void otp_trace_owner_exit(otp_node *node, otp_pid pid) {
 }
 
 void otp_trace_close(otp_node *node) {
+  if (node->trace && node->trace->in_flight_ref)
+    luaL_unref(node->L, LUA_REGISTRYINDEX, node->trace->in_flight_ref);
   free(node->trace);
   node->trace = NULL;
   node->trace_mask = 0;
