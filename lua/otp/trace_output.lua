@@ -236,11 +236,16 @@ end
 
 -- session:analyze(): {counts, top_senders, top_receivers, rate, message_rate,
 -- events, span_s, restart_cascades = {{failure = exit event, restarts = {...}}}}
+-- (restarts: the sup_restart events, and for a group restart the
+-- sup_start_child events of the siblings it started again)
 function M.analyze(session)
   local evs = M.events(session)
   local counts, sent, received, names = {}, {}, {}, {}
   local exits, last_failure = {}, nil
   local cascades, by_failure = {}, {}
+  -- a group restart (one_for_all, rest_for_one) terminates siblings and
+  -- starts them again before its one sup_restart: collect those starts
+  local regrouping, restarted_with = {}, {}
   local sends = 0
   for _, ev in ipairs(evs) do
     local k = ev.kind
@@ -254,6 +259,12 @@ function M.analyze(session)
     elseif k == "exit" and ev.pid then
       exits[ev.pid] = ev
       if failed(ev.reason) then last_failure = ev end
+    elseif k == "sup_terminate_child" and ev.pid then
+      regrouping[ev.pid] = true
+    elseif k == "sup_start_child" and ev.pid and regrouping[ev.pid] then
+      local list = restarted_with[ev.pid] or {}
+      list[#list + 1] = ev
+      restarted_with[ev.pid] = list
     elseif k == "sup_restart" then
       local failure = (ev.old_pid and exits[ev.old_pid] and failed(exits[ev.old_pid].reason)
         and exits[ev.old_pid]) or last_failure or (ev.old_pid and exits[ev.old_pid])
@@ -265,6 +276,10 @@ function M.analyze(session)
         cascades[#cascades + 1] = c
       end
       c.restarts[#c.restarts + 1] = ev
+      for _, start in ipairs(ev.pid and restarted_with[ev.pid] or {}) do
+        if start.child ~= ev.new_pid then c.restarts[#c.restarts + 1] = start end
+      end
+      if ev.pid then regrouping[ev.pid], restarted_with[ev.pid] = nil, nil end
     end
   end
   local span = 0
