@@ -177,7 +177,7 @@ function M.sequence_diagram(session, opts)
           text = "call: " .. short(msg[3])
         elseif type(msg) == "table" and msg[1] == "$gen_cast" then
           text = "cast: " .. short(msg[2])
-        elseif type(msg) == "table" and #msg == 2 and is_ref(msg[1]) then
+        elseif type(msg) == "table" and #msg <= 2 and is_ref(msg[1]) then   -- {alias, reply}
           text, arrow = "reply: " .. short(msg[2]), "-->>"
         else
           text = short(msg)

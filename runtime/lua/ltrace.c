@@ -117,7 +117,7 @@ static int l_start(lua_State *L) {
     else lua_pop(L, 1);
   otp_trace_session *s = lua_newuserdatauv(L, sizeof *s, 0);
   memset(s, 0, sizeof *s);
-  s->pids_ref = s->ring_ref = s->anchor_ref = s->filter_ref = LUA_NOREF;
+  s->pids_ref = s->ring_ref = s->anchor_ref = s->filter_ref = s->names_ref = LUA_NOREF;
   luaL_setmetatable(L, OTP_TRACE_SESSION_MT);
   parse_pids(L, node, s);
   parse_kinds(L, s);
@@ -261,7 +261,8 @@ static int l_gc(lua_State *L) {
   luaL_unref(L, LUA_REGISTRYINDEX, s->ring_ref);
   luaL_unref(L, LUA_REGISTRYINDEX, s->pids_ref);
   luaL_unref(L, LUA_REGISTRYINDEX, s->filter_ref);
-  s->ring_ref = s->pids_ref = s->filter_ref = LUA_NOREF;
+  luaL_unref(L, LUA_REGISTRYINDEX, s->names_ref);
+  s->ring_ref = s->pids_ref = s->filter_ref = s->names_ref = LUA_NOREF;
   otp_trace_free_records(s);
   return 0;
 }

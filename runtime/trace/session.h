@@ -36,6 +36,8 @@ typedef struct otp_trace_session {
   int pids_ref;                  /* listed: set of pids */
   int ring_ref, anchor_ref;      /* ring_ref: the records' Lua values */
   otp_trace_rec *recs;           /* the ring of records, grown up to max_events */
+  int names_ref;                 /* pid -> registered name, -pid -> label, as
+                                    they were at the process's latest event */
   size_t recs_cap;
   int filter_ref;                /* the Lua filter, run by readers (LUA_NOREF) */
   size_t max_events, head, count;

@@ -108,27 +108,47 @@ static int wants_pid(lua_State *L, otp_trace_session *s, otp_pid pid) {
   return yes;
 }
 
-/* Sets field to the pid and, when its process has them, field_name to its
-** registered name and field_label to its label. */
-static void set_pid(otp_node *node, lua_State *L, const char *field, otp_pid pid) {
+/* Pushes the label of p, a string (or a capped copy of whatever it is). */
+static void push_label(lua_State *L, otp_proc *p) {
+  lua_rawgeti(L, LUA_REGISTRYINDEX, p->label_ref);
+  if (!lua_isstring(L, -1)) {
+    otp_trace_copy_capped(L, -1, 256);
+    lua_remove(L, -2);
+  }
+}
+
+/* Remembers in s the name and label pid has now, so its events still show
+** them once the process is gone (event tables are built when read). */
+static void remember_names(otp_node *node, lua_State *L, otp_trace_session *s, otp_pid pid) {
+  otp_proc *p = pid ? otp_proc_lookup(node, pid) : NULL;
+  if (!p || (p->name_ref == LUA_NOREF && p->label_ref == LUA_NOREF)) return;
+  if (s->names_ref == LUA_NOREF) {
+    lua_newtable(L);
+    s->names_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+  }
+  lua_rawgeti(L, LUA_REGISTRYINDEX, s->names_ref);
+  otp_registry_push_name(L, p);
+  lua_rawseti(L, -2, (lua_Integer)pid);
+  if (p->label_ref != LUA_NOREF) push_label(L, p);
+  else lua_pushnil(L);
+  lua_rawseti(L, -2, -(lua_Integer)pid);
+  lua_pop(L, 1);
+}
+
+/* Sets field to the pid, and field_name / field_label to the name and label
+** its process had at its latest event (names at stack index, or 0: now). */
+static void set_pid(otp_node *node, lua_State *L, int names, const char *field, otp_pid pid) {
   otp_push_pid(L, pid);
   lua_setfield(L, -2, field);
-  otp_proc *p = otp_proc_lookup(node, pid);
-  if (!p) return;
   char buf[32];
-  if (p->name_ref != LUA_NOREF) {
-    otp_registry_push_name(L, p);
-    snprintf(buf, sizeof buf, "%s_name", field);
-    lua_setfield(L, -2, buf);
-  }
-  if (p->label_ref != LUA_NOREF) {
-    lua_rawgeti(L, LUA_REGISTRYINDEX, p->label_ref);
-    if (!lua_isstring(L, -1)) {
-      otp_trace_copy_capped(L, -1, 256);
-      lua_remove(L, -2);
-    }
-    snprintf(buf, sizeof buf, "%s_label", field);
-    lua_setfield(L, -2, buf);
+  otp_proc *p = names ? NULL : otp_proc_lookup(node, pid);
+  for (int label = 0; label < 2; label++) {
+    if (names) lua_rawgeti(L, names, label ? -(lua_Integer)pid : (lua_Integer)pid);
+    else if (p && !label && p->name_ref != LUA_NOREF) otp_registry_push_name(L, p);
+    else if (p && label && p->label_ref != LUA_NOREF) push_label(L, p);
+    else continue;
+    snprintf(buf, sizeof buf, label ? "%s_label" : "%s_name", field);
+    lua_setfield(L, -2, buf);     /* a nil leaves the field out */
   }
 }
 
@@ -158,8 +178,10 @@ static int push_values(lua_State *L, const otp_trace_info *info, otp_trace_rec *
 
 /* Builds the table of record r whose values are at vals (see push_values).
 ** Names and labels are those the processes have now. */
-static void build_event(otp_node *node, lua_State *L, const otp_trace_rec *r, int vals) {
+static void build_event(otp_node *node, lua_State *L, const otp_trace_rec *r, int vals,
+                        int names) {
   vals = lua_absindex(L, vals);
+  if (names) names = lua_absindex(L, names);
   lua_createtable(L, 0, 8);
   lua_pushinteger(L, (lua_Integer)r->seq);
   lua_setfield(L, -2, "seq");
@@ -167,8 +189,8 @@ static void build_event(otp_node *node, lua_State *L, const otp_trace_rec *r, in
   lua_setfield(L, -2, "t_us");
   lua_pushstring(L, kind_names[r->kind]);
   lua_setfield(L, -2, "kind");
-  if (r->pid) set_pid(node, L, "pid", r->pid);
-  if (r->other && other_names[r->kind]) set_pid(node, L, other_names[r->kind], r->other);
+  if (r->pid) set_pid(node, L, names, "pid", r->pid);
+  if (r->other && other_names[r->kind]) set_pid(node, L, names, other_names[r->kind], r->other);
   if (r->ref) {
     otp_push_ref(L, r->ref);
     lua_setfield(L, -2, "ref");
@@ -191,8 +213,8 @@ static void build_event(otp_node *node, lua_State *L, const otp_trace_rec *r, in
     lua_pushstring(L, r->strategy);
     lua_setfield(L, -2, "strategy");
   }
-  if (r->old_pid) set_pid(node, L, "old_pid", r->old_pid);
-  if (r->new_pid) set_pid(node, L, "new_pid", r->new_pid);
+  if (r->old_pid) set_pid(node, L, names, "old_pid", r->old_pid);
+  if (r->new_pid) set_pid(node, L, names, "new_pid", r->new_pid);
   if (r->truncated) {
     lua_pushboolean(L, 1);
     lua_setfield(L, -2, "truncated");
@@ -231,11 +253,14 @@ static void store(lua_State *L, otp_trace_session *s, const otp_trace_rec *r, in
 
 void otp_trace_push_event(lua_State *L, otp_trace_session *s, size_t i) {
   size_t slot = i % s->max_events;
+  int top = lua_gettop(L);
+  if (s->names_ref != LUA_NOREF) lua_rawgeti(L, LUA_REGISTRYINDEX, s->names_ref);
+  else lua_newtable(L);
   lua_rawgeti(L, LUA_REGISTRYINDEX, s->ring_ref);
   lua_rawgeti(L, -1, (lua_Integer)slot + 1);
-  build_event(otp_node_of(L), L, &s->recs[slot], -1);
-  lua_replace(L, -3);
-  lua_pop(L, 1);
+  build_event(otp_node_of(L), L, &s->recs[slot], -1, top + 1);
+  lua_replace(L, top + 1);
+  lua_settop(L, top + 1);
 }
 
 void otp_trace_free_records(otp_trace_session *s) {
@@ -356,11 +381,15 @@ void otp_trace_emit(otp_node *node, otp_trace_kind kind, const otp_trace_info *i
     for (int i = 0; i < nwant; i++) {
       otp_trace_session *s = want[i];
       store(L, s, &r, vals);
+      remember_names(node, L, s, r.pid);
+      remember_names(node, L, s, r.other);
+      remember_names(node, L, s, r.old_pid);
+      remember_names(node, L, s, r.new_pid);
       s->truncated += r.truncated;
       otp_pid to = s->relay ? s->relay : s->to;
       if (!to) continue;
       if (!ev) {                          /* a subscriber: the table, once */
-        build_event(node, L, &r, vals);
+        build_event(node, L, &r, vals, 0);
         ev = lua_gettop(L);
       }
       otp_trace_deliver(node, L, s, to, ev);

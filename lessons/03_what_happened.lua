@@ -1,0 +1,49 @@
+-- Lesson 3: what happened? Trace a small supervision tree while a worker
+-- crashes, then read the events back as a sequence diagram, as counts, and
+-- as the supervisor's restart history and budget.
+-- Run it with `build/otplab run lessons/03_what_happened.lua`.
+
+local gen_server, supervisor = otp.gen_server, otp.supervisor
+local function say(fmt, ...) print(string.format(fmt, ...)) end
+otp.log_level("none")            -- the lesson reports the crash itself
+otp.set_label("lesson")
+
+-- A tiny key-value store that crashes on a bad request.
+local store = {}
+function store.init() otp.set_label("store"); return "ok", {} end
+function store.handle_call(req, from, data)
+  if req[1] == "put" then data[req[2]] = req[3]; return "reply", "ok", data end
+  if req[1] == "get" then return "reply", data[req[2]], data end
+  error("store does not understand " .. tostring(req[1]))
+end
+
+local sup = assert(supervisor.start_link{strategy = "one_for_one", intensity = 3, period = 5,
+  children = {{id = "store", start = {function()
+    return gen_server.start_link(store, nil, {name = "store"})
+  end}}}})
+
+-- Trace messages, exits and the supervisor's decisions.
+local session = otp.trace.start{kinds = {"send", "exit", "sup_restart"}}
+gen_server.call("store", {"put", "colour", "blue"})
+say("1. put colour=blue, get colour -> %s", gen_server.call("store", {"get", "colour"}))
+local ok = pcall(gen_server.call, "store", {"drop", "everything"})
+say("2. an unknown request crashed the store (call returned ok=%s)", tostring(ok))
+-- wait until the supervisor has restarted it (the history says so)
+while #otp.analytics.restart_history(sup) == 0 do otp.sleep(1) end
+while not otp.whereis("store") do otp.sleep(1) end
+say("3. after the restart, get colour -> %s (a fresh state: data is not kept)",
+    tostring(gen_server.call("store", {"get", "colour"})))
+session:stop()
+
+say("\n4. The story as a Mermaid sequence diagram (paste it into any Mermaid viewer):\n")
+print(session:sequence_diagram())
+
+local a = session:analyze()
+say("5. Counts: %d sends, %d exits, %d restarts", a.counts.send or 0, a.counts.exit or 0,
+    a.counts.sup_restart or 0)
+local h = otp.analytics.restart_history(sup)[1]
+say("6. The supervisor's history: %s restarted, %s -> %s", h.id, tostring(h.old_pid),
+    tostring(h.new_pid))
+local b = otp.analytics.restart_budget(sup)
+say("   Restart budget: %d of %d used in the last %d s; one more than %d and it gives up.",
+    b.used, b.intensity, b.period, b.intensity)
