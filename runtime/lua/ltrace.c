@@ -263,7 +263,7 @@ static int l_gc(lua_State *L) {
   luaL_unref(L, LUA_REGISTRYINDEX, s->filter_ref);
   luaL_unref(L, LUA_REGISTRYINDEX, s->names_ref);
   s->ring_ref = s->pids_ref = s->filter_ref = s->names_ref = LUA_NOREF;
-  otp_trace_free_records(s);
+  otp_trace_free_records(L, s);
   return 0;
 }
 

@@ -76,7 +76,7 @@ uint64_t otp_trace_new_id(struct otp_node *node);
 /* Pushes the table of the event at ring position i (head - count <= i < head). */
 void otp_trace_push_event(struct lua_State *L, otp_trace_session *s, size_t i);
 /* Frees the session's records (its userdata is being collected). */
-void otp_trace_free_records(otp_trace_session *s);
+void otp_trace_free_records(struct lua_State *L, otp_trace_session *s);
 
 /* Sends the event table on top of L to s's subscriber as {"trace", event}
 ** (a copy), unless the subscriber already has max_queue messages queued:

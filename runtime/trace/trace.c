@@ -221,13 +221,17 @@ static void build_event(otp_node *node, lua_State *L, const otp_trace_rec *r, in
   }
 }
 
-/* Room for the record at ring position head; 0 if there is none. */
-static int room(otp_trace_session *s) {
+/* Room for the record at ring position head; 0 if there is none. The
+** records are the node's memory (the allocator counts them, charged to no
+** process: the caller has set the charge to the node). */
+static int room(lua_State *L, otp_trace_session *s) {
   size_t need = s->head < s->max_events ? s->head + 1 : s->max_events;
   if (need <= s->recs_cap) return 1;
   size_t cap = s->recs_cap ? s->recs_cap * 2 : 64;
   if (cap > s->max_events) cap = s->max_events;
-  otp_trace_rec *r = realloc(s->recs, cap * sizeof *r);
+  void *ud;
+  lua_Alloc alloc = lua_getallocf(L, &ud);
+  otp_trace_rec *r = alloc(ud, s->recs, s->recs_cap * sizeof *r, cap * sizeof *r);
   if (!r) return 0;
   s->recs = r;
   s->recs_cap = cap;
@@ -235,7 +239,7 @@ static int room(otp_trace_session *s) {
 }
 
 static void store(lua_State *L, otp_trace_session *s, const otp_trace_rec *r, int vals) {
-  if (!room(s)) {
+  if (!room(L, s)) {
     s->dropped++;
     return;
   }
@@ -263,8 +267,10 @@ void otp_trace_push_event(lua_State *L, otp_trace_session *s, size_t i) {
   lua_settop(L, top + 1);
 }
 
-void otp_trace_free_records(otp_trace_session *s) {
-  free(s->recs);
+void otp_trace_free_records(lua_State *L, otp_trace_session *s) {
+  void *ud;
+  lua_Alloc alloc = lua_getallocf(L, &ud);
+  if (s->recs) alloc(ud, s->recs, s->recs_cap * sizeof *s->recs, 0);
   s->recs = NULL;
   s->recs_cap = 0;
 }
