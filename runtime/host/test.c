@@ -38,7 +38,9 @@ static void collect(files *f, const char *path) {
   struct stat st;
   if (stat(path, &st) != 0) return;
   if (S_ISREG(st.st_mode)) {
-    if (ends_with(path, ".lua")) add_file(f, path);
+    const char *base = strrchr(path, '/');
+    base = base ? base + 1 : path;
+    if (ends_with(path, ".lua") && base[0] != '_') add_file(f, path);   /* _x.lua: helpers */
     return;
   }
   if (!S_ISDIR(st.st_mode)) return;

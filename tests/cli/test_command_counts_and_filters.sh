@@ -2,7 +2,8 @@
 # Proves: `otplab test DIR` (API.md section 7) runs every *.lua under DIR as
 # an isolated scenario, prints one line per file and ends with
 # "N passed, N failed", exiting 1 if any failed; --filter TEXT runs only the
-# files whose path contains TEXT; files that are not *.lua are ignored.
+# files whose path contains TEXT; files that are not *.lua, and helpers whose
+# name starts with "_", are not run.
 set -u
 OTPLAB=${OTPLAB:-build/otplab}
 tmp=$(mktemp -d)
@@ -14,6 +15,7 @@ mkdir -p "$tmp/suite/nested"
 printf 'assert(1 + 1 == 2)\n' >"$tmp/suite/good_scenario.lua"
 printf 'error("this scenario fails on purpose")\n' >"$tmp/suite/nested/bad_scenario.lua"
 printf 'error("not a scenario")\n' >"$tmp/suite/notes.txt"
+printf 'error("a helper, not a scenario")\n' >"$tmp/suite/_helper.lua"
 
 timeout 60 "$OTPLAB" test "$tmp/suite" >"$tmp/out" 2>"$tmp/err"
 rc=$?
@@ -24,6 +26,7 @@ grep -q 'good_scenario.lua' "$tmp/out" || fail "no line for good_scenario.lua"
 grep -q 'bad_scenario.lua' "$tmp/out" || fail "no line for bad_scenario.lua"
 grep -q 'this scenario fails on purpose' "$tmp/out" || fail "the failing scenario's reason is not shown"
 grep -q 'notes.txt' "$tmp/out" && fail "a .txt file was run as a scenario"
+grep -q '_helper.lua' "$tmp/out" && fail "a _helper.lua file was run as a scenario"
 
 timeout 60 "$OTPLAB" test --filter good "$tmp/suite" >"$tmp/out" 2>"$tmp/err"
 rc=$?

@@ -7,10 +7,12 @@
 local expect = require "otp.expect"
 local supervisor = otp.supervisor
 local me = otp.self()
+local children = dofile((arg[0]:match("^(.*/)") or "") .. "_children.lua")
 
 -- start(name, ignore_from): the n-th call for name (n >= ignore_from)
 -- says ignore; otherwise a trapping child that reports init and stop.
 local attempts = {}
+local report = children.reporter(me)
 local function start(name, ignore_from)
   local n = (attempts[name] or 0) + 1      -- upvalue: lives in the supervisor
   attempts[name] = n
@@ -18,21 +20,7 @@ local function start(name, ignore_from)
     otp.send(me, {"ignored", name})
     return nil, "ignore"
   end
-  local sup = otp.self()
-  local pid = otp.spawn_link(function()
-    otp.trap_exit(true)
-    otp.send(me, {"init", name})
-    otp.send(sup, {"ack", otp.self()})
-    while true do
-      local m = otp.receive()
-      if m[1] == "EXIT" then
-        otp.send(me, {"stop", name, m[3]})
-        otp.exit(m[3])
-      elseif m[1] == "die" then otp.exit(m[2]) end
-    end
-  end)
-  otp.receive({"ack", pid})
-  return pid
+  return report(name)
 end
 
 local function spec(id, ignore_from, restart)
@@ -53,11 +41,7 @@ local function shape(sup)          -- which_children as {id, pid or status}
   return out
 end
 
-local function pid_of(sup, id)
-  for _, c in ipairs(supervisor.which_children(sup)) do
-    if c.id == id then return c.pid end
-  end
-end
+local pid_of = children.pid_of
 
 -- 1. At init.
 local sup = assert(supervisor.start_link{children = {

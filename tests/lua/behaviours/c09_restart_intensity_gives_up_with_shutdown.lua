@@ -11,25 +11,10 @@
 local expect = require "otp.expect"
 local supervisor = otp.supervisor
 local me = otp.self()
+local children = dofile((arg[0]:match("^(.*/)") or "") .. "_children.lua")
 otp.trap_exit(true)
 
-local function start(name)
-  local sup = otp.self()
-  local pid = otp.spawn_link(function()
-    otp.trap_exit(true)
-    otp.send(me, {"init", name})
-    otp.send(sup, {"ack", otp.self()})
-    while true do
-      local m = otp.receive()
-      if m[1] == "EXIT" then
-        otp.send(me, {"stop", name, m[3]})
-        otp.exit(m[3])
-      elseif m[1] == "die" then otp.exit(m[2]) end
-    end
-  end)
-  otp.receive({"ack", pid})
-  return pid
-end
+local start = children.reporter(me)
 
 local function spec(id, restart) return {id = id, start = {start, id}, restart = restart} end
 
@@ -43,11 +28,7 @@ local function take(n)
   return got
 end
 
-local function pid_of(sup, id)
-  for _, c in ipairs(supervisor.which_children(sup)) do
-    if c.id == id then return c.pid end
-  end
-end
+local pid_of = children.pid_of
 
 -- 1. intensity 2: two restarts pass, the third failure is one too many.
 do

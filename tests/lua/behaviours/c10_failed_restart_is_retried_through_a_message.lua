@@ -11,11 +11,13 @@
 local expect = require "otp.expect"
 local supervisor = otp.supervisor
 local me = otp.self()
+local children = dofile((arg[0]:match("^(.*/)") or "") .. "_children.lua")
 otp.trap_exit(true)
 
 -- From its second call on, start asks the test whether to start (the
 -- first call happens inside start_link, while the test waits).
 local attempts = {}
+local report = children.reporter(me)
 local function start(name, ask)
   local n = (attempts[name] or 0) + 1
   attempts[name] = n
@@ -27,30 +29,12 @@ local function start(name, ask)
       return nil, answer
     end
   end
-  local sup = otp.self()
-  local pid = otp.spawn_link(function()
-    otp.trap_exit(true)
-    otp.send(me, {"init", name})
-    otp.send(sup, {"ack", otp.self()})
-    while true do
-      local m = otp.receive()
-      if m[1] == "EXIT" then
-        otp.send(me, {"stop", name, m[3]})
-        otp.exit(m[3])
-      elseif m[1] == "die" then otp.exit(m[2]) end
-    end
-  end)
-  otp.receive({"ack", pid})
-  return pid
+  return report(name)
 end
 
 local function spec(id, ask) return {id = id, start = {start, id, ask}} end
 
-local function pid_of(sup, id)
-  for _, c in ipairs(supervisor.which_children(sup)) do
-    if c.id == id then return c.pid end
-  end
-end
+local pid_of = children.pid_of
 
 -- Collects n events, answering may_start requests from `answers` in turn.
 local function take(n, answers)

@@ -10,6 +10,7 @@
 local expect = require "otp.expect"
 local supervisor = otp.supervisor
 local me = otp.self()
+local children = dofile((arg[0]:match("^(.*/)") or "") .. "_children.lua")
 otp.trap_exit(true)
 
 -- A trapping child; on its exit signal it reports, runs on_stop (tell the
@@ -46,11 +47,7 @@ local function take(n, ignore_kill)
   return got
 end
 
-local function pid_of(sup, id)
-  for _, c in ipairs(supervisor.which_children(sup)) do
-    if c.id == id then return c.pid end
-  end
-end
+local pid_of = children.pid_of
 
 local kinds = {"sup_terminate_child", "sup_restart", "sup_start_child", "sup_shutdown"}
 
