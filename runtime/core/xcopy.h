@@ -1,0 +1,41 @@
+/*
+** Copies of Lua values between two different Lua states (sandboxes, later
+** nodes), through a compact C encoding: the sender encodes into a malloc'd
+** buffer, the receiver decodes it into its own state. Sharing and cycles
+** survive; pids and refs are re-interned by the receiver; in spawn mode Lua
+** functions travel as binary chunks with their upvalues, module tables by
+** name, and light C functions only if the receiver has them too.
+*/
+#ifndef OTP_XCOPY_H
+#define OTP_XCOPY_H
+
+#include <stddef.h>
+#include <lua.h>
+#include "core/copy.h"
+
+typedef struct otp_xbuf otp_xbuf;   /* an encoded value list, malloc'd */
+
+/* Encodes the n values at L[first..first+n-1]. root names the value in error
+** messages ("msg"); when n > 1 the path says "argument K" with K counted from
+** 0 as copy.c does (for spawn, argument 0 is the function). Message and spawn
+** modes raise "badarg: ..." in L for values that cannot cross, lenient mode
+** turns them into strings ("<a function>") and raises only when out of memory.
+** Nothing leaks on error: the buffer is freed before the error is re-raised. */
+otp_xbuf *otp_xencode(lua_State *L, int first, int n, otp_copy_mode mode, const char *root);
+
+/* Pushes the n decoded values onto L (a thread of another state than the
+** encoder's; no process needs to be running). env: stack index in L of the
+** globals that decoded functions get as _ENV, and whose `require` resolves
+** modules; 0 for L's base globals. Runs protected: returns LUA_OK, or an
+** error status with the message pushed instead of the values. */
+int otp_xdecode(lua_State *L, const otp_xbuf *b, int env);
+
+size_t otp_xbuf_size(const otp_xbuf *b);   /* encoded bytes */
+void otp_xbuf_free(otp_xbuf *b);
+
+/* Encodes from `from`, decodes into `to`, frees. Returns LUA_OK or the decode
+** error status (message pushed on `to`). Encoding errors raise in `from`. */
+int otp_xmove(lua_State *from, int first, int n, lua_State *to, otp_copy_mode mode,
+              const char *root, int env);
+
+#endif
