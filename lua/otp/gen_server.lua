@@ -84,6 +84,13 @@ local function abnormal(reason)
               (type(reason) == "table" and reason[1] == "shutdown"))
 end
 
+-- Reports go to stderr; a sandbox has no io, so there they go through otp.log.
+local stderr = io and io.stderr
+local function write_report(lines)
+  local text = table.concat(lines, "\n")
+  if stderr then stderr:write(text, "\n") else otp.log("error", text) end
+end
+
 local function logging(level)
   local l = otp.log_level()
   if level == "error" then return l ~= "none" end
@@ -149,14 +156,14 @@ local function report(S, reason, msg, from, cb)
   if from ~= nil and type(from) == "table" then
     lines[#lines + 1] = "** Client " .. tostring(from[1]) .. " was waiting for the reply"
   end
-  io.stderr:write(table.concat(lines, "\n"), "\n")
+  write_report(lines)
 end
 
 local function report_init(S, reason)
   if not logging("error") or not abnormal(reason) then return end
   local lines = {"=CRASH REPORT==== gen_server " .. title(S) .. " failed to start"}
   describe(lines, reason, "init")
-  io.stderr:write(table.concat(lines, "\n"), "\n")
+  write_report(lines)
 end
 
 ---------------------------------------------------------------------------
@@ -263,8 +270,8 @@ local function handle_info(S, msg)
   local f = S.mod.handle_info
   if f == nil then                        -- OTP: a warning, and carry on
     if logging("warning") then
-      io.stderr:write("=WARNING REPORT==== gen_server ", title(S),
-                      " has no handle_info; it dropped the message ", fmt(msg), "\n")
+      write_report({"=WARNING REPORT==== gen_server " .. title(S) ..
+                    " has no handle_info; it dropped the message " .. fmt(msg)})
     end
     set_after(S, nil, false)
     return

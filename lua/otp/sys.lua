@@ -209,7 +209,9 @@ function sys.event(hooks, kind, a, b, c)
   local to = d.trace
   if to then
     local line = format_event(kind, a, b, c)
-    if to == true then                  -- the default output file: stdout
+    if to == true and not io then       -- a sandbox: print is its stdout
+      print(line)
+    elseif to == true then              -- the default output file: stdout
       local out = io.output()
       out:write(line, "\n")
       out:flush()

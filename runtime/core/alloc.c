@@ -31,8 +31,10 @@ static otp_proc *owner_of(otp_node *node, const header *h) {
   return h->owner ? otp_proc_lookup(node, h->owner) : NULL;
 }
 
-static void credit(otp_node *node, const header *h, size_t size) {
+static void credit(otp_vm *vm, const header *h, size_t size) {
+  otp_node *node = vm->node;
   otp_proc *p = owner_of(node, h);
+  vm->mem_total -= size;
   node->mem_total -= size;
   if (p) {
     p->memory -= size;
@@ -40,7 +42,9 @@ static void credit(otp_node *node, const header *h, size_t size) {
   }
 }
 
-static void charge(otp_node *node, header *h, otp_proc *p, size_t size) {
+static void charge(otp_vm *vm, header *h, otp_proc *p, size_t size) {
+  otp_node *node = vm->node;
+  vm->mem_total += size;
   node->mem_total += size;
   if (p) {
     p->memory += size;
@@ -114,6 +118,8 @@ static header *resize(otp_pool *pool, header *h, size_t osize, size_t nsize) {
 /* Would growing p's account by delta break a limit? Which one. */
 static int over_limit(otp_node *node, otp_proc *p, size_t delta) {
   if (p->max_heap && p->memory + delta > p->max_heap) return OTP_LIMIT_HEAP;
+  if (p->vm->max_memory && p->vm->mem_total + delta > p->vm->max_memory)
+    return OTP_LIMIT_STATE;
   if (node->cfg.max_memory && node->mem_total + delta > node->cfg.max_memory)
     return OTP_LIMIT_NODE;
   return 0;
@@ -155,17 +161,19 @@ static __attribute__((noinline)) int may_grow(otp_node *node, otp_proc *p,
 }
 
 void *otp_alloc(void *ud, void *ptr, size_t osize, size_t nsize) {
-  otp_node *node = ud;
+  otp_vm *vm = ud;
+  otp_node *node = vm->node;
   header *h = ptr ? (header *)ptr - 1 : NULL;
   if (nsize == 0) {
     if (h) {
-      credit(node, h, osize);
-      release(&node->pool, h, osize);
+      credit(vm, h, osize);
+      release(&vm->pool, h, osize);
     }
     return NULL;
   }
   if (!ptr) osize = 0;   /* osize was a type tag */
   otp_proc *p = node->charge;
+  if (p && p->vm != vm) p = NULL;   /* work done for another state is its own */
   /* A new block belongs to the charged process; a resized one keeps its
   ** owner (a shared table that grows stays the node's). */
   otp_proc *owner = h ? owner_of(node, h) : p;
@@ -173,9 +181,9 @@ void *otp_alloc(void *ud, void *ptr, size_t osize, size_t nsize) {
       (p->oom_strike || over_limit(node, p, nsize - osize)) &&
       !may_grow(node, p, nsize - osize, nsize))
     return NULL;
-  header *nh = resize(&node->pool, h, osize, nsize);
+  header *nh = resize(&vm->pool, h, osize, nsize);
   if (!nh) return NULL;
-  if (h) credit(node, nh, osize);
-  charge(node, nh, owner, nsize);
+  if (h) credit(vm, nh, osize);
+  charge(vm, nh, owner, nsize);
   return nh + 1;
 }

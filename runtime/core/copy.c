@@ -23,6 +23,7 @@ typedef struct frame {
 typedef struct copier {
   lua_State *L;
   otp_node *node;
+  otp_vm *vm;
   otp_copy_mode mode;
   const char *root;
   int root_index;      /* several values copied together: which one (-1: one) */
@@ -123,7 +124,7 @@ static void need_seen(copier *c, const frame *f) {
   if (c->has_seen) return;
   c->has_seen = 1;
   if (c->small_cap) {
-    lua_rawgeti(L, LUA_REGISTRYINDEX, c->node->scratch_ref);
+    lua_rawgeti(L, LUA_REGISTRYINDEX, c->vm->scratch_ref);
     lua_replace(L, c->scratch);
   }
   for (; f; f = f->up) remember(c, f->src, f->dst);
@@ -148,7 +149,7 @@ static int found_seen(copier *c, int idx) {
 /* Is the table at idx one that every process shares (modules, libraries)? */
 static int is_shared(copier *c, int idx) {
   lua_State *L = c->L;
-  lua_rawgeti(L, LUA_REGISTRYINDEX, c->node->shared_ref);
+  lua_rawgeti(L, LUA_REGISTRYINDEX, c->vm->shared_ref);
   lua_pushvalue(L, idx);
   int shared = lua_rawget(L, -2) != LUA_TNIL;
   lua_pop(L, 2);
@@ -158,7 +159,7 @@ static int is_shared(copier *c, int idx) {
 static int is_env(copier *c, int idx) {
   lua_State *L = c->L;
   if (!lua_getmetatable(L, idx)) return 0;
-  lua_rawgeti(L, LUA_REGISTRYINDEX, c->node->env_mt_ref);
+  lua_rawgeti(L, LUA_REGISTRYINDEX, c->vm->env_mt_ref);
   int yes = lua_rawequal(L, -1, -2);
   lua_pop(L, 2);
   return yes;
@@ -328,8 +329,8 @@ static void copy_value(copier *c, int idx, const frame *up) {
 
 static void copy_all(lua_State *L, int first, int n, otp_copy_mode mode,
                      const char *root, int env) {
-  copier c = {.L = L, .node = otp_node_of(L), .mode = mode, .root = root, .root_index = -1,
-              .small_cap = mode == OTP_COPY_SPAWN ? 0 : SMALL};
+  copier c = {.L = L, .vm = otp_vm_of(L), .node = otp_node_of(L), .mode = mode,
+              .root = root, .root_index = -1, .small_cap = mode == OTP_COPY_SPAWN ? 0 : SMALL};
   first = lua_absindex(L, first);
   if (env) c.env = lua_absindex(L, env);
   luaL_checkstack(L, n + 64, "copying values");

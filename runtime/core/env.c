@@ -11,9 +11,9 @@
 static const char proxies_key = 'p';
 
 void otp_env_share(lua_State *L, int idx) {
-  otp_node *node = otp_node_of(L);
+  otp_vm *vm = otp_vm_of(L);
   idx = lua_absindex(L, idx);
-  lua_rawgeti(L, LUA_REGISTRYINDEX, node->shared_ref);
+  lua_rawgeti(L, LUA_REGISTRYINDEX, vm->shared_ref);
   lua_pushvalue(L, idx);
   lua_pushboolean(L, 1);
   lua_rawset(L, -3);
@@ -80,9 +80,10 @@ void otp_env_readonly(lua_State *L, int idx) {
 }
 
 void otp_env_push_current(lua_State *L) {
-  otp_node *node = otp_node_of(L);
-  if (node->current) otp_proc_push_env(L, node->current);
-  else lua_rawgeti(L, LUA_REGISTRYINDEX, node->base_ref);
+  otp_vm *vm = otp_vm_of(L);
+  otp_proc *p = vm->node->current;
+  if (p && p->vm == vm) otp_proc_push_env(L, p);
+  else lua_rawgeti(L, LUA_REGISTRYINDEX, vm->base_ref);
 }
 
 /* Lua does not verify binary chunks: a crafted one can crash the node, so
@@ -156,7 +157,7 @@ static int env_require(lua_State *L) {
 
 /* The Lua-file searcher: a module's chunk runs with globals of its own. */
 static int search_lua(lua_State *L) {
-  otp_node *node = otp_node_of(L);
+  otp_vm *vm = otp_vm_of(L);
   const char *name = luaL_checkstring(L, 1);
   lua_getglobal(L, "package");
   lua_getfield(L, -1, "searchpath");
@@ -171,7 +172,7 @@ static int search_lua(lua_State *L) {
   lua_createtable(L, 0, 1);                 /* the module's own globals */
   lua_pushvalue(L, -1);
   lua_setfield(L, -2, "_G");
-  lua_rawgeti(L, LUA_REGISTRYINDEX, node->env_mt_ref);
+  lua_rawgeti(L, LUA_REGISTRYINDEX, vm->env_mt_ref);
   lua_setmetatable(L, -2);
   otp_env_share(L, -1);
   lua_setupvalue(L, -2, 1);
@@ -194,19 +195,81 @@ static int env_setmetatable(lua_State *L) {
   return 1;
 }
 
+/* collectgarbage in a sandbox: "count" only (a full collection on demand
+** would let it stall the node, and "stop" would let its heap grow unseen). */
+static int sandbox_collectgarbage(lua_State *L) {
+  const char *opt = luaL_optstring(L, 1, "collect");
+  if (strcmp(opt, "count") != 0)
+    return otp_raise(L, "badarg: collectgarbage(\"%s\") is not available in a "
+                     "sandbox; only collectgarbage(\"count\") is", opt);
+  lua_pushnumber(L, (lua_Number)lua_gc(L, LUA_GCCOUNT, 0) +
+                        (lua_Number)lua_gc(L, LUA_GCCOUNTB, 0) / 1024);
+  return 1;
+}
+
+static void drop_global(lua_State *L, const char *name) {
+  lua_pushnil(L);
+  lua_setglobal(L, name);
+  lua_getglobal(L, "package");
+  lua_getfield(L, -1, "loaded");
+  lua_pushnil(L);
+  lua_setfield(L, -2, name);
+  lua_pop(L, 2);
+}
+
+/* A sandbox's library: no debug, no io or os beyond the clock (unless
+** allowed), no files (dofile, loadfile, require only from otplab's own Lua
+** library), no C modules, collectgarbage("count") only. */
+static void restrict_library(lua_State *L, unsigned flags) {
+  drop_global(L, "debug");
+  drop_global(L, "dofile");
+  drop_global(L, "loadfile");
+  if (!(flags & OTP_VM_ALLOW_IO)) drop_global(L, "io");
+  if (!(flags & OTP_VM_ALLOW_OS)) {
+    static const char *const keep[] = {"clock", "date", "difftime", "time", NULL};
+    lua_getglobal(L, "os");
+    lua_createtable(L, 0, 4);
+    for (int i = 0; keep[i]; i++) {
+      lua_getfield(L, -2, keep[i]);
+      lua_setfield(L, -2, keep[i]);
+    }
+    lua_setglobal(L, "os");
+    lua_getglobal(L, "package");
+    lua_getfield(L, -1, "loaded");
+    lua_getglobal(L, "os");
+    lua_setfield(L, -2, "os");
+    lua_pop(L, 3);
+  }
+  lua_pushcfunction(L, sandbox_collectgarbage);
+  lua_setglobal(L, "collectgarbage");
+  lua_getglobal(L, "package");
+  lua_pushnil(L);
+  lua_setfield(L, -2, "loadlib");
+  lua_pushliteral(L, "");
+  lua_setfield(L, -2, "cpath");
+  lua_pushfstring(L, "%s/?.lua;%s/?/init.lua", OTP_LUA_DIR, OTP_LUA_DIR);
+  lua_setfield(L, -2, "path");
+  lua_getfield(L, -1, "searchers");       /* keep preload and the Lua searcher */
+  lua_pushnil(L);
+  lua_rawseti(L, -2, 4);
+  lua_pushnil(L);
+  lua_rawseti(L, -2, 3);
+  lua_pop(L, 2);
+}
+
 static void wrap_global(lua_State *L, const char *name, lua_CFunction f) {
   lua_getglobal(L, name);
   lua_pushcclosure(L, f, 1);
   lua_setglobal(L, name);
 }
 
-void otp_env_init(lua_State *L, otp_node *node) {
+void otp_env_init(lua_State *L, otp_vm *vm) {
   lua_newtable(L);                          /* weak set of shared tables */
   lua_createtable(L, 0, 1);
   lua_pushliteral(L, "k");
   lua_setfield(L, -2, "__mode");
   lua_setmetatable(L, -2);
-  node->shared_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+  vm->shared_ref = luaL_ref(L, LUA_REGISTRYINDEX);
   lua_newtable(L);                          /* table -> its proxy (weak keys) */
   lua_createtable(L, 0, 1);
   lua_pushliteral(L, "k");
@@ -215,7 +278,7 @@ void otp_env_init(lua_State *L, otp_node *node) {
   lua_rawsetp(L, LUA_REGISTRYINDEX, &proxies_key);
 
   lua_pushglobaltable(L);
-  node->base_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+  vm->base_ref = luaL_ref(L, LUA_REGISTRYINDEX);
   lua_pushglobaltable(L);
   otp_env_share(L, -1);
   lua_pop(L, 1);
@@ -224,34 +287,43 @@ void otp_env_init(lua_State *L, otp_node *node) {
   lua_setfield(L, -2, "__index");
   lua_pushboolean(L, 0);
   lua_setfield(L, -2, "__metatable");
-  node->env_mt_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+  vm->env_mt_ref = luaL_ref(L, LUA_REGISTRYINDEX);
 
-  /* package stays writable: scripts may extend package.path */
+  /* package stays writable in the main state: scripts may extend package.path */
   static const char *const libs[] = {"string", "table", "math", "utf8", "coroutine",
                                      "os", "io", "debug", NULL};
+  if (vm->flags & OTP_VM_SANDBOX) restrict_library(L, vm->flags);
   lua_getglobal(L, "package");
-  lua_getfield(L, -1, "loaded");
   for (int i = 0; libs[i]; i++) {
-    lua_getglobal(L, libs[i]);
-    otp_env_readonly(L, -1);
-    lua_setglobal(L, libs[i]);
+    if (lua_getglobal(L, libs[i]) == LUA_TTABLE) {
+      otp_env_readonly(L, -1);
+      lua_setglobal(L, libs[i]);
+    }
     lua_pop(L, 1);
   }
-  lua_pop(L, 1);
   /* package.path: the project's Lua library first */
-  lua_pushfstring(L, "%s/?.lua;%s/?/init.lua;", OTP_LUA_DIR, OTP_LUA_DIR);
-  lua_getfield(L, -2, "path");
-  lua_concat(L, 2);
-  lua_setfield(L, -2, "path");
+  if (!(vm->flags & OTP_VM_SANDBOX)) {
+    lua_pushfstring(L, "%s/?.lua;%s/?/init.lua;", OTP_LUA_DIR, OTP_LUA_DIR);
+    lua_getfield(L, -2, "path");
+    lua_concat(L, 2);
+    lua_setfield(L, -2, "path");
+  }
   lua_getfield(L, -1, "searchers");
   lua_pushcfunction(L, search_lua);
   lua_rawseti(L, -2, 2);
   lua_pop(L, 2);
 
   wrap_global(L, "load", env_load);
-  wrap_global(L, "loadfile", env_loadfile);
   wrap_global(L, "require", env_require);
   wrap_global(L, "setmetatable", env_setmetatable);
+  if (vm->flags & OTP_VM_SANDBOX) {
+    lua_getglobal(L, "package");          /* its path cannot be changed */
+    otp_env_readonly(L, -1);
+    lua_setglobal(L, "package");
+    lua_pop(L, 1);
+    return;
+  }
+  wrap_global(L, "loadfile", env_loadfile);
   lua_pushcfunction(L, env_dofile);
   lua_setglobal(L, "dofile");
 }

@@ -8,11 +8,11 @@
 
 #include <lua.h>
 
-struct otp_node;
+struct otp_vm;
 
 /* Sets up the base globals, the shared set, the per-process versions of
 ** load/loadfile/dofile/require and the module search path. */
-void otp_env_init(lua_State *L, struct otp_node *node);
+void otp_env_init(lua_State *L, struct otp_vm *vm);
 
 /* Pushes a read-only proxy of the table at idx (cached), and marks both the
 ** table and the proxy as shared by every process. */

@@ -1,5 +1,5 @@
 /*
-** Mailboxes.  Message values live in one Lua table, the store, at integer
+** Mailboxes.  Message values live in one Lua table per state, the store, at integer
 ** slots handed out from a C free list (cheaper than a registry reference per
 ** message); the queue nodes come from a per-node free list too.
 */
@@ -10,30 +10,30 @@
 #include "core/node.h"
 #include "core/sched.h"
 
-void otp_mailbox_init(otp_node *node, lua_State *L) {
+void otp_mailbox_init(otp_vm *vm, lua_State *L) {
   lua_newtable(L);
-  node->store_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+  vm->store_ref = luaL_ref(L, LUA_REGISTRYINDEX);
 }
 
-static int store_slot(otp_node *node, lua_State *L) {
-  if (node->store_nfree) return node->store_free[--node->store_nfree];
-  if (node->store_next == INT32_MAX) luaL_error(L, "limit: too many messages queued");
-  return ++node->store_next;
+static int store_slot(otp_vm *vm, lua_State *L) {
+  if (vm->store_nfree) return vm->store_free[--vm->store_nfree];
+  if (vm->store_next == INT32_MAX) luaL_error(L, "limit: too many messages queued");
+  return ++vm->store_next;
 }
 
-static void store_release(otp_node *node, int slot) {
-  if (node->store_nfree == node->store_cap) {
-    size_t cap = node->store_cap ? node->store_cap * 2 : 1024;
-    int *v = realloc(node->store_free, cap * sizeof *v);
+static void store_release(otp_vm *vm, int slot) {
+  if (vm->store_nfree == vm->store_cap) {
+    size_t cap = vm->store_cap ? vm->store_cap * 2 : 1024;
+    int *v = realloc(vm->store_free, cap * sizeof *v);
     if (!v) abort();
-    node->store_free = v;
-    node->store_cap = cap;
+    vm->store_free = v;
+    vm->store_cap = cap;
   }
-  node->store_free[node->store_nfree++] = slot;
+  vm->store_free[vm->store_nfree++] = slot;
 }
 
-void otp_mailbox_push_value(otp_node *node, lua_State *L, const otp_msg *m) {
-  lua_rawgeti(L, LUA_REGISTRYINDEX, node->store_ref);
+void otp_mailbox_push_value(lua_State *L, const otp_proc *p, const otp_msg *m) {
+  lua_rawgeti(L, LUA_REGISTRYINDEX, p->vm->store_ref);
   lua_rawgeti(L, -1, m->ref);
   lua_remove(L, -2);
 }
@@ -50,8 +50,8 @@ void otp_mailbox_put(otp_node *node, lua_State *L, otp_proc *p, otp_pid from) {
   otp_msg *m = node->msg_free;
   if (m) node->msg_free = m->next;
   else if (!(m = malloc(sizeof *m))) luaL_error(L, "not enough memory");
-  m->ref = store_slot(node, L);
-  lua_rawgeti(L, LUA_REGISTRYINDEX, node->store_ref);
+  m->ref = store_slot(p->vm, L);
+  lua_rawgeti(L, LUA_REGISTRYINDEX, p->vm->store_ref);
   lua_insert(L, -2);
   lua_rawseti(L, -2, m->ref);
   lua_pop(L, 1);
@@ -78,8 +78,8 @@ static void unlink_msg(otp_node *node, otp_proc *p, otp_msg *m) {
 }
 
 /* Pushes the value of m (take) or not, and frees its slot. */
-static void release(otp_node *node, lua_State *L, otp_msg *m, int take) {
-  lua_rawgeti(L, LUA_REGISTRYINDEX, node->store_ref);
+static void release(otp_vm *vm, lua_State *L, otp_msg *m, int take) {
+  lua_rawgeti(L, LUA_REGISTRYINDEX, vm->store_ref);
   if (take) {
     lua_rawgeti(L, -1, m->ref);
     lua_insert(L, -2);
@@ -87,16 +87,16 @@ static void release(otp_node *node, lua_State *L, otp_msg *m, int take) {
   lua_pushnil(L);
   lua_rawseti(L, -2, m->ref);
   lua_pop(L, 1);
-  store_release(node, m->ref);
+  store_release(vm, m->ref);
 }
 
 void otp_mailbox_take(otp_node *node, lua_State *L, otp_proc *p, otp_msg *m) {
-  release(node, L, m, 1);
+  release(p->vm, L, m, 1);
   unlink_msg(node, p, m);
 }
 
 void otp_mailbox_drop(otp_node *node, otp_proc *p, otp_msg *m) {
-  release(node, node->L, m, 0);
+  release(p->vm, p->vm->L, m, 0);
   unlink_msg(node, p, m);
 }
 
@@ -106,9 +106,13 @@ void otp_mailbox_clear(otp_node *node, otp_proc *p) {
   p->recv_last = NULL;
 }
 
+void otp_mailbox_free_store(otp_vm *vm) {
+  free(vm->store_free);
+  vm->store_free = NULL;
+  vm->store_nfree = vm->store_cap = 0;
+}
+
 void otp_mailbox_free_pool(otp_node *node) {
-  free(node->store_free);
-  node->store_free = NULL;
   while (node->msg_free) {
     otp_msg *m = node->msg_free;
     node->msg_free = m->next;

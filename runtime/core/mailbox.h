@@ -8,8 +8,10 @@
 #include "core/proc.h"
 
 struct otp_node;
+struct otp_vm;
 
-/* Appends the value on top of L (popped; already owned by p) to p's mailbox,
+/* Appends the value on top of L (popped; already owned by p, and L is a
+** thread of p's state) to p's mailbox,
 ** waking p if it waits. When p waits in a receive that takes any message and
 ** its mailbox is empty, the value is handed straight to p's coroutine
 ** instead (p->handoff): the receive returns it without a queue round trip. */
@@ -19,9 +21,11 @@ void otp_mailbox_take(struct otp_node *node, lua_State *L, otp_proc *p, otp_msg 
 /* Unlinks and drops m. */
 void otp_mailbox_drop(struct otp_node *node, otp_proc *p, otp_msg *m);
 void otp_mailbox_clear(struct otp_node *node, otp_proc *p);
-/* Pushes m's value (it stays in the mailbox). */
-void otp_mailbox_push_value(struct otp_node *node, lua_State *L, const otp_msg *m);
-void otp_mailbox_init(struct otp_node *node, lua_State *L);
+/* Pushes the value of m, a message of p (it stays in the mailbox), onto L,
+** a thread of p's state. */
+void otp_mailbox_push_value(lua_State *L, const otp_proc *p, const otp_msg *m);
+void otp_mailbox_init(struct otp_vm *vm, lua_State *L);
+void otp_mailbox_free_store(struct otp_vm *vm);
 void otp_mailbox_free_pool(struct otp_node *node);
 
 #endif

@@ -17,6 +17,7 @@
 #include "core/term.h"
 #include "core/timer.h"
 #include "lua/lotp.h"
+#include "sandbox/sandbox.h"
 #include "trace/trace.h"
 
 uint64_t otp_now_ns(void) {
@@ -44,36 +45,6 @@ void otp_log(otp_node *node, otp_log_level level, const char *fmt, ...) {
   va_end(ap);
 }
 
-static int on_panic(lua_State *L) {
-  fprintf(stderr, "otplab: fatal error outside any process: %s\n",
-          lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : "(not a string)");
-  abort();
-}
-
-static int new_ref_table(lua_State *L, const char *mode) {
-  lua_newtable(L);
-  if (mode) {
-    lua_createtable(L, 0, 1);
-    lua_pushstring(L, mode);
-    lua_setfield(L, -2, "__mode");
-    lua_setmetatable(L, -2);
-  }
-  return luaL_ref(L, LUA_REGISTRYINDEX);
-}
-
-static int setup(lua_State *L) {
-  otp_node *node = lua_touserdata(L, 1);
-  luaL_openlibs(L);
-  otp_term_init(L, node);
-  node->names_ref = new_ref_table(L, NULL);
-  node->scratch_ref = new_ref_table(L, NULL);
-  node->timers_ref = new_ref_table(L, NULL);
-  otp_mailbox_init(node, L);
-  otp_env_init(L, node);
-  luaopen_otp(L);
-  return 0;
-}
-
 otp_node *otp_node_new(const otp_node_config *cfg, char *err, size_t errlen) {
   otp_node *node = calloc(1, sizeof *node);
   if (!node) {
@@ -89,27 +60,12 @@ otp_node *otp_node_new(const otp_node_config *cfg, char *err, size_t errlen) {
     free(node);
     return NULL;
   }
-  lua_State *L = lua_newstate(otp_alloc, node);
-  if (!L) {
-    snprintf(err, errlen, "cannot create the Lua state");
+  if (otp_vm_open(&node->main, node, NULL, 0, err, errlen) != 0) {
     uv_loop_close(&node->loop);
     free(node);
     return NULL;
   }
-  node->L = L;
-  *(otp_node **)lua_getextraspace(L) = node;
-  lua_atpanic(L, on_panic);
-  lua_pushcfunction(L, setup);
-  lua_pushlightuserdata(L, node);
-  if (lua_pcall(L, 1, 0, 0) != LUA_OK) {
-    snprintf(err, errlen, "cannot set up the runtime: %s", lua_tostring(L, -1));
-    lua_close(L);
-    otp_pool_free_all(&node->pool);
-    uv_loop_close(&node->loop);
-    free(node);
-    return NULL;
-  }
-  lua_gc(L, LUA_GCGEN, 0, 0);
+  node->L = node->main.L;
   otp_sched_init(node);
   return node;
 }
@@ -118,12 +74,12 @@ void otp_node_free(otp_node *node) {
   if (!node) return;
   otp_sched_close(node);
   otp_proc_free_all(node);
-  otp_timer_close_all(node);
+  otp_sandbox_destroy_all(node);
+  otp_timer_close_all(&node->main);
   uv_run(&node->loop, UV_RUN_DEFAULT);     /* runs the close callbacks */
   otp_trace_close(node);
-  lua_close(node->L);
+  otp_vm_close(&node->main);
   otp_mailbox_free_pool(node);
-  otp_pool_free_all(&node->pool);
   uv_loop_close(&node->loop);
   free(node);
 }

@@ -1,6 +1,7 @@
 /*
-** A node: one Lua state, one libuv loop, one scheduler and the process table.
-** All mutable runtime state lives here; there are no other globals.
+** A node: one libuv loop, one scheduler and the process table, over its main
+** Lua state and the states of its sandboxes.  All mutable runtime state
+** lives here; there are no other globals.
 */
 #ifndef OTP_NODE_H
 #define OTP_NODE_H
@@ -12,8 +13,10 @@
 #include <uv.h>
 #include "core/alloc.h"
 #include "core/proc.h"
+#include "core/vm.h"
 
 struct otp_trace_state;
+struct otp_sandbox;
 
 typedef enum {
   OTP_LOG_NONE, OTP_LOG_ERROR, OTP_LOG_WARNING, OTP_LOG_INFO, OTP_LOG_DEBUG
@@ -31,7 +34,8 @@ typedef struct otp_node_config {
 void otp_node_config_defaults(otp_node_config *cfg);
 
 typedef struct otp_node {
-  lua_State *L;
+  otp_vm main;               /* the main state: scripts, console, host */
+  lua_State *L;              /* main.L */
   uv_loop_t loop;
   otp_node_config cfg;
 
@@ -52,10 +56,6 @@ typedef struct otp_node {
   uint64_t slice_start_ns;
   otp_pid slice_pid;         /* whose slice started at slice_start_ns */
   otp_msg *msg_free;
-  int store_ref;             /* table of queued message values */
-  int *store_free;           /* free slots of the store */
-  size_t store_nfree, store_cap;
-  int store_next;
 
   /* preemption watchdog (see sched.c) */
   _Atomic(lua_State *) running_thread;
@@ -67,8 +67,7 @@ typedef struct otp_node {
   pthread_cond_t wd_cond;
   int watchdog_started;
 
-  /* memory */
-  otp_pool pool;
+  /* memory: every state's blocks together */
   size_t mem_total, mem_procs;
 
   /* statistics */
@@ -76,22 +75,13 @@ typedef struct otp_node {
   uint64_t context_switches, messages_sent;
   uint64_t started_ns;
 
+  /* sandboxes (sandbox/sandbox.h) */
+  struct otp_sandbox *sandboxes;
+  uint32_t next_sandbox_id;
+
   /* layer 0 */
   uint32_t trace_mask;
   struct otp_trace_state *trace;
-
-  /* registry references to the node's Lua tables */
-  int base_ref;        /* shared, read-only globals */
-  int env_mt_ref;      /* metatable of every process's globals */
-  int exit_mt_ref;     /* metatable of exit exceptions */
-  int pids_ref;        /* weak serial -> pid userdata */
-  int refs_ref;        /* weak id -> ref userdata */
-  int names_ref;       /* registered name -> pid */
-  int scratch_ref;     /* copy.c's table of copies tracked by address */
-  int shared_ref;      /* weak set of tables shared by every process */
-  int timers_ref;      /* timer id -> light userdata */
-  const void *pid_mt, *ref_mt;  /* metatables of pids and refs, by address */
-  int pid_mt_ref, ref_mt_ref;
 
   /* the first process (the script): its exit ends the node */
   otp_pid first;
@@ -111,9 +101,6 @@ static inline otp_proc *otp_proc_get(otp_node *node, otp_pid pid) {
   otp_proc *p = otp_proc_lookup(node, pid);
   return p && otp_proc_alive(p) ? p : NULL;
 }
-
-/* The node that owns L (any thread of its state). */
-#define otp_node_of(L) (*(otp_node **)lua_getextraspace(L))
 
 /* Creates a node with its Lua state, libraries and the otp module loaded.
 ** Returns NULL (with a message in err) on failure. */

@@ -6,6 +6,7 @@
 #include <lauxlib.h>
 #include "core/proc.h"
 #include "core/copy.h"
+#include "core/xcopy.h"
 #include "core/mailbox.h"
 #include "core/node.h"
 #include "core/registry.h"
@@ -35,7 +36,24 @@ static int grow_table(otp_node *node) {
 }
 
 void otp_proc_push_pid(lua_State *L, otp_proc *p) {
-  lua_rawgeti(L, LUA_REGISTRYINDEX, p->pid_ref);
+  if (otp_vm_of(L) == p->vm) lua_rawgeti(L, LUA_REGISTRYINDEX, p->pid_ref);
+  else otp_push_pid(L, p->pid);
+}
+
+void otp_proc_push_value(lua_State *L, otp_proc *p, int ref) {
+  if (ref == LUA_NOREF) {
+    lua_pushnil(L);
+  } else if (otp_vm_of(L) == p->vm) {
+    lua_rawgeti(L, LUA_REGISTRYINDEX, ref);
+  } else {
+    lua_State *T = p->vm->L;
+    lua_rawgeti(T, LUA_REGISTRYINDEX, ref);
+    if (otp_xmove(T, -1, 1, L, OTP_COPY_LENIENT, "value", 0) != LUA_OK) {
+      lua_pop(L, 1);
+      lua_pushnil(L);
+    }
+    lua_pop(T, 1);
+  }
 }
 
 void otp_proc_push_env(lua_State *L, otp_proc *p) {
@@ -44,11 +62,14 @@ void otp_proc_push_env(lua_State *L, otp_proc *p) {
 
 otp_proc *otp_proc_new(otp_node *node, lua_State *L, otp_pid parent) {
   if (node->nfree == 0 && !grow_table(node)) return NULL;
+  otp_vm *vm = otp_vm_of(L);
   otp_proc *p = calloc(1, sizeof *p);
   if (!p) return NULL;
   uint32_t slot = node->free_slots[--node->nfree];
   p->pid = otp_pid_make(++node->next_serial, slot);
   p->node = node;
+  p->vm = vm;
+  vm->nprocs++;
   p->parent = parent;
   p->max_heap = node->cfg.default_max_heap;
   p->exit_ref = p->name_ref = p->label_ref = LUA_NOREF;
@@ -62,7 +83,7 @@ otp_proc *otp_proc_new(otp_node *node, lua_State *L, otp_pid parent) {
   lua_createtable(L, 0, 1);             /* the process's own globals */
   lua_pushvalue(L, -1);
   lua_setfield(L, -2, "_G");
-  lua_rawgeti(L, LUA_REGISTRYINDEX, node->env_mt_ref);
+  lua_rawgeti(L, LUA_REGISTRYINDEX, vm->env_mt_ref);
   lua_setmetatable(L, -2);
   p->env_ref = luaL_ref(L, LUA_REGISTRYINDEX);
   otp_new_pid(L, p->pid);
@@ -72,7 +93,8 @@ otp_proc *otp_proc_new(otp_node *node, lua_State *L, otp_pid parent) {
 }
 
 static void free_proc(otp_node *node, otp_proc *p) {
-  lua_State *L = node->L;
+  lua_State *L = p->vm->L;
+  p->vm->nprocs--;
   luaL_unref(L, LUA_REGISTRYINDEX, p->co_ref);
   luaL_unref(L, LUA_REGISTRYINDEX, p->env_ref);
   luaL_unref(L, LUA_REGISTRYINDEX, p->pid_ref);
@@ -126,7 +148,7 @@ static void close_timer(uv_handle_t *h) {
 }
 
 static void finalise(otp_node *node, otp_proc *p) {
-  lua_State *L = node->L;
+  lua_State *L = p->vm->L;
   int top = lua_gettop(L);
   lua_rawgeti(L, LUA_REGISTRYINDEX, p->exit_ref);
   int reason = lua_gettop(L);
@@ -139,7 +161,7 @@ static void finalise(otp_node *node, otp_proc *p) {
   otp_mailbox_clear(node, p);
   if (p->timer) uv_close((uv_handle_t *)p->timer, close_timer);
   otp_trace_owner_exit(node, p->pid);
-  if (p->pid == node->first) {
+  if (p->pid == node->first) {      /* the first process lives in the main state */
     node->done = 1;
     lua_pushvalue(L, reason);
     node->first_exit_ref = luaL_ref(L, LUA_REGISTRYINDEX);
@@ -155,7 +177,12 @@ void otp_proc_reap(otp_node *node) {
   while ((p = node->dying_head) != NULL) {
     node->dying_head = p->dying_next;
     if (!node->dying_head) node->dying_tail = NULL;
+    otp_vm *vm = p->vm;
     finalise(node, p);
+    if (vm->gc_after_kill) {      /* give back what a memory bomb held */
+      vm->gc_after_kill = 0;
+      lua_gc(vm->L, LUA_GCCOLLECT, 0);
+    }
   }
 }
 

@@ -12,6 +12,7 @@
 #include "core/pid.h"
 
 struct otp_node;
+struct otp_vm;
 struct otp_monitor;
 
 typedef enum {
@@ -24,7 +25,7 @@ typedef enum {
 } otp_yield_kind;
 
 /* The memory limits an allocation can break. */
-enum { OTP_LIMIT_NONE, OTP_LIMIT_HEAP, OTP_LIMIT_NODE };
+enum { OTP_LIMIT_NONE, OTP_LIMIT_HEAP, OTP_LIMIT_NODE, OTP_LIMIT_STATE };
 
 typedef struct otp_msg {
   struct otp_msg *next, *prev;
@@ -35,6 +36,7 @@ typedef struct otp_msg {
 typedef struct otp_proc {
   otp_pid pid;
   struct otp_node *node;
+  struct otp_vm *vm;              /* the Lua state it lives in */
   lua_State *co;                  /* the process's coroutine */
   int co_ref, env_ref, pid_ref;   /* registry anchors */
   uint8_t status;                 /* otp_status */
@@ -70,6 +72,7 @@ typedef struct otp_proc {
   size_t memory, max_heap;
   size_t oom_size;
   uint64_t reductions;
+  uint64_t cpu_second, cpu_used;  /* reductions in the current second (sandbox limit) */
   uint64_t stuck_since_ns;        /* first missed preemption in a C call */
   int exit_ref;                   /* pending or final exit reason */
   int name_ref, label_ref, initial_call_ref;
@@ -90,7 +93,10 @@ void otp_proc_discard(struct otp_node *node, otp_proc *p);
 
 /* Pushes the pid userdata of p onto L. */
 void otp_proc_push_pid(lua_State *L, otp_proc *p);
-/* Pushes p's globals table onto L. */
+/* Pushes the value p keeps at registry ref (its name, label, exit reason;
+** nil for LUA_NOREF) onto L, copied if L is a thread of another state. */
+void otp_proc_push_value(lua_State *L, otp_proc *p, int ref);
+/* Pushes p's globals table onto L, a thread of p's state. */
 void otp_proc_push_env(lua_State *L, otp_proc *p);
 
 /* Starts the exit of p with the reason on top of L's stack (popped): p stops

@@ -1,6 +1,7 @@
 /*
-** The name registry: a Lua table name -> pid, and each process keeps a
-** reference to its own name so exiting frees it.
+** The name registry: a Lua table name -> pid per state (a sandbox's names
+** are its own), and each process keeps a reference to its own name so
+** exiting frees it.
 */
 #include <lauxlib.h>
 #include "core/registry.h"
@@ -18,7 +19,7 @@ int otp_registry_add(otp_node *node, lua_State *L, int name_idx, otp_proc *p) {
   name_idx = lua_absindex(L, name_idx);
   if (p->name_ref != LUA_NOREF) return -2;
   if (otp_registry_find(node, L, name_idx)) return -1;
-  lua_rawgeti(L, LUA_REGISTRYINDEX, node->names_ref);
+  lua_rawgeti(L, LUA_REGISTRYINDEX, otp_vm_of(L)->names_ref);
   lua_pushvalue(L, name_idx);
   otp_proc_push_pid(L, p);
   lua_rawset(L, -3);
@@ -31,7 +32,7 @@ int otp_registry_add(otp_node *node, lua_State *L, int name_idx, otp_proc *p) {
 
 otp_proc *otp_registry_find(otp_node *node, lua_State *L, int name_idx) {
   name_idx = lua_absindex(L, name_idx);
-  lua_rawgeti(L, LUA_REGISTRYINDEX, node->names_ref);
+  lua_rawgeti(L, LUA_REGISTRYINDEX, otp_vm_of(L)->names_ref);
   lua_pushvalue(L, name_idx);
   lua_rawget(L, -2);
   otp_pid pid = otp_to_pid(L, -1);
@@ -40,7 +41,7 @@ otp_proc *otp_registry_find(otp_node *node, lua_State *L, int name_idx) {
 }
 
 static void drop(otp_node *node, lua_State *L, otp_proc *p) {
-  lua_rawgeti(L, LUA_REGISTRYINDEX, node->names_ref);
+  lua_rawgeti(L, LUA_REGISTRYINDEX, otp_vm_of(L)->names_ref);
   lua_rawgeti(L, LUA_REGISTRYINDEX, p->name_ref);
   int name = lua_gettop(L);
   if (otp_trace_on(node, OTP_EV_UNREGISTER)) trace_name(node, L, OTP_EV_UNREGISTER, p, name);
@@ -59,11 +60,10 @@ int otp_registry_remove(otp_node *node, lua_State *L, int name_idx) {
 }
 
 void otp_registry_forget(otp_node *node, otp_proc *p) {
-  if (p->name_ref != LUA_NOREF) drop(node, node->L, p);
+  if (p->name_ref != LUA_NOREF) drop(node, p->vm->L, p);
 }
 
 void otp_registry_push_name(lua_State *L, otp_proc *p) {
-  if (p->name_ref == LUA_NOREF) lua_pushnil(L);
-  else lua_rawgeti(L, LUA_REGISTRYINDEX, p->name_ref);
+  otp_proc_push_value(L, p, p->name_ref);
 }
 

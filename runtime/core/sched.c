@@ -24,6 +24,7 @@
 #include "core/node.h"
 #include "core/proc.h"
 #include "core/term.h"
+#include "sandbox/sandbox.h"
 #include "trace/trace.h"
 
 /* The node whose watchdog may signal this OS process: a signal handler has
@@ -211,28 +212,59 @@ static void trace_sched(otp_node *node, otp_trace_kind kind, otp_proc *p) {
   otp_trace_emit(node, kind, &info);
 }
 
+/* A process stopped by a limit: the log line, the limit_killed event (with
+** the sandbox's name when it has one), and the reason it dies with. */
+static void push_limit_reason(otp_node *node, otp_proc *p, const char *limit,
+                              const char *why) {
+  lua_State *L = p->vm->L;
+  otp_sandbox *sb = otp_sandbox_of(p);
+  char pid[48];
+  otp_pid_format(p->pid, pid, sizeof pid);
+  otp_log(node, OTP_LOG_ERROR, "process %s%s%s killed: %s", pid, sb ? " of sandbox " : "",
+          sb ? sb->name : "", why);
+  if (sb) sb->limit_kills++;
+  if (otp_trace_on(node, OTP_EV_LIMIT_KILLED)) {
+    if (sb) lua_pushstring(L, sb->name);
+    otp_trace_info info = {.pid = p->pid, .text = limit, .L = L,
+                           .name = sb ? lua_gettop(L) : 0};
+    otp_trace_emit(node, OTP_EV_LIMIT_KILLED, &info);
+    if (sb) lua_pop(L, 1);
+  }
+  if (!sb) {                             /* OTP's max_heap_size kill */
+    lua_pushliteral(L, "killed");
+    return;
+  }
+  lua_createtable(L, 2, 0);              /* {"limit", "max_memory"} */
+  lua_pushliteral(L, "limit");
+  lua_rawseti(L, -2, 1);
+  lua_pushstring(L, strchr(limit, ' ') ? strrchr(limit, ' ') + 1 : limit);
+  lua_rawseti(L, -2, 2);
+}
+
 /* Pushes the reason a process marked kill_pending dies with. */
 static void push_kill_reason(otp_node *node, otp_proc *p) {
-  lua_State *L = node->L;
+  lua_State *L = p->vm->L;
+  char why[160];
   switch (p->kill_pending) {
     case OTP_KILL_REASON:
       lua_rawgeti(L, LUA_REGISTRYINDEX, p->exit_ref);
       break;
     case OTP_KILL_HEAP: {
-      char pid[48];
-      otp_pid_format(p->pid, pid, sizeof pid);
-      const char *what = p->limit_hit == OTP_LIMIT_NODE ? "the node's max_memory"
-                                                        : "its max_heap";
-      otp_log(node, OTP_LOG_ERROR,
-              "process %s killed: it needed more memory than %s allows "
-              "(%zu bytes in use)", pid, what, p->memory);
-      if (otp_trace_on(node, OTP_EV_LIMIT_KILLED)) {
-        otp_trace_info info = {.pid = p->pid, .text = what};
-        otp_trace_emit(node, OTP_EV_LIMIT_KILLED, &info);
-      }
-      lua_pushliteral(L, "killed");
+      static const char *const limits[] = {"its max_heap", "its max_heap",
+                                           "the node's max_memory",
+                                           "the sandbox's max_memory"};
+      const char *limit = limits[p->limit_hit];
+      snprintf(why, sizeof why, "it needed more memory than %s allows (%zu bytes in use)",
+               limit, p->memory);
+      push_limit_reason(node, p, limit, why);
+      if (p->limit_hit == OTP_LIMIT_STATE) p->vm->gc_after_kill = 1;
       break;
     }
+    case OTP_KILL_CPU:
+      snprintf(why, sizeof why, "it used more than %llu reductions in one second",
+               (unsigned long long)otp_sandbox_of(p)->limits.max_reductions);
+      push_limit_reason(node, p, "the sandbox's max_reductions", why);
+      break;
     default:
       lua_createtable(L, 3, 0);
       lua_pushliteral(L, "error");
@@ -247,12 +279,12 @@ static void push_kill_reason(otp_node *node, otp_proc *p) {
 
 static void die_pending(otp_node *node, otp_proc *p) {
   push_kill_reason(node, p);
-  otp_proc_exit(p, node->L);
+  otp_proc_exit(p, p->vm->L);
 }
 
 /* The coroutine of p ended with an error (value on top of p->co). */
 static void die_from_error(otp_node *node, otp_proc *p, int status) {
-  lua_State *L = node->L;
+  lua_State *L = p->vm->L;
   if (p->oom_strike) {          /* it died of an allocation over its limit */
     p->oom_strike = 0;
     p->kill_pending = OTP_KILL_HEAP;
@@ -297,7 +329,11 @@ static void account(otp_node *node, uint64_t now) {
   if (!node->slice_pid) return;
   uint64_t spent = (now - node->slice_start_ns) / 1000 + 1;
   otp_proc *p = otp_proc_lookup(node, node->slice_pid);
-  if (p) p->reductions += spent;
+  if (p) {
+    p->reductions += spent;
+    if (otp_sandbox_charge_cpu(p, spent, now) && otp_proc_alive(p))
+      otp_sched_kill_soon(node, p, OTP_KILL_CPU);
+  }
   node->reductions_total += spent;
   node->slice_pid = OTP_PID_NONE;
 }
@@ -324,7 +360,7 @@ static void run_slice(otp_node *node, otp_proc *p) {
                         memory_order_relaxed);
   atomic_store_explicit(&node->running_thread, co, memory_order_relaxed);
   int nres = 0;
-  int status = lua_resume(co, node->L, nargs, &nres);
+  int status = lua_resume(co, p->vm->L, nargs, &nres);
   atomic_store_explicit(&node->running_thread, NULL, memory_order_relaxed);
   if (p->hook_armed && !node->cfg.reductions) {
     lua_sethook(co, NULL, 0, 0);
@@ -342,8 +378,8 @@ static void run_slice(otp_node *node, otp_proc *p) {
     if (p->kill_pending) {
       die_pending(node, p);
     } else {
-      lua_pushliteral(node->L, "normal");
-      otp_proc_exit(p, node->L);
+      lua_pushliteral(p->vm->L, "normal");
+      otp_proc_exit(p, p->vm->L);
     }
   } else {
     die_from_error(node, p, status);

@@ -16,7 +16,8 @@ enum {
   OTP_KILL_NONE,
   OTP_KILL_REASON,  /* exit_ref holds the reason */
   OTP_KILL_HEAP,    /* over max_heap or the node's memory: reason "killed" */
-  OTP_KILL_STUCK    /* too long in a call that cannot be preempted */
+  OTP_KILL_STUCK,   /* too long in a call that cannot be preempted */
+  OTP_KILL_CPU      /* over its sandbox's max_reductions */
 };
 
 void otp_sched_init(struct otp_node *node);

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <lauxlib.h>
 #include "core/signal.h"
+#include "core/carry.h"
 #include "core/copy.h"
 #include "core/mailbox.h"
 #include "core/node.h"
@@ -80,6 +81,7 @@ uint64_t otp_monitor_add(otp_node *node, lua_State *L, otp_proc *watcher,
   m->ref = ref;
   m->watcher = watcher->pid;
   m->target = target->pid;
+  m->vm = watcher->vm;
   m->name_ref = LUA_NOREF;
   if (name_idx) {
     lua_pushvalue(L, name_idx);
@@ -114,15 +116,16 @@ otp_proc *otp_alias_target(otp_node *node, lua_State *L, int idx) {
 }
 
 /* The monitor's ref stops being an alias (its userdata is interned). */
-static void drop_alias(otp_node *node, otp_monitor *m) {
-  lua_State *L = node->L;
+static void drop_alias(otp_monitor *m) {
+  lua_State *L = m->vm->L;
   otp_push_ref(L, m->ref);
   ((otp_ref_ud *)lua_touserdata(L, -1))->alias = OTP_PID_NONE;
   lua_pop(L, 1);
 }
 
 static void free_monitor(otp_node *node, otp_monitor *m) {
-  luaL_unref(node->L, LUA_REGISTRYINDEX, m->name_ref);
+  (void)node;
+  luaL_unref(m->vm->L, LUA_REGISTRYINDEX, m->name_ref);
   free(m);
 }
 
@@ -130,7 +133,7 @@ int otp_demonitor(otp_node *node, otp_proc *watcher, uint64_t ref) {
   for (otp_monitor *m = watcher->monitors; m; m = m->w_next) {
     if (m->ref != ref) continue;
     unlink_watcher(watcher, m);
-    if (m->alias) drop_alias(node, m);
+    if (m->alias) drop_alias(m);
     otp_proc *t = otp_proc_lookup(node, m->target);
     if (t) unlink_target(t, m);
     if (otp_trace_on(node, OTP_EV_DEMONITOR))
@@ -141,10 +144,18 @@ int otp_demonitor(otp_node *node, otp_proc *watcher, uint64_t ref) {
   return 0;
 }
 
-void otp_send_down(otp_node *node, lua_State *L, otp_proc *watcher, uint64_t ref,
+void otp_send_down(otp_node *node, lua_State *from, otp_proc *watcher, uint64_t ref,
                    int who, int reason) {
+  otp_pid who_pid = otp_to_pid(from, who);
+  otp_carry c = otp_carry_begin(from, reason, watcher->vm);
+  lua_State *L = c.L;
+  reason = c.idx;
+  if (L != from) {
+    if (who_pid) otp_push_pid(L, who_pid);
+    else otp_carry_begin(from, who, watcher->vm);   /* {name, node} */
+    who = lua_gettop(L);
+  }
   who = lua_absindex(L, who);
-  reason = lua_absindex(L, reason);
   otp_charge_state cs = otp_charge_receiver(node, watcher);
   lua_createtable(L, 5, 0);
   lua_pushliteral(L, "DOWN");
@@ -159,11 +170,12 @@ void otp_send_down(otp_node *node, lua_State *L, otp_proc *watcher, uint64_t ref
   lua_rawseti(L, -2, 5);
   otp_charge_restore(node, cs);
   if (otp_trace_on(node, OTP_EV_DOWN)) {
-    otp_trace_info info = {.pid = watcher->pid, .other = otp_to_pid(L, who),
+    otp_trace_info info = {.pid = watcher->pid, .other = who_pid,
                            .ref = ref, .L = L, .reason = reason};
     otp_trace_emit(node, OTP_EV_DOWN, &info);
   }
   otp_mailbox_put(node, L, watcher, OTP_PID_NONE);
+  otp_carry_end(&c);
 }
 
 void otp_push_name_node(lua_State *L, int name_idx) {
@@ -191,8 +203,11 @@ static int is_string(lua_State *L, int idx, const char *s) {
   return lua_type(L, idx) == LUA_TSTRING && strcmp(lua_tostring(L, idx), s) == 0;
 }
 
-static void send_exit_message(otp_node *node, lua_State *L, otp_pid from,
+static void send_exit_message(otp_node *node, lua_State *src, otp_pid from,
                               otp_proc *to, int reason) {
+  otp_carry c = otp_carry_begin(src, reason, to->vm);
+  lua_State *L = c.L;
+  reason = c.idx;
   otp_charge_state cs = otp_charge_receiver(node, to);
   lua_createtable(L, 3, 0);
   lua_pushliteral(L, "EXIT");
@@ -203,23 +218,31 @@ static void send_exit_message(otp_node *node, lua_State *L, otp_pid from,
   lua_rawseti(L, -2, 3);
   otp_charge_restore(node, cs);
   otp_mailbox_put(node, L, to, from);
+  otp_carry_end(&c);
 }
 
 /* to dies with the reason at idx (a fresh copy), or string s if not NULL. */
-static int kill_with(otp_node *node, lua_State *L, otp_proc *to, int idx,
+static int kill_with(otp_node *node, lua_State *src, otp_proc *to, int idx,
                      const char *s) {
-  if (s) lua_pushstring(L, s);
-  else lua_pushvalue(L, idx);
-  if (to == node->current) {
-    otp_copy(L, -1, OTP_COPY_LENIENT, "reason", 0);
+  if (s) {
+    lua_pushstring(src, s);
+    idx = lua_gettop(src);
+  }
+  otp_carry c = otp_carry_begin(src, idx, to->vm);
+  lua_State *L = c.L;
+  int current = to == node->current;
+  if (current) {
+    otp_copy(L, c.idx, OTP_COPY_LENIENT, "reason", 0);
     luaL_unref(L, LUA_REGISTRYINDEX, to->exit_ref);
     to->exit_ref = luaL_ref(L, LUA_REGISTRYINDEX);
-    lua_pop(L, 1);
     to->kill_pending = OTP_KILL_REASON;
-    return 1;
+  } else {
+    lua_pushvalue(L, c.idx);
+    otp_proc_exit(to, L);
   }
-  otp_proc_exit(to, L);
-  return 0;
+  otp_carry_end(&c);
+  if (s) lua_pop(src, 1);
+  return current;
 }
 
 int otp_signal_exit(otp_node *node, lua_State *L, otp_pid from, otp_proc *to,
@@ -265,7 +288,7 @@ void otp_signal_death(otp_node *node, lua_State *L, otp_proc *p, int reason) {
     otp_proc *w = otp_proc_get(node, m->watcher);
     if (w) {
       unlink_watcher(w, m);
-      if (m->alias) drop_alias(node, m);
+      if (m->alias) drop_alias(m);
       otp_monitor_push_target(L, m);
       otp_send_down(node, L, w, m->ref, -1, reason);
       lua_pop(L, 1);

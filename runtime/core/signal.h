@@ -8,10 +8,12 @@
 #include "core/proc.h"
 
 struct otp_node;
+struct otp_vm;
 
 typedef struct otp_monitor {
   uint64_t ref;
   otp_pid watcher, target;
+  struct otp_vm *vm;            /* the watcher's state, which holds name_ref */
   int name_ref;                 /* the name it was made with, or LUA_NOREF */
   int alias;                    /* the ref is also an alias of the watcher */
   struct otp_monitor *w_next, *w_prev;   /* in the watcher's list */

@@ -43,11 +43,11 @@ static void set_mt(lua_State *L, int ref) {
   lua_setmetatable(L, -2);
 }
 
-void otp_term_init(lua_State *L, otp_node *node) {
+void otp_term_init(lua_State *L, otp_vm *vm) {
   luaL_newmetatable(L, OTP_PID_MT);
-  node->pid_mt = lua_topointer(L, -1);
+  vm->pid_mt = lua_topointer(L, -1);
   lua_pushvalue(L, -1);
-  node->pid_mt_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+  vm->pid_mt_ref = luaL_ref(L, LUA_REGISTRYINDEX);
   lua_pushcfunction(L, pid_tostring);
   lua_setfield(L, -2, "__tostring");
   lua_pushcfunction(L, pid_lt);
@@ -56,9 +56,9 @@ void otp_term_init(lua_State *L, otp_node *node) {
   lua_setfield(L, -2, "__metatable");
   lua_pop(L, 1);
   luaL_newmetatable(L, OTP_REF_MT);
-  node->ref_mt = lua_topointer(L, -1);
+  vm->ref_mt = lua_topointer(L, -1);
   lua_pushvalue(L, -1);
-  node->ref_mt_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+  vm->ref_mt_ref = luaL_ref(L, LUA_REGISTRYINDEX);
   lua_pushcfunction(L, ref_tostring);
   lua_setfield(L, -2, "__tostring");
   lua_pushboolean(L, 0);
@@ -72,12 +72,12 @@ void otp_term_init(lua_State *L, otp_node *node) {
     lua_pushliteral(L, "v");
     lua_setfield(L, -2, "__mode");
     lua_setmetatable(L, -2);
-    *(i == 0 ? &node->pids_ref : &node->refs_ref) = luaL_ref(L, LUA_REGISTRYINDEX);
+    *(i == 0 ? &vm->pids_ref : &vm->refs_ref) = luaL_ref(L, LUA_REGISTRYINDEX);
   }
   lua_newtable(L);
   lua_pushcfunction(L, exit_tostring);
   lua_setfield(L, -2, "__tostring");
-  node->exit_mt_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+  vm->exit_mt_ref = luaL_ref(L, LUA_REGISTRYINDEX);
 }
 
 void otp_pid_format(otp_pid pid, char *buf, size_t len) {
@@ -100,26 +100,26 @@ uint64_t otp_pid_parse_serial(const char *s) {
 void otp_new_pid(lua_State *L, otp_pid pid) {
   otp_pid_ud *u = lua_newuserdatauv(L, sizeof *u, 0);
   u->pid = pid;
-  set_mt(L, otp_node_of(L)->pid_mt_ref);
+  set_mt(L, otp_vm_of(L)->pid_mt_ref);
 }
 
 void otp_intern_pid(lua_State *L, int idx) {
-  otp_node *node = otp_node_of(L);
+  otp_vm *vm = otp_vm_of(L);
   idx = lua_absindex(L, idx);
-  lua_rawgeti(L, LUA_REGISTRYINDEX, node->pids_ref);
+  lua_rawgeti(L, LUA_REGISTRYINDEX, vm->pids_ref);
   lua_pushvalue(L, idx);
   lua_rawseti(L, -2, (lua_Integer)otp_pid_serial(otp_to_pid(L, idx)));
   lua_pop(L, 1);
 }
 
 void otp_push_pid(lua_State *L, otp_pid pid) {
-  otp_node *node = otp_node_of(L);
-  otp_proc *p = otp_proc_lookup(node, pid);
-  if (p) {
+  otp_vm *vm = otp_vm_of(L);
+  otp_proc *p = otp_proc_lookup(vm->node, pid);
+  if (p && p->vm == vm) {     /* the process anchors its own pid value */
     otp_proc_push_pid(L, p);
     return;
   }
-  lua_rawgeti(L, LUA_REGISTRYINDEX, node->pids_ref);
+  lua_rawgeti(L, LUA_REGISTRYINDEX, vm->pids_ref);
   if (lua_rawgeti(L, -1, (lua_Integer)otp_pid_serial(pid)) == LUA_TNIL) {
     lua_pop(L, 1);
     otp_new_pid(L, pid);
@@ -139,7 +139,7 @@ static int has_mt(lua_State *L, int idx, const void *mt) {
 }
 
 otp_pid otp_to_pid(lua_State *L, int idx) {
-  return has_mt(L, idx, otp_node_of(L)->pid_mt)
+  return has_mt(L, idx, otp_vm_of(L)->pid_mt)
              ? ((otp_pid_ud *)lua_touserdata(L, idx))->pid : OTP_PID_NONE;
 }
 
@@ -150,14 +150,14 @@ otp_pid otp_check_pid(lua_State *L, int idx) {
 }
 
 uint64_t otp_new_ref(lua_State *L, int interned) {
-  otp_node *node = otp_node_of(L);
-  uint64_t id = ++node->next_ref;
+  otp_vm *vm = otp_vm_of(L);
+  uint64_t id = ++vm->node->next_ref;
   otp_ref_ud *u = lua_newuserdatauv(L, sizeof *u, 0);
   u->id = id;
   u->alias = OTP_PID_NONE;
-  set_mt(L, otp_node_of(L)->ref_mt_ref);
+  set_mt(L, otp_vm_of(L)->ref_mt_ref);
   if (interned) {
-    lua_rawgeti(L, LUA_REGISTRYINDEX, node->refs_ref);
+    lua_rawgeti(L, LUA_REGISTRYINDEX, vm->refs_ref);
     lua_pushvalue(L, -2);
     lua_rawseti(L, -2, (lua_Integer)id);
     lua_pop(L, 1);
@@ -166,22 +166,30 @@ uint64_t otp_new_ref(lua_State *L, int interned) {
 }
 
 void otp_push_ref(lua_State *L, uint64_t id) {
-  otp_node *node = otp_node_of(L);
-  lua_rawgeti(L, LUA_REGISTRYINDEX, node->refs_ref);
+  otp_vm *vm = otp_vm_of(L);
+  lua_rawgeti(L, LUA_REGISTRYINDEX, vm->refs_ref);
   if (lua_rawgeti(L, -1, (lua_Integer)id) == LUA_TNIL) {
     lua_pop(L, 1);
     otp_ref_ud *u = lua_newuserdatauv(L, sizeof *u, 0);
     u->id = id;
     u->alias = OTP_PID_NONE;
-    set_mt(L, otp_node_of(L)->ref_mt_ref);
+    set_mt(L, otp_vm_of(L)->ref_mt_ref);
     lua_pushvalue(L, -1);
     lua_rawseti(L, -3, (lua_Integer)id);
   }
   lua_remove(L, -2);
 }
 
+void otp_intern_ref(lua_State *L, int idx) {
+  idx = lua_absindex(L, idx);
+  lua_rawgeti(L, LUA_REGISTRYINDEX, otp_vm_of(L)->refs_ref);
+  lua_pushvalue(L, idx);
+  lua_rawseti(L, -2, (lua_Integer)otp_to_ref(L, idx));
+  lua_pop(L, 1);
+}
+
 otp_ref_ud *otp_to_ref_ud(lua_State *L, int idx) {
-  return has_mt(L, idx, otp_node_of(L)->ref_mt) ? lua_touserdata(L, idx) : NULL;
+  return has_mt(L, idx, otp_vm_of(L)->ref_mt) ? lua_touserdata(L, idx) : NULL;
 }
 
 uint64_t otp_to_ref(lua_State *L, int idx) {
@@ -190,29 +198,29 @@ uint64_t otp_to_ref(lua_State *L, int idx) {
 }
 
 int otp_is_term_udata(lua_State *L, int idx) {
-  otp_node *node = otp_node_of(L);
+  otp_vm *vm = otp_vm_of(L);
   if (lua_type(L, idx) != LUA_TUSERDATA || !lua_getmetatable(L, idx)) return 0;
   const void *mt = lua_topointer(L, -1);
   lua_pop(L, 1);
-  return mt == node->pid_mt || mt == node->ref_mt;
+  return mt == vm->pid_mt || mt == vm->ref_mt;
 }
 
 int otp_raise_exit(lua_State *L, int reason_idx) {
-  otp_node *node = otp_node_of(L);
+  otp_vm *vm = otp_vm_of(L);
   reason_idx = lua_absindex(L, reason_idx);
   lua_createtable(L, 2, 0);
   lua_pushliteral(L, "EXIT");
   lua_rawseti(L, -2, 1);
   lua_pushvalue(L, reason_idx);
   lua_rawseti(L, -2, 2);
-  lua_rawgeti(L, LUA_REGISTRYINDEX, node->exit_mt_ref);
+  lua_rawgeti(L, LUA_REGISTRYINDEX, vm->exit_mt_ref);
   lua_setmetatable(L, -2);
   return lua_error(L);
 }
 
 int otp_is_exit_exception(lua_State *L, int idx) {
   if (!lua_istable(L, idx) || !lua_getmetatable(L, idx)) return 0;
-  lua_rawgeti(L, LUA_REGISTRYINDEX, otp_node_of(L)->exit_mt_ref);
+  lua_rawgeti(L, LUA_REGISTRYINDEX, otp_vm_of(L)->exit_mt_ref);
   int yes = lua_rawequal(L, -1, -2);
   lua_pop(L, 2);
   return yes;

@@ -1,6 +1,6 @@
 /*
 ** Terms that are not plain Lua values: pids, refs and exit exceptions.
-** Pids and refs are full userdata compared by identity; the node interns
+** Pids and refs are full userdata compared by identity; each state interns
 ** them so the same process (or reference) is always the same Lua value.
 */
 #ifndef OTP_TERM_H
@@ -9,7 +9,7 @@
 #include <lua.h>
 #include "core/pid.h"
 
-struct otp_node;
+struct otp_vm;
 
 #define OTP_PID_MT "otp.pid"
 #define OTP_REF_MT "otp.ref"
@@ -21,7 +21,7 @@ typedef struct {
   otp_pid alias;   /* while an alias: the process that messages to it reach */
 } otp_ref_ud;
 
-void otp_term_init(lua_State *L, struct otp_node *node);
+void otp_term_init(lua_State *L, struct otp_vm *vm);
 
 /* Pushes the (interned) pid value for pid. */
 void otp_push_pid(lua_State *L, otp_pid pid);
@@ -35,6 +35,8 @@ otp_pid otp_to_pid(lua_State *L, int idx);     /* OTP_PID_NONE if not a pid */
 /* Pushes a fresh ref; interned ones can be pushed again by id. */
 uint64_t otp_new_ref(lua_State *L, int interned);
 void otp_push_ref(lua_State *L, uint64_t id);
+/* Interns the ref at idx (it is about to leave its state and may come back). */
+void otp_intern_ref(lua_State *L, int idx);
 uint64_t otp_to_ref(lua_State *L, int idx);    /* 0 if not a ref */
 otp_ref_ud *otp_to_ref_ud(lua_State *L, int idx);  /* NULL if not a ref */
 

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <lauxlib.h>
 #include "core/timer.h"
+#include "core/carry.h"
 #include "core/copy.h"
 #include "core/mailbox.h"
 #include "core/node.h"
@@ -18,22 +19,23 @@
 typedef struct otp_timer {
   uv_timer_t handle;
   otp_node *node;
+  otp_vm *vm;                    /* the state holding dest and msg */
   uint64_t id;
   int dest_ref, msg_ref;
   int wrap;
 } otp_timer;
 
 static void free_timer(uv_handle_t *h) {
-  otp_timer *t = h->data;
-  lua_State *L = t->node->L;
-  luaL_unref(L, LUA_REGISTRYINDEX, t->dest_ref);
-  luaL_unref(L, LUA_REGISTRYINDEX, t->msg_ref);
-  free(t);
+  free(h->data);
 }
 
+/* Drops the timer's values at once: the handle closes later, when its state
+** may be gone (a destroyed sandbox). */
 static void forget(otp_timer *t) {
-  lua_State *L = t->node->L;
-  lua_rawgeti(L, LUA_REGISTRYINDEX, t->node->timers_ref);
+  lua_State *L = t->vm->L;
+  luaL_unref(L, LUA_REGISTRYINDEX, t->dest_ref);
+  luaL_unref(L, LUA_REGISTRYINDEX, t->msg_ref);
+  lua_rawgeti(L, LUA_REGISTRYINDEX, t->vm->timers_ref);
   lua_pushnil(L);
   lua_rawseti(L, -2, (lua_Integer)t->id);
   lua_pop(L, 1);
@@ -44,14 +46,17 @@ static void forget(otp_timer *t) {
 static void on_timer(uv_timer_t *h) {
   otp_timer *t = h->data;
   otp_node *node = t->node;
-  lua_State *L = node->L;
-  int top = lua_gettop(L);
-  lua_rawgeti(L, LUA_REGISTRYINDEX, t->dest_ref);
-  otp_pid pid = otp_to_pid(L, -1);
-  otp_proc *p = pid ? otp_proc_get(node, pid) : otp_registry_find(node, L, -1);
+  lua_State *from = t->vm->L;
+  int top = lua_gettop(from);
+  lua_rawgeti(from, LUA_REGISTRYINDEX, t->dest_ref);
+  otp_pid pid = otp_to_pid(from, -1);
+  otp_proc *p = pid ? otp_proc_get(node, pid) : otp_registry_find(node, from, -1);
   if (p) {                       /* to a dead pid or a free name: dropped */
+    lua_rawgeti(from, LUA_REGISTRYINDEX, t->msg_ref);
     otp_charge_state cs = otp_charge_receiver(node, p);
-    lua_rawgeti(L, LUA_REGISTRYINDEX, t->msg_ref);
+    otp_carry c = otp_carry_begin(from, -1, p->vm);
+    lua_State *L = c.L;
+    lua_pushvalue(L, c.idx);
     if (t->wrap) {
       lua_createtable(L, 3, 0);
       lua_pushliteral(L, "timeout");
@@ -69,8 +74,9 @@ static void on_timer(uv_timer_t *h) {
       otp_trace_emit(node, OTP_EV_TIMER, &info);
     }
     otp_mailbox_put(node, L, p, OTP_PID_NONE);
+    otp_carry_end(&c);
   }
-  lua_settop(L, top);
+  lua_settop(from, top);
   forget(t);
 }
 
@@ -81,13 +87,14 @@ void otp_timer_start(otp_node *node, lua_State *L, uint64_t ms, int dest_idx,
   otp_timer *t = calloc(1, sizeof *t);
   if (!t) luaL_error(L, "not enough memory");
   t->node = node;
+  t->vm = otp_vm_of(L);
   t->wrap = wrap;
   t->id = otp_new_ref(L, 1);          /* the tref, left on the stack */
   lua_pushvalue(L, dest_idx);
   t->dest_ref = luaL_ref(L, LUA_REGISTRYINDEX);
   lua_pushvalue(L, msg_idx);
   t->msg_ref = luaL_ref(L, LUA_REGISTRYINDEX);
-  lua_rawgeti(L, LUA_REGISTRYINDEX, node->timers_ref);
+  lua_rawgeti(L, LUA_REGISTRYINDEX, t->vm->timers_ref);
   lua_pushlightuserdata(L, t);
   lua_rawseti(L, -2, (lua_Integer)t->id);
   lua_pop(L, 1);
@@ -98,7 +105,7 @@ void otp_timer_start(otp_node *node, lua_State *L, uint64_t ms, int dest_idx,
 }
 
 int64_t otp_timer_cancel(otp_node *node, lua_State *L, uint64_t id) {
-  lua_rawgeti(L, LUA_REGISTRYINDEX, node->timers_ref);
+  lua_rawgeti(L, LUA_REGISTRYINDEX, otp_vm_of(L)->timers_ref);
   lua_rawgeti(L, -1, (lua_Integer)id);
   otp_timer *t = lua_touserdata(L, -1);
   lua_pop(L, 2);
@@ -132,9 +139,9 @@ void otp_timer_stop_receive(otp_proc *p) {
   p->recv_timed_out = 0;
 }
 
-void otp_timer_close_all(otp_node *node) {
-  lua_State *L = node->L;
-  lua_rawgeti(L, LUA_REGISTRYINDEX, node->timers_ref);
+void otp_timer_close_all(otp_vm *vm) {
+  lua_State *L = vm->L;
+  lua_rawgeti(L, LUA_REGISTRYINDEX, vm->timers_ref);
   for (;;) {          /* forget() removes the entry: restart from the first */
     lua_pushnil(L);
     if (!lua_next(L, -2)) break;

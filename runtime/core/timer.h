@@ -10,6 +10,7 @@
 #include "core/proc.h"
 
 struct otp_node;
+struct otp_vm;
 
 /* Starts a timer that delivers the value at msg_idx to dest_idx (a pid or a
 ** registered name, resolved when it fires) after ms; wrapped as
@@ -24,7 +25,8 @@ int64_t otp_timer_cancel(struct otp_node *node, lua_State *L, uint64_t id);
 void otp_timer_arm_receive(struct otp_node *node, otp_proc *p, uint64_t ms);
 void otp_timer_stop_receive(otp_proc *p);
 
-/* Closes every pending send_after/start_timer (node teardown). */
-void otp_timer_close_all(struct otp_node *node);
+/* Cancels every pending send_after/start_timer of vm's processes (node
+** teardown, a sandbox destroyed). */
+void otp_timer_close_all(struct otp_vm *vm);
 
 #endif

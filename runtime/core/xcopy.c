@@ -674,6 +674,7 @@ static void enc_value(enc *e, int idx, const frame *up) {
         put_byte(e, T_PID);
         put_varint(e, pid);
       } else if ((r = otp_to_ref_ud(L, idx)) != NULL) {
+        otp_intern_ref(L, idx);     /* so that it comes back as the same value */
         put_byte(e, T_REF);
         put_varint(e, r->id);
         put_varint(e, r->alias);

@@ -6,6 +6,7 @@
 #include <time.h>
 #include "lua/lotp.h"
 #include "core/copy.h"
+#include "core/xcopy.h"
 #include "core/mailbox.h"
 #include "core/node.h"
 #include "core/registry.h"
@@ -28,13 +29,20 @@ static int l_is_alive(lua_State *L) {
   return 1;
 }
 
+/* Does code running on L see p? A sandbox sees its own processes only:
+** pids are capabilities there, handed over, never found. */
+static int visible(lua_State *L, const otp_proc *p) {
+  const otp_vm *vm = otp_vm_of(L);
+  return !vm->sandbox || p->vm == vm;
+}
+
 static int l_processes(lua_State *L) {
   otp_node *node = otp_node_of(L);
   lua_createtable(L, (int)node->nprocs, 0);
   lua_Integer n = 0;
   for (uint32_t i = 0; i < node->nslots; i++) {
     otp_proc *p = node->procs[i];
-    if (p && otp_proc_alive(p)) {
+    if (p && otp_proc_alive(p) && visible(L, p)) {
       otp_proc_push_pid(L, p);
       lua_rawseti(L, -2, ++n);
     }
@@ -142,8 +150,24 @@ static int add_message(lua_State *L, lua_Integer *n, size_t *bytes) {
   return 1;
 }
 
+/* The thread to read p's values on: L, or p's own state when p lives in
+** another one (a sandbox); bring() then copies what is on top of it to L. */
+static lua_State *reader(lua_State *L, otp_proc *p) {
+  return otp_vm_of(L) == p->vm ? L : p->vm->L;
+}
+
+static void bring(lua_State *L, lua_State *T) {
+  if (T == L) return;
+  if (otp_xmove(T, -1, 1, L, OTP_COPY_LENIENT, "message", 0) != LUA_OK) {
+    lua_pop(L, 1);
+    lua_pushliteral(L, "<lost>");
+  }
+  lua_pop(T, 1);
+}
+
 static void push_messages(lua_State *L, otp_proc *p) {
   otp_node *node = otp_node_of(L);
+  lua_State *T = reader(L, p);
   uint32_t total = p->mq_len + p->handoff;
   lua_createtable(L, (int)(total < INFO_MAX_MESSAGES ? total : INFO_MAX_MESSAGES), 0);
   lua_Integer n = 0;
@@ -151,11 +175,13 @@ static void push_messages(lua_State *L, otp_proc *p) {
   int full = 0;
   if (p->handoff && lua_checkstack(p->co, 1)) {   /* the message handed over comes first */
     lua_pushvalue(p->co, -1);
-    lua_xmove(p->co, L, 1);
+    lua_xmove(p->co, T, 1);
+    bring(L, T);
     full = !add_message(L, &n, &bytes);
   }
   for (otp_msg *m = p->mq_head; m && !full; m = m->next) {
-    otp_mailbox_push_value(node, L, m);
+    otp_mailbox_push_value(T, p, m);
+    bring(L, T);
     otp_charge_state cs = otp_charge_receiver(node, node->current);
     full = !add_message(L, &n, &bytes);
     otp_charge_restore(node, cs);
@@ -173,8 +199,13 @@ static void push_messages(lua_State *L, otp_proc *p) {
 /* The Lua traceback of p: of the caller itself when p is running (without
 ** process_info's own frame), else of its suspended coroutine. */
 static void push_stacktrace(lua_State *L, otp_proc *p) {
-  if (p == otp_self(L)) luaL_traceback(L, L, NULL, 1);
-  else luaL_traceback(L, p->co, NULL, 0);
+  if (p == otp_self(L)) {
+    luaL_traceback(L, L, NULL, 1);
+    return;
+  }
+  lua_State *T = reader(L, p);     /* luaL_traceback needs one state */
+  luaL_traceback(T, p->co, NULL, 0);
+  bring(L, T);
 }
 
 /* "source:line" of the function the process started with. */
@@ -229,11 +260,10 @@ static void push_info(lua_State *L, otp_proc *p, int key) {
     case 11: otp_proc_push_location(L, p); break;
     case 12: if (p->parent) otp_push_pid(L, p->parent); else lua_pushnil(L); break;
     case 13: push_ancestors(L, p); break;
-    case 14: lua_pushnil(L); break;   /* sandboxes: not in this version */
+    case 14: otp_sandbox_push_name(L, p); break;
     case 16: push_stacktrace(L, p); break;
     default:
-      if (p->label_ref == LUA_NOREF) lua_pushnil(L);
-      else lua_rawgeti(L, LUA_REGISTRYINDEX, p->label_ref);
+      otp_proc_push_value(L, p, p->label_ref);
   }
 }
 
@@ -355,10 +385,14 @@ static int l_pid(lua_State *L) {
   for (uint32_t i = 0; i < node->nslots; i++) {
     otp_proc *p = node->procs[i];
     if (p && otp_pid_serial(p->pid) == serial) {
+      if (!visible(L, p)) break;
       otp_proc_push_pid(L, p);
       return 1;
     }
   }
+  if (otp_vm_of(L)->sandbox)
+    return otp_raise(L, "badarg: %s is not a process of this sandbox; inside a "
+                     "sandbox a pid must be given to you, not made from text", s);
   /* gone or never seen: a pid with no slot, interned by serial */
   otp_push_pid(L, otp_pid_make(serial, (1u << OTP_PID_SLOT_BITS) - 1));
   return 1;
@@ -368,12 +402,32 @@ static int l_log_level(lua_State *L) {
   static const char *const levels[] = {"none", "error", "warning", "info", "debug", NULL};
   otp_node *node = otp_node_of(L);
   lua_pushstring(L, levels[node->cfg.log_level]);
+  if (!lua_isnoneornil(L, 1) && otp_vm_of(L)->sandbox)
+    return otp_raise(L, "badarg: the log level is the node's; a sandbox can read it "
+                     "but not set it");
   if (!lua_isnoneornil(L, 1))
     node->cfg.log_level = (otp_log_level)otp_arg_option(L, 1, NULL, levels, "otp.log_level");
   return 1;
 }
 
+/* log(level, ...): a report line on stderr, when the log level shows it. */
+static int l_log(lua_State *L) {
+  static const char *const levels[] = {"none", "error", "warning", "info", "debug", NULL};
+  int level = otp_arg_option(L, 1, NULL, levels, "otp.log");
+  int n = lua_gettop(L);
+  luaL_Buffer b;
+  luaL_buffinit(L, &b);
+  for (int i = 2; i <= n; i++) {
+    luaL_tolstring(L, i, NULL);
+    luaL_addvalue(&b);
+  }
+  luaL_pushresult(&b);
+  otp_log(otp_node_of(L), (otp_log_level)level, "%s", lua_tostring(L, -1));
+  return 0;
+}
+
 const luaL_Reg otp_info_funcs[] = {
+  {"log", l_log},
   {"self", l_self},
   {"is_alive", l_is_alive},
   {"processes", l_processes},

@@ -14,6 +14,15 @@ int luaopen_otp_trace(lua_State *L);
 void otp_supervisor_core_register(lua_State *L);   /* lsupervisor.c: otp.supervisor_core */
 void otp_coroutine_init(lua_State *L);
 
+/* lsandbox.c: otp.sandbox_core (main state only), and spawning into a sandbox */
+struct otp_sandbox;
+struct otp_vm;
+void otp_sandbox_core_register(lua_State *L);
+int otp_sandbox_spawn(lua_State *L, struct otp_sandbox *sb, int fidx, int nargs,
+                      int link, int monitor);
+int otp_sandbox_refuse_spawn(lua_State *L, const struct otp_vm *vm);
+void otp_sandbox_push_name(lua_State *L, const otp_proc *p);
+
 /* Argument checks that raise "badarg: FNAME needs WHAT, got TYPE". */
 void otp_arg_type(lua_State *L, int idx, int type, const char *fname, const char *what);
 const char *otp_arg_string(lua_State *L, int idx, const char *fname);

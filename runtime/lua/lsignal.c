@@ -135,7 +135,7 @@ static int l_demonitor(lua_State *L) {
                      ? self->marker->next : self->mq_head;
     while (m) {
       otp_msg *next = m->next;
-      otp_mailbox_push_value(node, L, m);
+      otp_mailbox_push_value(L, self, m);
       int is_down = 0;
       if (lua_istable(L, -1)) {
         lua_rawgeti(L, -1, 1);
@@ -193,6 +193,10 @@ static int l_register(lua_State *L) {
   if (!p)
     return otp_raise(L, "badarg: cannot register '%s': %s is not alive",
                       lua_tostring(L, 1), luaL_tolstring(L, 2, NULL));
+  if (p->vm != otp_vm_of(L))
+    return otp_raise(L, "badarg: cannot register '%s': %s lives in another sandbox "
+                      "(each sandbox has its own names; register it from inside)",
+                      lua_tostring(L, 1), luaL_tolstring(L, 2, NULL));
   switch (otp_registry_add(node, L, 1, p)) {
     case -1:
       return otp_raise(L, "badarg: the name '%s' is already registered to another "
@@ -223,9 +227,8 @@ static int l_whereis(lua_State *L) {
 }
 
 static int l_registered(lua_State *L) {
-  otp_node *node = otp_node_of(L);
   lua_newtable(L);
-  lua_rawgeti(L, LUA_REGISTRYINDEX, node->names_ref);
+  lua_rawgeti(L, LUA_REGISTRYINDEX, otp_vm_of(L)->names_ref);
   lua_Integer n = 0;
   lua_pushnil(L);
   while (lua_next(L, -2)) {

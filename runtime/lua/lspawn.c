@@ -11,6 +11,7 @@
 #include "core/registry.h"
 #include "core/signal.h"
 #include "core/term.h"
+#include "sandbox/sandbox.h"
 
 typedef struct spawn_opts {
   int link, monitor, trap_exit;
@@ -40,6 +41,7 @@ static int spawn(lua_State *L, int fidx, int nargs, const spawn_opts *o) {
       return otp_raise(L, "badarg: the name '%s' is already registered",
                         lua_tostring(L, o->name));
   }
+  if (otp_sandbox_admit(otp_vm_of(L))) return otp_sandbox_refuse_spawn(L, otp_vm_of(L));
   otp_proc *p = otp_proc_new(node, L, self->pid);
   if (!p) return otp_raise(L, "limit: the process table is full (%d processes)",
                             (int)node->nprocs);
@@ -117,9 +119,18 @@ static int l_spawn_opt(lua_State *L) {
     o.max_heap = (size_t)max;
   }
   lua_pop(L, 1);
-  if (lua_getfield(L, 2, "sandbox") != LUA_TNIL)
-    return otp_raise(L, "badarg: sandboxes are not available in this version of otplab");
+  otp_sandbox *sb = NULL;
+  if (lua_getfield(L, 2, "sandbox") != LUA_TNIL) {
+    const char *name = lua_tostring(L, -1);
+    sb = name ? otp_sandbox_find(otp_node_of(L), name) : NULL;
+    if (!sb)
+      return otp_raise(L, "badarg: spawn_opt's sandbox option names no sandbox (%s); "
+                        "create it with otp.sandbox.create", luaL_tolstring(L, -1, NULL));
+    if (o.trap_exit || opt_flag(L, 2, "name") || lua_getfield(L, 2, "max_heap") != LUA_TNIL)
+      return otp_raise(L, "badarg: spawn_opt into a sandbox takes link and monitor only");
+  }
   lua_pop(L, 1);
+  if (sb) return otp_sandbox_spawn(L, sb, 1, nargs, o.link, o.monitor);
   if (lua_getfield(L, 2, "name") != LUA_TNIL) o.name = lua_gettop(L);
   lua_pushvalue(L, 1);      /* fn next to its arguments: fn, fn, args... */
   lua_replace(L, 2);

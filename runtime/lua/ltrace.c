@@ -27,6 +27,7 @@
 */
 #include <string.h>
 #include "lua/lotp.h"
+#include "sandbox/sandbox.h"
 #include "core/node.h"
 #include "core/term.h"
 #include "trace/session.h"
@@ -109,16 +110,24 @@ static int l_start(lua_State *L) {
   if (lua_isnoneornil(L, 1)) lua_newtable(L);
   otp_arg_type(L, 1, LUA_TTABLE, "otp.trace.start", "an options table");
   lua_settop(L, 1);
-  static const char *const later[] = {"sandbox", NULL};
-  for (int i = 0; later[i]; i++)
-    if (lua_getfield(L, 1, later[i]) != LUA_TNIL)
-      return otp_raise(L, "badarg: trace option '%s' is not available in this "
-                        "version of otplab", later[i]);
-    else lua_pop(L, 1);
+  if (self->vm != &node->main)
+    return otp_raise(L, "badarg: tracing is done from the host, not from inside a "
+                      "sandbox (otp.trace.start{sandbox = name} there)");
+  uint32_t sandbox_id = 0;
+  if (lua_getfield(L, 1, "sandbox") != LUA_TNIL) {
+    const char *name = lua_tostring(L, -1);
+    otp_sandbox *sb = name ? otp_sandbox_find(node, name) : NULL;
+    if (!sb)
+      return otp_raise(L, "badarg: trace option sandbox names no sandbox (%s)",
+                        luaL_tolstring(L, -1, NULL));
+    sandbox_id = sb->id;
+  }
+  lua_pop(L, 1);
   otp_trace_session *s = lua_newuserdatauv(L, sizeof *s, 0);
   memset(s, 0, sizeof *s);
   s->pids_ref = s->ring_ref = s->anchor_ref = s->filter_ref = s->names_ref = LUA_NOREF;
   luaL_setmetatable(L, OTP_TRACE_SESSION_MT);
+  s->sandbox_id = sandbox_id;
   parse_pids(L, node, s);
   parse_kinds(L, s);
   lua_getfield(L, 1, "max_events");

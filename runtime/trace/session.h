@@ -33,6 +33,7 @@ typedef struct otp_trace_session {
   uint32_t kinds;                /* bit per otp_trace_kind */
   int pids_mode;                 /* 0 all, 1 new, 2 listed */
   uint64_t first_new_serial;     /* pids_mode new: serials from here */
+  uint32_t sandbox_id;           /* only this sandbox's processes (0: any) */
   int pids_ref;                  /* listed: set of pids */
   int ring_ref, anchor_ref;      /* ring_ref: the records' Lua values */
   otp_trace_rec *recs;           /* the ring of records, grown up to max_events */

@@ -16,6 +16,7 @@
 #include "trace/trace.h"
 #include "trace/session.h"
 #include "core/copy.h"
+#include "core/xcopy.h"
 #include "core/registry.h"
 #include "core/mailbox.h"
 #include "core/node.h"
@@ -26,13 +27,14 @@ static const char *const kind_names[OTP_EV__COUNT] = {
   "spawn", "exit", "link", "unlink", "monitor", "demonitor", "down", "send",
   "send_to_dead", "receive", "register", "unregister", "sched_in", "sched_out",
   "timer", "sup_start_child", "sup_restart", "sup_terminate_child", "sup_shutdown",
-  "sandbox", "limit_killed"
+  "sandbox_create", "sandbox_destroy", "sandbox_restart", "limit_killed"
 };
 
 /* The name of the `other` pid field for each kind. */
 static const char *const other_names[OTP_EV__COUNT] = {
   "parent", NULL, "peer", "peer", "target", "target", "from", "to", "to", "from",
-  NULL, NULL, NULL, NULL, NULL, "child", "child", "child", NULL, NULL, NULL
+  NULL, NULL, NULL, NULL, NULL, "child", "child", "child", NULL, NULL, NULL, NULL,
+  NULL
 };
 
 const char *otp_trace_kind_name(otp_trace_kind kind) { return kind_names[kind]; }
@@ -98,7 +100,11 @@ void otp_trace_detach(otp_node *node, otp_trace_session *s, const char *why) {
   }
 }
 
-static int wants_pid(lua_State *L, otp_trace_session *s, otp_pid pid) {
+static int wants_pid(otp_node *node, lua_State *L, otp_trace_session *s, otp_pid pid) {
+  if (s->sandbox_id) {
+    const otp_proc *p = otp_proc_lookup(node, pid);
+    if (!p || p->vm->sandbox_id != s->sandbox_id) return 0;
+  }
   if (s->pids_mode == 0) return 1;
   if (s->pids_mode == 1) return otp_pid_serial(pid) >= s->first_new_serial;
   lua_rawgeti(L, LUA_REGISTRYINDEX, s->pids_ref);
@@ -110,7 +116,7 @@ static int wants_pid(lua_State *L, otp_trace_session *s, otp_pid pid) {
 
 /* Pushes the label of p, a string (or a capped copy of whatever it is). */
 static void push_label(lua_State *L, otp_proc *p) {
-  lua_rawgeti(L, LUA_REGISTRYINDEX, p->label_ref);
+  otp_proc_push_value(L, p, p->label_ref);
   if (!lua_isstring(L, -1)) {
     otp_trace_copy_capped(L, -1, 256);
     lua_remove(L, -2);
@@ -341,11 +347,35 @@ static int in_flight(otp_node *node, lua_State *L, int msg, int copy) {
   return 1;
 }
 
+/* An event of a sandbox's process: sessions keep their values in the main
+** state, so what it carries is capped where it is and copied over. */
+static const otp_trace_info *from_sandbox(otp_node *node, const otp_trace_info *info,
+                                          otp_trace_info *copy) {
+  size_t cap = 0;
+  for (int i = 0; i < node->trace->nsessions; i++)
+    if (node->trace->sessions[i]->max_payload > cap) cap = node->trace->sessions[i]->max_payload;
+  *copy = *info;
+  copy->L = node->L;
+  int *fields[] = {&copy->msg, &copy->reason, &copy->name, &copy->id};
+  for (size_t i = 0; i < sizeof fields / sizeof *fields; i++) {
+    if (!*fields[i]) continue;
+    otp_trace_copy_capped(info->L, *fields[i], cap);
+    if (otp_xmove(info->L, -1, 1, node->L, OTP_COPY_LENIENT, "value", 0) != LUA_OK)
+      lua_pushliteral(node->L, "<lost>");
+    lua_pop(info->L, 1);
+    *fields[i] = lua_gettop(node->L);
+  }
+  return copy;
+}
+
 void otp_trace_emit(otp_node *node, otp_trace_kind kind, const otp_trace_info *info) {
   otp_trace_state *ts = node->trace;
   if (!ts || ts->nsessions == 0) return;
-  lua_State *L = info->L ? info->L : node->L;
   otp_charge_state cs = otp_charge_receiver(node, NULL);   /* tracing is the node's cost */
+  int main_top = lua_gettop(node->L);
+  otp_trace_info translated;
+  if (info->L && otp_vm_of(info->L) != &node->main) info = from_sandbox(node, info, &translated);
+  lua_State *L = info->L ? info->L : node->L;
   int top = lua_gettop(L);
   uint64_t now = otp_now_ns();
   otp_trace_session *want[OTP_TRACE_MAX_SESSIONS];
@@ -353,7 +383,7 @@ void otp_trace_emit(otp_node *node, otp_trace_kind kind, const otp_trace_info *i
   size_t cap = 0;
   for (int i = 0; i < ts->nsessions;) {
     otp_trace_session *s = ts->sessions[i];
-    if (!((s->kinds >> kind) & 1u) || !wants_pid(L, s, info->pid) ||
+    if (!((s->kinds >> kind) & 1u) || !wants_pid(node, L, s, info->pid) ||
         /* never trace the subscriber's (or its relay's) own traffic */
         (s->to && info->pid == s->to) || (s->relay && info->pid == s->relay)) {
       i++;
@@ -402,6 +432,7 @@ void otp_trace_emit(otp_node *node, otp_trace_kind kind, const otp_trace_info *i
     }
   }
   lua_settop(L, top);
+  lua_settop(node->L, main_top);
   otp_charge_restore(node, cs);
 }
 

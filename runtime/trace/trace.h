@@ -16,8 +16,8 @@ typedef enum {
   OTP_EV_DEMONITOR, OTP_EV_DOWN, OTP_EV_SEND, OTP_EV_SEND_TO_DEAD,
   OTP_EV_RECEIVE, OTP_EV_REGISTER, OTP_EV_UNREGISTER, OTP_EV_SCHED_IN,
   OTP_EV_SCHED_OUT, OTP_EV_TIMER, OTP_EV_SUP_START_CHILD, OTP_EV_SUP_RESTART,
-  OTP_EV_SUP_TERMINATE_CHILD, OTP_EV_SUP_SHUTDOWN, OTP_EV_SANDBOX,
-  OTP_EV_LIMIT_KILLED,
+  OTP_EV_SUP_TERMINATE_CHILD, OTP_EV_SUP_SHUTDOWN, OTP_EV_SANDBOX_CREATE,
+  OTP_EV_SANDBOX_DESTROY, OTP_EV_SANDBOX_RESTART, OTP_EV_LIMIT_KILLED,
   OTP_EV__COUNT
 } otp_trace_kind;
 
@@ -29,7 +29,7 @@ typedef struct otp_trace_info {
   uint64_t ref;       /* monitor or timer reference */
   struct lua_State *L;/* thread whose stack holds the values below */
   int msg, reason, name; /* stack indices, 0 when absent */
-  const char *text;   /* extra words, e.g. the limit that was hit */
+  const char *text;   /* the limit that was hit (a literal: records keep it) */
   /* supervisor events */
   int id;             /* stack index of the child's id, 0 when absent */
   const char *strategy;  /* the supervisor's strategy, or NULL */

@@ -244,8 +244,8 @@ static void test_small_blocks_are_reused (void **state) {
     assert_int_equal(node->mem_total, total0 + 64 * 48);
     for (int i = 0; i < 64; i++) blk_free(node, a[i], 48);
     assert_int_equal(node->mem_total, total0);
-    if (round == 0) carve = node->pool.carve;
-    else assert_ptr_equal(node->pool.carve, carve);
+    if (round == 0) carve = node->main.pool.carve;
+    else assert_ptr_equal(node->main.pool.carve, carve);
   }
 }
 

@@ -61,7 +61,7 @@ static otp_msg *nth (otp_proc *p, int n) {
 
 static lua_Integer value_of (fixture *f, const otp_msg *m) {
   lua_State *L = f->node->L;
-  otp_mailbox_push_value(f->node, L, m);
+  otp_mailbox_push_value(L, f->p, m);
   assert_true(lua_isinteger(L, -1));
   lua_Integer v = lua_tointeger(L, -1);
   lua_pop(L, 1);
@@ -324,7 +324,7 @@ static void test_store_slots_reused_keep_values (void **state) {
   while (f->p->mq_head) assert_int_equal(take(f, f->p->mq_head), next_out++);
   assert_int_equal(next_out, next_in);
   /* slots were recycled: the store never needed more than the peak queue */
-  assert_true(f->node->store_next < 7 * 200 / 2);
+  assert_true(f->node->main.store_next < 7 * 200 / 2);
 }
 
 /* a dropped or taken message no longer keeps its value alive */

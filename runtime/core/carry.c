@@ -1,0 +1,22 @@
+/*
+** Carrying values between states.
+*/
+#include "core/carry.h"
+#include "core/copy.h"
+#include "core/vm.h"
+#include "core/xcopy.h"
+
+otp_carry otp_carry_begin(lua_State *from, int idx, otp_vm *vm) {
+  idx = lua_absindex(from, idx);
+  if (otp_vm_of(from) == vm) return (otp_carry){from, idx, -1};
+  lua_State *L = vm->L;
+  otp_carry c = {L, 0, lua_gettop(L)};
+  /* a failed decode leaves its error message, which then stands in */
+  otp_xmove(from, idx, 1, L, OTP_COPY_LENIENT, "reason", 0);
+  c.idx = lua_gettop(L);
+  return c;
+}
+
+void otp_carry_end(const otp_carry *c) {
+  if (c->top >= 0) lua_settop(c->L, c->top);
+}
