@@ -99,9 +99,8 @@ function code.load(name, source, opts)
       badarg("otp.code.load has no option " .. fmt(k) .. " (the only one is sandbox)", 2)
     end
   end
-  if opts and opts.sandbox ~= nil then   -- not covered by tests until otp.sandbox exists
-    return otp.sandbox.run(opts.sandbox, function(n, s) return otp.code.load(n, s) end,
-                           name, source)
+  if opts and opts.sandbox ~= nil then   -- the sandbox's own otp.code.load
+    return otp.sandbox.run(opts.sandbox, code.load, name, source)
   end
   local env = setmetatable({}, {__index = GLOBALS})
   env._G = env

@@ -43,7 +43,9 @@ local core = otp.sandbox_core
 local DEFAULT_SHUTDOWN = 5000
 local FLUSH = {flush = true}
 
-local starts = {}     -- name -> opts.start, kept for restart
+-- name -> {start = opts.start (kept for restart), top = the process that
+-- destroy shuts down: the start function's, or the root supervisor's keeper}
+local roots = {}
 
 -- badarg naming the caller `level` levels up from the function calling this.
 local function badarg(level, fmt, ...)
@@ -75,7 +77,9 @@ end
 function sandbox._keeper(spec, owner, tag)
   otp.trap_exit(true)
   local sup, why = otp.supervisor.start_link(spec)
-  otp.send(owner, {tag, sup or false, why})
+  if not pcall(otp.send, owner, {tag, sup or false, why}) then
+    otp.send(owner, {tag, false, tostring(why)})   -- a reason holding a function
+  end
   if not sup then return end
   while true do
     local msg = otp.receive({"EXIT"})
@@ -87,9 +91,12 @@ function sandbox._keeper(spec, owner, tag)
 end
 
 local function start_root(name, start)
+  roots[name] = {start = start}
   if start == nil then return true end
   if type(start) == "function" then
-    core.set_root(name, core.spawn(name, nil, start))
+    local pid = core.spawn(name, nil, start)
+    core.set_root(name, pid)
+    roots[name].top = pid
     return true
   end
   local tag = otp.make_ref()
@@ -100,7 +107,8 @@ local function start_root(name, start)
   otp.demonitor(ref, FLUSH)
   if msg[1] == "DOWN" then return nil, msg[5] end
   if not msg[2] then return nil, msg[3] end
-  core.set_root(name, pid)
+  core.set_root(name, msg[2])
+  roots[name].top = pid
   return true
 end
 
@@ -120,16 +128,16 @@ function sandbox.create(name, opts)
   local started, why = start_root(name, start)
   if not started then
     core.destroy(name)
+    roots[name] = nil
     return nil, why
   end
-  starts[name] = start
   return true
 end
 
 -- Stops the root the OTP way: shutdown, then kill after timeout_ms.
 local function stop_root(name, timeout)
-  local root = core.root(name)
-  if not root then return end
+  local root = roots[name] and roots[name].top
+  if not root or not otp.is_alive(root) then return end
   local ref = otp.monitor(root)
   otp.exit(root, "shutdown")
   if not otp.receive({"DOWN", ref}, timeout) then
@@ -152,7 +160,7 @@ function sandbox.destroy(name, timeout)
   if not exists(name) then return nil, "not_found" end
   stop_root(name, timeout)
   core.destroy(name)
-  starts[name] = nil
+  roots[name] = nil
   return true
 end
 
@@ -162,7 +170,7 @@ function sandbox.restart(name, timeout)
   if not exists(name) then return nil, "not_found" end
   stop_root(name, timeout)
   core.reopen(name)
-  return start_root(name, starts[name])
+  return start_root(name, roots[name] and roots[name].start)
 end
 
 function sandbox.list()

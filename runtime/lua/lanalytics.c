@@ -194,13 +194,16 @@ static otp_sup_analytics *check_sup(lua_State *L, int idx, const char *fname) {
     otp_proc *p = otp_registry_find(otp_node_of(L), L, idx);
     if (p) pid = p->pid;
   }
-  otp_analytics *a = state(L, 0);
+  /* a supervisor in a sandbox is known to its own state's analytics */
+  otp_proc *p = pid ? otp_proc_lookup(otp_node_of(L), pid) : NULL;
+  lua_State *S = p && p->vm != otp_vm_of(L) ? p->vm->L : L;
+  otp_analytics *a = state(S, 0);
   otp_sup_analytics *s = a && pid ? otp_analytics_find(a, pid) : NULL;
   if (!s) {
     lua_pushnil(L);
     lua_pushliteral(L, "not_a_supervisor");
   } else {
-    sup_ud *u = machine_of(L, pid);
+    sup_ud *u = machine_of(S, pid);
     if (u) refresh_flags(s, u);
   }
   return s;

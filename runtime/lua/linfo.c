@@ -12,6 +12,7 @@
 #include "core/registry.h"
 #include "core/signal.h"
 #include "core/term.h"
+#include "sandbox/sandbox.h"
 
 static int l_self(lua_State *L) {
   otp_proc_push_pid(L, otp_self(L));
@@ -320,6 +321,15 @@ static int l_system_time(lua_State *L) {
   return 1;
 }
 
+/* {name = bytes} of the node's sandboxes (part of total). */
+static void push_sandbox_memory(lua_State *L, otp_node *node) {
+  lua_newtable(L);
+  for (otp_sandbox *sb = node->sandboxes; sb; sb = sb->next) {
+    lua_pushinteger(L, (lua_Integer)sb->vm.mem_total);
+    lua_setfield(L, -2, sb->name);
+  }
+}
+
 static int l_memory(lua_State *L) {
   otp_node *node = otp_node_of(L);
   lua_Integer total = (lua_Integer)node->mem_total, procs = (lua_Integer)node->mem_procs;
@@ -328,7 +338,7 @@ static int l_memory(lua_State *L) {
     if (strcmp(key, "total") == 0) lua_pushinteger(L, total);
     else if (strcmp(key, "processes") == 0) lua_pushinteger(L, procs);
     else if (strcmp(key, "system") == 0) lua_pushinteger(L, total - procs);
-    else if (strcmp(key, "sandboxes") == 0) lua_newtable(L);
+    else if (strcmp(key, "sandboxes") == 0) push_sandbox_memory(L, node);
     else return otp_raise(L, "badarg: otp.memory has no key '%s' (keys: total, "
                            "processes, system, sandboxes)", key);
     return 1;
@@ -340,7 +350,7 @@ static int l_memory(lua_State *L) {
   lua_setfield(L, -2, "processes");
   lua_pushinteger(L, total - procs);
   lua_setfield(L, -2, "system");
-  lua_newtable(L);
+  push_sandbox_memory(L, node);
   lua_setfield(L, -2, "sandboxes");
   return 1;
 }
