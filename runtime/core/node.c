@@ -148,7 +148,7 @@ int otp_node_run(otp_node *node) {
   while (!node->done) {
     otp_sched_run(node);
     if (node->done) break;
-    if (node->rq_head) uv_run(&node->loop, UV_RUN_NOWAIT);
+    if (node->rq_len) uv_run(&node->loop, UV_RUN_NOWAIT);
     else if (uv_loop_alive(&node->loop)) uv_run(&node->loop, UV_RUN_ONCE);
     else report_deadlock(node);
   }

@@ -47,8 +47,10 @@ typedef struct otp_node {
   uint64_t next_serial, next_ref;
 
   /* scheduler */
-  otp_proc *rq_head, *rq_tail;
-  uint32_t rq_len;
+  otp_proc *rq_head, *rq_tail;   /* runnable processes of the main state */
+  otp_proc *sb_head, *sb_tail;   /* runnable processes of sandboxes */
+  uint32_t rq_len;               /* both queues */
+  int sb_turn;                   /* the last slice went to a sandbox */
   otp_proc *dying_head, *dying_tail;
   otp_proc *current;         /* the process whose code is running, or NULL */
   otp_proc *charge;          /* who pays for allocations, usually current */

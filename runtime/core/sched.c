@@ -33,26 +33,44 @@ static otp_node *_Atomic watched_node;
 
 static void preempt_hook(lua_State *L, lua_Debug *ar);
 
+/* Host and sandbox processes wait in separate queues (see next_runnable). */
+static otp_proc **queue_of(otp_node *node, const otp_proc *p, otp_proc ***tail) {
+  int sandboxed = p->vm->sandbox != NULL;
+  *tail = sandboxed ? &node->sb_tail : &node->rq_tail;
+  return sandboxed ? &node->sb_head : &node->rq_head;
+}
+
 void otp_sched_enqueue(otp_node *node, otp_proc *p) {
   if (p->in_runq) return;
+  otp_proc **tail, **head = queue_of(node, p, &tail);
   p->in_runq = 1;
   p->status = OTP_RUNNABLE;
   p->rq_next = NULL;
-  p->rq_prev = node->rq_tail;
-  if (node->rq_tail) node->rq_tail->rq_next = p;
-  else node->rq_head = p;
-  node->rq_tail = p;
+  p->rq_prev = *tail;
+  if (*tail) (*tail)->rq_next = p;
+  else *head = p;
+  *tail = p;
   node->rq_len++;
 }
 
 void otp_sched_dequeue(otp_node *node, otp_proc *p) {
   if (!p->in_runq) return;
+  otp_proc **tail, **head = queue_of(node, p, &tail);
   if (p->rq_prev) p->rq_prev->rq_next = p->rq_next;
-  else node->rq_head = p->rq_next;
+  else *head = p->rq_next;
   if (p->rq_next) p->rq_next->rq_prev = p->rq_prev;
-  else node->rq_tail = p->rq_prev;
+  else *tail = p->rq_prev;
   p->in_runq = 0;
   node->rq_len--;
+}
+
+/* Host and sandboxed processes take turns when both are runnable: however
+** many busy processes the sandboxes run, a host process waits for at most
+** one sandbox slice (plus the host processes ahead of it). */
+static otp_proc *next_runnable(otp_node *node) {
+  if (!node->rq_head || !node->sb_head) return node->rq_head ? node->rq_head : node->sb_head;
+  node->sb_turn = !node->sb_turn;
+  return node->sb_turn ? node->sb_head : node->rq_head;
 }
 
 void otp_sched_wake(otp_node *node, otp_proc *p) {
@@ -390,7 +408,7 @@ void otp_sched_run(otp_node *node) {
   set_busy(node, 1);
   uint64_t start = otp_now_ns();
   otp_proc *p;
-  while ((p = node->rq_head) != NULL && !node->done) {
+  while ((p = next_runnable(node)) != NULL && !node->done) {
     otp_sched_dequeue(node, p);
     run_slice(node, p);
     if (node->dying_head) otp_proc_reap(node);
