@@ -112,7 +112,18 @@ static void unlink_target(otp_proc *t, otp_monitor *m) {
 
 otp_proc *otp_alias_target(otp_node *node, lua_State *L, int idx) {
   otp_ref_ud *u = otp_to_ref_ud(L, idx);
-  return u && u->alias ? otp_proc_get(node, u->alias) : NULL;
+  otp_proc *p = u && u->alias ? otp_proc_get(node, u->alias) : NULL;
+  if (!p || p->vm == otp_vm_of(L)) return p;
+  /* a copy of the ref in another state: the owner's own value says whether
+  ** the alias is still active (unalias and demonitor change that one) */
+  lua_State *T = p->vm->L;
+  lua_rawgeti(T, LUA_REGISTRYINDEX, p->vm->refs_ref);
+  lua_rawgeti(T, -1, (lua_Integer)u->id);
+  otp_ref_ud *own = otp_to_ref_ud(T, -1);
+  int active = own && own->alias == p->pid;
+  lua_pop(T, 2);
+  if (!active) u->alias = OTP_PID_NONE;
+  return active ? p : NULL;
 }
 
 /* The monitor's ref stops being an alias (its userdata is interned). */
