@@ -155,12 +155,14 @@ static int env_require(lua_State *L) {
   return 2;
 }
 
-/* The Lua-file searcher: a module's chunk runs with globals of its own. */
+/* The Lua-file searcher: a module's chunk runs with globals of its own.
+** package.searchpath is its upvalue (a sandbox has no searchpath: it would
+** tell whether any file exists). */
 static int search_lua(lua_State *L) {
   otp_vm *vm = otp_vm_of(L);
   const char *name = luaL_checkstring(L, 1);
   lua_getglobal(L, "package");
-  lua_getfield(L, -1, "searchpath");
+  lua_pushvalue(L, lua_upvalueindex(1));
   lua_pushstring(L, name);
   lua_getfield(L, -3, "path");
   lua_call(L, 2, 2);
@@ -309,9 +311,15 @@ void otp_env_init(lua_State *L, otp_vm *vm) {
     lua_setfield(L, -2, "path");
   }
   lua_getfield(L, -1, "searchers");
-  lua_pushcfunction(L, search_lua);
+  lua_getfield(L, -2, "searchpath");
+  lua_pushcclosure(L, search_lua, 1);
   lua_rawseti(L, -2, 2);
-  lua_pop(L, 2);
+  lua_pop(L, 1);
+  if (vm->flags & OTP_VM_SANDBOX) {
+    lua_pushnil(L);
+    lua_setfield(L, -2, "searchpath");
+  }
+  lua_pop(L, 1);
 
   wrap_global(L, "load", env_load);
   wrap_global(L, "require", env_require);

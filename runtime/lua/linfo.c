@@ -411,11 +411,12 @@ static int l_pid(lua_State *L) {
 static int l_log_level(lua_State *L) {
   static const char *const levels[] = {"none", "error", "warning", "info", "debug", NULL};
   otp_node *node = otp_node_of(L);
+  int set = !lua_isnoneornil(L, 1);
   lua_pushstring(L, levels[node->cfg.log_level]);
-  if (!lua_isnoneornil(L, 1) && otp_vm_of(L)->sandbox)
+  if (set && otp_vm_of(L)->sandbox)
     return otp_raise(L, "badarg: the log level is the node's; a sandbox can read it "
                      "but not set it");
-  if (!lua_isnoneornil(L, 1))
+  if (set)
     node->cfg.log_level = (otp_log_level)otp_arg_option(L, 1, NULL, levels, "otp.log_level");
   return 1;
 }

@@ -70,6 +70,17 @@ static int l_open(lua_State *L) {
   if (!*name) return otp_raise(L, "badarg: a sandbox needs a non-empty name");
   if (lua_isnoneornil(L, 2)) lua_newtable(L);
   otp_arg_type(L, 2, LUA_TTABLE, "otp.sandbox.create(name, opts)", "an options table");
+  static const char *const known[] = {"start", "max_processes", "max_memory",
+                                      "max_reductions", "allow", NULL};
+  for (lua_pushnil(L); lua_next(L, 2); lua_pop(L, 1)) {
+    int ok = 0;
+    for (int i = 0; known[i] && lua_type(L, -2) == LUA_TSTRING; i++)
+      ok |= strcmp(known[i], lua_tostring(L, -2)) == 0;
+    if (!ok)
+      return otp_raise(L, "badarg: otp.sandbox.create has no option %s (options: start, "
+                        "max_processes, max_memory, max_reductions, allow)",
+                        luaL_tolstring(L, -2, NULL));
+  }
   otp_sandbox_limits lim = {0};
   lim.max_processes = (uint32_t)opt_size(L, 2, "max_processes", "processes at once");
   lim.max_memory = (size_t)opt_size(L, 2, "max_memory", "bytes");

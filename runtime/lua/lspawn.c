@@ -130,10 +130,10 @@ static int l_spawn_opt(lua_State *L) {
       return otp_raise(L, "badarg: spawn_opt into a sandbox takes link and monitor only");
   }
   lua_pop(L, 1);
-  if (sb) return otp_sandbox_spawn(L, sb, 1, nargs, o.link, o.monitor);
-  if (lua_getfield(L, 2, "name") != LUA_TNIL) o.name = lua_gettop(L);
+  if (!sb && lua_getfield(L, 2, "name") != LUA_TNIL) o.name = lua_gettop(L);
   lua_pushvalue(L, 1);      /* fn next to its arguments: fn, fn, args... */
   lua_replace(L, 2);
+  if (sb) return otp_sandbox_spawn(L, sb, 2, nargs, o.link, o.monitor);
   return spawn(L, 2, nargs, &o);
 }
 
