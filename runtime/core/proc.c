@@ -157,6 +157,15 @@ static void finalise(otp_node *node, otp_proc *p) {
     otp_trace_emit(node, OTP_EV_EXIT, &info);
   }
   otp_registry_forget(node, p);
+  if (p->vm->gc_after_kill) {   /* killed by its state's memory cap: give the */
+    p->vm->gc_after_kill = 0;   /* memory back before the EXIT and DOWN messages need it */
+    otp_mailbox_clear(node, p);
+    luaL_unref(L, LUA_REGISTRYINDEX, p->co_ref);
+    luaL_unref(L, LUA_REGISTRYINDEX, p->env_ref);
+    p->co_ref = p->env_ref = LUA_NOREF;
+    p->co = NULL;
+    lua_gc(L, LUA_GCCOLLECT, 0);
+  }
   otp_signal_death(node, L, p, reason);
   otp_mailbox_clear(node, p);
   if (p->timer) uv_close((uv_handle_t *)p->timer, close_timer);
@@ -177,12 +186,7 @@ void otp_proc_reap(otp_node *node) {
   while ((p = node->dying_head) != NULL) {
     node->dying_head = p->dying_next;
     if (!node->dying_head) node->dying_tail = NULL;
-    otp_vm *vm = p->vm;
     finalise(node, p);
-    if (vm->gc_after_kill) {      /* give back what a memory bomb held */
-      vm->gc_after_kill = 0;
-      lua_gc(vm->L, LUA_GCCOLLECT, 0);
-    }
   }
 }
 

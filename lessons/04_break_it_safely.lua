@@ -1,0 +1,81 @@
+-- Lesson 4: break it safely. Run a leaky worker under a supervisor inside a
+-- sandbox with a memory cap, watch the cap stop it and the supervisor
+-- restart it until it gives up, then destroy the sandbox and see every byte
+-- come back. Finally swap a running server's code without stopping it.
+-- Run it with `build/otplab run lessons/04_break_it_safely.lua`.
+
+local sandbox = otp.sandbox
+local function say(fmt, ...) print(string.format(fmt, ...)) end
+otp.log_level("none")            -- the lesson reports the kills itself
+
+-- A worker that keeps everything it is sent, and a feeder that never stops.
+local leaky = {}
+function leaky.init() return "ok", {} end
+function leaky.handle_cast(chunk, kept) kept[#kept + 1] = chunk; return "noreply", kept end
+
+local me = otp.self()
+local tree = {strategy = "one_for_one", intensity = 2, period = 10, children = {
+  {id = "leaky", start = {function()
+    local pid = otp.gen_server.start_link(leaky, nil, {name = "leaky"})
+    otp.send(me, {"started", pid})
+    return pid
+  end}}}}
+
+local session = otp.trace.start{kinds = {"limit_killed", "sup_restart", "sup_shutdown"}}
+assert(sandbox.create("lab", {start = tree, max_memory = 4 << 20}))
+say("1. sandbox 'lab' runs a supervisor and its worker: %d processes, %d KB",
+    sandbox.info("lab").processes, sandbox.info("lab").memory // 1024)
+
+-- Feed each incarnation of the worker until the cap stops it.
+local sup = sandbox.info("lab").root
+local watch = otp.monitor(sup)
+local chunk = string.rep("x", 64 * 1024)
+for incarnation = 1, 3 do
+  local pid = otp.receive(otp.match{"started"})[2]
+  local ref = otp.monitor(pid)
+  repeat otp.gen_server.cast(pid, chunk) until otp.receive(otp.match{"DOWN", ref}, 0)
+  say("2.%d the worker %s was killed by the sandbox's max_memory", incarnation,
+      tostring(pid))
+end
+local down = otp.receive(otp.match{"DOWN", watch})
+assert(down[5] == "shutdown", "the supervisor gives up with shutdown (rule C9)")
+say("3. after 3 kills in 10 s the supervisor gave up: it exited with %q", down[5])
+for _, e in ipairs(session:events()) do
+  say("   %-13s %s", e.kind, e.limit or e.id or e.reason or "")
+end
+session:stop()
+
+local info = sandbox.info("lab")
+assert(info.limit_kills == 3 and info.processes == 0)
+say("4. info: %d limit kills, %d processes left, %d KB in its state",
+    info.limit_kills, info.processes, info.memory // 1024)
+local before = otp.memory("total")
+sandbox.destroy("lab")
+say("5. destroyed: the node gave back %d KB, the sandbox's whole state",
+    (before - otp.memory("total")) // 1024)
+
+-- Hot code loading: a counter moves from v1 to v2 and keeps its count.
+assert(sandbox.create("code"))
+otp.code.load("counter", [[
+  local M = {vsn = "1"}
+  function M.init() return "ok", 0 end
+  function M.handle_call(_, _, n) return "reply", n + 1, n + 1 end
+  return M]], {sandbox = "code"})
+local server = sandbox.run("code", function()
+  return otp.gen_server.start(require "counter")
+end)
+otp.gen_server.call(server, "next")
+otp.gen_server.call(server, "next")
+otp.code.load("counter", [[
+  local M = {vsn = "2"}
+  function M.init() return "ok", {count = 0} end
+  function M.handle_call(_, _, s) s.count = s.count + 10; return "reply", s.count, s end
+  function M.code_change(old_vsn, n) return "ok", {count = n} end
+  return M]], {sandbox = "code"})
+otp.sys.suspend(server)
+otp.sys.change_code(server, "counter", "1", nil)
+otp.sys.resume(server)
+local next = otp.gen_server.call(server, "next")
+assert(next == 12, "code_change carried the count over")
+say("6. after the upgrade the count went on from 2: next -> %d", next)
+sandbox.destroy("code")
