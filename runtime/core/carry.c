@@ -20,3 +20,15 @@ otp_carry otp_carry_begin(lua_State *from, int idx, otp_vm *vm) {
 void otp_carry_end(const otp_carry *c) {
   if (c->top >= 0) lua_settop(c->L, c->top);
 }
+
+void otp_carry_top(lua_State *T, lua_State *L, const char *lost) {
+  if (otp_vm_of(T) == otp_vm_of(L)) {
+    if (T != L) lua_xmove(T, L, 1);
+    return;
+  }
+  if (otp_xmove(T, -1, 1, L, OTP_COPY_LENIENT, "value", 0) != LUA_OK) {
+    lua_pop(L, 1);
+    lua_pushstring(L, lost);
+  }
+  lua_pop(T, 1);
+}

@@ -22,4 +22,9 @@ otp_carry otp_carry_begin(lua_State *from, int idx, struct otp_vm *vm);
 /* Restores the stack otp_carry_begin borrowed (values pushed since are dropped). */
 void otp_carry_end(const otp_carry *c);
 
+/* The other way: moves the value on top of T (popped) onto L, copying it if
+** they are threads of different states. A value that cannot be copied (out
+** of memory) arrives as the string lost, or nil if lost is NULL. */
+void otp_carry_top(lua_State *T, lua_State *L, const char *lost);
+
 #endif

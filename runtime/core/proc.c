@@ -6,7 +6,7 @@
 #include <lauxlib.h>
 #include "core/proc.h"
 #include "core/copy.h"
-#include "core/xcopy.h"
+#include "core/carry.h"
 #include "core/mailbox.h"
 #include "core/node.h"
 #include "core/registry.h"
@@ -43,17 +43,10 @@ void otp_proc_push_pid(lua_State *L, otp_proc *p) {
 void otp_proc_push_value(lua_State *L, otp_proc *p, int ref) {
   if (ref == LUA_NOREF) {
     lua_pushnil(L);
-  } else if (otp_vm_of(L) == p->vm) {
-    lua_rawgeti(L, LUA_REGISTRYINDEX, ref);
-  } else {
-    lua_State *T = p->vm->L;
-    lua_rawgeti(T, LUA_REGISTRYINDEX, ref);
-    if (otp_xmove(T, -1, 1, L, OTP_COPY_LENIENT, "value", 0) != LUA_OK) {
-      lua_pop(L, 1);
-      lua_pushnil(L);
-    }
-    lua_pop(T, 1);
+    return;
   }
+  lua_rawgeti(p->vm->L, LUA_REGISTRYINDEX, ref);
+  otp_carry_top(p->vm->L, L, NULL);
 }
 
 void otp_proc_push_env(lua_State *L, otp_proc *p) {

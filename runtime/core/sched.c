@@ -24,7 +24,6 @@
 #include "core/node.h"
 #include "core/proc.h"
 #include "core/term.h"
-#include "sandbox/sandbox.h"
 #include "trace/trace.h"
 
 /* The node whose watchdog may signal this OS process: a signal handler has
@@ -234,21 +233,21 @@ static void trace_sched(otp_node *node, otp_trace_kind kind, otp_proc *p) {
 ** the sandbox's name when it has one), and the reason it dies with. */
 static void push_limit_reason(otp_node *node, otp_proc *p, const char *limit,
                               const char *why) {
-  lua_State *L = p->vm->L;
-  otp_sandbox *sb = otp_sandbox_of(p);
+  otp_vm *vm = p->vm;
+  lua_State *L = vm->L;
   char pid[48];
   otp_pid_format(p->pid, pid, sizeof pid);
-  otp_log(node, OTP_LOG_ERROR, "process %s%s%s killed: %s", pid, sb ? " of sandbox " : "",
-          sb ? sb->name : "", why);
-  if (sb) sb->limit_kills++;
+  otp_log(node, OTP_LOG_ERROR, "process %s%s%s killed: %s", pid,
+          vm->name ? " of sandbox " : "", vm->name ? vm->name : "", why);
+  vm->limit_kills++;
   if (otp_trace_on(node, OTP_EV_LIMIT_KILLED)) {
-    if (sb) lua_pushstring(L, sb->name);
+    if (vm->name) lua_pushstring(L, vm->name);
     otp_trace_info info = {.pid = p->pid, .text = limit, .L = L,
-                           .name = sb ? lua_gettop(L) : 0};
+                           .name = vm->name ? lua_gettop(L) : 0};
     otp_trace_emit(node, OTP_EV_LIMIT_KILLED, &info);
-    if (sb) lua_pop(L, 1);
+    if (vm->name) lua_pop(L, 1);
   }
-  if (!sb) {                             /* OTP's max_heap_size kill */
+  if (!vm->name) {                             /* OTP's max_heap_size kill */
     lua_pushliteral(L, "killed");
     return;
   }
@@ -280,7 +279,7 @@ static void push_kill_reason(otp_node *node, otp_proc *p) {
     }
     case OTP_KILL_CPU:
       snprintf(why, sizeof why, "it used more than %llu reductions in one second",
-               (unsigned long long)otp_sandbox_of(p)->limits.max_reductions);
+               (unsigned long long)p->vm->max_reductions);
       push_limit_reason(node, p, "the sandbox's max_reductions", why);
       break;
     default:
@@ -340,6 +339,18 @@ static void die_from_error(otp_node *node, otp_proc *p, int status) {
   otp_proc_exit(p, L);
 }
 
+int otp_sched_over_budget(otp_proc *p, uint64_t reductions, uint64_t now_ns) {
+  uint64_t max = p->vm->max_reductions;
+  if (!max) return 0;
+  uint64_t second = now_ns / 1000000000u;
+  if (second != p->cpu_second) {
+    p->cpu_second = second;
+    p->cpu_used = 0;
+  }
+  p->cpu_used += reductions;
+  return p->cpu_used > max;
+}
+
 /* Closes the time account of the slice that started at slice_start_ns: one
 ** clock read per slice, shared with the start of the next one. Reductions
 ** are microseconds of work (at least 1 per slice). */
@@ -349,7 +360,7 @@ static void account(otp_node *node, uint64_t now) {
   otp_proc *p = otp_proc_lookup(node, node->slice_pid);
   if (p) {
     p->reductions += spent;
-    if (otp_sandbox_charge_cpu(p, spent, now) && otp_proc_alive(p))
+    if (otp_sched_over_budget(p, spent, now) && otp_proc_alive(p))
       otp_sched_kill_soon(node, p, OTP_KILL_CPU);
   }
   node->reductions_total += spent;

@@ -35,6 +35,10 @@ void otp_sched_wake(struct otp_node *node, otp_proc *p);
 void otp_sched_kill_soon(struct otp_node *node, otp_proc *p, int why);
 
 /* Yields the running process to the scheduler from a C function. */
+/* Accounts reductions p spent in a slice ending at now_ns; returns 1 if p
+** is now over its state's max_reductions for the current second. */
+int otp_sched_over_budget(otp_proc *p, uint64_t reductions, uint64_t now_ns);
+
 int otp_sched_yieldk(lua_State *L, otp_yield_kind kind, lua_KContext ctx,
                      lua_KFunction k);
 

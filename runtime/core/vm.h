@@ -24,7 +24,11 @@ typedef struct otp_vm {
   struct otp_node *node;
   struct otp_sandbox *sandbox;   /* NULL for the node's main state */
   unsigned flags;                /* OTP_VM_* */
-  uint32_t sandbox_id;           /* the sandbox's id (0: main), for the tracer */
+  /* a sandbox's, set when it opens the state (the main state: 0, NULL) */
+  uint32_t sandbox_id;           /* for the tracer's sandbox filter */
+  const char *name;              /* for log lines and limit_killed events */
+  uint64_t max_reductions;       /* per process per second; 0 = no limit */
+  uint64_t limit_kills;          /* processes stopped by this state's limits */
 
   /* memory */
   otp_pool pool;

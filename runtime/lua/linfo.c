@@ -6,7 +6,7 @@
 #include <time.h>
 #include "lua/lotp.h"
 #include "core/copy.h"
-#include "core/xcopy.h"
+#include "core/carry.h"
 #include "core/mailbox.h"
 #include "core/node.h"
 #include "core/registry.h"
@@ -48,11 +48,7 @@ static int l_processes(lua_State *L) {
       lua_rawseti(L, -2, ++n);
     }
   }
-  lua_getglobal(L, "table");       /* oldest first, as they were spawned */
-  lua_getfield(L, -1, "sort");
-  lua_pushvalue(L, -3);
-  lua_call(L, 1, 0);
-  lua_pop(L, 1);
+  otp_sort_list(L);                /* oldest first, as they were spawned */
   return 1;
 }
 
@@ -152,18 +148,9 @@ static int add_message(lua_State *L, lua_Integer *n, size_t *bytes) {
 }
 
 /* The thread to read p's values on: L, or p's own state when p lives in
-** another one (a sandbox); bring() then copies what is on top of it to L. */
+** another one (a sandbox); otp_carry_top then brings them to L. */
 static lua_State *reader(lua_State *L, otp_proc *p) {
   return otp_vm_of(L) == p->vm ? L : p->vm->L;
-}
-
-static void bring(lua_State *L, lua_State *T) {
-  if (T == L) return;
-  if (otp_xmove(T, -1, 1, L, OTP_COPY_LENIENT, "message", 0) != LUA_OK) {
-    lua_pop(L, 1);
-    lua_pushliteral(L, "<lost>");
-  }
-  lua_pop(T, 1);
 }
 
 static void push_messages(lua_State *L, otp_proc *p) {
@@ -177,12 +164,12 @@ static void push_messages(lua_State *L, otp_proc *p) {
   if (p->handoff && lua_checkstack(p->co, 1)) {   /* the message handed over comes first */
     lua_pushvalue(p->co, -1);
     lua_xmove(p->co, T, 1);
-    bring(L, T);
+    otp_carry_top(T, L, "<lost>");
     full = !add_message(L, &n, &bytes);
   }
   for (otp_msg *m = p->mq_head; m && !full; m = m->next) {
     otp_mailbox_push_value(T, p, m);
-    bring(L, T);
+    otp_carry_top(T, L, "<lost>");
     otp_charge_state cs = otp_charge_receiver(node, node->current);
     full = !add_message(L, &n, &bytes);
     otp_charge_restore(node, cs);
@@ -206,7 +193,7 @@ static void push_stacktrace(lua_State *L, otp_proc *p) {
   }
   lua_State *T = reader(L, p);     /* luaL_traceback needs one state */
   luaL_traceback(T, p->co, NULL, 0);
-  bring(L, T);
+  otp_carry_top(T, L, "<lost>");
 }
 
 /* "source:line" of the function the process started with. */
@@ -408,23 +395,23 @@ static int l_pid(lua_State *L) {
   return 1;
 }
 
+static const char *const log_levels[] = {"none", "error", "warning", "info", "debug", NULL};
+
 static int l_log_level(lua_State *L) {
-  static const char *const levels[] = {"none", "error", "warning", "info", "debug", NULL};
   otp_node *node = otp_node_of(L);
   int set = !lua_isnoneornil(L, 1);
-  lua_pushstring(L, levels[node->cfg.log_level]);
+  lua_pushstring(L, log_levels[node->cfg.log_level]);
   if (set && otp_vm_of(L)->sandbox)
     return otp_raise(L, "badarg: the log level is the node's; a sandbox can read it "
                      "but not set it");
   if (set)
-    node->cfg.log_level = (otp_log_level)otp_arg_option(L, 1, NULL, levels, "otp.log_level");
+    node->cfg.log_level = (otp_log_level)otp_arg_option(L, 1, NULL, log_levels, "otp.log_level");
   return 1;
 }
 
 /* log(level, ...): a report line on stderr, when the log level shows it. */
 static int l_log(lua_State *L) {
-  static const char *const levels[] = {"none", "error", "warning", "info", "debug", NULL};
-  int level = otp_arg_option(L, 1, NULL, levels, "otp.log");
+  int level = otp_arg_option(L, 1, NULL, log_levels, "otp.log");
   int n = lua_gettop(L);
   luaL_Buffer b;
   luaL_buffinit(L, &b);

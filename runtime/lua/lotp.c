@@ -42,6 +42,14 @@ int otp_arg_option(lua_State *L, int idx, const char *def, const char *const lis
                    lua_tostring(L, -1));
 }
 
+void otp_sort_list(lua_State *L) {
+  lua_getglobal(L, "table");
+  lua_getfield(L, -1, "sort");
+  lua_pushvalue(L, -3);
+  lua_call(L, 1, 0);
+  lua_pop(L, 1);
+}
+
 static int any_tostring(lua_State *L) {
   lua_pushliteral(L, "otp._");
   return 1;

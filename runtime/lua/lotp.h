@@ -29,6 +29,15 @@ const char *otp_arg_string(lua_State *L, int idx, const char *fname);
 int otp_arg_option(lua_State *L, int idx, const char *def, const char *const list[],
                    const char *fname);
 
+/* Sorts the list on top of L in place (table.sort: pids oldest first, names
+** alphabetically). */
+void otp_sort_list(lua_State *L);
+
+/* Finishes a spawn by self of p (made and loaded): links, starts it, pushes
+** its pid and, if asked, monitors it (pushing the ref, with the receive
+** marker set). Returns the number of values pushed. */
+int otp_spawn_finish(lua_State *L, otp_proc *self, otp_proc *p, int link, int monitor);
+
 /* The calling process; raises if called outside one. */
 otp_proc *otp_self(lua_State *L);
 

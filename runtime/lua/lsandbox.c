@@ -144,7 +144,7 @@ static int spawn_in(lua_State *T) {
 int otp_sandbox_refuse_spawn(lua_State *L, const otp_vm *vm) {
   otp_sandbox *sb = vm->sandbox;
   otp_node *node = otp_node_of(L);
-  sb->limit_kills++;
+  sb->vm.limit_kills++;
   if (otp_trace_on(node, OTP_EV_LIMIT_KILLED) && node->current) {
     lua_pushstring(L, sb->name);
     otp_trace_info info = {.pid = node->current->pid, .L = L, .name = lua_gettop(L),
@@ -178,16 +178,7 @@ int otp_sandbox_spawn(lua_State *L, otp_sandbox *sb, int fidx, int nargs, int li
     return lua_error(L);
   }
   lua_settop(T, top);
-  otp_proc *p = j.p;
-  if (link) otp_link(node, self, p);
-  otp_proc_start(node, p);
-  otp_proc_push_pid(L, p);
-  if (!monitor) return 1;
-  uint64_t ref = otp_monitor_add(node, L, self, p, 0);
-  self->has_marker = 1;
-  self->marker = self->mq_tail;
-  self->marker_ref = ref;
-  return 2;
+  return otp_spawn_finish(L, self, j.p, link, monitor);
 }
 
 /* spawn(name, opts, fn, ...) -> pid[, ref]; opts: link, monitor */
@@ -208,10 +199,14 @@ static int l_set_root(lua_State *L) {
   return 0;
 }
 
-static int l_root(lua_State *L) {
-  otp_sandbox *sb = check_sandbox(L, 1, "otp.sandbox");
+/* The sandbox's root process while it lives, else nil. */
+static void push_root(lua_State *L, const otp_sandbox *sb) {
   if (sb->root && otp_proc_get(otp_node_of(L), sb->root)) otp_push_pid(L, sb->root);
   else lua_pushnil(L);
+}
+
+static int l_root(lua_State *L) {
+  push_root(L, check_sandbox(L, 1, "otp.sandbox"));
   return 1;
 }
 
@@ -228,7 +223,7 @@ static int l_info(lua_State *L) {
   lua_setfield(L, -2, "name");
   set_int(L, "processes", sb->vm.nprocs);
   set_int(L, "memory", sb->vm.mem_total);
-  set_int(L, "limit_kills", sb->limit_kills);
+  set_int(L, "limit_kills", sb->limit_kills + sb->vm.limit_kills);
   set_int(L, "restarts", sb->restarts);
   set_int(L, "uptime_ms", (otp_now_ns() - sb->opened_ns) / 1000000u);
   lua_createtable(L, 0, 4);
@@ -236,7 +231,7 @@ static int l_info(lua_State *L) {
   if (sb->limits.max_memory) set_int(L, "max_memory", sb->limits.max_memory);
   if (sb->limits.max_reductions) set_int(L, "max_reductions", sb->limits.max_reductions);
   lua_setfield(L, -2, "limits");
-  l_root(L);
+  push_root(L, sb);
   lua_setfield(L, -2, "root");
   return 1;
 }
@@ -248,11 +243,7 @@ static int l_list(lua_State *L) {
     lua_pushstring(L, sb->name);
     lua_rawseti(L, -2, ++n);
   }
-  lua_getglobal(L, "table");
-  lua_getfield(L, -1, "sort");
-  lua_pushvalue(L, -3);
-  lua_call(L, 1, 0);
-  lua_pop(L, 1);
+  otp_sort_list(L);
   return 1;
 }
 

@@ -237,11 +237,7 @@ static int l_registered(lua_State *L) {
     lua_rawseti(L, -4, ++n);
   }
   lua_pop(L, 1);
-  lua_getglobal(L, "table");
-  lua_getfield(L, -1, "sort");
-  lua_pushvalue(L, -3);
-  lua_call(L, 1, 0);
-  lua_pop(L, 1);
+  otp_sort_list(L);
   return 1;
 }
 

@@ -29,6 +29,19 @@ static int copy_in(lua_State *L) {
   return 0;
 }
 
+int otp_spawn_finish(lua_State *L, otp_proc *self, otp_proc *p, int link, int monitor) {
+  otp_node *node = otp_node_of(L);
+  if (link) otp_link(node, self, p);
+  otp_proc_start(node, p);
+  otp_proc_push_pid(L, p);
+  if (!monitor) return 1;
+  uint64_t ref = otp_monitor_add(node, L, self, p, 0);
+  self->has_marker = 1;                /* a receive on this ref skips older messages */
+  self->marker = self->mq_tail;
+  self->marker_ref = ref;
+  return 2;
+}
+
 /* Spawns fn (at fidx) with the nargs values after it. Pushes the pid, and
 ** the monitor ref if asked; returns the number of values pushed. */
 static int spawn(lua_State *L, int fidx, int nargs, const spawn_opts *o) {
@@ -59,15 +72,7 @@ static int spawn(lua_State *L, int fidx, int nargs, const spawn_opts *o) {
     return lua_error(L);
   }
   if (o->name) otp_registry_add(node, L, o->name, p);
-  if (o->link) otp_link(node, self, p);
-  otp_proc_start(node, p);
-  otp_proc_push_pid(L, p);
-  if (!o->monitor) return 1;
-  uint64_t ref = otp_monitor_add(node, L, self, p, 0);
-  self->has_marker = 1;                /* a receive on this ref skips older messages */
-  self->marker = self->mq_tail;
-  self->marker_ref = ref;
-  return 2;
+  return otp_spawn_finish(L, self, p, o->link, o->monitor);
 }
 
 static int l_spawn(lua_State *L) {
@@ -126,7 +131,7 @@ static int l_spawn_opt(lua_State *L) {
     if (!sb)
       return otp_raise(L, "badarg: spawn_opt's sandbox option names no sandbox (%s); "
                         "create it with otp.sandbox.create", luaL_tolstring(L, -1, NULL));
-    if (o.trap_exit || opt_flag(L, 2, "name") || lua_getfield(L, 2, "max_heap") != LUA_TNIL)
+    if (o.trap_exit || o.max_heap || opt_flag(L, 2, "name"))
       return otp_raise(L, "badarg: spawn_opt into a sandbox takes link and monitor only");
   }
   lua_pop(L, 1);

@@ -21,6 +21,8 @@ static int open_state(otp_sandbox *sb, char *err, size_t errlen) {
     return -1;
   sb->vm.max_memory = sb->limits.max_memory;
   sb->vm.sandbox_id = sb->id;
+  sb->vm.name = sb->name;
+  sb->vm.max_reductions = sb->limits.max_reductions;
   sb->opened_ns = otp_now_ns();
   sb->root = OTP_PID_NONE;
   return 0;
@@ -63,6 +65,7 @@ void otp_sandbox_close(otp_sandbox *sb) {
     otp_proc_exit(p, vm->L);
   }
   otp_proc_reap(node);             /* links and monitors fire now */
+  sb->limit_kills += vm->limit_kills;
   otp_timer_close_all(vm);
   otp_vm_close(vm);
 }
@@ -85,14 +88,13 @@ void otp_sandbox_destroy(otp_sandbox *sb) {
   free(sb);
 }
 
+/* Node teardown: the processes are already freed, without any signalling. */
 void otp_sandbox_destroy_all(otp_node *node) {
   while (node->sandboxes) {
     otp_sandbox *sb = node->sandboxes;
-    node->sandboxes = sb->next;
     otp_timer_close_all(&sb->vm);
-    otp_vm_close(&sb->vm);       /* the processes are already freed */
-    free(sb->name);
-    free(sb);
+    otp_vm_close(&sb->vm);
+    otp_sandbox_destroy(sb);     /* closing again is a no-op */
   }
 }
 
@@ -101,14 +103,3 @@ int otp_sandbox_admit(const otp_vm *vm) {
   return sb && sb->limits.max_processes && vm->nprocs >= sb->limits.max_processes ? -1 : 0;
 }
 
-int otp_sandbox_charge_cpu(otp_proc *p, uint64_t reductions, uint64_t now_ns) {
-  const otp_sandbox *sb = p->vm->sandbox;
-  if (!sb || !sb->limits.max_reductions) return 0;
-  uint64_t second = now_ns / 1000000000u;
-  if (second != p->cpu_second) {
-    p->cpu_second = second;
-    p->cpu_used = 0;
-  }
-  p->cpu_used += reductions;
-  return p->cpu_used > sb->limits.max_reductions;
-}

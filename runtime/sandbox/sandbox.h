@@ -31,7 +31,8 @@ typedef struct otp_sandbox {
   otp_sandbox_limits limits;
   otp_vm vm;                   /* vm.L is NULL while closed */
   uint64_t opened_ns;
-  uint64_t restarts, limit_kills;
+  uint64_t restarts;
+  uint64_t limit_kills;        /* of closed incarnations; vm.limit_kills: this one */
   otp_pid root;                /* the process started with it, if any */
 } otp_sandbox;
 
@@ -55,14 +56,7 @@ int otp_sandbox_reopen(otp_sandbox *sb, char *err, size_t errlen);
 void otp_sandbox_destroy(otp_sandbox *sb);
 void otp_sandbox_destroy_all(struct otp_node *node);
 
-/* The sandbox p lives in, or NULL for the main state. */
-#define otp_sandbox_of(p) ((p)->vm->sandbox)
-
 /* May one more process start in vm? 0, or -1 if its sandbox is full. */
 int otp_sandbox_admit(const otp_vm *vm);
-
-/* Accounts reductions spent by p in its slice; returns 1 if p is now over its
-** sandbox's max_reductions for the current second. */
-int otp_sandbox_charge_cpu(struct otp_proc *p, uint64_t reductions, uint64_t now_ns);
 
 #endif

@@ -16,7 +16,7 @@
 #include "trace/trace.h"
 #include "trace/session.h"
 #include "core/copy.h"
-#include "core/xcopy.h"
+#include "core/carry.h"
 #include "core/registry.h"
 #include "core/mailbox.h"
 #include "core/node.h"
@@ -360,9 +360,7 @@ static const otp_trace_info *from_sandbox(otp_node *node, const otp_trace_info *
   for (size_t i = 0; i < sizeof fields / sizeof *fields; i++) {
     if (!*fields[i]) continue;
     otp_trace_copy_capped(info->L, *fields[i], cap);
-    if (otp_xmove(info->L, -1, 1, node->L, OTP_COPY_LENIENT, "value", 0) != LUA_OK)
-      lua_pushliteral(node->L, "<lost>");
-    lua_pop(info->L, 1);
+    otp_carry_top(info->L, node->L, "<lost>");
     *fields[i] = lua_gettop(node->L);
   }
   return copy;

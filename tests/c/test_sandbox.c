@@ -17,6 +17,7 @@
 
 #include "core/node.h"
 #include "core/proc.h"
+#include "core/sched.h"
 #include "sandbox/sandbox.h"
 
 static int setup (void **state) {
@@ -126,10 +127,10 @@ static void cpu_budget_is_per_process_per_second (void **state) {
   otp_sandbox *sb = make(*state, "c", (otp_sandbox_limits){.max_reductions = 1000});
   otp_proc p = {.vm = &sb->vm};
   uint64_t t = 5000000000u;                     /* 5 s */
-  assert_int_equal(otp_sandbox_charge_cpu(&p, 600, t), 0);
-  assert_int_equal(otp_sandbox_charge_cpu(&p, 400, t + 1000), 0);
-  assert_int_equal(otp_sandbox_charge_cpu(&p, 1, t + 2000), 1);
-  assert_int_equal(otp_sandbox_charge_cpu(&p, 900, t + 1000000000u), 0);  /* next second */
+  assert_int_equal(otp_sched_over_budget(&p, 600, t), 0);
+  assert_int_equal(otp_sched_over_budget(&p, 400, t + 1000), 0);
+  assert_int_equal(otp_sched_over_budget(&p, 1, t + 2000), 1);
+  assert_int_equal(otp_sched_over_budget(&p, 900, t + 1000000000u), 0);  /* next second */
 }
 
 int main (void) {
