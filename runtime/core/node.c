@@ -16,8 +16,6 @@
 #include "core/sched.h"
 #include "core/term.h"
 #include "core/timer.h"
-#include "lua/lotp.h"
-#include "sandbox/sandbox.h"
 #include "trace/trace.h"
 
 uint64_t otp_now_ns(void) {
@@ -45,7 +43,8 @@ void otp_log(otp_node *node, otp_log_level level, const char *fmt, ...) {
   va_end(ap);
 }
 
-otp_node *otp_node_new(const otp_node_config *cfg, char *err, size_t errlen) {
+otp_node *otp_node_create(const otp_node_config *cfg, lua_CFunction open_library,
+                          char *err, size_t errlen) {
   otp_node *node = calloc(1, sizeof *node);
   if (!node) {
     snprintf(err, errlen, "not enough memory");
@@ -53,6 +52,7 @@ otp_node *otp_node_new(const otp_node_config *cfg, char *err, size_t errlen) {
   }
   if (cfg) node->cfg = *cfg;
   else otp_node_config_defaults(&node->cfg);
+  node->open_library = open_library;
   node->first_exit_ref = LUA_NOREF;
   node->started_ns = otp_now_ns();
   if (uv_loop_init(&node->loop) != 0) {
@@ -74,10 +74,10 @@ void otp_node_free(otp_node *node) {
   if (!node) return;
   otp_sched_close(node);
   otp_proc_free_all(node);
-  otp_sandbox_destroy_all(node);
+  if (node->close_states) node->close_states(node);
   otp_timer_close_all(&node->main);
   uv_run(&node->loop, UV_RUN_DEFAULT);     /* runs the close callbacks */
-  otp_trace_close(node);
+  otp_trace_node_close(node);
   otp_vm_close(&node->main);
   otp_mailbox_free_pool(node);
   uv_loop_close(&node->loop);

@@ -77,12 +77,17 @@ typedef struct otp_node {
   uint64_t context_switches, messages_sent;
   uint64_t started_ns;
 
+  /* given by the layers above the core (see otp_node_create) */
+  lua_CFunction open_library;             /* opens the library of a new state */
+  void (*close_states)(struct otp_node *); /* closes states opened above (sandboxes) */
+
   /* sandboxes (sandbox/sandbox.h) */
   struct otp_sandbox *sandboxes;
   uint32_t next_sandbox_id;
 
-  /* layer 0 */
+  /* the trace point (trace/trace.h) and the sessions behind it */
   uint32_t trace_mask;
+  const struct otp_trace_ops *trace_ops;  /* NULL until a session attaches */
   struct otp_trace_state *trace;
 
   /* the first process (the script): its exit ends the node */
@@ -104,9 +109,13 @@ static inline otp_proc *otp_proc_get(otp_node *node, otp_pid pid) {
   return p && otp_proc_alive(p) ? p : NULL;
 }
 
-/* Creates a node with its Lua state, libraries and the otp module loaded.
-** Returns NULL (with a message in err) on failure. */
-otp_node *otp_node_new(const otp_node_config *cfg, char *err, size_t errlen);
+/* Creates a node with its main Lua state: the standard libraries, the
+** runtime's tables, and then open_library (called in every state the node
+** opens, the sandboxes' too; the bindings' luaopen_otp, see
+** lua/lotp.h's otp_node_new). Returns NULL (with a message in err) on
+** failure. */
+otp_node *otp_node_create(const otp_node_config *cfg, lua_CFunction open_library,
+                          char *err, size_t errlen);
 void otp_node_free(otp_node *node);
 
 /* Runs until the first process has exited (or nothing can ever run again).

@@ -162,7 +162,7 @@ static void finalise(otp_node *node, otp_proc *p) {
   otp_signal_death(node, L, p, reason);
   otp_mailbox_clear(node, p);
   if (p->timer) uv_close((uv_handle_t *)p->timer, close_timer);
-  otp_trace_owner_exit(node, p->pid);
+  otp_trace_process_exit(node, p->pid);
   if (p->pid == node->first) {      /* the first process lives in the main state */
     node->done = 1;
     lua_pushvalue(L, reason);

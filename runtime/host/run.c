@@ -10,6 +10,7 @@
 #include <lauxlib.h>
 #include "host/cli.h"
 #include "core/format.h"
+#include "lua/lotp.h"
 
 static int parse_size_mb(const char *s, size_t *out) {
   char *end;

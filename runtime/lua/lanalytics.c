@@ -29,6 +29,7 @@
 #include "core/registry.h"
 #include "core/term.h"
 #include "otp/analytics.h"
+#include "lua/lanalytics.h"
 #include "trace/trace.h"
 
 #define STATE_MT "otp.analytics.state"

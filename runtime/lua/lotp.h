@@ -9,6 +9,13 @@
 #include <lauxlib.h>
 #include "core/proc.h"
 
+struct otp_node;
+struct otp_node_config;
+
+/* A node whose states have the otp module (otp_node_create with
+** luaopen_otp): what the host and the tests start. */
+struct otp_node *otp_node_new(const struct otp_node_config *cfg, char *err, size_t errlen);
+
 int luaopen_otp(lua_State *L);
 int luaopen_otp_trace(lua_State *L);
 void otp_supervisor_core_register(lua_State *L);   /* lsupervisor.c: otp.supervisor_core */

@@ -36,6 +36,7 @@
 #include <string.h>
 #include "lua/lsupervisor.h"
 #include "otp/analytics.h"
+#include "lua/lanalytics.h"
 #include "core/copy.h"
 #include "core/env.h"
 #include "core/format.h"

@@ -10,6 +10,7 @@
 #include "core/registry.h"
 #include "core/term.h"
 #include "otp/analytics.h"
+#include "lua/lanalytics.h"
 #include "trace/trace.h"
 
 /* Pushes "supervisor <0.5.0>" or "supervisor 'name' (<0.5.0>)". */

@@ -30,7 +30,7 @@
 #include "sandbox/sandbox.h"
 #include "core/node.h"
 #include "core/term.h"
-#include "trace/session.h"
+#include "tracer/session.h"
 #include "trace/trace.h"
 
 static otp_trace_session *check_session(lua_State *L) {
