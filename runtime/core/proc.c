@@ -13,6 +13,7 @@
 #include "core/sched.h"
 #include "core/signal.h"
 #include "core/term.h"
+#include "core/timer.h"
 #include "trace/trace.h"
 
 #define MAX_SLOTS (1u << OTP_PID_SLOT_BITS)
@@ -161,6 +162,7 @@ static void finalise(otp_node *node, otp_proc *p) {
   }
   otp_signal_death(node, L, p, reason);
   otp_mailbox_clear(node, p);
+  otp_timer_dest_died(p);
   if (p->timer) uv_close((uv_handle_t *)p->timer, close_timer);
   otp_trace_owner_exit(node, p->pid);
   if (p->pid == node->first) {      /* the first process lives in the main state */
@@ -193,6 +195,7 @@ void otp_proc_free_all(otp_node *node) {
       p->monitors = m->w_next;
       free(m);
     }
+    otp_timer_dest_freed(p);
     if (p->timer) uv_close((uv_handle_t *)p->timer, close_timer);
     free(p->links);
     free(p);

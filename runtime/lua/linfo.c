@@ -360,9 +360,11 @@ static int l_statistics(lua_State *L) {
     lua_pushinteger(L, (lua_Integer)node->context_switches);
   } else if (strcmp(key, "messages_sent") == 0) {
     lua_pushinteger(L, (lua_Integer)node->messages_sent);
+  } else if (strcmp(key, "timers") == 0) {
+    lua_pushinteger(L, (lua_Integer)node->timers_pending);
   } else {
     return otp_raise(L, "badarg: otp.statistics has no key '%s' (keys: process_count, "
-                      "run_queue, reductions, context_switches, messages_sent)", key);
+                      "run_queue, reductions, context_switches, messages_sent, timers)", key);
   }
   return 1;
 }
