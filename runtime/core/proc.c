@@ -66,7 +66,7 @@ otp_proc *otp_proc_new(otp_node *node, lua_State *L, otp_pid parent) {
   vm->nprocs++;
   p->parent = parent;
   p->max_heap = node->cfg.default_max_heap;
-  p->exit_ref = p->name_ref = p->label_ref = LUA_NOREF;
+  p->exit_ref = p->name_ref = p->label_ref = p->initial_call_ref = LUA_NOREF;
   node->procs[slot] = p;
   node->nprocs++;
 
@@ -94,6 +94,7 @@ static void free_proc(otp_node *node, otp_proc *p) {
   luaL_unref(L, LUA_REGISTRYINDEX, p->pid_ref);
   luaL_unref(L, LUA_REGISTRYINDEX, p->exit_ref);
   luaL_unref(L, LUA_REGISTRYINDEX, p->label_ref);
+  luaL_unref(L, LUA_REGISTRYINDEX, p->initial_call_ref);
   free(p->links);
   node->mem_procs -= p->memory;   /* what it still holds becomes the node's */
   node->procs[otp_pid_slot(p->pid)] = NULL;

@@ -605,6 +605,26 @@ static int l_delete_child(lua_State *L) {
   return 0;
 }
 
+/* A spec without modules whose start is a function: a live child that a
+** behaviour runs names its module (initial_call "counter:init/1"), so the
+** empty list on top becomes {"counter"}. */
+static void name_behaviour_module(lua_State *L, otp_pid pid) {
+  if (!pid || !lua_istable(L, -1) || lua_rawlen(L, -1) > 0) return;
+  otp_proc *p = otp_proc_get(otp_node_of(L), pid);
+  if (!p || p->initial_call_ref == LUA_NOREF) return;
+  otp_proc_push_value(L, p, p->initial_call_ref);
+  size_t len;
+  const char *call = lua_tolstring(L, -1, &len);
+  const char *colon = call ? strrchr(call, ':') : NULL;
+  if (colon && strcmp(colon, ":init/1") == 0) {
+    lua_createtable(L, 1, 0);
+    lua_pushlstring(L, call, (size_t)(colon - call));
+    lua_rawseti(L, -2, 1);
+    lua_replace(L, -3);
+  }
+  lua_pop(L, 1);
+}
+
 /* Pushes {id=, pid=, type=, modules=} for a child. */
 static void push_child_info(lua_State *L, uint64_t key, otp_pid pid, const char *status,
                             otp_child_type type) {
@@ -623,6 +643,7 @@ static void push_child_info(lua_State *L, uint64_t key, otp_pid pid, const char 
   lsup_push_record_field(L, key, "spec");
   lua_getfield(L, -1, "modules");
   lua_remove(L, -2);
+  if (!status) name_behaviour_module(L, pid);
   lua_setfield(L, -2, "modules");
 }
 
