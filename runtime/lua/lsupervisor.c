@@ -43,7 +43,7 @@
 #include "core/node.h"
 #include "core/signal.h"
 #include "core/term.h"
-#include "core/xcopy.h"
+#include "core/carry.h"
 #include "trace/trace.h"
 
 #define SUP_MT "otp.supervisor_core"
@@ -796,27 +796,6 @@ static int l_is_pid(lua_State *L) {
   return 1;
 }
 
-/* Puts the message at L[2] into the mailbox of `to`, a process of another
-** state (a call across the sandbox wall): encoded, then decoded there with
-** to's globals, so pids and aliases arrive as pids and aliases of that state. */
-static void deliver_across(lua_State *L, otp_node *node, otp_proc *self, otp_proc *to) {
-  otp_xbuf *b = otp_xencode(L, 2, 1, OTP_COPY_SPAWN, "msg");
-  node->messages_sent++;
-  if (otp_trace_on(node, OTP_EV_SEND)) {
-    otp_trace_info info = {.pid = self->pid, .other = to->pid, .L = L, .msg = 2};
-    otp_trace_emit(node, OTP_EV_SEND, &info);
-  }
-  lua_State *T = to->vm->L;
-  int top = lua_gettop(T);
-  otp_proc_push_env(T, to);
-  otp_charge_state cs = otp_charge_receiver(node, to);
-  int status = otp_xdecode(T, b, top + 1);
-  otp_charge_restore(node, cs);
-  otp_xbuf_free(b);
-  if (status == LUA_OK) otp_mailbox_put(node, T, to, self->pid);
-  lua_settop(T, top);     /* a message that cannot be decoded is lost, as to the dead */
-}
-
 /* deliver(dest, msg): sends msg to dest (a pid or an alias), copied as
 ** spawn copies values: functions (a child spec's start) arrive as fresh
 ** closures with their own upvalues. A dead or inactive destination drops it. */
@@ -833,8 +812,8 @@ static int l_deliver(lua_State *L) {
     to = otp_alias_target(node, L, 1);
   }
   if (!to) return 0;
-  if (to->vm != self->vm) {
-    deliver_across(L, node, self, to);
+  if (to->vm != self->vm) {          /* across the sandbox wall */
+    otp_carry_message(L, 2, self, to, OTP_COPY_SPAWN);
     return 0;
   }
   otp_charge_state cs = otp_charge_receiver(node, to);
