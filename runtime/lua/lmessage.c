@@ -12,7 +12,6 @@
 #include "lua/lotp.h"
 #include "core/carry.h"
 #include "core/copy.h"
-#include "core/xcopy.h"
 #include "core/mailbox.h"
 #include "core/node.h"
 #include "core/registry.h"
