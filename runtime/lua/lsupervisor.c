@@ -478,10 +478,12 @@ static int l_started(lua_State *L) {
 /* terminated(reason): the child handed out by "terminate" is dead. */
 static int l_terminated(lua_State *L) {
   sup_ud *u = check_ud(L);
-  lua_settop(L, 2);
+  lua_settop(L, 3);
   otp_reason_kind kind = reason_kind(L, 2);
   lua_pushvalue(L, 2);
   set_record(L, u->key, "term");
+  lua_pushboolean(L, lua_toboolean(L, 3));   /* this supervisor sent the kill */
+  set_record(L, u->key, "killed_here");
   if (u->s) otp_sup_terminated(u->s, kind);
   return 0;
 }
@@ -498,12 +500,15 @@ static int l_terminated_all(lua_State *L) {
     lua_rawgeti(L, -1, 1);
     lua_rawgeti(L, -2, 2);
     lua_rawgeti(L, -3, 3);
+    lua_rawgeti(L, -4, 4);
     otp_pid pid = otp_to_pid(L, top + 2);
     for (int j = 0; pid && j < otp_dynsup_count(u->d); j++) {
       const otp_dynsup_child *c = otp_dynsup_child_at(u->d, j);
       if (c->marked && c->pid == pid) {
         lua_pushvalue(L, top + 3);
         set_record(L, c->spec.key, "term");
+        lua_pushboolean(L, lua_toboolean(L, top + 5));
+        set_record(L, c->spec.key, "killed_here");
         otp_dynsup_terminated(u->d, pid, reason_kind(L, top + 3), lua_toboolean(L, top + 4));
         break;
       }
