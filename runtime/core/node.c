@@ -32,6 +32,7 @@ void otp_node_config_defaults(otp_node_config *cfg) {
   cfg->stuck_ms = 2000;
   cfg->max_memory = (size_t)2 << 30;
   cfg->log_level = OTP_LOG_ERROR;
+  cfg->trace_ring = 1000;
 }
 
 void otp_log(otp_node *node, otp_log_level level, const char *fmt, ...) {

@@ -29,6 +29,7 @@ typedef struct otp_node_config {
   size_t max_memory;       /* whole node; the allocating process is killed beyond it (0 = none) */
   size_t default_max_heap; /* per process when spawn_opt gives none (0 = none) */
   otp_log_level log_level;
+  int trace_ring;          /* events `otplab run`/`test` keep for failure reports (0 = none) */
 } otp_node_config;
 
 void otp_node_config_defaults(otp_node_config *cfg);
