@@ -527,16 +527,30 @@ static void enc_table(enc *e, int idx, const frame *up) {
   e->depth--;
 }
 
+/* Replaces a read-only module proxy on top of the stack by the table it
+** reads from (see env.c); other values stay. */
+static void unproxy(lua_State *L) {
+  if (!lua_getmetatable(L, -1)) return;
+  lua_pushliteral(L, "__index");
+  if (lua_rawget(L, -2) == LUA_TTABLE) {
+    lua_replace(L, -3);
+    lua_pop(L, 1);
+  } else {
+    lua_pop(L, 2);
+  }
+}
+
 /* Pushes the name of the module whose field key (pushed too) is the function
 ** at idx; returns 0 (nothing pushed) if no loaded module exports it. */
 static int module_member(enc *e, int idx) {
   lua_State *L = e->L;
-  luaL_checkstack(L, 6, "naming a module function");
+  luaL_checkstack(L, 8, "naming a module function");
   luaL_getsubtable(L, LUA_REGISTRYINDEX, LUA_LOADED_TABLE);
   int loaded = lua_gettop(L);
   lua_pushnil(L);
   while (lua_next(L, loaded)) {
     if (lua_type(L, -2) == LUA_TSTRING && lua_istable(L, -1)) {
+      unproxy(L);
       lua_pushnil(L);
       while (lua_next(L, -2)) {
         if (lua_type(L, -2) == LUA_TSTRING && lua_rawequal(L, -1, idx)) {
@@ -598,6 +612,16 @@ static void enc_function(enc *e, int idx, const frame *up) {
     return;
   }
   if (back_ref(e, idx)) return;
+  if (module_member(e, idx)) {   /* a module's function: by name, as the module is */
+    size_t n;
+    const char *s = lua_tolstring(L, -2, &n);
+    put_byte(e, T_MODFN);
+    put_string(e, s, n);
+    s = lua_tolstring(L, -1, &n);
+    put_string(e, s, n);
+    lua_pop(L, 2);
+    return;
+  }
   int nups = 0;
   const char *name;
   while ((name = lua_getupvalue(L, idx, nups + 1)) != NULL) {
@@ -605,18 +629,8 @@ static void enc_function(enc *e, int idx, const frame *up) {
     int module_code = strcmp(name, "_ENV") == 0 && lua_istable(L, -1) &&
                       !lua_rawequal(L, -1, e->globals) && is_shared(e, lua_gettop(L));
     lua_pop(L, 1);
-    if (module_code) {   /* a module's function: by name, as the module is */
-      if (!module_member(e, idx)) {
-        refuse(e, up, "a module's local function (not a field of a module loaded by name)");
-        return;
-      }
-      size_t n;
-      const char *s = lua_tolstring(L, -2, &n);
-      put_byte(e, T_MODFN);
-      put_string(e, s, n);
-      s = lua_tolstring(L, -1, &n);
-      put_string(e, s, n);
-      lua_pop(L, 2);
+    if (module_code) {
+      refuse(e, up, "a module's local function (not a field of a module loaded by name)");
       return;
     }
   }
