@@ -409,6 +409,7 @@ local function main(how, starter)
     end
   end
   if name ~= nil then otp.set_label(name) end
+  otp._set_initial_call(module .. ":init/1")   -- "supervisor" or "dynamic_supervisor"
   local spec = how.spec
   if how.mod ~= nil then                  -- module.init(args)
     local r = table.pack(xpcall(how.mod.init, start_error, how.args))
