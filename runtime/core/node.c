@@ -30,6 +30,7 @@ void otp_node_config_defaults(otp_node_config *cfg) {
   cfg->stuck_ms = 2000;
   cfg->max_memory = (size_t)2 << 30;
   cfg->log_level = OTP_LOG_ERROR;
+  cfg->trace_ring = 1000;
 }
 
 void otp_log(otp_node *node, otp_log_level level, const char *fmt, ...) {
@@ -84,9 +85,25 @@ void otp_node_free(otp_node *node) {
   free(node);
 }
 
+/* require also looks in the script's own folder (API.md section 9), wherever
+** otplab is run from: package.path gets DIR/?.lua;DIR/?/init.lua first. */
+static void add_script_folder(lua_State *L, const char *path) {
+  const char *slash = strrchr(path, '/');
+  if (!slash) return;                       /* the current folder: ./?.lua is there */
+  int dir = slash == path ? 1 : (int)(slash - path);   /* "/x.lua": the root */
+  lua_getglobal(L, "package");
+  lua_getfield(L, -1, "path");
+  lua_pushlstring(L, path, (size_t)dir);
+  const char *d = lua_tostring(L, -1);
+  lua_pushfstring(L, "%s/?.lua;%s/?/init.lua;%s", d, d, lua_tostring(L, -2));
+  lua_setfield(L, -4, "path");
+  lua_pop(L, 3);
+}
+
 static int start_file(lua_State *L) {
   otp_node *node = otp_node_of(L);
   const char *path = lua_tostring(L, 1);
+  add_script_folder(L, path);
   int argc = (int)lua_tointeger(L, 2);
   char **argv = lua_touserdata(L, 3);
   otp_proc *p = otp_proc_new(node, L, OTP_PID_NONE);

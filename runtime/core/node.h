@@ -29,6 +29,7 @@ typedef struct otp_node_config {
   size_t max_memory;       /* whole node; the allocating process is killed beyond it (0 = none) */
   size_t default_max_heap; /* per process when spawn_opt gives none (0 = none) */
   otp_log_level log_level;
+  int trace_ring;          /* events `otplab run`/`test` keep for failure reports (0 = none) */
 } otp_node_config;
 
 void otp_node_config_defaults(otp_node_config *cfg);
@@ -75,6 +76,7 @@ typedef struct otp_node {
   /* statistics */
   uint64_t reductions_total, reductions_seen;
   uint64_t context_switches, messages_sent;
+  uint64_t timers_pending;        /* send_after/start_timer not yet fired or cancelled */
   uint64_t started_ns;
 
   /* given by the layers above the core (see otp_node_create) */

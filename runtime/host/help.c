@@ -21,6 +21,7 @@ static const char run_help[] =
     "\n"
     "Runs FILE as the first process: it has a pid and a mailbox, can trap exits\n"
     "and is the parent of what it links to. `arg` holds ARGS, and so does `...`.\n"
+    "`require` also looks in FILE's own folder.\n"
     "When it exits, every other process is stopped and otplab exits:\n"
     "  0  the first process exited normally\n"
     "  1  it crashed or exited with another reason (printed on stderr)\n"
@@ -32,7 +33,9 @@ static const char run_help[] =
     "  --log-level LEVEL  none, error (default), warning, info or debug\n"
     "  --max-memory MB    memory for the whole node (default 2048); the process\n"
     "                     that allocates beyond it is killed\n"
-    "  --max-heap MB      default max_heap of every process (default: none)\n";
+    "  --max-heap MB      default max_heap of every process (default: none)\n"
+    "  --trace-ring N     keep the newest N events of the run (default 1000, 0: off);\n"
+    "                     a failed expectation shows the trace leading to it\n";
 
 static const char test_help[] =
     "usage: otplab test [options] [PATH...]\n"
@@ -41,7 +44,8 @@ static const char test_help[] =
     "isolated scenario with a node of its own (files whose name starts with _\n"
     "are helpers the scenarios load, not scenarios). A scenario passes when its first\n"
     "process exits normally. Prints one line per file and ends with\n"
-    "'N passed, N failed'; exits 1 if any failed.\n"
+    "'N passed, N failed'; exits 1 if any failed. With no PATH and neither default\n"
+    "folder here, it says so and exits 2.\n"
     "\n"
     "options:\n"
     "  --filter TEXT      run only files whose path contains TEXT\n"

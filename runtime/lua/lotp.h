@@ -18,6 +18,9 @@ struct otp_node *otp_node_new(const struct otp_node_config *cfg, char *err, size
 
 int luaopen_otp(lua_State *L);
 int luaopen_otp_trace(lua_State *L);
+/* ltrace.c: starts the run's ring of the newest max_events events, owned by
+** the first process (not yet running); 0, or -1 if it could not. */
+int otp_trace_start_run_ring(struct otp_node *node, otp_pid owner, int max_events);
 void otp_supervisor_core_register(lua_State *L);   /* lsupervisor.c: otp.supervisor_core */
 void otp_coroutine_init(lua_State *L);
 
