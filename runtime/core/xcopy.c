@@ -761,8 +761,20 @@ otp_xbuf *otp_xencode(lua_State *L, int first, int n, otp_copy_mode mode, const 
   return e.b;
 }
 
+otp_xbuf *otp_xbuf_from(const void *bytes, size_t len) {
+  otp_xbuf *b = malloc(sizeof *b + (len ? len : 1));
+  if (b == NULL) return NULL;
+  b->len = b->cap = len;
+  if (len) memcpy(b->data, bytes, len);
+  return b;
+}
+
 size_t otp_xbuf_size(const otp_xbuf *b) {
   return b->len;
+}
+
+const void *otp_xbuf_data(const otp_xbuf *b) {
+  return b->data;
 }
 
 void otp_xbuf_free(otp_xbuf *b) {
@@ -776,31 +788,71 @@ void otp_xbuf_free(otp_xbuf *b) {
 ** =======================================================
 */
 
+/*
+** Every read is checked against the end of the buffer and every reference
+** against what was already decoded: bytes that are not a whole, valid
+** encoding (truncated, corrupt, or made up by a peer) raise "xcopy: corrupt
+** buffer (...)" in the protected decode, never read outside the buffer.
+*/
 typedef struct dec {
   lua_State *L;
-  const unsigned char *p, *end;
+  const unsigned char *start, *p, *end;
   int env;             /* stack slot of the globals for _ENV and require */
   int seen;            /* stack slot of number -> value, 0 if not recorded */
   lua_Integer nobj;
   int depth;
+  int message_only;    /* bytes from outside: no code, modules or metatables */
 } dec;
 
 static void dec_value(dec *d);
+
+_Noreturn static void corrupt(dec *d, const char *what) {
+  luaL_error(d->L, "xcopy: corrupt buffer (%s at byte %d)", what, (int)(d->p - d->start));
+  abort();   /* not reached: luaL_error does not return */
+}
+
+static size_t left(const dec *d) {
+  return (size_t)(d->end - d->p);
+}
+
+static void need(dec *d, size_t n) {
+  if (left(d) < n) corrupt(d, "truncated");
+}
+
+static unsigned char get_byte(dec *d) {
+  need(d, 1);
+  return *d->p++;
+}
+
+static unsigned char peek_byte(dec *d) {
+  need(d, 1);
+  return *d->p;
+}
 
 static uint64_t get_varint(dec *d) {
   uint64_t v = 0;
   int shift = 0;
   unsigned char c;
   do {
-    c = *d->p++;
+    if (shift > 63) corrupt(d, "varint too long");
+    c = get_byte(d);
     v |= (uint64_t)(c & 0x7f) << shift;
     shift += 7;
   } while (c & 0x80);
   return v;
 }
 
+/* A count of things that each take at least one more byte. */
+static uint64_t get_count(dec *d) {
+  uint64_t n = get_varint(d);
+  if (n > left(d) || n > INT32_MAX) corrupt(d, "count beyond the end");
+  return n;
+}
+
 static const char *get_string(dec *d, size_t *n) {
-  *n = (size_t)get_varint(d);
+  uint64_t len = get_varint(d);
+  if (len > left(d)) corrupt(d, "string beyond the end");
+  *n = (size_t)len;
   const char *s = (const char *)d->p;
   d->p += *n;
   return s;
@@ -814,15 +866,27 @@ static void record(dec *d) {
   }
 }
 
+/* Pushes table or function number k, decoded before. */
+static void get_seen(dec *d, uint64_t k) {
+  if (!d->seen || k < 1 || k > (uint64_t)d->nobj) corrupt(d, "reference to nothing decoded");
+  lua_rawgeti(d->L, d->seen, (lua_Integer)k);
+}
+
+static void nest(dec *d) {
+  if (++d->depth > MAX_DEPTH) corrupt(d, "nested too deeply");
+  if ((d->depth & 7) == 0) luaL_checkstack(d->L, 64, "decoding a deeply nested value");
+}
+
 static void dec_table(dec *d, int with_mt) {
   lua_State *L = d->L;
-  uint64_t narr = get_varint(d), nhash = get_varint(d);
-  if ((++d->depth & 7) == 0) luaL_checkstack(L, 64, "decoding a deeply nested value");
-  lua_createtable(L, narr > INT32_MAX ? 0 : (int)narr, nhash > INT32_MAX ? 0 : (int)nhash);
+  uint64_t narr = get_count(d), nhash = get_varint(d);
+  nest(d);
+  /* every entry takes a byte at least: preallocate no more than can follow */
+  lua_createtable(L, (int)narr, nhash > left(d) ? 0 : (int)nhash);
   int t = lua_gettop(L);
   record(d);
   for (uint64_t i = 1; i <= narr; i++) {
-    unsigned char c = *d->p;
+    unsigned char c = peek_byte(d);
     if (c == T_NIL) {
       d->p++;
       continue;
@@ -833,14 +897,17 @@ static void dec_table(dec *d, int with_mt) {
     } else dec_value(d);
     lua_rawseti(L, t, (lua_Integer)i);
   }
-  while (*d->p != T_END) {
+  while (peek_byte(d) != T_END) {
     dec_value(d);
+    lua_Number k = lua_tonumber(L, -1);
+    if (lua_isnil(L, -1) || k != k) corrupt(d, "nil or NaN table key");
     dec_value(d);
     lua_rawset(L, t);
   }
   d->p++;
   if (with_mt) {
     dec_value(d);
+    if (!lua_istable(L, -1) && !lua_isnil(L, -1)) corrupt(d, "metatable not a table");
     lua_setmetatable(L, t);
   }
   d->depth--;
@@ -855,22 +922,31 @@ static const char *chunk_reader(lua_State *L, void *ud, size_t *size) {
   return c->s;
 }
 
+/* Does the Lua function at idx have an upvalue n? */
+static int has_upvalue(lua_State *L, int idx, int n) {
+  if (lua_type(L, idx) != LUA_TFUNCTION || lua_iscfunction(L, idx)) return 0;
+  if (lua_getupvalue(L, idx, n) == NULL) return 0;
+  lua_pop(L, 1);
+  return 1;
+}
+
 static void dec_function(dec *d) {
   lua_State *L = d->L;
   chunk c;
   c.s = get_string(d, &c.n);
-  if ((++d->depth & 7) == 0) luaL_checkstack(L, 64, "decoding a deeply nested value");
+  nest(d);
   if (lua_load(L, chunk_reader, &c, "=(otp.xcopy)", "b") != LUA_OK) lua_error(L);
   int f = lua_gettop(L);
   record(d);
-  int nups = *d->p++;
+  int nups = get_byte(d);
   for (int i = 1; i <= nups; i++) {
-    if (*d->p == T_JOIN) {
+    if (peek_byte(d) == T_JOIN) {
       d->p++;
-      lua_Integer other = (lua_Integer)get_varint(d);
-      int n = (int)get_varint(d);
-      lua_rawgeti(L, d->seen, other);
-      lua_upvaluejoin(L, f, i, -1, n);
+      uint64_t other = get_varint(d), n = get_varint(d);
+      get_seen(d, other);
+      if (n < 1 || n > 255 || !has_upvalue(L, -1, (int)n) || !has_upvalue(L, f, i))
+        corrupt(d, "shared upvalue that does not exist");
+      lua_upvaluejoin(L, f, i, -1, (int)n);
       lua_pop(L, 1);
     } else {
       dec_value(d);
@@ -883,6 +959,7 @@ static void dec_function(dec *d) {
 static void dec_cfunction(dec *d) {
   lua_State *L = d->L;
   void *p;
+  need(d, sizeof p);
   memcpy(&p, d->p, sizeof p);
   d->p += sizeof p;
   size_t n;
@@ -918,9 +995,10 @@ static void dec_require(dec *d, const char *name, size_t n) {
 
 static void dec_value(dec *d) {
   lua_State *L = d->L;
-  unsigned char c = *d->p++;
+  unsigned char c = get_byte(d);
   if (c >= T_SSTR) {
     size_t n = c - T_SSTR;
+    need(d, n);
     lua_pushlstring(L, (const char *)d->p, n);
     d->p += n;
     return;
@@ -928,6 +1006,10 @@ static void dec_value(dec *d) {
   if (c >= T_SMALLINT) {
     lua_pushinteger(L, c - T_SMALLINT);
     return;
+  }
+  if (d->message_only && (c == T_TABLEMT || (c >= T_FUNC && c <= T_BASE))) {
+    d->p--;
+    corrupt(d, "code, a module or a metatable, which a message cannot hold");
   }
   switch (c) {
     case T_NIL: lua_pushnil(L); break;
@@ -940,6 +1022,7 @@ static void dec_value(dec *d) {
     }
     case T_FLT: {
       lua_Number x;
+      need(d, sizeof x);
       memcpy(&x, d->p, sizeof x);
       d->p += sizeof x;
       lua_pushnumber(L, x);
@@ -953,7 +1036,7 @@ static void dec_value(dec *d) {
     }
     case T_TABLE: dec_table(d, 0); break;
     case T_TABLEMT: dec_table(d, 1); break;
-    case T_BACK: lua_rawgeti(L, d->seen, (lua_Integer)get_varint(d)); break;
+    case T_BACK: get_seen(d, get_varint(d)); break;
     case T_PID: otp_push_pid(L, (otp_pid)get_varint(d)); break;
     case T_REF: {
       uint64_t id = get_varint(d);
@@ -988,7 +1071,7 @@ static void dec_value(dec *d) {
     }
     case T_ENV: lua_pushvalue(L, d->env); break;
     case T_BASE: lua_pushglobaltable(L); break;
-    default: luaL_error(L, "xcopy: corrupt buffer (tag %d)", c);
+    default: d->p--; corrupt(d, "unknown tag");
   }
 }
 
@@ -1001,8 +1084,8 @@ static int dec_run(lua_State *L) {
     lua_pushglobaltable(L);
     lua_replace(L, 2);
   }
-  int flags = *d->p++;
-  int n = (int)get_varint(d);
+  int flags = get_byte(d);
+  int n = (int)get_count(d);   /* each value takes a byte at least */
   luaL_checkstack(L, n + 72, "decoding values");
   if (flags & F_REFS) {
     lua_newtable(L);
@@ -1010,11 +1093,13 @@ static int dec_run(lua_State *L) {
   }
   int base = lua_gettop(L);
   for (int i = 0; i < n; i++) dec_value(d);
+  if (left(d)) corrupt(d, "bytes after the last value");
   return lua_gettop(L) - base;
 }
 
-int otp_xdecode(lua_State *L, const otp_xbuf *b, int env) {
-  dec d = {.p = b->data, .end = b->data + b->len};
+static int decode(lua_State *L, const otp_xbuf *b, int env, int message_only) {
+  dec d = {.start = b->data, .p = b->data, .end = b->data + b->len,
+           .message_only = message_only};
   if (env) env = lua_absindex(L, env);
   if (!lua_checkstack(L, 3)) return LUA_ERRMEM;
   lua_pushcfunction(L, dec_run);
@@ -1022,6 +1107,14 @@ int otp_xdecode(lua_State *L, const otp_xbuf *b, int env) {
   if (env) lua_pushvalue(L, env);
   else lua_pushnil(L);
   return lua_pcall(L, 2, LUA_MULTRET, 0);
+}
+
+int otp_xdecode(lua_State *L, const otp_xbuf *b, int env) {
+  return decode(L, b, env, 0);
+}
+
+int otp_xdecode_message(lua_State *L, const otp_xbuf *b) {
+  return decode(L, b, 0, 1);
 }
 
 int otp_xmove(lua_State *from, int first, int n, lua_State *to, otp_copy_mode mode,
