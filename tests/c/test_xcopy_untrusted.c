@@ -24,6 +24,7 @@
 
 #include "core/xcopy.h"
 #include "core/node.h"
+#include "lua/lotp.h"
 
 static int setup (void **state) {
   char err[256];

@@ -13,6 +13,7 @@
 #include <lua.h>
 #include <lauxlib.h>
 #include "core/node.h"
+#include "lua/lotp.h"
 #include "core/xcopy.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

@@ -11,6 +11,7 @@
 #include <lua.h>
 #include <lauxlib.h>
 #include "core/node.h"
+#include "lua/lotp.h"
 #include "core/xcopy.h"
 
 typedef struct seed { otp_copy_mode mode; const char *code; } seed;
