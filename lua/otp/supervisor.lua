@@ -202,9 +202,10 @@ end
 local function stop_child(pid, shutdown)
   local mref = otp.monitor(pid)
   local pattern = {"DOWN", mref}
-  local down
+  local down, killed = nil, false         -- killed: this supervisor sent kill
   if shutdown == "brutal_kill" then
     otp.exit(pid, "kill")
+    killed = true
     down = otp.receive(pattern)
   else
     otp.exit(pid, "shutdown")
@@ -214,23 +215,25 @@ local function stop_child(pid, shutdown)
       down = otp.receive(pattern, shutdown)
       if down == nil then
         otp.exit(pid, "kill")
+        killed = true
         down = otp.receive(pattern)
       end
     end
   end
   otp.unlink(pid)
   local ex = otp.receive({"EXIT", pid}, 0)
-  if ex then return ex[3] end
-  return down[5]
+  if ex then return ex[3], killed end
+  return down[5], killed
 end
 
 -- Stops children in parallel (C13, Elixir's terminate_children): each is
 -- monitored and unlinked; one already dead (its EXIT is here) is only
 -- reported; the others get exit shutdown (or kill) at once, and one timer
 -- per shutdown value kills whoever is still alive when it fires.
--- Returns {{pid, reason, early}...}.
+-- Returns {{pid, reason, early, killed}...}: killed when this supervisor
+-- sent the kill.
 local function stop_children(list)
-  local results, pending, n, by_time = {}, {}, 0, {}
+  local results, pending, n, by_time, killed_here = {}, {}, 0, {}, {}
   for i = 1, #list do
     local pid, shutdown = list[i][1], list[i][2]
     local mref = otp.monitor(pid)
@@ -242,6 +245,7 @@ local function stop_children(list)
     else
       if shutdown == "brutal_kill" then
         otp.exit(pid, "kill")
+        killed_here[pid] = true
       else
         otp.exit(pid, "shutdown")
         if shutdown ~= "infinity" then
@@ -265,9 +269,12 @@ local function stop_children(list)
     if m[1] == "DOWN" then
       pending[m[2]] = nil
       n = n - 1
-      results[#results + 1] = {m[4], m[5], false}
+      results[#results + 1] = {m[4], m[5], false, killed_here[m[4]] == true}
     else
-      for _, pid in ipairs(timers[m[2]]) do otp.exit(pid, "kill") end
+      for _, pid in ipairs(timers[m[2]]) do
+        otp.exit(pid, "kill")
+        killed_here[pid] = true
+      end
       timers[m[2]] = nil
     end
   end

@@ -75,6 +75,7 @@ typedef struct otp_node {
   /* statistics */
   uint64_t reductions_total, reductions_seen;
   uint64_t context_switches, messages_sent;
+  uint64_t timers_pending;        /* send_after/start_timer not yet fired or cancelled */
   uint64_t started_ns;
 
   /* sandboxes (sandbox/sandbox.h) */

@@ -14,6 +14,7 @@
 struct otp_node;
 struct otp_vm;
 struct otp_monitor;
+struct otp_timer;
 
 typedef enum {
   OTP_RUNNING, OTP_RUNNABLE, OTP_WAITING, OTP_SUSPENDED, OTP_EXITING
@@ -68,6 +69,7 @@ typedef struct otp_proc {
   uint32_t nlinks, caplinks;
   struct otp_monitor *monitors;      /* monitors this process holds */
   struct otp_monitor *monitored_by;  /* monitors others hold on it */
+  struct otp_timer *timers_to;       /* pending timers whose destination is this pid */
 
   size_t memory, max_heap;
   size_t oom_size;

@@ -10,8 +10,8 @@
 */
 #include <string.h>
 #include "lua/lotp.h"
+#include "core/carry.h"
 #include "core/copy.h"
-#include "core/xcopy.h"
 #include "core/mailbox.h"
 #include "core/node.h"
 #include "core/registry.h"
@@ -57,30 +57,15 @@ static otp_proc *resolve(lua_State *L, otp_node *node, int idx) {
 
 /* A message to a process of another state (a sandbox, or from one): encoded
 ** here, decoded into the receiver's state. */
-static int send_across(lua_State *L, otp_node *node, otp_proc *self, otp_proc *to) {
-  otp_xbuf *b = otp_xencode(L, 2, 1, OTP_COPY_MESSAGE, "msg");
-  node->messages_sent++;
-  if (otp_trace_on(node, OTP_EV_SEND)) {
-    otp_trace_info info = {.pid = self->pid, .other = to->pid, .L = L, .msg = 2};
-    otp_trace_emit(node, OTP_EV_SEND, &info);
-  }
-  lua_State *T = to->vm->L;
-  int top = lua_gettop(T);
-  otp_charge_state cs = otp_charge_receiver(node, to);
-  int status = otp_xdecode(T, b, 0);
-  otp_charge_restore(node, cs);
-  otp_xbuf_free(b);
-  if (status == LUA_OK) otp_mailbox_put(node, T, to, self->pid);
-  lua_settop(T, top);     /* a message that cannot be decoded is lost, as to the dead */
-  return 1;
-}
-
 static int l_send(lua_State *L) {
   otp_node *node = otp_node_of(L);
   otp_proc *self = otp_self(L);
   lua_settop(L, 2);
   otp_proc *to = resolve(L, node, 1);
-  if (to && to->vm != self->vm) return send_across(L, node, self, to);
+  if (to && to->vm != self->vm) {
+    otp_carry_message(L, 2, self, to, OTP_COPY_MESSAGE);
+    return 1;
+  }
   otp_charge_state cs = otp_charge_receiver(node, to);
   otp_copy(L, 2, OTP_COPY_MESSAGE, "msg", 0);   /* badarg even to the dead */
   otp_charge_restore(node, cs);
