@@ -131,6 +131,7 @@ local HELP = [[
   tree(sup)     the live tree under sup
   pp(v)         print a value
   flush()       print and remove this process's messages
+  supervisor, gen_server, sys, dynamic   the behaviours, as the lessons name them
   otp.*         the whole runtime: otp.whereis("name"), otp.exit(pid, "kill"), ...]]
 
 local function evaluate(line, env)
@@ -148,6 +149,8 @@ local function shell(hint, exercise)
   local going_on = false
   local helpers = {
     continue = function() going_on = true end,
+    supervisor = otp.supervisor, gen_server = otp.gen_server, sys = otp.sys,
+    dynamic = otp.dynamic_supervisor,
     tree = function(sup) out(render_tree(sup)) end,
     pp = function(v) out(inspect(v)) end,
     help = function() out(HELP) end,
