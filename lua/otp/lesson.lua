@@ -261,10 +261,12 @@ function lesson.exercise(prompt, check, solution)
   session:stop()
 end
 
---- lesson.finish{try = text, next = title}: what to try, then the next lesson.
+--- lesson.finish{try = text, shell = text, next = title}: what to try (in the
+-- console, or in a terminal), then the next lesson.
 function lesson.finish(t)
   local n = state().number
   if t.try then out("\nTry in the console: " .. t.try) end
+  if t.shell then out("\nTry in a terminal: " .. t.shell) end
   if t.next and n then
     out(string.format("Next: lesson %d, %s (otplab lesson %d)", n + 1, t.next, n + 1))
   elseif n then
