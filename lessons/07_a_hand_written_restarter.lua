@@ -45,7 +45,7 @@ end)
 
 lesson.step("The same broken worker under a supervisor (intensity 3 in 5 s)", function()
   otp.trap_exit(true)
-  local sup, why = otp.supervisor.start_link{strategy = "one_for_one", children = {
+  local sup = otp.supervisor.start_link{strategy = "one_for_one", children = {
     {id = "broken", start = {function() return otp.spawn_link(function() otp.receive(nil, 1); error("config file missing") end) end}}}}
   local m = expect.receive(otp.match{"EXIT", sup}, 5000)
   expect.eq(m[3], "shutdown")
