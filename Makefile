@@ -19,7 +19,7 @@ build: $(BUILD)/Makefile
 	@cmake --build $(BUILD) -j$(JOBS)
 
 run: setup build
-	@$(BUILD)/otplab run lessons/01_processes.lua
+	@$(BUILD)/otplab lesson 1
 
 # The normal build, then the AddressSanitizer + UBSan build; one summary line.
 test: setup

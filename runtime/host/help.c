@@ -11,6 +11,8 @@ void cli_usage(FILE *out) {
         "commands:\n"
         "  run FILE [ARGS...]   run FILE as the first process; exit when it exits\n"
         "  test [PATH...]       run every *.lua under each PATH as a scenario\n"
+        "  lessons              list the lessons of the course\n"
+        "  lesson N             run lesson N (--interactive: pause between steps)\n"
         "  version              print the version\n"
         "  help [COMMAND]       show help for a command\n",
         out);
@@ -53,9 +55,20 @@ static const char test_help[] =
     "  --verbose          show each scenario's output even when it passes\n"
     "  and the options of 'otplab run'\n";
 
+static const char lesson_help[] =
+    "usage: otplab lesson [options] N [--interactive]\n"
+    "\n"
+    "Runs lesson N (see 'otplab lessons') with its narration. Straight through it\n"
+    "exits 0 when every claim it checks held, 1 if one did not. --interactive\n"
+    "pauses after every step with a shell on the lesson's live processes:\n"
+    "continue() or Ctrl-D goes on, check() checks an exercise, help() lists more.\n"
+    "Options: those of 'otplab run'.\n";
+
 int cli_help_to(FILE *out, const char *cmd) {
   if (strcmp(cmd, "run") == 0) fputs(run_help, out);
   else if (strcmp(cmd, "test") == 0) fputs(test_help, out);
+  else if (strcmp(cmd, "lessons") == 0) fputs("usage: otplab lessons\n\nLists the lessons of the course, numbered, one line each.\n", out);
+  else if (strcmp(cmd, "lesson") == 0) fputs(lesson_help, out);
   else if (strcmp(cmd, "version") == 0) fputs("usage: otplab version\n", out);
   else if (strcmp(cmd, "help") == 0) fputs("usage: otplab help [COMMAND]\n", out);
   else return -1;
