@@ -457,6 +457,7 @@ local function start(linked, mod, args, opts, fname)
     badarg(fname .. "'s options must be a table, got " .. type(opts), 3)
   end
   opts = opts or {}
+  require("otp.errors").check_keys(opts, {"name", "timeout"}, fname .. "'s options", 3)
   local name = opts.name
   if name ~= nil and type(name) ~= "string" then
     badarg(fname .. "'s name must be a string, got " .. type(name), 3)

@@ -91,7 +91,40 @@ local unpack = table.unpack
 local ALIAS = {alias = true}        -- constant option tables, never mutated
 local FLUSH = {flush = true}
 
-local badarg = require("otp.errors").badarg   -- "badarg: ... (at file:line)"
+local errors = require "otp.errors"
+local badarg = errors.badarg   -- "badarg: ... (at file:line)"
+
+local SPEC_KEYS = {
+  supervisor = {"strategy", "intensity", "period", "auto_shutdown", "children", "name"},
+  dynamic_supervisor = {"strategy", "intensity", "period", "max_children", "extra_arguments",
+                        "name"},
+}
+local CHILD_KEYS = {"id", "start", "restart", "shutdown", "type", "significant", "modules"}
+
+-- A child spec's keys, and the shape of a list of them (level: as badarg).
+local function check_child(spec, what, level)
+  if type(spec) == "table" then errors.check_keys(spec, CHILD_KEYS, what, level + 1) end
+end
+
+local function check_children(children, fname, level)
+  if children == nil then return end
+  if type(children) ~= "table" then
+    badarg(fname .. "'s children must be a list of child specs, got " .. type(children), level + 1)
+  end
+  if children.id ~= nil or children.start ~= nil then
+    badarg(fname .. "'s children must be a list of child specs, got one spec: write " ..
+           "children = {{id = ..., start = ...}}", level + 1)
+  end
+  for k in next, children do
+    if math.type(k) ~= "integer" then
+      badarg(fname .. "'s children must be a list of child specs; it has the key " ..
+             tostring(k), level + 1)
+    end
+  end
+  for i, c in ipairs(children) do
+    check_child(c, fname .. "'s child spec children[" .. i .. "]", level + 1)
+  end
+end
 
 ---------------------------------------------------------------------------
 -- Caller side
@@ -136,6 +169,7 @@ function supervisor.count_children(sup)
 end
 
 function supervisor.start_child(sup, spec)
+  check_child(spec, "supervisor.start_child's child spec", 2)
   local r = call(sup, {"start_child", spec}, "supervisor.start_child")
   if type(r) == "table" and r[1] == "ok" then
     if r[2] == "undefined" then return nil, "ignore" end
@@ -489,6 +523,8 @@ local function start(module, new, fname, a, b, c)
     end
     how.name = c and c.name
   elseif type(a) == "table" then
+    errors.check_keys(a, SPEC_KEYS[module], fname .. "'s spec", 3)
+    check_children(a.children, fname, 3)
     how.spec, how.name = a, a.name
   else
     badarg(fname .. " needs a spec table (or a module with init), got " .. type(a), 3)
@@ -504,6 +540,7 @@ function supervisor.start_link(a, b, c)
 end
 
 -- For otp.dynamic_supervisor (same process, another machine).
-supervisor._private = {call = call, start = start, loop = loop, ok_or_error = ok_or_error}
+supervisor._private = {call = call, start = start, loop = loop, ok_or_error = ok_or_error,
+                       check_child = check_child}
 
 return supervisor

@@ -96,6 +96,7 @@ typedef struct otp_node {
   otp_pid first;
   int done;
   int first_exit_ref;
+  otp_pid first_killed_by_link;  /* the linked process whose exit killed it, if so */
 } otp_node;
 
 /* The process for pid, also one that is exiting and not yet finalised. */

@@ -170,6 +170,7 @@ static void finalise(otp_node *node, otp_proc *p) {
     node->done = 1;
     lua_pushvalue(L, reason);
     node->first_exit_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+    node->first_killed_by_link = p->killed_by_link ? p->killed_by : OTP_PID_NONE;
   }
   otp_proc_push_pid(L, p);      /* whoever holds this pid keeps the same value */
   otp_intern_pid(L, -1);

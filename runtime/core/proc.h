@@ -79,6 +79,8 @@ typedef struct otp_proc {
   int exit_ref;                   /* pending or final exit reason */
   int name_ref, label_ref, initial_call_ref;
   otp_pid parent;
+  otp_pid killed_by;              /* the sender of the exit signal that killed it */
+  uint8_t killed_by_link;         /* ...which came through a link */
 } otp_proc;
 
 #define otp_proc_alive(p) ((p)->status != OTP_EXITING)

@@ -10,6 +10,7 @@
 #include <lauxlib.h>
 #include "host/cli.h"
 #include "core/format.h"
+#include "core/term.h"
 #include "lua/lotp.h"
 
 static int parse_size_mb(const char *s, size_t *out) {
@@ -99,6 +100,14 @@ int cli_run_file(const otp_node_config *cfg, const char *path, int argc, char **
     lua_rawgeti(L, LUA_REGISTRYINDEX, node->first_exit_ref);
     otp_format_reason(L, -1);
     fprintf(stderr, "otplab: %s exited: %s\n", path, lua_tostring(L, -1));
+    if (node->first_killed_by_link) {
+      char from[48];
+      otp_pid_format(node->first_killed_by_link, from, sizeof from);
+      fprintf(stderr, "otplab: it was killed through its link to %s, which exited with reason "
+              "%s: a process that does not trap exits dies with the reason of a linked "
+              "process that fails. To get {\"EXIT\", %s, reason} as a message instead, call "
+              "otp.trap_exit(true) before linking.\n", from, lua_tostring(L, -1), from);
+    }
     lua_pop(L, 2);
   }
   fflush(stdout);

@@ -104,12 +104,34 @@ static void push_output_module(lua_State *L) {
   lua_call(L, 1, 1);
 }
 
+/* Unknown keys in the options at index 1: badarg naming the key, with "did
+** you mean" (the shared check of lua/otp/errors.lua). */
+static void check_option_keys(lua_State *L) {
+  static const char *const keys[] = {"pids", "kinds", "filter", "max_events", "rate", "to",
+                                     "max_payload", "max_queue", "sandbox", NULL};
+  lua_getglobal(L, "require");
+  lua_pushliteral(L, "otp.errors");
+  lua_call(L, 1, 1);
+  lua_getfield(L, -1, "check_keys");
+  lua_pushvalue(L, 1);
+  lua_newtable(L);
+  for (int i = 0; keys[i]; i++) {
+    lua_pushstring(L, keys[i]);
+    lua_rawseti(L, -2, i + 1);
+  }
+  lua_pushliteral(L, "otp.trace.start's options");
+  lua_pushinteger(L, 1);
+  lua_call(L, 4, 0);
+  lua_pop(L, 1);
+}
+
 static int l_start(lua_State *L) {
   otp_node *node = otp_node_of(L);
   otp_proc *self = otp_self(L);
   if (lua_isnoneornil(L, 1)) lua_newtable(L);
   otp_arg_type(L, 1, LUA_TTABLE, "otp.trace.start", "an options table");
   lua_settop(L, 1);
+  check_option_keys(L);
   if (self->vm != &node->main)
     return otp_raise(L, "badarg: tracing is done from the host, not from inside a "
                       "sandbox (otp.trace.start{sandbox = name} there)");

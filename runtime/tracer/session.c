@@ -106,6 +106,19 @@ static int wants_pid(otp_node *node, lua_State *L, otp_trace_session *s, otp_pid
   return yes;
 }
 
+/* A session tracing listed (or new) pids sees their traffic in both
+** directions: a send from anyone TO one of them counts too, so a diagram of
+** one traced server shows the requests as well as its replies. Not for the
+** session's own subscriber or relay, whose events it never traces. */
+static int wants_event_pid(otp_node *node, lua_State *L, otp_trace_session *s,
+                           otp_trace_kind kind, const otp_trace_info *info) {
+  if (wants_pid(node, L, s, info->pid)) return 1;
+  if ((kind != OTP_EV_SEND && kind != OTP_EV_SEND_TO_DEAD) || !info->other) return 0;
+  if (s->pids_mode == 0 || s->sandbox_id) return 0;
+  if ((s->to && info->other == s->to) || (s->relay && info->other == s->relay)) return 0;
+  return wants_pid(node, L, s, info->other);
+}
+
 /* Pushes the label of p, a string (or a capped copy of whatever it is). */
 static void push_label(lua_State *L, otp_proc *p) {
   otp_proc_push_value(L, p, p->label_ref);
@@ -373,7 +386,7 @@ static void session_emit(otp_node *node, otp_trace_kind kind, const otp_trace_in
   size_t cap = 0;
   for (int i = 0; i < ts->nsessions;) {
     otp_trace_session *s = ts->sessions[i];
-    if (!((s->kinds >> kind) & 1u) || !wants_pid(node, L, s, info->pid) ||
+    if (!((s->kinds >> kind) & 1u) || !wants_event_pid(node, L, s, kind, info) ||
         /* never trace the subscriber's (or its relay's) own traffic */
         (s->to && info->pid == s->to) || (s->relay && info->pid == s->relay)) {
       i++;
