@@ -7,7 +7,8 @@
 --
 -- Call i of seed S always makes the same choice of function, place and
 -- argument shapes, so `--seed S --call I` replays one call alone (and prints
--- its arguments). What fails the run (exit 1, with the reproducer):
+-- its arguments). Run it in a scratch directory: fuzzed calls may write
+-- files there (a trace session's dump). What fails the run (exit 1, with the reproducer):
 --   stall       the driver could not run for STALL_MS beyond its own wait:
 --               a call held the scheduler
 --   unkillable  a call's process outlived exit(pid, "kill") by KILL_MS
@@ -71,11 +72,43 @@ local probe = {}
 function probe.init() return "ok", 0 end
 function probe.handle_call(_, _, n) return "reply", n, n + 1 end
 
-local world = {live = {}, box_live = {}}
+local world = {live = {}, box_live = {}, servers = {}}
+
+-- Decoys that are servers, so that fuzzed sends, calls and sys requests
+-- reach a gen_server, a supervisor and a dynamic supervisor: started by a
+-- keeper process (their link goes to it, not to the driver).
+local counter = require "otp.demo.counter"
+local SERVERS = {
+  function() return otp.gen_server.start_link(counter, 0) end,
+  function()
+    return otp.supervisor.start_link{strategy = "one_for_one", intensity = 1000, period = 1,
+      children = {{id = "c", start = {otp.gen_server.start_link, counter, 1}}}}
+  end,
+  function() return otp.dynamic_supervisor.start_link{max_children = 5} end,
+}
+
+local function start_server(j)
+  local tag = otp.make_ref()
+  local keeper = otp.spawn(function(start, driver)
+    otp.send(driver, {tag, start()})
+    otp.receive()
+  end, SERVERS[j], otp.self())
+  local m = otp.receive({tag}, KILL_MS)
+  if not m or not m[2] then
+    otp.exit(keeper, "kill")
+    return nil
+  end
+  return m[2]
+end
 
 local function ensure_world()
   for j = 1, 3 do
     if not world.live[j] or not otp.is_alive(world.live[j]) then world.live[j] = otp.spawn(idle) end
+  end
+  for j = 1, #SERVERS do
+    if not world.servers[j] or not otp.is_alive(world.servers[j]) then
+      world.servers[j] = start_server(j)
+    end
   end
   if not world.dead then
     world.dead = otp.spawn(function() end)
@@ -109,9 +142,23 @@ local function baseline()
   return base
 end
 
+-- Names to try as methods of returned objects whose metatable is hidden.
+local dict = {"stop", "events", "clear", "status", "dump", "analyze", "sequence_diagram",
+              "next", "started", "terminated", "terminated_all", "exit_signal", "retry",
+              "begin", "unexpected", "close", "send", "call", "cast", "info", "kill"}
+do
+  local have = {}
+  for _, name in ipairs(dict) do have[name] = true end
+  for _, path in ipairs(list) do
+    local leaf = path:match("([^.]+)$")
+    if not have[leaf] then have[leaf], dict[#dict + 1] = true, leaf end
+  end
+end
+
 local function env_for(place)
-  local env = {live = {}, dead = world.dead, sandbox = BOX}
+  local env = {live = {}, dead = world.dead, sandbox = BOX, dict = dict}
   for _, p in ipairs(world.live) do env.live[#env.live + 1] = p end
+  for j = 1, #SERVERS do env.live[#env.live + 1] = world.servers[j] end
   if place == "sandbox" then
     for _, p in ipairs(world.box_live) do env.live[#env.live + 1] = p end
   end

@@ -32,18 +32,24 @@ local function classify(ok, e)
   return "raw", s:sub(1, 200)
 end
 
--- The functions reachable as methods of a returned value.
-local function methods(v)
-  local names, t = {}, nil
+-- The functions reachable as methods of a returned value: the fields of
+-- its __index table, or, behind a protected metatable, the names of
+-- env.dict (every API function's name and common method verbs) it answers.
+local function methods(v, dict)
+  local names = {}
   if type(v) ~= "table" and type(v) ~= "userdata" then return names end
-  if type(v) == "table" and getmetatable(v) == nil then t = v
+  local mt, t = getmetatable(v), nil
+  if type(v) == "table" and mt == nil then t = v
+  elseif type(mt) == "table" then t = rawget(mt, "__index") end
+  if type(t) == "table" and getmetatable(t) == nil then
+    for k, f in next, t do
+      if type(k) == "string" and type(f) == "function" then names[#names + 1] = k end
+    end
   else
-    local mt = getmetatable(v)
-    if type(mt) == "table" then t = rawget(mt, "__index") end
-  end
-  if type(t) ~= "table" or getmetatable(t) ~= nil then return names end
-  for k, f in next, t do
-    if type(k) == "string" and type(f) == "function" then names[#names + 1] = k end
+    for _, name in ipairs(dict) do
+      local ok, f = pcall(function() return v[name] end)
+      if ok and type(f) == "function" then names[#names + 1] = name end
+    end
   end
   table.sort(names)
   return names
@@ -58,7 +64,7 @@ return function(V, seed, i, path, env, driver)
   local outcome, detail = classify(res[1], res[2])
   local where = path
   for j = 2, res[1] and res.n or 1 do
-    local names = methods(res[j])
+    local names = methods(res[j], env.dict)
     for _ = 1, #names > 0 and 3 or 0 do
       local m = names[r(#names)]
       local margs, mn = V.args(r, env)

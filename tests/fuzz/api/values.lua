@@ -177,7 +177,10 @@ local function pid_value(r, env)
   local text = k == 5 and "<0." .. r(1 << 20) .. ".0>"
                or pick(r, {"<0.1.0>", "<0.0.0>", "<7.3.0>", "<0.2147483647.0>"})
   local ok, pid = pcall(otp.pid, text)   -- a forged pid, if otp.pid takes it
-  return ok and pid or env.dead
+  -- one that names a live process would aim at the fuzzer itself (the
+  -- decoys are the live targets)
+  if not ok or not pcall(otp.is_alive, pid) or otp.is_alive(pid) then return env.dead end
+  return pid
 end
 
 --- V.gen(r, env[, depth]) -> one random value.
