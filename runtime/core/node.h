@@ -81,6 +81,10 @@ typedef struct otp_node {
   struct otp_sandbox *sandboxes;
   uint32_t next_sandbox_id;
 
+  /* otp.fault (lua/lfault.c): drop rules in the main state's registry */
+  int fault_rules_ref;       /* the rule list, or 0 */
+  uint32_t fault_rules;      /* how many: 0 keeps the send path free of faults */
+
   /* layer 0 */
   uint32_t trace_mask;
   struct otp_trace_state *trace;

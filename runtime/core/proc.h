@@ -77,6 +77,7 @@ typedef struct otp_proc {
   int exit_ref;                   /* pending or final exit reason */
   int name_ref, label_ref, initial_call_ref;
   otp_pid parent;
+  int fault_crash_ref;            /* otp.fault.crash: raise this at the next receive or yield (0: none) */
 } otp_proc;
 
 #define otp_proc_alive(p) ((p)->status != OTP_EXITING)

@@ -27,14 +27,15 @@ static const char *const kind_names[OTP_EV__COUNT] = {
   "spawn", "exit", "link", "unlink", "monitor", "demonitor", "down", "send",
   "send_to_dead", "receive", "register", "unregister", "sched_in", "sched_out",
   "timer", "sup_start_child", "sup_restart", "sup_terminate_child", "sup_shutdown",
-  "sandbox_create", "sandbox_destroy", "sandbox_restart", "limit_killed"
+  "sandbox_create", "sandbox_destroy", "sandbox_restart", "limit_killed",
+  "fault_drop", "fault_delay", "fault_crash", "fault_slow", "fault_kill"
 };
 
 /* The name of the `other` pid field for each kind. */
 static const char *const other_names[OTP_EV__COUNT] = {
   "parent", NULL, "peer", "peer", "target", "target", "from", "to", "to", "from",
   NULL, NULL, NULL, NULL, NULL, "child", "child", "child", NULL, NULL, NULL, NULL,
-  NULL
+  NULL, "to", "to", NULL, NULL, "by"
 };
 
 const char *otp_trace_kind_name(otp_trace_kind kind) { return kind_names[kind]; }
