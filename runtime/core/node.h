@@ -87,6 +87,10 @@ typedef struct otp_node {
   struct otp_sandbox *sandboxes;
   uint32_t next_sandbox_id;
 
+  /* otp.fault (lua/lfault.c): drop rules in the main state's registry */
+  int fault_rules_ref;       /* the rule list, or 0 */
+  uint32_t fault_rules;      /* how many: 0 keeps the send path free of faults */
+
   /* the trace point (trace/trace.h) and the sessions behind it */
   uint32_t trace_mask;
   const struct otp_trace_ops *trace_ops;  /* NULL until a session attaches */

@@ -81,6 +81,7 @@ typedef struct otp_proc {
   otp_pid parent;
   otp_pid killed_by;              /* the sender of the exit signal that killed it */
   uint8_t killed_by_link;         /* ...which came through a link */
+  int fault_crash_ref;            /* otp.fault.crash: raise this at the next receive or yield (0: none) */
 } otp_proc;
 
 #define otp_proc_alive(p) ((p)->status != OTP_EXITING)

@@ -82,6 +82,10 @@ static int l_send(lua_State *L) {
     otp_trace_info info = {.pid = self->pid, .other = to->pid, .L = L, .msg = 3};
     otp_trace_emit(node, OTP_EV_SEND, &info);
   }
+  if (node->fault_rules && otp_fault_drops(node, L, self, to, 3)) {
+    lua_settop(L, 2);
+    return 1;
+  }
   otp_mailbox_put(node, L, to, self->pid);
   return 1;
 }
@@ -242,6 +246,7 @@ static int receive_scan(lua_State *L, int status, lua_KContext first) {
   otp_node *node = otp_node_of(L);
   otp_proc *p = node->current;
   p->recv_any = 0;
+  if (p->fault_crash_ref && !p->handoff) otp_fault_crash_now(L, p);
   if (p->handoff) {                /* handed over while we waited: see mailbox.h */
     p->handoff = 0;
     if (p->timer) otp_timer_stop_receive(p);
@@ -345,6 +350,7 @@ static int sleep_k(lua_State *L, int status, lua_KContext ctx) {
   (void)status;
   (void)ctx;
   otp_proc *p = otp_node_of(L)->current;
+  if (p->fault_crash_ref) otp_fault_crash_now(L, p);
   if (p->recv_timed_out) {
     p->recv_timed_out = 0;
     return 0;
@@ -356,13 +362,14 @@ static int l_sleep(lua_State *L) {
   otp_proc *p = otp_self(L);
   check_timeout(L, 1);
   check_can_wait(L, p, "otp.sleep");
+  if (p->fault_crash_ref) otp_fault_crash_now(L, p);
   if (lua_isnil(L, 1)) return otp_sched_yieldk(L, OTP_YIELD_WAIT, 0, sleep_k);
   otp_timer_arm_receive(otp_node_of(L), p, (uint64_t)lua_tointeger(L, 1));
   return otp_sched_yieldk(L, OTP_YIELD_WAIT, 0, sleep_k);
 }
 
 static int l_yield(lua_State *L) {
-  otp_self(L);
+  if (otp_self(L)->fault_crash_ref) otp_fault_crash_now(L, otp_self(L));
   if (!lua_isyieldable(L)) return 0;
   return otp_sched_yieldk(L, OTP_YIELD_PREEMPT, 0, NULL);
 }

@@ -100,6 +100,7 @@ int luaopen_otp(lua_State *L) {
   otp_sandbox_core_register(L);
   otp_stdin_register(L);
   otp_analytics_register(L);
+  otp_fault_core_register(L);
   lua_createtable(L, 0, 1);
   lua_pushcfunction(L, lazy_submodule);
   lua_setfield(L, -2, "__index");

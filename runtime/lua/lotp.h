@@ -25,6 +25,15 @@ void otp_supervisor_core_register(lua_State *L);   /* lsupervisor.c: otp.supervi
 void otp_coroutine_init(lua_State *L);
 void otp_stdin_register(lua_State *L);             /* lstdin.c: package.preload["otp.stdin"], main state only */
 
+/* lfault.c: otp.fault_core, and the two points where faults act */
+struct otp_node;
+void otp_fault_core_register(lua_State *L);
+/* A message from self to `to` (its copy at msg, on L): 1 if a drop rule
+** takes it (it must then not be delivered). */
+int otp_fault_drops(struct otp_node *node, lua_State *L, otp_proc *self, otp_proc *to, int msg);
+/* Raises p's injected crash, if one is pending (returns 0 otherwise). */
+int otp_fault_crash_now(lua_State *L, otp_proc *p);
+
 /* lsandbox.c: otp.sandbox_core (main state only), and spawning into a sandbox */
 struct otp_sandbox;
 struct otp_vm;

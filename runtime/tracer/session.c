@@ -29,7 +29,7 @@
 static const char *const other_names[OTP_EV__COUNT] = {
   "parent", NULL, "peer", "peer", "target", "target", "from", "to", "to", "from",
   NULL, NULL, NULL, NULL, NULL, "child", "child", "child", NULL, NULL, NULL, NULL,
-  NULL
+  NULL, "to", "to", NULL, NULL, "by"
 };
 
 static const otp_trace_ops session_ops;
