@@ -53,9 +53,9 @@ end
 -- globals of a module loaded from a file (require shares what it returns):
 -- then the module's functions are code that spawn passes along, not copies.
 local function share(t)
-  package.loaded[SHARE_KEY] = t
+  otp_internal.loaded[SHARE_KEY] = t
   pcall(require, SHARE_KEY)
-  package.loaded[SHARE_KEY] = nil
+  otp_internal.loaded[SHARE_KEY] = nil
 end
 
 local function entry(rec, module)
@@ -69,7 +69,7 @@ end
 -- require from a file, a reload) adopted as the current one.
 local function record(name, create)
   local rec = modules[name]
-  local loaded = package.loaded[name]
+  local loaded = otp_internal.loaded[name]
   if rec == nil then
     if not create and type(loaded) ~= "table" then return nil end
     rec = {gen = 0}
@@ -120,7 +120,7 @@ function code.load(name, source, opts)
   share(env)
   local rec = record(name, true)
   rec.previous, rec.current = rec.current, entry(rec, module)
-  package.loaded[name] = module
+  otp_internal.loaded[name] = module
   return true, rec.current.vsn
 end
 
@@ -141,7 +141,7 @@ function code.rollback(name)
   local rec = record(name, false)
   if rec == nil or rec.previous == nil then return nil, "no_previous_version" end
   rec.current, rec.previous = rec.previous, nil
-  package.loaded[name] = rec.current.module
+  otp_internal.loaded[name] = rec.current.module
   return true, rec.current.vsn
 end
 

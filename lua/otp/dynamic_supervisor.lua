@@ -33,7 +33,8 @@
 -- {"$gen_restart", old_pid} message to itself.
 
 local otp = require "otp"
-local private = require("otp.supervisor")._private
+require "otp.supervisor"
+local private = otp_internal.supervisor_driver
 
 local dynamic_supervisor = {}
 

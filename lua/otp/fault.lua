@@ -12,7 +12,7 @@
 -- Each acting fault emits a trace event (fault_drop, fault_crash,
 -- fault_kill). A drop never reorders or duplicates: the message is simply
 -- not delivered.
-local core = otp.fault_core
+local core = otp_internal.fault_core
 local fault = {}
 
 local function rule_handle(clear)

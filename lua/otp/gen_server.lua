@@ -303,7 +303,7 @@ end
 -- Mod:handle_call: once otp.code.load (or rollback) installs another
 -- version, the next callback runs it, on the state as it is.
 local function follow_module(S)
-  local current = package.loaded[S.modname]   -- not an upvalue: spawn would copy it
+  local current = otp_internal.loaded[S.modname]   -- not an upvalue: spawn would copy it
   if current ~= S.loaded and type(current) == "table" then
     S.loaded = current
     S.mod = require(S.modname)
@@ -358,7 +358,7 @@ local function new_server(mod, parent, name, label)
   local modname = module_name.registered(mod)
   local S = {mod = mod, parent = parent, name = name, label = label,
              state = nil, timeout = nil, cont = false, cont_value = nil,
-             modname = modname, loaded = modname and package.loaded[modname]}
+             modname = modname, loaded = modname and otp_internal.loaded[modname]}
   -- An error becomes {"error", e, traceback}; an exit raised by otp.exit
   -- becomes its reason.
   S.handler = function(e)

@@ -20,7 +20,7 @@ function module_name.registered(mod)
   local hit = names[mod]
   if hit ~= nil then return hit or nil end
   local found = false
-  for name, m in pairs(package.loaded) do
+  for name, m in pairs(otp_internal.loaded) do
     if type(name) == "string" and type(m) == "table" and
        (rawequal(m, mod) or rawequal(require(name), mod)) then
       found = name

@@ -83,7 +83,7 @@ local sys = require "otp.sys"
 
 local supervisor = {}
 
-local core = otp.supervisor_core
+local core = otp_internal.supervisor_core
 local deliver, is_pid, start_error = core.deliver, core.is_pid, core.start_error
 local handle_system, event = sys.handle_system, sys.event
 local unpack = table.unpack
@@ -539,8 +539,8 @@ function supervisor.start_link(a, b, c)
   return start("supervisor", "new", "supervisor.start_link", a, b, c)
 end
 
--- For otp.dynamic_supervisor (same process, another machine).
-supervisor._private = {call = call, start = start, loop = loop, ok_or_error = ok_or_error,
+-- For otp.dynamic_supervisor (same process, another machine); library only.
+otp_internal.supervisor_driver = {call = call, start = start, loop = loop, ok_or_error = ok_or_error,
                        check_child = check_child}
 
 return supervisor

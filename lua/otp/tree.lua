@@ -20,7 +20,7 @@ local otp = require "otp"
 local inspect = require "otp.inspect"
 local supervisor = require "otp.supervisor"
 local sys = require "otp.sys"
-local is_pid = otp.supervisor_core.is_pid
+local is_pid = otp_internal.supervisor_core.is_pid
 
 local tree = {}
 

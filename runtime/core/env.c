@@ -174,6 +174,12 @@ static int search_lua(lua_State *L) {
   lua_createtable(L, 0, 1);                 /* the module's own globals */
   lua_pushvalue(L, -1);
   lua_setfield(L, -2, "_G");
+  size_t dirlen = strlen(OTP_LUA_DIR);
+  if (strncmp(filename, OTP_LUA_DIR, dirlen) == 0 && filename[dirlen] == '/' &&
+      !strstr(filename + dirlen, "/..")) {        /* otplab's own library */
+    lua_getfield(L, LUA_REGISTRYINDEX, OTP_ENV_INTERNAL);
+    lua_setfield(L, -2, "otp_internal");
+  }
   lua_rawgeti(L, LUA_REGISTRYINDEX, vm->env_mt_ref);
   lua_setmetatable(L, -2);
   otp_env_share(L, -1);
@@ -259,6 +265,87 @@ static void restrict_library(lua_State *L, unsigned flags) {
   lua_pop(L, 2);
 }
 
+/* package.loaded as processes see it: modules (and _G, and the libraries)
+** come back read-only, and nothing can be set. require and otp.code use the
+** registry's table itself. */
+static int loaded_index(lua_State *L) {
+  luaL_getsubtable(L, LUA_REGISTRYINDEX, LUA_LOADED_TABLE);
+  lua_pushvalue(L, 2);
+  if (lua_rawget(L, -2) == LUA_TTABLE) otp_env_readonly(L, -1);
+  return 1;
+}
+
+static int loaded_next(lua_State *L) {
+  luaL_getsubtable(L, LUA_REGISTRYINDEX, LUA_LOADED_TABLE);
+  lua_settop(L, 3);
+  lua_pushvalue(L, 2);
+  if (!lua_next(L, 3)) return 0;
+  if (lua_istable(L, -1)) {
+    otp_env_readonly(L, -1);
+    lua_replace(L, -2);
+  }
+  return 2;
+}
+
+static int loaded_pairs(lua_State *L) {
+  lua_pushcfunction(L, loaded_next);
+  lua_pushvalue(L, 1);
+  lua_pushnil(L);
+  return 3;
+}
+
+static void protect_loaded(lua_State *L) {
+  lua_getglobal(L, "package");
+  lua_newtable(L);
+  lua_createtable(L, 0, 4);
+  lua_pushcfunction(L, loaded_index);
+  lua_setfield(L, -2, "__index");
+  lua_pushcfunction(L, ro_newindex);
+  lua_setfield(L, -2, "__newindex");
+  lua_pushcfunction(L, loaded_pairs);
+  lua_setfield(L, -2, "__pairs");
+  lua_pushboolean(L, 0);
+  lua_setfield(L, -2, "__metatable");
+  lua_setmetatable(L, -2);
+  otp_env_share(L, -1);
+  lua_setfield(L, -2, "loaded");
+  lua_pop(L, 1);
+}
+
+/* The string metatable is the state's, shared by every process: hidden, so
+** that nobody can swap its __index for all the others. */
+static void protect_string_metatable(lua_State *L) {
+  lua_pushliteral(L, "");
+  if (lua_getmetatable(L, -1)) {
+    lua_pushboolean(L, 0);
+    lua_setfield(L, -2, "__metatable");
+    lua_pop(L, 1);
+  }
+  lua_pop(L, 1);
+}
+
+/* debug in the main state: what a learner reads (tracebacks, where a
+** function is, its locals); not what rewires the runtime (sethook removes
+** preemption, setmetatable installs finalizers, get/setupvalue and
+** getregistry reach the library's internals and other processes' values). */
+static void reduce_debug(lua_State *L) {
+  static const char *const keep[] = {"traceback", "getinfo", "getlocal", "upvalueid", NULL};
+  if (lua_getglobal(L, "debug") != LUA_TTABLE) {
+    lua_pop(L, 1);
+    return;
+  }
+  lua_createtable(L, 0, 4);
+  for (int i = 0; keep[i]; i++) {
+    lua_getfield(L, -2, keep[i]);
+    lua_setfield(L, -2, keep[i]);
+  }
+  lua_setglobal(L, "debug");
+  luaL_getsubtable(L, LUA_REGISTRYINDEX, LUA_LOADED_TABLE);
+  lua_getglobal(L, "debug");
+  lua_setfield(L, -2, "debug");
+  lua_pop(L, 2);
+}
+
 static void wrap_global(lua_State *L, const char *name, lua_CFunction f) {
   lua_getglobal(L, name);
   lua_pushcclosure(L, f, 1);
@@ -295,6 +382,8 @@ void otp_env_init(lua_State *L, otp_vm *vm) {
   static const char *const libs[] = {"string", "table", "math", "utf8", "coroutine",
                                      "os", "io", "debug", NULL};
   if (vm->flags & OTP_VM_SANDBOX) restrict_library(L, vm->flags);
+  else reduce_debug(L);
+  protect_string_metatable(L);
   lua_getglobal(L, "package");
   for (int i = 0; libs[i]; i++) {
     if (lua_getglobal(L, libs[i]) == LUA_TTABLE) {
@@ -321,6 +410,7 @@ void otp_env_init(lua_State *L, otp_vm *vm) {
   }
   lua_pop(L, 1);
 
+  protect_loaded(L);
   wrap_global(L, "load", env_load);
   wrap_global(L, "require", env_require);
   wrap_global(L, "setmetatable", env_setmetatable);

@@ -14,6 +14,11 @@ struct otp_vm;
 ** load/loadfile/dofile/require and the module search path. */
 void otp_env_init(lua_State *L, struct otp_vm *vm);
 
+/* Registry field of the table that modules of otplab's own Lua library
+** (OTP_LUA_DIR) get as their global `otp_internal`, filled by whoever opens
+** the library (lua/lotp.c). */
+#define OTP_ENV_INTERNAL "otp.internal"
+
 /* Pushes a read-only proxy of the table at idx (cached), and marks both the
 ** table and the proxy as shared by every process. */
 void otp_env_readonly(lua_State *L, int idx);

@@ -155,9 +155,8 @@ void otp_coroutine_init(lua_State *L) {
     {"resume", co_resume}, {"wrap", co_wrap}, {"yield", co_yield},
     {"isyieldable", co_isyieldable}, {"running", co_running}, {NULL, NULL}
   };
-  lua_getglobal(L, "package");
-  lua_getfield(L, -1, "loaded");
+  luaL_getsubtable(L, LUA_REGISTRYINDEX, LUA_LOADED_TABLE);
   lua_getfield(L, -1, "coroutine");    /* the real table behind the proxy */
   luaL_setfuncs(L, funcs, 0);
-  lua_pop(L, 3);
+  lua_pop(L, 2);
 }

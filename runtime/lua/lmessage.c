@@ -290,9 +290,12 @@ static void check_timeout(lua_State *L, int idx) {
     return;
   }
   lua_Number ms = lua_tonumber(L, idx);
-  if (lua_type(L, idx) != LUA_TNUMBER || ms < 0)
-    otp_raise(L, "badarg: a timeout must be a number of milliseconds >= 0 or "
-               "\"infinity\", got %s", luaL_typename(L, idx));
+  /* !(ms >= 0) also refuses NaN; Erlang's after takes at most 2^32 - 1 ms */
+  if (lua_type(L, idx) != LUA_TNUMBER || !(ms >= 0) || ms > 4294967295.0)
+    otp_raise(L, "badarg: a timeout must be a number of milliseconds from 0 to "
+               "4294967295 (about 49 days) or \"infinity\", got %s",
+               lua_type(L, idx) == LUA_TNUMBER ? luaL_tolstring(L, idx, NULL)
+                                               : luaL_typename(L, idx));
   lua_pushinteger(L, (lua_Integer)(ms + 0.999));   /* round up, as after T does */
   lua_replace(L, idx);
 }

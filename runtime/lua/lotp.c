@@ -72,6 +72,28 @@ static int lazy_submodule(lua_State *L) {
   return 1;
 }
 
+/* The bindings only the library's own Lua files may use (the supervisor
+** machines, the sandbox and fault cores) and the raw module table otp.code
+** installs versions in: moved from the otp table (on top of the stack) to
+** the registry's OTP_ENV_INTERNAL table, which env.c hands to modules
+** loaded from otplab's own folder as the global `otp_internal`. User code
+** never sees them: a machine given the wrong shape, or a value moved into
+** another state's mailbox, could corrupt the node. */
+static void hide_internals(lua_State *L) {
+  static const char *const internal[] = {"supervisor_core", "sandbox_core", "fault_core", NULL};
+  int otp = lua_gettop(L);
+  lua_newtable(L);
+  for (int i = 0; internal[i]; i++) {
+    lua_getfield(L, otp, internal[i]);
+    lua_setfield(L, -2, internal[i]);
+    lua_pushnil(L);
+    lua_setfield(L, otp, internal[i]);
+  }
+  luaL_getsubtable(L, LUA_REGISTRYINDEX, LUA_LOADED_TABLE);
+  lua_setfield(L, -2, "loaded");
+  lua_setfield(L, LUA_REGISTRYINDEX, OTP_ENV_INTERNAL);
+}
+
 int luaopen_otp(lua_State *L) {
   lua_newtable(L);                   /* otp._ : matches any present value */
   lua_createtable(L, 0, 2);
@@ -101,17 +123,17 @@ int luaopen_otp(lua_State *L) {
   otp_stdin_register(L);
   otp_analytics_register(L);
   otp_fault_core_register(L);
+  hide_internals(L);
   lua_createtable(L, 0, 1);
   lua_pushcfunction(L, lazy_submodule);
   lua_setfield(L, -2, "__index");
   lua_setmetatable(L, -2);
 
   otp_env_readonly(L, -1);
-  lua_getglobal(L, "package");
-  lua_getfield(L, -1, "loaded");
-  lua_pushvalue(L, -4);
+  luaL_getsubtable(L, LUA_REGISTRYINDEX, LUA_LOADED_TABLE);
+  lua_pushvalue(L, -3);       /* the table itself: tracebacks name otp.receive */
   lua_setfield(L, -2, "otp");
-  lua_pop(L, 2);
+  lua_pop(L, 1);
   lua_setglobal(L, "otp");
   lua_pop(L, 2);
   otp_coroutine_init(L);

@@ -131,7 +131,12 @@ static int l_spawn_opt(lua_State *L) {
     if (!sb)
       return otp_raise(L, "badarg: spawn_opt's sandbox option names no sandbox (%s); "
                         "create it with otp.sandbox.create", luaL_tolstring(L, -1, NULL));
-    if (o.trap_exit || o.max_heap || opt_flag(L, 2, "name"))
+    otp_sandbox *own = otp_vm_of(L)->sandbox;
+    if (own && sb != own)      /* a sandbox is a wall: no way into another one */
+      return otp_raise(L, "badarg: code in sandbox '%s' can only spawn into its own "
+                       "sandbox, not into '%s'", own->name, sb->name);
+    if (sb == own) sb = NULL;  /* its own: an ordinary spawn */
+    else if (o.trap_exit || o.max_heap || opt_flag(L, 2, "name"))
       return otp_raise(L, "badarg: spawn_opt into a sandbox takes link and monitor only");
   }
   lua_pop(L, 1);

@@ -13,12 +13,7 @@ local T = {}
 T.lazy = {"gen_server", "sys", "sandbox", "code", "trace", "analytics", "expect",
           "supervisor", "dynamic_supervisor", "task", "inspect", "demo"}
 
-T.KNOWN = {
-  -- issue 9 class 1: internal bindings reachable from user code
-  ["supervisor_core"] = "class 1: internal supervisor machines",
-  ["sandbox_core"] = "class 1: internal sandbox bindings",
-  ["supervisor._private"] = "class 1: the supervisor driver's internals",
-}
+T.KNOWN = {}
 
 -- Callback modules are code a gen_server runs, not API: their functions
 -- take the state they returned themselves.
