@@ -70,8 +70,8 @@ otp_node *otp_node_new(const otp_node_config *cfg, char *err, size_t errlen) {
   return node;
 }
 
-void otp_node_free(otp_node *node) {
-  if (!node) return;
+int otp_node_free(otp_node *node) {
+  if (!node) return 0;
   otp_sched_close(node);
   otp_proc_free_all(node);
   otp_sandbox_destroy_all(node);
@@ -80,8 +80,9 @@ void otp_node_free(otp_node *node) {
   otp_trace_close(node);
   otp_vm_close(&node->main);
   otp_mailbox_free_pool(node);
-  uv_loop_close(&node->loop);
+  int rc = uv_loop_close(&node->loop);
   free(node);
+  return rc == 0 ? 0 : -1;
 }
 
 static int start_file(lua_State *L) {

@@ -107,7 +107,8 @@ static inline otp_proc *otp_proc_get(otp_node *node, otp_pid pid) {
 /* Creates a node with its Lua state, libraries and the otp module loaded.
 ** Returns NULL (with a message in err) on failure. */
 otp_node *otp_node_new(const otp_node_config *cfg, char *err, size_t errlen);
-void otp_node_free(otp_node *node);
+/* Returns 0, or -1 if handles were still open on the loop (a leak). */
+int otp_node_free(otp_node *node);
 
 /* Runs until the first process has exited (or nothing can ever run again).
 ** Returns 0 if the first process exited normal, 1 otherwise. */
