@@ -36,6 +36,7 @@ typedef struct otp_net_conn {
   unsigned char *body;
   size_t body_len, body_cap;
   int refused;               /* an error answer is queued: ignore the rest */
+  int too_large;             /* the body is over the cap: read it to the end, then 413 */
   int close_after;           /* close the connection after the answer */
   unsigned char *resp;       /* LWS_PRE bytes of room, then the body */
   size_t resp_len;

@@ -22,6 +22,7 @@
 #include "core/node.h"
 
 #define OTP_NET_MAX_BODY (1u << 20)      /* request bodies beyond it: 413 */
+#define OTP_NET_MAX_DISCARD (64u << 20)  /* beyond it the 413 does not wait for the body */
 #define OTP_NET_MAX_HEADERS 8192         /* all request headers together */
 #define OTP_NET_WS_QUEUE 1024            /* frames waiting for one client */
 

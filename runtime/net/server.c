@@ -67,7 +67,7 @@ static void reset_request(otp_net_conn *c) {
   c->path = c->query = NULL;
   c->body = c->resp = NULL;
   c->body_len = c->body_cap = c->resp_len = 0;
-  c->refused = 0;
+  c->refused = c->too_large = 0;
   c->resp_status = 0;
 }
 
@@ -253,6 +253,11 @@ static int write_response(otp_net_conn *c, struct lws *wsi) {
 
 /* ---- the one protocol: HTTP, and WebSocket on /api/v1/events ---- */
 
+static void respond_too_large(otp_net_conn *c) {
+  otp_net_respond_error(c, 413, "limit", "the request body is larger than the server accepts (1 MiB): "
+                        "send less, e.g. fewer or smaller messages");
+}
+
 static int begin_request(otp_net_conn *c, struct lws *wsi) {
   reset_request(c);
   c->method[0] = '\0';
@@ -282,20 +287,23 @@ static int begin_request(otp_net_conn *c, struct lws *wsi) {
   char *cl = otp_net_header(wsi, WSI_TOKEN_HTTP_CONTENT_LENGTH);
   unsigned long long length = cl ? strtoull(cl, NULL, 10) : 0;
   free(cl);
-  if (length > OTP_NET_MAX_BODY) {
+  if (length > OTP_NET_MAX_DISCARD) {     /* not worth reading: answer and close */
     c->close_after = 1;
-    otp_net_respond_error(c, 413, "limit", "the request body is larger than the server accepts (1 MiB)");
+    respond_too_large(c);
     return 0;
   }
+  c->too_large = length > OTP_NET_MAX_BODY;
   if (!has_body || length == 0) post_request(c);
   return 0;
 }
 
 static void add_body(otp_net_conn *c, const void *in, size_t len) {
-  if (c->refused) return;
-  if (c->body_len + len > OTP_NET_MAX_BODY) {
-    c->close_after = 1;
-    otp_net_respond_error(c, 413, "limit", "the request body is larger than the server accepts (1 MiB)");
+  if (c->refused || c->too_large) return;
+  if (c->body_len + len > OTP_NET_MAX_BODY) {   /* read the rest, then answer 413 */
+    c->too_large = 1;
+    free(c->body);
+    c->body = NULL;
+    c->body_len = c->body_cap = 0;
     return;
   }
   if (c->body_len + len > c->body_cap) {
@@ -339,7 +347,8 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
     add_body(c, in, len);
     return 0;
   case LWS_CALLBACK_HTTP_BODY_COMPLETION:
-    if (!c->refused) post_request(c);
+    if (c->too_large) respond_too_large(c);
+    else if (!c->refused) post_request(c);
     return 0;
   case LWS_CALLBACK_HTTP_WRITEABLE:
     if (!c || !c->resp_status) return 0;

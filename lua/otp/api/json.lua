@@ -101,10 +101,19 @@ function json.encode(v)
   return concat(out)
 end
 
+-- JSON null becomes nil (a process cannot be sent cjson's null).
+local function drop_nulls(v)
+  if type(v) ~= "table" then return v end
+  for k, x in next, v do
+    if x == cjson.null then v[k] = nil else drop_nulls(x) end
+  end
+  return v
+end
+
 --- json.decode(text) -> value, or nil, message (with the position).
 function json.decode(text)
   local ok, v = pcall(cjson.decode, text)
-  if ok then return v end
+  if ok then return drop_nulls(v) end
   return nil, tostring(v)
 end
 

@@ -70,7 +70,11 @@ op{name = "process_state", method = "GET", path = "/api/v1/processes/{pid}/state
   description = "The state of a gen_server or supervisor (sys.get_state); 504 if it does not answer.",
   handler = function(p)
     local ok, state = pcall(otp.sys.get_state, p.pid, 1500)
-    if not ok then errors.fail(409, "conflict", "the process did not give its state (is it a gen_server?): " .. tostring(state)) end
+    if not ok then
+      local reason = type(state) == "table" and state[1] == "badarg" and state[2] or require("otp.inspect")(state)
+      errors.fail(409, "conflict", "the process did not give its state (is it a gen_server? a state "
+        .. "holding functions cannot leave its process): " .. tostring(reason))
+    end
     return {pid = p.pid, state = state}
   end}
 
@@ -79,6 +83,13 @@ op{name = "process_messages", method = "GET", path = "/api/v1/processes/{pid}/me
   handler = function(p)
     local msgs = otp.process_info(p.pid, "messages") or {}
     return {pid = p.pid, count = otp.process_info(p.pid, "message_queue_len") or 0, messages = json.array(msgs)}
+  end}
+
+op{name = "process_stacktrace", method = "GET", path = "/api/v1/processes/{pid}/stacktrace", params = {pid_param},
+  description = "The Lua traceback of the process where it waits or was preempted (process_info current_stacktrace).",
+  handler = function(p)
+    return {pid = p.pid, current_location = otp.process_info(p.pid, "current_location"),
+            stacktrace = otp.process_info(p.pid, "current_stacktrace")}
   end}
 
 op{name = "kill_process", method = "DELETE", path = "/api/v1/processes/{pid}", destructive = true,
@@ -100,7 +111,8 @@ op{name = "message_process", method = "POST", path = "/api/v1/processes/{pid}/me
   handler = function(p, body)
     local msg = body.message
     if body.type == "send" then
-      otp.send(p.pid, msg)
+      local ok, err = pcall(otp.send, p.pid, msg)
+      if not ok then errors.fail(400, "badarg", tostring(err)) end
       return {sent = true}
     elseif body.type == "cast" then
       gen_server.cast(p.pid, msg)

@@ -122,20 +122,24 @@ op{name = "simulate_failure", method = "POST", path = "/api/v1/supervisors/{sup}
 
 op{name = "add_child", method = "POST", path = "/api/v1/supervisors/{sup}/children", destructive = true,
   params = {sup_param},
-  body = {required = true, description = '{"id": id, "module": "lua.module.name", "args": [...], "restart": ..., "shutdown": ..., "type": ...}',
+  body = {required = true, description = '{"id": id, "module": "lua.module.name", "args": [...] (for a gen_server module: [init_arg, {"name": n}]), "restart": ..., "shutdown": ..., "type": ...}',
           fields = {{name = "id", type = "string", required = true}, {name = "module", type = "string", required = true},
                     {name = "args", type = "json"},
                     {name = "restart", type = "enum", values = {"permanent", "transient", "temporary"}},
                     {name = "type", type = "enum", values = {"worker", "supervisor"}}, {name = "shutdown", type = "json"}}},
-  description = "Starts a child from a Lua module with start_link (supervisor.start_child).",
+  description = "Starts a child from a Lua module (supervisor.start_child): module.start_link(args...), or for a gen_server module gen_server.start_link(module, args[1], args[2]).",
   handler = function(p, body)
     local sup = find(p.sup)
     local ok, mod = pcall(require, body.module)
-    if not ok or type(mod) ~= "table" or type(mod.start_link) ~= "function" then
-      errors.fail(400, "badarg", "module '" .. body.module .. "' has no start_link function")
+    local args = type(body.args) == "table" and body.args or {}
+    local start
+    if ok and type(mod) == "table" and type(mod.start_link) == "function" then
+      start = {mod, table.unpack(args)}
+    elseif ok and type(mod) == "table" and type(mod.init) == "function" then   -- a gen_server module
+      start = {otp.gen_server.start_link, mod, args[1], args[2]}
+    else
+      errors.fail(400, "badarg", "module '" .. body.module .. "' is neither a gen_server module nor has a start_link function")
     end
-    local start = {mod}
-    for _, a in ipairs(type(body.args) == "table" and body.args or {}) do start[#start + 1] = a end
     local pid, err = supervisor.start_child(sup, {id = body.id, start = start, restart = body.restart,
                                                   shutdown = body.shutdown, type = body.type})
     if not pid then errors.fail(409, "conflict", "start_child failed: " .. require("otp.inspect")(err)) end
