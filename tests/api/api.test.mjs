@@ -221,6 +221,42 @@ await test("system: metrics, graph; lessons", async () => {
   assert(l.json.total >= 1 && l.json.data[0].file.startsWith("lessons/"), "lessons listed");
 });
 
+await test("sandboxes: create, list, info, restart, destroy", async () => {
+  const c = await req(srv, "POST", "/api/v1/sandboxes", { name: "lab", max_processes: 50, demo: true });
+  eq(c.status, 201, "create " + c.text); eq(c.json.data.name, "lab", "name");
+  assert(c.json.data.processes >= 10, "the demo tree runs inside: " + c.text);
+  isError(await req(srv, "POST", "/api/v1/sandboxes", { name: "lab" }), 409, "conflict");
+  isError(await req(srv, "POST", "/api/v1/sandboxes", { max_memory: 5 }), 400, "badarg");
+  eq((await req(srv, "GET", "/api/v1/sandboxes")).json.total, 1, "listed");
+  eq((await req(srv, "GET", "/api/v1/sandboxes/lab")).status, 200, "info");
+  const r = await req(srv, "POST", "/api/v1/sandboxes/lab/restart");
+  eq(r.status, 200, "restart " + r.text); eq(r.json.data.restarts, 1, "restarts counted");
+  eq((await req(srv, "DELETE", "/api/v1/sandboxes/lab")).status, 200, "destroy");
+  isError(await req(srv, "GET", "/api/v1/sandboxes/lab"), 404, "not_found");
+});
+
+await test("code: load, versions, rollback; a syntax error changes nothing", async () => {
+  eq((await req(srv, "POST", "/api/v1/code/greeter", { source: "return {vsn = 1}" })).status, 201, "load v1");
+  const v2 = await req(srv, "POST", "/api/v1/code/greeter", { source: "return {vsn = 2}" });
+  eq(v2.json.data.vsn, 2, "v2");
+  const bad = await req(srv, "POST", "/api/v1/code/greeter", { source: "return {" });
+  isError(bad, 400, "badarg"); assert(/greeter:\d+/.test(bad.json.error.message), "names the line");
+  const vs = await req(srv, "GET", "/api/v1/code/greeter/versions");
+  eq(vs.json.data.map((v) => `${v.vsn}:${v.current}`).join(","), "1:false,2:true", "versions");
+  eq((await req(srv, "POST", "/api/v1/code/greeter/rollback")).json.data.vsn, 1, "rolled back");
+  isError(await req(srv, "POST", "/api/v1/code/never_loaded/rollback"), 409, "conflict");
+});
+
+await test("trace: start, events, stop on one process", async () => {
+  eq((await req(srv, "POST", "/api/v1/processes/counter_a/trace", { kinds: ["receive", "send"] })).status, 201, "start");
+  await req(srv, "POST", "/api/v1/processes/counter_a/message", { type: "call", message: "next" });
+  const ev = await req(srv, "GET", "/api/v1/processes/counter_a/trace");
+  assert(ev.json.data.events.some((e) => e.kind === "receive") && ev.json.data.events.some((e) => e.kind === "send"), "the call's receive and the reply's send: " + ev.text);
+  eq((await req(srv, "DELETE", "/api/v1/processes/counter_a/trace")).status, 200, "stop");
+  isError(await req(srv, "GET", "/api/v1/processes/counter_a/trace"), 404, "not_found");
+  isError(await req(srv, "POST", "/api/v1/processes/counter_a/trace", { kinds: ["nonsense"] }), 400, "badarg");
+});
+
 await test("operations and OpenAPI 3.1: valid, and the same routes as the registry", async () => {
   const ops = (await req(srv, "GET", "/api/v1/operations")).json.data;
   for (const o of ops) for (const k of ["name", "method", "path", "params", "description", "destructive"]) assert(k in o, "operation field " + k);
@@ -234,10 +270,11 @@ await test("operations and OpenAPI 3.1: valid, and the same routes as the regist
   eq(fromDoc.join("\n"), fromOps.join("\n"), "no route missing, none extra");
   // every route answers something other than 404-not_found
   for (const o of ops) {
-    const p = o.path.replace("{pid}", "counter_b").replace("{sup}", "demo_sup").replace("{id}", "counter_b");
+    const p = o.path.replace("{pid}", "counter_b").replace("{sup}", "demo_sup").replace("{id}", "counter_b")
+      .replace("{name}", "nosuch").replace("{module}", "greeter");
     if (o.destructive) continue;
     const r = await req(srv, o.method, p);
-    assert(!(r.status === 404 && r.json.error.code === "not_found"), "route is live: " + o.method + " " + p);
+    assert(r.status !== 404 || !r.json.error.message.startsWith("no such resource"), "route is live: " + o.method + " " + p);
   }
 });
 

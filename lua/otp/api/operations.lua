@@ -2,5 +2,7 @@
 require "otp.api.processes"
 require "otp.api.supervisors"
 require "otp.api.system"
+require "otp.api.sandboxes"
+require "otp.api.traces"
 require "otp.api.meta"
 return require "otp.api.registry"

@@ -139,6 +139,7 @@ function server.main(file)
   net.attach()
   otp.trap_exit(true)
   otp.spawn_link(start_file, file)
+  otp.register("api_keeper", otp.spawn_link(require("otp.api.keeper").main))
   local events = require "otp.api.events"
   local clients = {}
   while true do
