@@ -298,7 +298,7 @@ static int begin_request(otp_net_conn *c, struct lws *wsi) {
 }
 
 static void add_body(otp_net_conn *c, const void *in, size_t len) {
-  if (c->refused || c->too_large) return;
+  if (c->refused || c->too_large || len == 0) return;
   if (c->body_len + len > OTP_NET_MAX_BODY) {   /* read the rest, then answer 413 */
     c->too_large = 1;
     free(c->body);
@@ -443,6 +443,10 @@ void otp_net_post_signal(otp_net *net, const char *signame) {
 void otp_net_close(otp_net *net) {
   if (!net) return;
   net->closing = 1;
+  lws_context_destroy(net->ctx);
+  /* on a foreign loop the first call only closes: the handles' close
+  ** callbacks run, then a second call frees the context */
+  for (int turns = 0; turns < 100 && uv_run(&net->node->loop, UV_RUN_NOWAIT); turns++) {}
   lws_context_destroy(net->ctx);
   net->ctx = NULL;
 }

@@ -137,6 +137,12 @@ await test("processes: state, messages, send/cast/call", async () => {
   isError(await req(srv, "POST", "/api/v1/processes/counter_b/message"), 400, "badarg");
 });
 
+await test("the API's own processes cannot be killed or messaged through it", async () => {
+  isError(await req(srv, "DELETE", "/api/v1/processes/api_server?reason=kill"), 409, "conflict");
+  isError(await req(srv, "POST", "/api/v1/processes/api_keeper/message", { type: "send", message: ["signal", "SIGTERM"] }), 409, "conflict");
+  eq((await req(srv, "GET", "/api/v1/system/health")).status, 200, "still serving");
+});
+
 await test("JSON parse errors are 400 with the position", async () => {
   const r = await req(srv, "POST", "/api/v1/processes/counter_a/message", '{"type": "call", ');
   isError(r, 400, "badarg"); assert(/character \d+/.test(r.json.error.message), "names the position: " + r.json.error.message);

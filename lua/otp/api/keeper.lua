@@ -47,9 +47,9 @@ function keeper.main()
   otp.trap_exit(true)          -- a sandbox root's exit is news, not a reason to stop
   while true do
     local m = otp.receive()
-    if m[1] ~= "EXIT" then
-      local from, ref, action = m[1], m[2], m[3]
-      otp.send(from, {ref, actions[action](m[4], m[5])})
+    -- only {pid, ref, action, ...} from a live process is a request; the rest is ignored
+    if type(m) == "table" and actions[m[3]] and pcall(otp.is_alive, m[1]) and otp.is_alive(m[1]) then
+      otp.send(m[1], {m[2], actions[m[3]](m[4], m[5])})
     end
   end
 end

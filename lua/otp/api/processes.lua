@@ -24,6 +24,14 @@ function processes.object(pid)
   return info
 end
 
+-- The API's own processes are not for the API's users to stop or message:
+-- that would stop the server itself.
+local function guard(pid)
+  if pid == otp.whereis("api_server") or pid == otp.whereis("api_keeper") then
+    errors.fail(409, "conflict", "that is a process of the API server itself; it cannot be killed or messaged through the API")
+  end
+end
+
 local sort_keys = {pid = true, memory = true, reductions = true, message_queue_len = true, name = true}
 
 op{name = "list_processes", method = "GET", path = "/api/v1/processes",
@@ -97,6 +105,7 @@ op{name = "kill_process", method = "DELETE", path = "/api/v1/processes/{pid}", d
             description = "the exit reason sent (kill is untrappable)"}},
   description = "Sends an exit signal to the process (otp.exit(pid, reason)).",
   handler = function(p)
+    guard(p.pid)
     otp.exit(p.pid, p.reason)
     return {pid = p.pid, reason = p.reason, sent = true}
   end}
@@ -109,6 +118,7 @@ op{name = "message_process", method = "POST", path = "/api/v1/processes/{pid}/me
                     {name = "timeout", type = "integer"}}},
   description = "Sends a message to the process: plain send, gen_server cast, or gen_server call (answers the reply).",
   handler = function(p, body)
+    guard(p.pid)
     local msg = body.message
     if body.type == "send" then
       local ok, err = pcall(otp.send, p.pid, msg)

@@ -136,6 +136,7 @@ end
 --- server.main(file): attaches to the C server and serves until a signal.
 function server.main(file)
   otp.set_label("api_server")
+  otp.register("api_server", otp.self())
   net.attach()
   otp.trap_exit(true)
   otp.spawn_link(start_file, file)
