@@ -9,6 +9,7 @@
 #include <lauxlib.h>
 #include "host/cli.h"
 #include "net/net.h"
+#include "core/format.h"
 
 typedef struct {
   uv_signal_t sigint, sigterm;
@@ -120,9 +121,9 @@ int cli_serve(int argc, char **argv) {
   if (status != 0) {
     lua_State *L = node->L;
     lua_rawgeti(L, LUA_REGISTRYINDEX, node->first_exit_ref);
-    lua_pushstring(L, luaL_tolstring(L, -1, NULL));
+    otp_format_reason(L, -1);
     fprintf(stderr, "otplab serve: the API server exited: %s\n", lua_tostring(L, -1));
-    lua_pop(L, 3);
+    lua_pop(L, 2);
   }
   uv_close((uv_handle_t *)&sig.sigint, NULL);
   uv_close((uv_handle_t *)&sig.sigterm, NULL);

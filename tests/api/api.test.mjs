@@ -263,6 +263,21 @@ await test("trace: start, events, stop on one process", async () => {
   isError(await req(srv, "POST", "/api/v1/processes/counter_a/trace", { kinds: ["nonsense"] }), 400, "badarg");
 });
 
+await test("system: bottlenecks and anomalies from the live node", async () => {
+  eq((await req(srv, "POST", "/api/v1/processes/chatty/message", { type: "send", message: ["burst", 20] })).status, 200, "burst");
+  const b = await req(srv, "GET", "/api/v1/system/bottlenecks?n=3");
+  eq(b.json.data.by_mailbox.length, 3, "three per list");
+  assert(b.json.data.by_mailbox[0].message_queue_len >= b.json.data.by_mailbox[1].message_queue_len, "sorted");
+  // the hoarder never takes its messages: messages sent during the window make its mailbox grow
+  const pending = req(srv, "GET", "/api/v1/system/anomalies?window=1000");
+  for (let i = 0; i < 30; i++) await req(srv, "POST", "/api/v1/processes/hoarder/message", { type: "send", message: i });
+  const a = await pending;
+  eq(a.status, 200, "anomalies");
+  const grow = a.json.data.find((x) => x.kind === "growing_mailbox" && x.name === "hoarder");
+  assert(grow && grow.to > grow.from, "the sink's growing mailbox is reported: " + a.text);
+  isError(await req(srv, "GET", "/api/v1/system/anomalies?window=soon"), 400, "badarg");
+});
+
 await test("operations and OpenAPI 3.1: valid, and the same routes as the registry", async () => {
   const ops = (await req(srv, "GET", "/api/v1/operations")).json.data;
   for (const o of ops) for (const k of ["name", "method", "path", "params", "description", "destructive"]) assert(k in o, "operation field " + k);

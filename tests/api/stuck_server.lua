@@ -10,6 +10,8 @@ end
 otp.gen_server.start_link(stuck, nil, {name = "stuck"})
 local sink = otp.spawn(function() while true do otp.receive() end end)
 otp.register("sink", sink)
+-- a process whose mailbox only grows (it waits for a message nobody sends)
+otp.register("hoarder", otp.spawn(function() otp.receive(function(m) return m == "never" end) end))
 otp.register("chatty", otp.spawn(function(to)
   while true do
     local m = otp.receive()

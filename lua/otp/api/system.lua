@@ -75,4 +75,74 @@ op{name = "system_graph", method = "GET", path = "/api/v1/system/graph",
     return {nodes = nodes, edges = edges}
   end}
 
+
+local function top(infos, key, n)
+  table.sort(infos, function(a, b) return a[key] > b[key] end)
+  local out = json.array()
+  for i = 1, math.min(n, #infos) do
+    local o = infos[i]
+    out[#out + 1] = {pid = o.pid, name = o.name, [key] = o[key], status = o.status}
+  end
+  return out
+end
+
+local function snapshot()
+  local infos = {}
+  for _, pid in ipairs(otp.processes()) do
+    local i = otp.process_info(pid)
+    if i then
+      infos[#infos + 1] = {pid = pid, name = i.registered_name or i.label, status = i.status,
+                           message_queue_len = i.message_queue_len, reductions = i.reductions, memory = i.memory}
+    end
+  end
+  return infos
+end
+
+op{name = "system_bottlenecks", method = "GET", path = "/api/v1/system/bottlenecks",
+  params = {{name = "n", ["in"] = "query", type = "integer", default = 5, description = "how many per list (1-50)"}},
+  description = "The processes with the longest mailboxes, the most reductions and the most memory, and the run queue.",
+  handler = function(p)
+    local n = math.max(1, math.min(50, p.n))
+    local infos = snapshot()
+    local copy = function() local t = {}; for i, v in ipairs(infos) do t[i] = v end; return t end
+    return {run_queue = otp.statistics("run_queue"), by_mailbox = top(copy(), "message_queue_len", n),
+            by_reductions = top(copy(), "reductions", n), by_memory = top(copy(), "memory", n)}
+  end}
+
+op{name = "system_anomalies", method = "GET", path = "/api/v1/system/anomalies",
+  params = {{name = "window", ["in"] = "query", type = "integer", default = 200,
+             description = "milliseconds over which growing mailboxes are measured (10-2000)"}},
+  description = "Mailboxes that grew over the window, supervisors near or at their restart budget, restart storms (restarts/s over 10 s above the budget's pace) and processes holding over a quarter of process memory.",
+  handler = function(p)
+    local window = math.max(10, math.min(2000, p.window))
+    local before = {}
+    for _, i in ipairs(snapshot()) do before[tostring(i.pid)] = i.message_queue_len end
+    otp.sleep(window)
+    local list = json.array()
+    local total = otp.memory("processes")
+    for _, i in ipairs(snapshot()) do
+      local was = before[tostring(i.pid)]
+      if was and i.message_queue_len > was and i.message_queue_len >= 10 then
+        list[#list + 1] = {kind = "growing_mailbox", pid = i.pid, name = i.name, from = was, to = i.message_queue_len,
+                           window_ms = window}
+      end
+      if total > 0 and i.memory > total / 4 and total > (1 << 20) then
+        list[#list + 1] = {kind = "memory_share", pid = i.pid, name = i.name, memory = i.memory, share = i.memory / total}
+      end
+    end
+    for _, s in ipairs(otp.analytics.stats()) do
+      if s.alive then
+        local b = s.budget
+        if b.intensity > 0 and b.used >= b.intensity - 1 and b.used > 0 then
+          list[#list + 1] = {kind = "budget", pid = s.sup, used = b.used, intensity = b.intensity, period = b.period}
+        end
+        local rate = otp.analytics.failure_rate(s.sup, 10)
+        if b.period > 0 and rate > b.intensity / b.period then
+          list[#list + 1] = {kind = "restart_storm", pid = s.sup, restarts_per_s = rate, budget_pace = b.intensity / b.period}
+        end
+      end
+    end
+    return list, {total = #list}
+  end}
+
 return system
