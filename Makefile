@@ -5,7 +5,7 @@ BUILD_SAN  ?= build-asan
 JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
 CMAKE_OPTS ?=
 
-.PHONY: all build run test test-normal test-asan bench setup clean
+.PHONY: all build run test test-normal test-asan bench fuzz soak setup clean
 
 all: build
 
@@ -19,15 +19,25 @@ build: $(BUILD)/Makefile
 	@cmake --build $(BUILD) -j$(JOBS)
 
 run: setup build
-	@$(BUILD)/otplab run lessons/01_processes.lua
+	@$(BUILD)/otplab lesson 1
 
 # The normal build, then the AddressSanitizer + UBSan build; one summary line.
 test: setup
 	@scripts/test
+
+# The API fuzzer, then the libFuzzer targets (clang), FUZZ_S seconds in all.
+fuzz: setup build
+	@FUZZ_S=$(or $(FUZZ_S),180) scripts/fuzz
+
+# The chaos soak: SOAK_S seconds (default 600) of kills, sandboxes, traces
+# and floods against a large supervision tree; then the tree must be whole
+# and the memory back near its baseline.
+soak: setup build
+	@$(BUILD)/otplab run tests/soak/chaos.lua --seconds $(or $(SOAK_S),600)
 
 bench: build
 	@OTP_SETUP_BENCH=1 scripts/setup
 	@scripts/bench
 
 clean:
-	rm -rf $(BUILD) $(BUILD_SAN)
+	rm -rf $(BUILD) $(BUILD_SAN) build-fuzz

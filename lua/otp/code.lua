@@ -20,12 +20,15 @@
 -- rollback(name) -> true, vsn: the previous version is current again (and
 --   there is then no previous one) | nil, "no_previous_version"
 --
--- Loading never touches running processes: a process keeps the module table
--- it holds. A gen_server moves to the new version as in OTP, while it is
--- suspended: otp.sys.suspend(s); otp.sys.change_code(s, name, old_vsn,
--- extra) (which requires the current version and calls its
--- code_change(old_vsn, state, extra)); otp.sys.resume(s).
---
+-- Erlang's semantics: a gen_server started with a loaded module calls it by
+-- name, as Erlang's gen_server calls Mod:handle_call, so once load (or
+-- rollback) makes another version current, its next callback runs that
+-- version, with its state untouched. When the state's shape changes, suspend
+-- it first: otp.sys.suspend(s); load; otp.sys.change_code(s, name, old_vsn,
+-- extra) (the current version's code_change(old_vsn, state, extra) migrates
+-- the state); otp.sys.resume(s). A process that holds a module table of its
+-- own (a plain local) keeps it, as a fun keeps its code in Erlang.
+
 -- The bookkeeping is this module's own: modules are loaded once per node
 -- and shared by its processes, so every process sees the same versions.
 

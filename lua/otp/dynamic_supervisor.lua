@@ -45,6 +45,7 @@ function dynamic_supervisor.start_link(a, b, c)
 end
 
 function dynamic_supervisor.start_child(sup, spec)
+  private.check_child(spec, "dynamic_supervisor.start_child's child spec", 2)
   local r = call(sup, {"start_child", spec}, "dynamic_supervisor.start_child")
   if type(r) == "table" and r[1] == "ok" then return r[2] end
   if r == "ignore" then return nil, "ignore" end

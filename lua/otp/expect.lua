@@ -103,11 +103,58 @@ end
 -- Failing
 ---------------------------------------------------------------------------
 
--- Raises the failure at the caller of the public function that called it.
-local function fail(msg, text)
+-- Processes (their coroutines) inside expect.eventually: a failure there is
+-- a "not yet", so it is not worth a trace. Weak keys: nothing outlives them.
+local retrying = setmetatable({}, {__mode = "k"})
+
+local TRACE_NEWEST = 20              -- events shown when no process was named
+local TRACE_CONCERNING = 40          -- at most this many about the named ones
+
+local function concerns(ev, wanted)
+  for _, v in next, ev do
+    if type(v) == "userdata" and wanted[v] then return true end
+  end
+  return false
+end
+
+-- "the trace leading to it" (API.md section 6): the run's ring (otplab run
+-- and test keep one), the events about the processes in `pids` or else the
+-- newest ones, as sequence diagram text; "" when there is no ring.
+local function trace_text(pids)
+  local trace = otp.trace
+  local ring = trace and trace._run_ring and trace._run_ring()
+  if ring == nil or retrying[coroutine.running()] then return "" end
+  local ok, evs = pcall(ring.events, ring)
+  if not ok or #evs == 0 then return "" end
+  local wanted, chosen, named = {}, {}, {}
+  for _, p in pairs(pids or {}) do
+    if type(p) == "userdata" and not wanted[p] then
+      wanted[p] = true
+      named[#named + 1] = p
+    end
+  end
+  if next(wanted) then
+    for _, ev in ipairs(evs) do
+      if concerns(ev, wanted) then chosen[#chosen + 1] = ev end
+    end
+  end
+  local about_named = #chosen > 0
+  local limit = about_named and TRACE_CONCERNING or TRACE_NEWEST
+  if not about_named then chosen = evs end
+  local shown = {}
+  for i = math.max(1, #chosen - limit + 1), #chosen do shown[#shown + 1] = chosen[i] end
+  local about = about_named and "the events concerning " .. fmt(named)
+                or "the newest events of the run"
+  return "\nthe trace leading to it (" .. about .. ", " .. #shown .. " shown):\n" ..
+         require("otp.trace_output").diagram(shown)
+end
+
+-- Raises the failure at the caller of the public function that called it;
+-- pids: the processes the expectation is about, for the trace.
+local function fail(msg, text, pids)
   local prefix = "expectation failed: "
   if msg ~= nil then prefix = prefix .. tostring(msg) .. ": " end
-  error(prefix .. text, 3)
+  error(prefix .. text .. trace_text(pids), 3)
 end
 
 ---------------------------------------------------------------------------
@@ -216,14 +263,14 @@ end
 
 --- expect.alive(pid[, msg]): the process is alive now.
 function expect.alive(pid, msg)
-  if not otp.is_alive(pid) then fail(msg, "expected " .. fmt(pid) .. " to be alive, it is dead") end
+  if not otp.is_alive(pid) then fail(msg, "expected " .. fmt(pid) .. " to be alive, it is dead", {pid}) end
   return pid
 end
 
 --- expect.dead(pid[, msg]): the process is not alive now (it is not waited for:
 -- use expect.exit_reason to wait for a death).
 function expect.dead(pid, msg)
-  if otp.is_alive(pid) then fail(msg, "expected " .. fmt(pid) .. " to be dead, it is alive") end
+  if otp.is_alive(pid) then fail(msg, "expected " .. fmt(pid) .. " to be dead, it is alive", {pid}) end
   return pid
 end
 
@@ -243,7 +290,7 @@ function expect.exit_reason(pid, reason, timeout_ms, msg)
   if down == nil then
     otp.demonitor(ref, {flush = true})
     fail(msg, fmt(pid) .. " did not exit within " .. timeout_ms ..
-         " ms (expected exit reason " .. fmt(reason) .. ")")
+         " ms (expected exit reason " .. fmt(reason) .. ")", {pid})
   end
   local actual = down[5]
   local ok
@@ -260,7 +307,7 @@ function expect.exit_reason(pid, reason, timeout_ms, msg)
       text = text .. " (noproc: the process was already dead when expect.exit_reason" ..
              " was called; call it while the process lives)"
     end
-    fail(msg, text)
+    fail(msg, text, {pid})
   end
   return actual
 end
@@ -277,9 +324,13 @@ function expect.eventually(fn, timeout_ms, msg)
   timeout_ms = timeout_ms or DEFAULT_TIMEOUT
   local deadline = otp.monotonic_time() + timeout_ms
   local tries, last_ok, last = 0, true, nil
+  local co = coroutine.running()
   while true do
     tries = tries + 1
+    local outer = retrying[co]
+    retrying[co] = true
     local ok, v = pcall(fn)
+    retrying[co] = outer
     if ok and v then return v end
     last_ok, last = ok, v
     local left = deadline - otp.monotonic_time()
@@ -311,7 +362,7 @@ function expect.receive(match, timeout_ms, msg)
   if m == nil and err == "timeout" then
     local queued = otp.process_info(otp.self(), "messages") or {}
     fail(msg, "no " .. matcher_text(match) .. " arrived within " .. timeout_ms ..
-         " ms; the mailbox holds " .. fmt(queued))
+         " ms; the mailbox holds " .. fmt(queued), {otp.self()})
   end
   return m
 end
@@ -339,6 +390,91 @@ function expect.error(fn, prefix, msg)
     fail(msg, "expected an error starting with " .. fmt(prefix) .. ", got " .. fmt(err))
   end
   return err
+end
+
+---------------------------------------------------------------------------
+-- Waiting for supervision and trace events
+---------------------------------------------------------------------------
+
+-- Pauses about POLL_MS (at most until deadline); false once it has passed.
+local function pause_until(deadline)
+  local left = deadline - otp.monotonic_time()
+  if left <= 0 then return false end
+  otp.receive(never, math.min(POLL_MS, left))
+  return true
+end
+
+local function child_pid(sup, id)
+  local ok, kids = pcall(otp.supervisor.which_children, sup)
+  if not ok then return nil, "the supervisor is not running (" .. fmt(kids) .. ")" end
+  for _, c in ipairs(kids) do
+    if expect.equal(c.id, id) then return c.pid end
+  end
+  return nil, "it has no child " .. fmt(id)
+end
+
+-- The pid child `id` of sup was restarted into, from the restart history
+-- (read without messaging the supervisor, so the wait adds nothing to the
+-- trace): following old_pid's restarts to the newest, or without old_pid
+-- the newest restart of id; nil if there is none.
+local function restarted_to(sup, id, old_pid)
+  local ok, h = pcall(otp.analytics.restart_history, sup)
+  if not ok or type(h) ~= "table" then return nil end
+  local text, pid = fmt(id), nil
+  for i = 1, #h do
+    local e = h[i]
+    if e.id == id or e.id == text then
+      if old_pid == nil or e.old_pid == (pid or old_pid) then pid = e.new_pid or pid end
+    end
+  end
+  return pid
+end
+
+--- expect.restarted(sup, id[, old_pid][, timeout_ms=1000[, msg]]) -> the new pid
+-- Waits until child `id` of `sup` runs a live pid other than old_pid; without
+-- old_pid, until the supervisor's restart history holds a restart of `id`.
+function expect.restarted(sup, id, old_pid, timeout_ms, msg)
+  if type(old_pid) == "number" then old_pid, timeout_ms, msg = nil, old_pid, timeout_ms end
+  timeout_ms = timeout_ms or DEFAULT_TIMEOUT
+  local deadline = otp.monotonic_time() + timeout_ms
+  repeat
+    local pid = restarted_to(sup, id, old_pid)
+    if pid ~= nil and (old_pid == nil or otp.is_alive(pid)) then return pid end
+  until not pause_until(deadline)
+  local pid, why = child_pid(sup, id)
+  local seen = why or ("it runs " .. fmt(pid))
+  local since = old_pid ~= nil and (" (it ran " .. fmt(old_pid) .. ")") or ""
+  fail(msg, "child " .. fmt(id) .. " of supervisor " .. fmt(sup) .. " was not restarted" ..
+       since .. " within " .. timeout_ms .. " ms; " .. seen, {sup, old_pid, pid})
+end
+
+--- expect.events(session, patterns[, timeout_ms=1000[, msg]]) -> the matched events
+-- Waits until the session's events contain the patterns as an ordered
+-- subsequence; each pattern is matched like otp.match against an event
+-- ({kind = "sup_restart", id = "w"}) or is a function of the event.
+function expect.events(session, patterns, timeout_ms, msg)
+  timeout_ms = timeout_ms or DEFAULT_TIMEOUT
+  local matchers = {}
+  for i, p in ipairs(patterns) do
+    matchers[i] = type(p) == "function" and p or otp.match(p)
+  end
+  local deadline = otp.monotonic_time() + timeout_ms
+  local found, evs
+  repeat
+    evs, found = session:events(), {}
+    for _, ev in ipairs(evs) do
+      local m = matchers[#found + 1]
+      if m == nil then break end
+      if m(ev) then found[#found + 1] = ev end
+    end
+    if #found == #matchers then return found end
+  until not pause_until(deadline)
+  local pids = {}
+  for _, ev in ipairs(found) do pids[#pids + 1] = ev.pid end
+  local after = #found > 0 and (", after " .. fmt(found[#found])) or ""
+  fail(msg, "the trace did not show " .. fmt(patterns[#found + 1]) .. " (pattern " ..
+       (#found + 1) .. " of " .. #matchers .. ") within " .. timeout_ms .. " ms" .. after ..
+       "; the session holds " .. #evs .. " events", pids)
 end
 
 return expect

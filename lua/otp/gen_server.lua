@@ -59,6 +59,7 @@
 
 local otp = require "otp"
 local sys = require "otp.sys"
+local module_name = require "otp.module_name"
 
 local gen_server = {}
 
@@ -298,11 +299,23 @@ local function code_change(S, module, old_vsn, extra)
   return true
 end
 
+-- A server of a loaded module calls it by name, as Erlang's gen_server calls
+-- Mod:handle_call: once otp.code.load (or rollback) installs another
+-- version, the next callback runs it, on the state as it is.
+local function follow_module(S)
+  local current = package.loaded[S.modname]   -- not an upvalue: spawn would copy it
+  if current ~= S.loaded and type(current) == "table" then
+    S.loaded = current
+    S.mod = require(S.modname)
+  end
+end
+
 local function loop(S)
   local hooks = S.hooks
   local receive = otp.receive
   while true do
     if S.cont then
+      if S.modname then follow_module(S) end
       local value = S.cont_value
       set_after(S, nil, false)
       if hooks.debug then event(hooks, "continue", value) end
@@ -312,6 +325,7 @@ local function loop(S)
     else
       local msg, err
       if S.timeout == nil then msg = receive() else msg, err = receive(nil, S.timeout) end
+      if S.modname then follow_module(S) end
       if msg == nil and err == "timeout" then
         if hooks.debug then event(hooks, "in", "timeout") end
         handle_info(S, "timeout")
@@ -341,8 +355,10 @@ end
 
 local function new_server(mod, parent, name, label)
   local exit_mt = getmetatable(select(2, pcall(otp.exit, "normal")))
+  local modname = module_name.registered(mod)
   local S = {mod = mod, parent = parent, name = name, label = label,
-             state = nil, timeout = nil, cont = false, cont_value = nil}
+             state = nil, timeout = nil, cont = false, cont_value = nil,
+             modname = modname, loaded = modname and package.loaded[modname]}
   -- An error becomes {"error", e, traceback}; an exit raised by otp.exit
   -- becomes its reason.
   S.handler = function(e)
@@ -358,7 +374,8 @@ local function new_server(mod, parent, name, label)
     get_state = function() return S.state end,
     set_state = function(v) S.state = v end,
     status = function()
-      return {callback = type(S.mod.name) == "string" and S.mod.name or nil,
+      local shown = module_name.describe(S.mod)
+      return {module = shown, callback = shown, behaviour = "gen_server",
               header = "Status for generic server " .. (S.label or tostring(otp.self())),
               state = shown_state(S)}
     end,
@@ -393,6 +410,7 @@ local function init_it(mod, args, starter, linked, name, label)
     S.name = name
   end
   if label ~= nil then otp.set_label(label) end
+  otp._set_initial_call(module_name.describe(mod) .. ":init/1")
   local f = mod.init or missing("init")
   local r = table.pack(xpcall(f, S.handler, args))
   local n = r.n - 1
@@ -439,6 +457,7 @@ local function start(linked, mod, args, opts, fname)
     badarg(fname .. "'s options must be a table, got " .. type(opts), 3)
   end
   opts = opts or {}
+  require("otp.errors").check_keys(opts, {"name", "timeout"}, fname .. "'s options", 3)
   local name = opts.name
   if name ~= nil and type(name) ~= "string" then
     badarg(fname .. "'s name must be a string, got " .. type(name), 3)

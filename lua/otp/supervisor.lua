@@ -91,7 +91,40 @@ local unpack = table.unpack
 local ALIAS = {alias = true}        -- constant option tables, never mutated
 local FLUSH = {flush = true}
 
-local badarg = require("otp.errors").badarg   -- "badarg: ... (at file:line)"
+local errors = require "otp.errors"
+local badarg = errors.badarg   -- "badarg: ... (at file:line)"
+
+local SPEC_KEYS = {
+  supervisor = {"strategy", "intensity", "period", "auto_shutdown", "children", "name"},
+  dynamic_supervisor = {"strategy", "intensity", "period", "max_children", "extra_arguments",
+                        "name"},
+}
+local CHILD_KEYS = {"id", "start", "restart", "shutdown", "type", "significant", "modules"}
+
+-- A child spec's keys, and the shape of a list of them (level: as badarg).
+local function check_child(spec, what, level)
+  if type(spec) == "table" then errors.check_keys(spec, CHILD_KEYS, what, level + 1) end
+end
+
+local function check_children(children, fname, level)
+  if children == nil then return end
+  if type(children) ~= "table" then
+    badarg(fname .. "'s children must be a list of child specs, got " .. type(children), level + 1)
+  end
+  if children.id ~= nil or children.start ~= nil then
+    badarg(fname .. "'s children must be a list of child specs, got one spec: write " ..
+           "children = {{id = ..., start = ...}}", level + 1)
+  end
+  for k in next, children do
+    if math.type(k) ~= "integer" then
+      badarg(fname .. "'s children must be a list of child specs; it has the key " ..
+             tostring(k), level + 1)
+    end
+  end
+  for i, c in ipairs(children) do
+    check_child(c, fname .. "'s child spec children[" .. i .. "]", level + 1)
+  end
+end
 
 ---------------------------------------------------------------------------
 -- Caller side
@@ -136,6 +169,7 @@ function supervisor.count_children(sup)
 end
 
 function supervisor.start_child(sup, spec)
+  check_child(spec, "supervisor.start_child's child spec", 2)
   local r = call(sup, {"start_child", spec}, "supervisor.start_child")
   if type(r) == "table" and r[1] == "ok" then
     if r[2] == "undefined" then return nil, "ignore" end
@@ -202,9 +236,10 @@ end
 local function stop_child(pid, shutdown)
   local mref = otp.monitor(pid)
   local pattern = {"DOWN", mref}
-  local down
+  local down, killed = nil, false         -- killed: this supervisor sent kill
   if shutdown == "brutal_kill" then
     otp.exit(pid, "kill")
+    killed = true
     down = otp.receive(pattern)
   else
     otp.exit(pid, "shutdown")
@@ -214,23 +249,25 @@ local function stop_child(pid, shutdown)
       down = otp.receive(pattern, shutdown)
       if down == nil then
         otp.exit(pid, "kill")
+        killed = true
         down = otp.receive(pattern)
       end
     end
   end
   otp.unlink(pid)
   local ex = otp.receive({"EXIT", pid}, 0)
-  if ex then return ex[3] end
-  return down[5]
+  if ex then return ex[3], killed end
+  return down[5], killed
 end
 
 -- Stops children in parallel (C13, Elixir's terminate_children): each is
 -- monitored and unlinked; one already dead (its EXIT is here) is only
 -- reported; the others get exit shutdown (or kill) at once, and one timer
 -- per shutdown value kills whoever is still alive when it fires.
--- Returns {{pid, reason, early}...}.
+-- Returns {{pid, reason, early, killed}...}: killed when this supervisor
+-- sent the kill.
 local function stop_children(list)
-  local results, pending, n, by_time = {}, {}, 0, {}
+  local results, pending, n, by_time, killed_here = {}, {}, 0, {}, {}
   for i = 1, #list do
     local pid, shutdown = list[i][1], list[i][2]
     local mref = otp.monitor(pid)
@@ -242,6 +279,7 @@ local function stop_children(list)
     else
       if shutdown == "brutal_kill" then
         otp.exit(pid, "kill")
+        killed_here[pid] = true
       else
         otp.exit(pid, "shutdown")
         if shutdown ~= "infinity" then
@@ -265,9 +303,12 @@ local function stop_children(list)
     if m[1] == "DOWN" then
       pending[m[2]] = nil
       n = n - 1
-      results[#results + 1] = {m[4], m[5], false}
+      results[#results + 1] = {m[4], m[5], false, killed_here[m[4]] == true}
     else
-      for _, pid in ipairs(timers[m[2]]) do otp.exit(pid, "kill") end
+      for _, pid in ipairs(timers[m[2]]) do
+        otp.exit(pid, "kill")
+        killed_here[pid] = true
+      end
       timers[m[2]] = nil
     end
   end
@@ -402,6 +443,7 @@ local function main(how, starter)
     end
   end
   if name ~= nil then otp.set_label(name) end
+  otp._set_initial_call(module .. ":init/1")   -- "supervisor" or "dynamic_supervisor"
   local spec = how.spec
   if how.mod ~= nil then                  -- module.init(args)
     local r = table.pack(xpcall(how.mod.init, start_error, how.args))
@@ -481,6 +523,8 @@ local function start(module, new, fname, a, b, c)
     end
     how.name = c and c.name
   elseif type(a) == "table" then
+    errors.check_keys(a, SPEC_KEYS[module], fname .. "'s spec", 3)
+    check_children(a.children, fname, 3)
     how.spec, how.name = a, a.name
   else
     badarg(fname .. " needs a spec table (or a module with init), got " .. type(a), 3)
@@ -496,6 +540,7 @@ function supervisor.start_link(a, b, c)
 end
 
 -- For otp.dynamic_supervisor (same process, another machine).
-supervisor._private = {call = call, start = start, loop = loop, ok_or_error = ok_or_error}
+supervisor._private = {call = call, start = start, loop = loop, ok_or_error = ok_or_error,
+                       check_child = check_child}
 
 return supervisor

@@ -18,11 +18,11 @@
 --   sys.suspend(server[, timeout])            -> true: only system messages
 --        are handled until resume (suspending twice needs one resume, as OTP)
 --   sys.resume(server[, timeout])             -> true (also when running)
---   sys.get_status(server[, timeout])         -> {pid=, module= (the
---        behaviour, "gen_server"), status="running"|"suspended", parent=,
+--   sys.get_status(server[, timeout])         -> {pid=, module= (the user's
+--        module for a gen_server, else the behaviour), behaviour=, status="running"|"suspended", parent=,
 --        name=, label=, trace=, statistics=, state= (a gen_server's state
---        through format_status, under the same cap as get_state)} plus the behaviour's own fields (gen_server:
---        callback = the module's `name`, header)
+--        through format_status, under the same cap as get_state)} plus the
+--        behaviour's own fields (gen_server: callback = module, header)
 --   sys.trace(server, flag[, timeout])        -> true; flag true prints every
 --        event the server handles to stdout (io.output()), as sys:trace does
 --        (the server appears as its registered name, or its pid):
@@ -335,6 +335,7 @@ local function status(hooks, suspended)
   local st = {
     pid = self,
     module = hooks.name,
+    behaviour = hooks.name,
     status = suspended and "suspended" or "running",
     parent = hooks.parent,
     name = otp.process_info(self, "registered_name"),

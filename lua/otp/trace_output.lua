@@ -133,20 +133,34 @@ local function clean(s)
   return (tostring(s):gsub("[;#\r\n]", " "))
 end
 
+-- What an unnamed process runs, from its initial call ("counter:init/1" from a
+-- gen_server of module counter, "supervisor:init/1"): "counter <0.4.0>".
+local function runs(pid)
+  local ok, call = pcall(otp.process_info, pid, "initial_call")
+  local module = ok and type(call) == "string" and call:match("^(.-):init/1$")
+  if module then return module .. " " .. tostring(pid) end
+  return tostring(pid)
+end
+
 -- The name shown for the pid in field f of ev.
 local function who(ev, f)
   local pid = ev[f]
   local label, name = ev[f .. "_label"], ev[f .. "_name"]
   if type(label) == "string" then return label, pid end
   if type(name) == "string" then return name, pid end
+  if type(pid) == "userdata" then return runs(pid), pid end
   return tostring(pid), pid
 end
 
 -- session:sequence_diagram([opts]): opts.max_lines (default 200).
 function M.sequence_diagram(session, opts)
+  return M.diagram(M.events(session), opts)
+end
+
+-- The sequence diagram of a list of events (oldest first).
+function M.diagram(evs, opts)
   opts = opts or {}
   local max_lines = opts.max_lines or 200
-  local evs = M.events(session)
   local ids, order, titles = {}, {}, {}
   local function id(ev, f)
     local title, pid = who(ev, f)
@@ -179,6 +193,11 @@ function M.sequence_diagram(session, opts)
           text = "cast: " .. short(msg[2])
         elseif type(msg) == "table" and #msg <= 2 and is_ref(msg[1]) then   -- {alias, reply}
           text, arrow = "reply: " .. short(msg[2]), "-->>"
+        elseif type(msg) == "table" and (msg[1] == "ack" or msg[1] == "nack") and
+               type(msg[2]) == "userdata" and #msg == 3 then   -- the start protocol
+          text, arrow = "[internal] " .. (msg[1] == "ack" and "started" or "failed to start"), "-->>"
+        elseif type(msg) == "table" and msg[1] == "$system" then
+          text = "[internal] sys: " .. short(msg[3])
         else
           text = short(msg)
         end

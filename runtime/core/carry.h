@@ -8,6 +8,8 @@
 #define OTP_CARRY_H
 
 #include <lua.h>
+#include "core/copy.h"
+#include "core/proc.h"
 
 struct otp_vm;
 
@@ -26,5 +28,13 @@ void otp_carry_end(const otp_carry *c);
 ** they are threads of different states. A value that cannot be copied (out
 ** of memory) arrives as the string lost, or nil if lost is NULL. */
 void otp_carry_top(lua_State *T, lua_State *L, const char *lost);
+
+/* Sends the value at L[idx] from self to `to`, a process of another state:
+** encoded in mode (raising badarg in L for what cannot cross), decoded with
+** to's globals so pids and aliases arrive as pids and aliases of that state,
+** traced as a send and queued. A message that cannot be decoded there (out of
+** memory) is lost, as one to the dead. */
+void otp_carry_message(lua_State *L, int idx, otp_proc *self, otp_proc *to,
+                       otp_copy_mode mode);
 
 #endif

@@ -16,8 +16,6 @@
 #include "core/sched.h"
 #include "core/term.h"
 #include "core/timer.h"
-#include "lua/lotp.h"
-#include "sandbox/sandbox.h"
 #include "trace/trace.h"
 
 uint64_t otp_now_ns(void) {
@@ -32,6 +30,7 @@ void otp_node_config_defaults(otp_node_config *cfg) {
   cfg->stuck_ms = 2000;
   cfg->max_memory = (size_t)2 << 30;
   cfg->log_level = OTP_LOG_ERROR;
+  cfg->trace_ring = 1000;
 }
 
 void otp_log(otp_node *node, otp_log_level level, const char *fmt, ...) {
@@ -45,7 +44,8 @@ void otp_log(otp_node *node, otp_log_level level, const char *fmt, ...) {
   va_end(ap);
 }
 
-otp_node *otp_node_new(const otp_node_config *cfg, char *err, size_t errlen) {
+otp_node *otp_node_create(const otp_node_config *cfg, lua_CFunction open_library,
+                          char *err, size_t errlen) {
   otp_node *node = calloc(1, sizeof *node);
   if (!node) {
     snprintf(err, errlen, "not enough memory");
@@ -53,6 +53,7 @@ otp_node *otp_node_new(const otp_node_config *cfg, char *err, size_t errlen) {
   }
   if (cfg) node->cfg = *cfg;
   else otp_node_config_defaults(&node->cfg);
+  node->open_library = open_library;
   node->first_exit_ref = LUA_NOREF;
   node->started_ns = otp_now_ns();
   if (uv_loop_init(&node->loop) != 0) {
@@ -74,10 +75,10 @@ int otp_node_free(otp_node *node) {
   if (!node) return 0;
   otp_sched_close(node);
   otp_proc_free_all(node);
-  otp_sandbox_destroy_all(node);
+  if (node->close_states) node->close_states(node);
   otp_timer_close_all(&node->main);
   uv_run(&node->loop, UV_RUN_DEFAULT);     /* runs the close callbacks */
-  otp_trace_close(node);
+  otp_trace_node_close(node);
   otp_vm_close(&node->main);
   otp_mailbox_free_pool(node);
   int rc = uv_loop_close(&node->loop);
@@ -85,9 +86,25 @@ int otp_node_free(otp_node *node) {
   return rc == 0 ? 0 : -1;
 }
 
+/* require also looks in the script's own folder (API.md section 9), wherever
+** otplab is run from: package.path gets DIR/?.lua;DIR/?/init.lua first. */
+static void add_script_folder(lua_State *L, const char *path) {
+  const char *slash = strrchr(path, '/');
+  if (!slash) return;                       /* the current folder: ./?.lua is there */
+  int dir = slash == path ? 1 : (int)(slash - path);   /* "/x.lua": the root */
+  lua_getglobal(L, "package");
+  lua_getfield(L, -1, "path");
+  lua_pushlstring(L, path, (size_t)dir);
+  const char *d = lua_tostring(L, -1);
+  lua_pushfstring(L, "%s/?.lua;%s/?/init.lua;%s", d, d, lua_tostring(L, -2));
+  lua_setfield(L, -4, "path");
+  lua_pop(L, 3);
+}
+
 static int start_file(lua_State *L) {
   otp_node *node = otp_node_of(L);
   const char *path = lua_tostring(L, 1);
+  add_script_folder(L, path);
   int argc = (int)lua_tointeger(L, 2);
   char **argv = lua_touserdata(L, 3);
   otp_proc *p = otp_proc_new(node, L, OTP_PID_NONE);

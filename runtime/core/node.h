@@ -29,6 +29,7 @@ typedef struct otp_node_config {
   size_t max_memory;       /* whole node; the allocating process is killed beyond it (0 = none) */
   size_t default_max_heap; /* per process when spawn_opt gives none (0 = none) */
   otp_log_level log_level;
+  int trace_ring;          /* events `otplab run`/`test` keep for failure reports (0 = none) */
 } otp_node_config;
 
 void otp_node_config_defaults(otp_node_config *cfg);
@@ -75,20 +76,31 @@ typedef struct otp_node {
   /* statistics */
   uint64_t reductions_total, reductions_seen;
   uint64_t context_switches, messages_sent;
+  uint64_t timers_pending;        /* send_after/start_timer not yet fired or cancelled */
   uint64_t started_ns;
+
+  /* given by the layers above the core (see otp_node_create) */
+  lua_CFunction open_library;             /* opens the library of a new state */
+  void (*close_states)(struct otp_node *); /* closes states opened above (sandboxes) */
 
   /* sandboxes (sandbox/sandbox.h) */
   struct otp_sandbox *sandboxes;
   uint32_t next_sandbox_id;
 
-  /* layer 0 */
+  /* otp.fault (lua/lfault.c): drop rules in the main state's registry */
+  int fault_rules_ref;       /* the rule list, or 0 */
+  uint32_t fault_rules;      /* how many: 0 keeps the send path free of faults */
+
+  /* the trace point (trace/trace.h) and the sessions behind it */
   uint32_t trace_mask;
+  const struct otp_trace_ops *trace_ops;  /* NULL until a session attaches */
   struct otp_trace_state *trace;
 
   /* the first process (the script): its exit ends the node */
   otp_pid first;
   int done;
   int first_exit_ref;
+  otp_pid first_killed_by_link;  /* the linked process whose exit killed it, if so */
 } otp_node;
 
 /* The process for pid, also one that is exiting and not yet finalised. */
@@ -104,9 +116,13 @@ static inline otp_proc *otp_proc_get(otp_node *node, otp_pid pid) {
   return p && otp_proc_alive(p) ? p : NULL;
 }
 
-/* Creates a node with its Lua state, libraries and the otp module loaded.
-** Returns NULL (with a message in err) on failure. */
-otp_node *otp_node_new(const otp_node_config *cfg, char *err, size_t errlen);
+/* Creates a node with its main Lua state: the standard libraries, the
+** runtime's tables, and then open_library (called in every state the node
+** opens, the sandboxes' too; the bindings' luaopen_otp, see
+** lua/lotp.h's otp_node_new). Returns NULL (with a message in err) on
+** failure. */
+otp_node *otp_node_create(const otp_node_config *cfg, lua_CFunction open_library,
+                          char *err, size_t errlen);
 /* Returns 0, or -1 if handles were still open on the loop (a leak). */
 int otp_node_free(otp_node *node);
 

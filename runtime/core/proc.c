@@ -13,6 +13,7 @@
 #include "core/sched.h"
 #include "core/signal.h"
 #include "core/term.h"
+#include "core/timer.h"
 #include "trace/trace.h"
 
 #define MAX_SLOTS (1u << OTP_PID_SLOT_BITS)
@@ -65,7 +66,7 @@ otp_proc *otp_proc_new(otp_node *node, lua_State *L, otp_pid parent) {
   vm->nprocs++;
   p->parent = parent;
   p->max_heap = node->cfg.default_max_heap;
-  p->exit_ref = p->name_ref = p->label_ref = LUA_NOREF;
+  p->exit_ref = p->name_ref = p->label_ref = p->initial_call_ref = LUA_NOREF;
   node->procs[slot] = p;
   node->nprocs++;
 
@@ -93,6 +94,7 @@ static void free_proc(otp_node *node, otp_proc *p) {
   luaL_unref(L, LUA_REGISTRYINDEX, p->pid_ref);
   luaL_unref(L, LUA_REGISTRYINDEX, p->exit_ref);
   luaL_unref(L, LUA_REGISTRYINDEX, p->label_ref);
+  luaL_unref(L, LUA_REGISTRYINDEX, p->initial_call_ref);
   free(p->links);
   node->mem_procs -= p->memory;   /* what it still holds becomes the node's */
   node->procs[otp_pid_slot(p->pid)] = NULL;
@@ -161,12 +163,14 @@ static void finalise(otp_node *node, otp_proc *p) {
   }
   otp_signal_death(node, L, p, reason);
   otp_mailbox_clear(node, p);
+  otp_timer_dest_died(p);
   if (p->timer) uv_close((uv_handle_t *)p->timer, close_timer);
-  otp_trace_owner_exit(node, p->pid);
+  otp_trace_process_exit(node, p->pid);
   if (p->pid == node->first) {      /* the first process lives in the main state */
     node->done = 1;
     lua_pushvalue(L, reason);
     node->first_exit_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+    node->first_killed_by_link = p->killed_by_link ? p->killed_by : OTP_PID_NONE;
   }
   otp_proc_push_pid(L, p);      /* whoever holds this pid keeps the same value */
   otp_intern_pid(L, -1);
@@ -193,6 +197,7 @@ void otp_proc_free_all(otp_node *node) {
       p->monitors = m->w_next;
       free(m);
     }
+    otp_timer_dest_freed(p);
     if (p->timer) uv_close((uv_handle_t *)p->timer, close_timer);
     free(p->links);
     free(p);

@@ -14,6 +14,7 @@
 struct otp_node;
 struct otp_vm;
 struct otp_monitor;
+struct otp_timer;
 
 typedef enum {
   OTP_RUNNING, OTP_RUNNABLE, OTP_WAITING, OTP_SUSPENDED, OTP_EXITING
@@ -68,6 +69,7 @@ typedef struct otp_proc {
   uint32_t nlinks, caplinks;
   struct otp_monitor *monitors;      /* monitors this process holds */
   struct otp_monitor *monitored_by;  /* monitors others hold on it */
+  struct otp_timer *timers_to;       /* pending timers whose destination is this pid */
 
   size_t memory, max_heap;
   size_t oom_size;
@@ -77,6 +79,9 @@ typedef struct otp_proc {
   int exit_ref;                   /* pending or final exit reason */
   int name_ref, label_ref, initial_call_ref;
   otp_pid parent;
+  otp_pid killed_by;              /* the sender of the exit signal that killed it */
+  uint8_t killed_by_link;         /* ...which came through a link */
+  int fault_crash_ref;            /* otp.fault.crash: raise this at the next receive or yield (0: none) */
 } otp_proc;
 
 #define otp_proc_alive(p) ((p)->status != OTP_EXITING)

@@ -391,6 +391,7 @@ static void run_slice(otp_node *node, otp_proc *p) {
   int nres = 0;
   int status = lua_resume(co, p->vm->L, nargs, &nres);
   atomic_store_explicit(&node->running_thread, NULL, memory_order_relaxed);
+  p->stuck_since_ns = 0;      /* a call that cannot yield ends with its slice */
   if (p->hook_armed && !node->cfg.reductions) {
     lua_sethook(co, NULL, 0, 0);
     p->hook_armed = 0;

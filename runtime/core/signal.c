@@ -271,6 +271,8 @@ int otp_signal_exit(otp_node *node, lua_State *L, otp_pid from, otp_proc *to,
       return kill_with(node, L, to, reason, NULL);
     return 0;                                                   /* A1, A5 */
   }
+  to->killed_by = from;                       /* for the report of who killed it */
+  to->killed_by_link = kind == OTP_SIG_LINK;
   return kill_with(node, L, to, reason, NULL);                  /* A3, A5 */
 }
 

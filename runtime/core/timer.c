@@ -1,7 +1,10 @@
 /*
 ** Timers.  Each pending timer is one uv_timer_t, indexed by its ref id in a
 ** registry table so cancel_timer finds it.  libuv fires timers in deadline
-** order and, for equal deadlines, in start order (rule A14).
+** order and, for equal deadlines, in start order (rule A14).  A timer to a
+** pid is also listed on that process: when it dies its timers are cancelled
+** and freed (erlang:send_after/3), so a timer to a dead pid is never pending;
+** a timer to a name stays pending and resolves the name when it fires.
 */
 #include <stdlib.h>
 #include <lauxlib.h>
@@ -23,7 +26,25 @@ typedef struct otp_timer {
   uint64_t id;
   int dest_ref, msg_ref;
   int wrap;
+  otp_proc *dest;                /* the destination process, for a timer to a pid */
+  struct otp_timer *dest_next, *dest_prev;
 } otp_timer;
+
+static void attach(otp_timer *t, otp_proc *p) {
+  t->dest = p;
+  t->dest_prev = NULL;
+  t->dest_next = p->timers_to;
+  if (p->timers_to) p->timers_to->dest_prev = t;
+  p->timers_to = t;
+}
+
+static void detach(otp_timer *t) {
+  if (!t->dest) return;
+  if (t->dest_prev) t->dest_prev->dest_next = t->dest_next;
+  else t->dest->timers_to = t->dest_next;
+  if (t->dest_next) t->dest_next->dest_prev = t->dest_prev;
+  t->dest = NULL;
+}
 
 static void free_timer(uv_handle_t *h) {
   free(h->data);
@@ -39,6 +60,8 @@ static void forget(otp_timer *t) {
   lua_pushnil(L);
   lua_rawseti(L, -2, (lua_Integer)t->id);
   lua_pop(L, 1);
+  detach(t);
+  t->node->timers_pending--;
   uv_timer_stop(&t->handle);
   uv_close((uv_handle_t *)&t->handle, free_timer);
 }
@@ -50,8 +73,8 @@ static void on_timer(uv_timer_t *h) {
   int top = lua_gettop(from);
   lua_rawgeti(from, LUA_REGISTRYINDEX, t->dest_ref);
   otp_pid pid = otp_to_pid(from, -1);
-  otp_proc *p = pid ? otp_proc_get(node, pid) : otp_registry_find(node, from, -1);
-  if (p) {                       /* to a dead pid or a free name: dropped */
+  otp_proc *p = pid ? t->dest : otp_registry_find(node, from, -1);
+  if (p && otp_proc_alive(p)) {  /* to a dead pid or a free name: dropped */
     lua_rawgeti(from, LUA_REGISTRYINDEX, t->msg_ref);
     otp_charge_state cs = otp_charge_receiver(node, p);
     otp_carry c = otp_carry_begin(from, -1, p->vm);
@@ -84,6 +107,12 @@ void otp_timer_start(otp_node *node, lua_State *L, uint64_t ms, int dest_idx,
                      int msg_idx, int wrap) {
   dest_idx = lua_absindex(L, dest_idx);
   msg_idx = lua_absindex(L, msg_idx);
+  otp_pid pid = otp_to_pid(L, dest_idx);
+  otp_proc *dest = pid ? otp_proc_get(node, pid) : NULL;
+  if (pid && (!dest || !otp_proc_alive(dest))) {
+    otp_new_ref(L, 1);    /* to a pid that is already dead: cancelled at once */
+    return;
+  }
   otp_timer *t = calloc(1, sizeof *t);
   if (!t) luaL_error(L, "not enough memory");
   t->node = node;
@@ -98,6 +127,8 @@ void otp_timer_start(otp_node *node, lua_State *L, uint64_t ms, int dest_idx,
   lua_pushlightuserdata(L, t);
   lua_rawseti(L, -2, (lua_Integer)t->id);
   lua_pop(L, 1);
+  if (dest) attach(t, dest);
+  node->timers_pending++;
   uv_timer_init(&node->loop, &t->handle);
   t->handle.data = t;
   uv_update_time(&node->loop);
@@ -114,6 +145,14 @@ int64_t otp_timer_cancel(otp_node *node, lua_State *L, uint64_t id) {
   int64_t left = (int64_t)uv_timer_get_due_in(&t->handle);
   forget(t);
   return left;
+}
+
+void otp_timer_dest_died(otp_proc *p) {
+  while (p->timers_to) forget(p->timers_to);
+}
+
+void otp_timer_dest_freed(otp_proc *p) {
+  while (p->timers_to) detach(p->timers_to);
 }
 
 static void on_receive_timeout(uv_timer_t *h) {

@@ -21,6 +21,11 @@ void otp_timer_start(struct otp_node *node, lua_State *L, uint64_t ms,
 ** was cancelled. */
 int64_t otp_timer_cancel(struct otp_node *node, lua_State *L, uint64_t id);
 
+/* Cancels and frees the pending timers addressed to p's pid (p is dying). */
+void otp_timer_dest_died(otp_proc *p);
+/* Forgets that timers point at p, freed without signalling (node teardown). */
+void otp_timer_dest_freed(otp_proc *p);
+
 /* Wakes p with p->recv_timed_out set after ms. */
 void otp_timer_arm_receive(struct otp_node *node, otp_proc *p, uint64_t ms);
 void otp_timer_stop_receive(otp_proc *p);

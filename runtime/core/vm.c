@@ -12,7 +12,6 @@
 #include "core/node.h"
 #include "core/sched.h"
 #include "core/term.h"
-#include "lua/lotp.h"
 
 static int on_panic(lua_State *L) {
   fprintf(stderr, "otplab: fatal error outside any process: %s\n",
@@ -34,7 +33,7 @@ static int setup(lua_State *L) {
   vm->timers_ref = new_ref_table(L);
   otp_mailbox_init(vm, L);
   otp_env_init(L, vm);
-  luaopen_otp(L);
+  if (vm->node->open_library) vm->node->open_library(L);
   return 0;
 }
 

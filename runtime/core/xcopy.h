@@ -27,10 +27,24 @@ otp_xbuf *otp_xencode(lua_State *L, int first, int n, otp_copy_mode mode, const 
 ** encoder's; no process needs to be running). env: stack index in L of the
 ** globals that decoded functions get as _ENV, and whose `require` resolves
 ** modules; 0 for L's base globals. Runs protected: returns LUA_OK, or an
-** error status with the message pushed instead of the values. */
+** error status with the message pushed instead of the values. Every read is
+** bounds-checked, but spawn-mode bytecode is trusted: only decode buffers
+** this process encoded (bytes from elsewhere: otp_xdecode_message). */
 int otp_xdecode(lua_State *L, const otp_xbuf *b, int env);
 
+/* A buffer holding a copy of len encoded bytes that came from elsewhere
+** (a file, a peer), for otp_xdecode_message. NULL if out of memory. */
+otp_xbuf *otp_xbuf_from(const void *bytes, size_t len);
+
+/* otp_xdecode for bytes from outside the process (a peer, a file): only
+** what a message may hold is accepted (no functions, whose bytecode Lua does
+** not verify, no C function pointers, modules or metatables); anything else,
+** and any truncated or corrupt encoding, is an error status with the
+** message "xcopy: corrupt buffer (...)" pushed. */
+int otp_xdecode_message(lua_State *L, const otp_xbuf *b);
+
 size_t otp_xbuf_size(const otp_xbuf *b);   /* encoded bytes */
+const void *otp_xbuf_data(const otp_xbuf *b);
 void otp_xbuf_free(otp_xbuf *b);
 
 /* Encodes from `from`, decodes into `to`, frees. Returns LUA_OK or the decode

@@ -20,6 +20,8 @@ int cli_run(int argc, char **argv);
 int cli_test(int argc, char **argv);
 int cli_serve(int argc, char **argv);
 int cli_help(int argc, char **argv);
+int cli_lessons(int argc, char **argv);   /* lesson.c */
+int cli_lesson(int argc, char **argv);
 void cli_usage(FILE *out);
 /* Writes the help of one command; -1 if there is no such command. */
 int cli_help_to(FILE *out, const char *cmd);

@@ -12,6 +12,8 @@ void cli_usage(FILE *out) {
         "  run FILE [ARGS...]   run FILE as the first process; exit when it exits\n"
         "  test [PATH...]       run every *.lua under each PATH as a scenario\n"
         "  serve [FILE]         the REST API and live events over FILE's processes (or the demo tree)\n"
+        "  lessons              list the lessons of the course\n"
+        "  lesson N             run lesson N (--interactive: pause between steps)\n"
         "  version              print the version\n"
         "  help [COMMAND]       show help for a command\n",
         out);
@@ -22,6 +24,7 @@ static const char run_help[] =
     "\n"
     "Runs FILE as the first process: it has a pid and a mailbox, can trap exits\n"
     "and is the parent of what it links to. `arg` holds ARGS, and so does `...`.\n"
+    "`require` also looks in FILE's own folder.\n"
     "When it exits, every other process is stopped and otplab exits:\n"
     "  0  the first process exited normally\n"
     "  1  it crashed or exited with another reason (printed on stderr)\n"
@@ -33,7 +36,9 @@ static const char run_help[] =
     "  --log-level LEVEL  none, error (default), warning, info or debug\n"
     "  --max-memory MB    memory for the whole node (default 2048); the process\n"
     "                     that allocates beyond it is killed\n"
-    "  --max-heap MB      default max_heap of every process (default: none)\n";
+    "  --max-heap MB      default max_heap of every process (default: none)\n"
+    "  --trace-ring N     keep the newest N events of the run (default 1000, 0: off);\n"
+    "                     a failed expectation shows the trace leading to it\n";
 
 static const char test_help[] =
     "usage: otplab test [options] [PATH...]\n"
@@ -42,7 +47,8 @@ static const char test_help[] =
     "isolated scenario with a node of its own (files whose name starts with _\n"
     "are helpers the scenarios load, not scenarios). A scenario passes when its first\n"
     "process exits normally. Prints one line per file and ends with\n"
-    "'N passed, N failed'; exits 1 if any failed.\n"
+    "'N passed, N failed'; exits 1 if any failed. With no PATH and neither default\n"
+    "folder here, it says so and exits 2.\n"
     "\n"
     "options:\n"
     "  --filter TEXT      run only files whose path contains TEXT\n"
@@ -64,11 +70,21 @@ static const char serve_help[] =
     "                     needs a token (one is generated and printed if none is given)\n"
     "  --token T          require 'Authorization: Bearer T' on every request\n"
     "  and the options of 'otplab run'\n";
+static const char lesson_help[] =
+    "usage: otplab lesson [options] N [--interactive]\n"
+    "\n"
+    "Runs lesson N (see 'otplab lessons') with its narration. Straight through it\n"
+    "exits 0 when every claim it checks held, 1 if one did not. --interactive\n"
+    "pauses after every step with a shell on the lesson's live processes:\n"
+    "continue() or Ctrl-D goes on, check() checks an exercise, help() lists more.\n"
+    "Options: those of 'otplab run'.\n";
 
 int cli_help_to(FILE *out, const char *cmd) {
   if (strcmp(cmd, "run") == 0) fputs(run_help, out);
   else if (strcmp(cmd, "test") == 0) fputs(test_help, out);
   else if (strcmp(cmd, "serve") == 0) fputs(serve_help, out);
+  else if (strcmp(cmd, "lessons") == 0) fputs("usage: otplab lessons\n\nLists the lessons of the course, numbered, one line each.\n", out);
+  else if (strcmp(cmd, "lesson") == 0) fputs(lesson_help, out);
   else if (strcmp(cmd, "version") == 0) fputs("usage: otplab version\n", out);
   else if (strcmp(cmd, "help") == 0) fputs("usage: otplab help [COMMAND]\n", out);
   else return -1;

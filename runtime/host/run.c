@@ -10,6 +10,8 @@
 #include <lauxlib.h>
 #include "host/cli.h"
 #include "core/format.h"
+#include "core/term.h"
+#include "lua/lotp.h"
 
 static int parse_size_mb(const char *s, size_t *out) {
   char *end;
@@ -25,7 +27,8 @@ int cli_node_option(otp_node_config *cfg, int argc, char **argv, int *i) {
   static const char *const levels[] = {"none", "error", "warning", "info", "debug"};
   if (strncmp(opt, "--", 2) != 0) return 0;
   int known = strcmp(opt, "--reductions") == 0 || strcmp(opt, "--log-level") == 0 ||
-              strcmp(opt, "--max-memory") == 0 || strcmp(opt, "--max-heap") == 0;
+              strcmp(opt, "--max-memory") == 0 || strcmp(opt, "--max-heap") == 0 ||
+              strcmp(opt, "--trace-ring") == 0;
   if (!known) return 0;
   if (*i + 1 >= argc) {
     fprintf(stderr, "otplab: option %s needs a value\n", opt);
@@ -40,6 +43,15 @@ int cli_node_option(otp_node_config *cfg, int argc, char **argv, int *i) {
       return -1;
     }
     cfg->reductions = (int)n;
+  } else if (strcmp(opt, "--trace-ring") == 0) {
+    char *end;
+    long n = strtol(val, &end, 10);
+    if (*end || end == val || n < 0 || n > 10000000) {
+      fprintf(stderr, "otplab: --trace-ring needs a number of events (0 turns the ring off), "
+              "got '%s'\n", val);
+      return -1;
+    }
+    cfg->trace_ring = (int)n;
   } else if (strcmp(opt, "--log-level") == 0) {
     for (int l = 0; l < 5; l++)
       if (strcmp(val, levels[l]) == 0) {
@@ -79,12 +91,23 @@ int cli_run_file(const otp_node_config *cfg, const char *path, int argc, char **
     otp_node_free(node);
     return CLI_FAILED;
   }
+  if (cfg->trace_ring > 0 && otp_trace_start_run_ring(node, node->first, cfg->trace_ring) != 0)
+    fprintf(stderr, "otplab: warning: the trace ring could not be started; failure reports "
+            "will show no trace\n");
   int status = otp_node_run(node);
   if (status != 0) {
     lua_State *L = node->L;
     lua_rawgeti(L, LUA_REGISTRYINDEX, node->first_exit_ref);
     otp_format_reason(L, -1);
     fprintf(stderr, "otplab: %s exited: %s\n", path, lua_tostring(L, -1));
+    if (node->first_killed_by_link) {
+      char from[48];
+      otp_pid_format(node->first_killed_by_link, from, sizeof from);
+      fprintf(stderr, "otplab: it was killed through its link to %s, which exited with reason "
+              "%s: a process that does not trap exits dies with the reason of a linked "
+              "process that fails. To get {\"EXIT\", %s, reason} as a message instead, call "
+              "otp.trap_exit(true) before linking.\n", from, lua_tostring(L, -1), from);
+    }
     lua_pop(L, 2);
   }
   fflush(stdout);

@@ -10,6 +10,7 @@
 #include "host/cli.h"
 #include "net/net.h"
 #include "core/format.h"
+#include "lua/lotp.h"
 
 typedef struct {
   uv_signal_t sigint, sigterm;

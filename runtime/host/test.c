@@ -155,9 +155,21 @@ int cli_test(int argc, char **argv) {
       npaths++;
     }
   }
-  if (npaths == 0) {
-    collect(&f, "scenarios");
-    collect(&f, "tests/lua");
+  if (npaths == 0) {           /* the default folders; at least one must exist */
+    struct stat st;
+    int any = 0;
+    static const char *const defaults[] = {"scenarios", "tests/lua"};
+    for (int i = 0; i < 2; i++)
+      if (stat(defaults[i], &st) == 0 && S_ISDIR(st.st_mode)) {
+        collect(&f, defaults[i]);
+        any = 1;
+      }
+    if (!any) {
+      fprintf(stderr, "otplab test: there is no scenario folder here (the default ones are "
+              "scenarios/ and tests/lua/); run it in your project's folder or give the "
+              "files or folders to run: otplab test PATH...\n");
+      return CLI_USAGE;
+    }
   }
   qsort(f.v, f.n, sizeof *f.v, by_name);
   int passed = 0, failed = 0;

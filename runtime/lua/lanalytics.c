@@ -16,19 +16,24 @@
 ** readable until more than OTP_ANALYTICS_KEEP_DEAD supervisors have died
 ** after it.
 **
-** Reasons and ids are kept as text: a string as it is, anything else as
-** otp_format prints it, cut to OTP_ANALYTICS_REASON_MAX / _ID_MAX bytes with
-** "..." at the end.
+** Ids are kept as text: a string as it is, anything else as otp_format
+** prints it, cut to OTP_ANALYTICS_ID_MAX bytes with "..." at the end. A
+** restart's reason is kept as the value itself (so a scenario can match on
+** it), in the state's second uservalue: sup pid -> {[restart number] =
+** reason}, as many as the C ring keeps, dropped with their supervisor.
 */
 #include <string.h>
 #include "lua/lotp.h"
 #include "lua/lsupervisor.h"
+#include "core/carry.h"
+#include "core/copy.h"
 #include "core/env.h"
 #include "core/format.h"
 #include "core/node.h"
 #include "core/registry.h"
 #include "core/term.h"
 #include "otp/analytics.h"
+#include "lua/lanalytics.h"
 #include "trace/trace.h"
 
 #define STATE_MT "otp.analytics.state"
@@ -49,7 +54,7 @@ static otp_analytics *state(lua_State *L, int create) {
   }
   lua_pop(L, 1);
   if (!create) return NULL;
-  otp_analytics *a = lua_newuserdatauv(L, sizeof *a, 1);
+  otp_analytics *a = lua_newuserdatauv(L, sizeof *a, 2);
   void *aud;
   lua_Alloc af = lua_getallocf(L, &aud);
   otp_analytics_init(a, af, aud, OTP_ANALYTICS_RING, OTP_ANALYTICS_KEEP_DEAD);
@@ -64,6 +69,8 @@ static otp_analytics *state(lua_State *L, int create) {
   lua_setfield(L, -2, "__mode");
   lua_setmetatable(L, -2);
   lua_setiuservalue(L, -2, 1);
+  lua_createtable(L, 0, 0);           /* sup pid -> {[restart number] = reason} */
+  lua_setiuservalue(L, -2, 2);
   lua_rawsetp(L, LUA_REGISTRYINDEX, &state_key);
   return a;
 }
@@ -72,6 +79,21 @@ static otp_analytics *state(lua_State *L, int create) {
 static void push_machines(lua_State *L) {
   lua_rawgetp(L, LUA_REGISTRYINDEX, &state_key);
   lua_getiuservalue(L, -1, 1);
+  lua_remove(L, -2);
+}
+
+/* Pushes the reasons of sup's restarts ({[restart number] = reason}), made
+** if create; nil if not. */
+static void push_reasons(lua_State *L, otp_pid sup, int create) {
+  lua_rawgetp(L, LUA_REGISTRYINDEX, &state_key);
+  lua_getiuservalue(L, -1, 2);
+  lua_remove(L, -2);
+  if (lua_rawgeti(L, -1, (lua_Integer)sup) == LUA_TNIL && create) {
+    lua_pop(L, 1);
+    lua_newtable(L);
+    lua_pushvalue(L, -1);
+    lua_rawseti(L, -3, (lua_Integer)sup);
+  }
   lua_remove(L, -2);
 }
 
@@ -86,6 +108,23 @@ static sup_ud *machine_of(lua_State *L, otp_pid sup) {
 
 static int is_alive(void *ud, otp_pid pid) {
   return otp_proc_get((otp_node *)ud, pid) != NULL;
+}
+
+/* Sweeps dead supervisors, and the reasons of those the sweep dropped. */
+static void sweep(lua_State *L, otp_analytics *a) {
+  otp_analytics_sweep(a, is_alive, otp_node_of(L));
+  lua_rawgetp(L, LUA_REGISTRYINDEX, &state_key);
+  lua_getiuservalue(L, -1, 2);
+  lua_pushnil(L);
+  while (lua_next(L, -2)) {
+    lua_pop(L, 1);
+    if (!otp_analytics_find(a, (otp_pid)lua_tointeger(L, -1))) {
+      lua_pushvalue(L, -1);
+      lua_pushnil(L);
+      lua_rawset(L, -4);          /* clearing a field during lua_next is allowed */
+    }
+  }
+  lua_pop(L, 2);
 }
 
 static void refresh_flags(otp_sup_analytics *s, const sup_ud *u) {
@@ -138,7 +177,7 @@ static otp_sup_analytics *know(lua_State *L, otp_analytics *a, sup_ud *u) {
       lua_rawseti(L, -2, (lua_Integer)u->self);
       lua_pop(L, 1);
     }
-    otp_analytics_sweep(a, is_alive, otp_node_of(L));
+    sweep(L, a);
   }
   refresh_flags(s, u);
   return s;
@@ -173,8 +212,16 @@ void otp_analytics_sup_event(lua_State *L, struct sup_ud *u, const struct otp_su
       lua_pop(L, 1);
     }
     push_op_value(L, op);
+    int reason = lua_gettop(L);
+    lua_pushvalue(L, reason);
     take_text(L, r.reason, sizeof r.reason);
-    otp_analytics_restart(a, s, &r, now_s);
+    if (otp_analytics_restart(a, s, &r, now_s) == 0) {
+      push_reasons(L, u->self, 1);
+      lua_pushvalue(L, reason);
+      lua_rawseti(L, -2, (lua_Integer)s->total);
+      lua_pushnil(L);             /* the one the ring just dropped, if any */
+      lua_rawseti(L, -2, (lua_Integer)s->total - a->ring_max);
+    }
   } else if (gave_up) {
     otp_analytics_gave_up(s, now_s);
   }
@@ -219,9 +266,14 @@ static int l_restart_history(lua_State *L) {
   otp_sup_analytics *s = check_sup(L, 1, "otp.analytics.restart_history");
   if (!s) return 2;
   int n = otp_analytics_count(s);
+  otp_proc *sp = otp_proc_lookup(otp_node_of(L), s->sup);
+  lua_State *S = sp && sp->vm != otp_vm_of(L) ? sp->vm->L : L;   /* a sandbox's supervisor */
+  push_reasons(S, s->sup, 0);
+  int reasons = lua_gettop(S);
   lua_createtable(L, n, 0);
   for (int i = 0; i < n; i++) {
     const otp_restart_rec *r = otp_analytics_at(s, i);
+    lua_Integer number = (lua_Integer)(s->total - (uint64_t)n + 1 + (uint64_t)i);
     lua_createtable(L, 0, 6);
     lua_pushinteger(L, (lua_Integer)r->t_ms);
     lua_setfield(L, -2, "t_ms");
@@ -233,12 +285,22 @@ static int l_restart_history(lua_State *L) {
     lua_setfield(L, -2, "old_pid");
     push_pid_or_nil(L, r->new_pid);
     lua_setfield(L, -2, "new_pid");
-    lua_pushstring(L, r->reason);
+    if (lua_istable(S, reasons) && lua_rawgeti(S, reasons, number) != LUA_TNIL) {
+      if (S == L) otp_copy(L, -1, OTP_COPY_LENIENT, "reason", 0);   /* the caller's own */
+      else lua_pushvalue(S, -1);
+      lua_remove(S, -2);
+      otp_carry_top(S, L, "<lost>");
+    } else {
+      if (lua_istable(S, reasons)) lua_pop(S, 1);
+      lua_pushstring(L, r->reason);  /* kept as text only (out of memory) */
+    }
     lua_setfield(L, -2, "reason");
     lua_pushstring(L, r->strategy);
     lua_setfield(L, -2, "strategy");
     lua_rawseti(L, -2, i + 1);
   }
+  if (S != L) lua_settop(S, reasons - 1);
+  else lua_remove(L, reasons);
   return 1;
 }
 
@@ -288,7 +350,7 @@ static int l_stats(lua_State *L) {
     lua_newtable(L);
     return 1;
   }
-  otp_analytics_sweep(a, is_alive, node);
+  sweep(L, a);
   lua_createtable(L, a->n, 0);
   int64_t now = now_ms();
   for (int i = 0; i < a->n; i++) {

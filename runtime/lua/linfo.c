@@ -196,8 +196,13 @@ static void push_stacktrace(lua_State *L, otp_proc *p) {
   otp_carry_top(T, L, "<lost>");
 }
 
-/* "source:line" of the function the process started with. */
+/* "source:line" of the function the process started with, or what the
+** behaviour running it said (proc_lib's {Mod, init, 1}: "counter:init/1"). */
 static void push_initial_call(lua_State *L, otp_proc *p) {
+  if (p->initial_call_ref != LUA_NOREF) {
+    otp_proc_push_value(L, p, p->initial_call_ref);
+    return;
+  }
   lua_Debug ar;
   int level = 0;
   while (lua_getstack(p->co, level + 1, &ar)) level++;
@@ -280,13 +285,23 @@ static int l_process_info(lua_State *L) {
   return 1;
 }
 
-static int l_set_label(lua_State *L) {
-  otp_proc *p = otp_self(L);
-  otp_arg_type(L, 1, LUA_TSTRING, "otp.set_label", "a string");
-  luaL_unref(L, LUA_REGISTRYINDEX, p->label_ref);
+/* Replaces the text the calling process keeps at *ref with argument 1. */
+static int set_text(lua_State *L, int *ref, const char *fname) {
+  otp_arg_type(L, 1, LUA_TSTRING, fname, "a string");
+  luaL_unref(L, LUA_REGISTRYINDEX, *ref);
   lua_pushvalue(L, 1);
-  p->label_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+  *ref = luaL_ref(L, LUA_REGISTRYINDEX);
   return 0;
+}
+
+static int l_set_label(lua_State *L) {
+  return set_text(L, &otp_self(L)->label_ref, "otp.set_label");
+}
+
+/* otp._set_initial_call(text): a behaviour names the user's module as the
+** process's initial_call, as proc_lib does. */
+static int l_set_initial_call(lua_State *L) {
+  return set_text(L, &otp_self(L)->initial_call_ref, "otp._set_initial_call");
 }
 
 static lua_Integer in_unit(lua_State *L, int idx, uint64_t ns) {
@@ -360,9 +375,11 @@ static int l_statistics(lua_State *L) {
     lua_pushinteger(L, (lua_Integer)node->context_switches);
   } else if (strcmp(key, "messages_sent") == 0) {
     lua_pushinteger(L, (lua_Integer)node->messages_sent);
+  } else if (strcmp(key, "timers") == 0) {
+    lua_pushinteger(L, (lua_Integer)node->timers_pending);
   } else {
     return otp_raise(L, "badarg: otp.statistics has no key '%s' (keys: process_count, "
-                      "run_queue, reductions, context_switches, messages_sent)", key);
+                      "run_queue, reductions, context_switches, messages_sent, timers)", key);
   }
   return 1;
 }
@@ -431,6 +448,7 @@ const luaL_Reg otp_info_funcs[] = {
   {"processes", l_processes},
   {"process_info", l_process_info},
   {"set_label", l_set_label},
+  {"_set_initial_call", l_set_initial_call},
   {"monotonic_time", l_monotonic_time},
   {"system_time", l_system_time},
   {"memory", l_memory},

@@ -10,8 +10,8 @@
 */
 #include <string.h>
 #include "lua/lotp.h"
+#include "core/carry.h"
 #include "core/copy.h"
-#include "core/xcopy.h"
 #include "core/mailbox.h"
 #include "core/node.h"
 #include "core/registry.h"
@@ -57,30 +57,15 @@ static otp_proc *resolve(lua_State *L, otp_node *node, int idx) {
 
 /* A message to a process of another state (a sandbox, or from one): encoded
 ** here, decoded into the receiver's state. */
-static int send_across(lua_State *L, otp_node *node, otp_proc *self, otp_proc *to) {
-  otp_xbuf *b = otp_xencode(L, 2, 1, OTP_COPY_MESSAGE, "msg");
-  node->messages_sent++;
-  if (otp_trace_on(node, OTP_EV_SEND)) {
-    otp_trace_info info = {.pid = self->pid, .other = to->pid, .L = L, .msg = 2};
-    otp_trace_emit(node, OTP_EV_SEND, &info);
-  }
-  lua_State *T = to->vm->L;
-  int top = lua_gettop(T);
-  otp_charge_state cs = otp_charge_receiver(node, to);
-  int status = otp_xdecode(T, b, 0);
-  otp_charge_restore(node, cs);
-  otp_xbuf_free(b);
-  if (status == LUA_OK) otp_mailbox_put(node, T, to, self->pid);
-  lua_settop(T, top);     /* a message that cannot be decoded is lost, as to the dead */
-  return 1;
-}
-
 static int l_send(lua_State *L) {
   otp_node *node = otp_node_of(L);
   otp_proc *self = otp_self(L);
   lua_settop(L, 2);
   otp_proc *to = resolve(L, node, 1);
-  if (to && to->vm != self->vm) return send_across(L, node, self, to);
+  if (to && to->vm != self->vm) {
+    otp_carry_message(L, 2, self, to, OTP_COPY_MESSAGE);
+    return 1;
+  }
   otp_charge_state cs = otp_charge_receiver(node, to);
   otp_copy(L, 2, OTP_COPY_MESSAGE, "msg", 0);   /* badarg even to the dead */
   otp_charge_restore(node, cs);
@@ -96,6 +81,10 @@ static int l_send(lua_State *L) {
   if (otp_trace_on(node, OTP_EV_SEND)) {
     otp_trace_info info = {.pid = self->pid, .other = to->pid, .L = L, .msg = 3};
     otp_trace_emit(node, OTP_EV_SEND, &info);
+  }
+  if (node->fault_rules && otp_fault_drops(node, L, self, to, 3)) {
+    lua_settop(L, 2);
+    return 1;
   }
   otp_mailbox_put(node, L, to, self->pid);
   return 1;
@@ -257,6 +246,7 @@ static int receive_scan(lua_State *L, int status, lua_KContext first) {
   otp_node *node = otp_node_of(L);
   otp_proc *p = node->current;
   p->recv_any = 0;
+  if (p->fault_crash_ref && !p->handoff) otp_fault_crash_now(L, p);
   if (p->handoff) {                /* handed over while we waited: see mailbox.h */
     p->handoff = 0;
     if (p->timer) otp_timer_stop_receive(p);
@@ -360,6 +350,7 @@ static int sleep_k(lua_State *L, int status, lua_KContext ctx) {
   (void)status;
   (void)ctx;
   otp_proc *p = otp_node_of(L)->current;
+  if (p->fault_crash_ref) otp_fault_crash_now(L, p);
   if (p->recv_timed_out) {
     p->recv_timed_out = 0;
     return 0;
@@ -371,13 +362,14 @@ static int l_sleep(lua_State *L) {
   otp_proc *p = otp_self(L);
   check_timeout(L, 1);
   check_can_wait(L, p, "otp.sleep");
+  if (p->fault_crash_ref) otp_fault_crash_now(L, p);
   if (lua_isnil(L, 1)) return otp_sched_yieldk(L, OTP_YIELD_WAIT, 0, sleep_k);
   otp_timer_arm_receive(otp_node_of(L), p, (uint64_t)lua_tointeger(L, 1));
   return otp_sched_yieldk(L, OTP_YIELD_WAIT, 0, sleep_k);
 }
 
 static int l_yield(lua_State *L) {
-  otp_self(L);
+  if (otp_self(L)->fault_crash_ref) otp_fault_crash_now(L, otp_self(L));
   if (!lua_isyieldable(L)) return 0;
   return otp_sched_yieldk(L, OTP_YIELD_PREEMPT, 0, NULL);
 }

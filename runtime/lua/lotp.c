@@ -9,6 +9,7 @@
 #include "core/env.h"
 #include "core/node.h"
 #include "otp/analytics.h"
+#include "lua/lanalytics.h"
 
 otp_proc *otp_self(lua_State *L) {
   otp_proc *p = otp_node_of(L)->current;
@@ -97,7 +98,9 @@ int luaopen_otp(lua_State *L) {
   lua_pop(L, 1);
   otp_supervisor_core_register(L);
   otp_sandbox_core_register(L);
+  otp_stdin_register(L);
   otp_analytics_register(L);
+  otp_fault_core_register(L);
   lua_createtable(L, 0, 1);
   lua_pushcfunction(L, lazy_submodule);
   lua_setfield(L, -2, "__index");
@@ -113,4 +116,8 @@ int luaopen_otp(lua_State *L) {
   lua_pop(L, 2);
   otp_coroutine_init(L);
   return 0;
+}
+
+otp_node *otp_node_new(const otp_node_config *cfg, char *err, size_t errlen) {
+  return otp_node_create(cfg, luaopen_otp, err, errlen);
 }

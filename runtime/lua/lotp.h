@@ -9,10 +9,30 @@
 #include <lauxlib.h>
 #include "core/proc.h"
 
+struct otp_node;
+struct otp_node_config;
+
+/* A node whose states have the otp module (otp_node_create with
+** luaopen_otp): what the host and the tests start. */
+struct otp_node *otp_node_new(const struct otp_node_config *cfg, char *err, size_t errlen);
+
 int luaopen_otp(lua_State *L);
 int luaopen_otp_trace(lua_State *L);
+/* ltrace.c: starts the run's ring of the newest max_events events, owned by
+** the first process (not yet running); 0, or -1 if it could not. */
+int otp_trace_start_run_ring(struct otp_node *node, otp_pid owner, int max_events);
 void otp_supervisor_core_register(lua_State *L);   /* lsupervisor.c: otp.supervisor_core */
 void otp_coroutine_init(lua_State *L);
+void otp_stdin_register(lua_State *L);             /* lstdin.c: package.preload["otp.stdin"], main state only */
+
+/* lfault.c: otp.fault_core, and the two points where faults act */
+struct otp_node;
+void otp_fault_core_register(lua_State *L);
+/* A message from self to `to` (its copy at msg, on L): 1 if a drop rule
+** takes it (it must then not be delivered). */
+int otp_fault_drops(struct otp_node *node, lua_State *L, otp_proc *self, otp_proc *to, int msg);
+/* Raises p's injected crash, if one is pending (returns 0 otherwise). */
+int otp_fault_crash_now(lua_State *L, otp_proc *p);
 
 /* lsandbox.c: otp.sandbox_core (main state only), and spawning into a sandbox */
 struct otp_sandbox;

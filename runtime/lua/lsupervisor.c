@@ -36,6 +36,7 @@
 #include <string.h>
 #include "lua/lsupervisor.h"
 #include "otp/analytics.h"
+#include "lua/lanalytics.h"
 #include "core/copy.h"
 #include "core/env.h"
 #include "core/format.h"
@@ -43,6 +44,7 @@
 #include "core/node.h"
 #include "core/signal.h"
 #include "core/term.h"
+#include "core/carry.h"
 #include "trace/trace.h"
 
 #define SUP_MT "otp.supervisor_core"
@@ -477,10 +479,12 @@ static int l_started(lua_State *L) {
 /* terminated(reason): the child handed out by "terminate" is dead. */
 static int l_terminated(lua_State *L) {
   sup_ud *u = check_ud(L);
-  lua_settop(L, 2);
+  lua_settop(L, 3);
   otp_reason_kind kind = reason_kind(L, 2);
   lua_pushvalue(L, 2);
   set_record(L, u->key, "term");
+  lua_pushboolean(L, lua_toboolean(L, 3));   /* this supervisor sent the kill */
+  set_record(L, u->key, "killed_here");
   if (u->s) otp_sup_terminated(u->s, kind);
   return 0;
 }
@@ -497,12 +501,15 @@ static int l_terminated_all(lua_State *L) {
     lua_rawgeti(L, -1, 1);
     lua_rawgeti(L, -2, 2);
     lua_rawgeti(L, -3, 3);
+    lua_rawgeti(L, -4, 4);
     otp_pid pid = otp_to_pid(L, top + 2);
     for (int j = 0; pid && j < otp_dynsup_count(u->d); j++) {
       const otp_dynsup_child *c = otp_dynsup_child_at(u->d, j);
       if (c->marked && c->pid == pid) {
         lua_pushvalue(L, top + 3);
         set_record(L, c->spec.key, "term");
+        lua_pushboolean(L, lua_toboolean(L, top + 5));
+        set_record(L, c->spec.key, "killed_here");
         otp_dynsup_terminated(u->d, pid, reason_kind(L, top + 3), lua_toboolean(L, top + 4));
         break;
       }
@@ -605,6 +612,26 @@ static int l_delete_child(lua_State *L) {
   return 0;
 }
 
+/* A spec without modules whose start is a function: a live child that a
+** behaviour runs names its module (initial_call "counter:init/1"), so the
+** empty list on top becomes {"counter"}. */
+static void name_behaviour_module(lua_State *L, otp_pid pid) {
+  if (!pid || !lua_istable(L, -1) || lua_rawlen(L, -1) > 0) return;
+  otp_proc *p = otp_proc_get(otp_node_of(L), pid);
+  if (!p || p->initial_call_ref == LUA_NOREF) return;
+  otp_proc_push_value(L, p, p->initial_call_ref);
+  size_t len;
+  const char *call = lua_tolstring(L, -1, &len);
+  const char *colon = call ? strrchr(call, ':') : NULL;
+  if (colon && strcmp(colon, ":init/1") == 0) {
+    lua_createtable(L, 1, 0);
+    lua_pushlstring(L, call, (size_t)(colon - call));
+    lua_rawseti(L, -2, 1);
+    lua_replace(L, -3);
+  }
+  lua_pop(L, 1);
+}
+
 /* Pushes {id=, pid=, type=, modules=} for a child. */
 static void push_child_info(lua_State *L, uint64_t key, otp_pid pid, const char *status,
                             otp_child_type type) {
@@ -623,6 +650,7 @@ static void push_child_info(lua_State *L, uint64_t key, otp_pid pid, const char 
   lsup_push_record_field(L, key, "spec");
   lua_getfield(L, -1, "modules");
   lua_remove(L, -2);
+  if (!status) name_behaviour_module(L, pid);
   lua_setfield(L, -2, "modules");
 }
 
@@ -790,6 +818,10 @@ static int l_deliver(lua_State *L) {
     to = otp_alias_target(node, L, 1);
   }
   if (!to) return 0;
+  if (to->vm != self->vm) {          /* across the sandbox wall */
+    otp_carry_message(L, 2, self, to, OTP_COPY_SPAWN);
+    return 0;
+  }
   otp_charge_state cs = otp_charge_receiver(node, to);
   otp_proc_push_env(L, to);
   otp_copy(L, 2, OTP_COPY_SPAWN, "msg", 3);

@@ -10,6 +10,7 @@
 #include "core/registry.h"
 #include "core/term.h"
 #include "otp/analytics.h"
+#include "lua/lanalytics.h"
 #include "trace/trace.h"
 
 /* Pushes "supervisor <0.5.0>" or "supervisor 'name' (<0.5.0>)". */
@@ -111,7 +112,12 @@ void lsup_log_report(lua_State *L, sup_ud *u, const otp_sup_op *op) {
               "(start_error)", sup, child, reason);
       break;
     case OTP_SUP_REPORT_SHUTDOWN_ERROR:
-      if (shutdown >= 0 && strcmp(reason, "\"killed\"") == 0)
+      lsup_push_record_field(L, op->key, "killed_here");
+      if (strcmp(reason, "\"killed\"") == 0 && !lua_toboolean(L, -1))
+        otp_log(node, OTP_LOG_ERROR, "%s: %s was killed by another process while the "
+                "supervisor was shutting it down (shutdown_error, reason \"killed\")", sup,
+                child);
+      else if (shutdown >= 0 && strcmp(reason, "\"killed\"") == 0)
         otp_log(node, OTP_LOG_ERROR, "%s: %s did not stop within its shutdown time of %lld ms, "
                 "so it was killed (shutdown_error, reason \"killed\")", sup, child,
                 (long long)shutdown);

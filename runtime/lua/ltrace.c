@@ -30,7 +30,7 @@
 #include "sandbox/sandbox.h"
 #include "core/node.h"
 #include "core/term.h"
-#include "trace/session.h"
+#include "tracer/session.h"
 #include "trace/trace.h"
 
 static otp_trace_session *check_session(lua_State *L) {
@@ -104,12 +104,34 @@ static void push_output_module(lua_State *L) {
   lua_call(L, 1, 1);
 }
 
+/* Unknown keys in the options at index 1: badarg naming the key, with "did
+** you mean" (the shared check of lua/otp/errors.lua). */
+static void check_option_keys(lua_State *L) {
+  static const char *const keys[] = {"pids", "kinds", "filter", "max_events", "rate", "to",
+                                     "max_payload", "max_queue", "sandbox", NULL};
+  lua_getglobal(L, "require");
+  lua_pushliteral(L, "otp.errors");
+  lua_call(L, 1, 1);
+  lua_getfield(L, -1, "check_keys");
+  lua_pushvalue(L, 1);
+  lua_newtable(L);
+  for (int i = 0; keys[i]; i++) {
+    lua_pushstring(L, keys[i]);
+    lua_rawseti(L, -2, i + 1);
+  }
+  lua_pushliteral(L, "otp.trace.start's options");
+  lua_pushinteger(L, 1);
+  lua_call(L, 4, 0);
+  lua_pop(L, 1);
+}
+
 static int l_start(lua_State *L) {
   otp_node *node = otp_node_of(L);
   otp_proc *self = otp_self(L);
   if (lua_isnoneornil(L, 1)) lua_newtable(L);
   otp_arg_type(L, 1, LUA_TTABLE, "otp.trace.start", "an options table");
   lua_settop(L, 1);
+  check_option_keys(L);
   if (self->vm != &node->main)
     return otp_raise(L, "badarg: tracing is done from the host, not from inside a "
                       "sandbox (otp.trace.start{sandbox = name} there)");
@@ -296,6 +318,51 @@ static int l_index(lua_State *L) {
   return 1;
 }
 
+/* The run's ring (API.md section 6): `otplab run` and `test` record the
+** newest events of the run so that a failed expectation can show the trace
+** leading to it. Sends, exits, spawns, links, monitors, names and the
+** supervisor and sandbox events; not receive or scheduling (they would
+** crowd out the rest). */
+static const char run_ring_key = 0;
+static const char *const run_ring_kinds[] = {
+  "spawn", "exit", "link", "unlink", "monitor", "down", "send", "send_to_dead", "register",
+  "sup_start_child", "sup_restart", "sup_terminate_child", "sup_shutdown", "sandbox_create",
+  "sandbox_destroy", "sandbox_restart", "limit_killed", NULL
+};
+
+int otp_trace_start_run_ring(otp_node *node, otp_pid owner, int max_events) {
+  lua_State *L = node->L;
+  otp_proc *p = otp_proc_get(node, owner);
+  if (!p || max_events <= 0) return -1;
+  otp_proc *was = node->current;      /* the session belongs to the first process */
+  node->current = p;
+  lua_pushcfunction(L, l_start);
+  lua_createtable(L, 0, 2);
+  lua_pushinteger(L, max_events);
+  lua_setfield(L, -2, "max_events");
+  lua_newtable(L);
+  for (int i = 0; run_ring_kinds[i]; i++) {
+    lua_pushstring(L, run_ring_kinds[i]);
+    lua_rawseti(L, -2, i + 1);
+  }
+  lua_setfield(L, -2, "kinds");
+  int status = lua_pcall(L, 1, 1, 0);
+  node->current = was;
+  if (status != LUA_OK) {
+    lua_pop(L, 1);
+    return -1;
+  }
+  lua_rawsetp(L, LUA_REGISTRYINDEX, &run_ring_key);
+  return 0;
+}
+
+/* _run_ring(): the run's ring session, or nil (not under run/test, or inside
+** a sandbox). */
+static int l_run_ring(lua_State *L) {
+  lua_rawgetp(L, LUA_REGISTRYINDEX, &run_ring_key);
+  return 1;
+}
+
 int luaopen_otp_trace(lua_State *L) {
   static const luaL_Reg methods[] = {
     {"stop", l_stop}, {"_events", l_events}, {"clear", l_clear}, {"status", l_status},
@@ -313,5 +380,7 @@ int luaopen_otp_trace(lua_State *L) {
   lua_setfield(L, -2, "start");
   lua_pushcfunction(L, l_forward);
   lua_setfield(L, -2, "_forward");
+  lua_pushcfunction(L, l_run_ring);
+  lua_setfield(L, -2, "_run_ring");
   return 1;
 }

@@ -109,17 +109,4 @@ void otp_analytics_sweep(otp_analytics *a, int (*alive)(void *ud, otp_pid pid), 
 ** cap - 4 bytes and "..." if longer. Returns 1 if it was cut. */
 int otp_analytics_copy_text(char *dst, size_t cap, const char *src, size_t len);
 
-/* ---- the Lua binding (runtime/lua/lanalytics.c) ---- */
-struct lua_State;
-struct sup_ud;
-struct otp_sup_op;
-/* Sets otp.analytics (read-only) in the otp table on top of the stack. */
-void otp_analytics_register(struct lua_State *L);
-/* A supervisor operation note of kind OTP_SUP_OP_EVENT (a trace event), from
-** lsup_emit_event: the supervisor's userdata is at stack index 1. */
-/* A supervisor was just made (its machine is argument 1 of the binding). */
-void otp_analytics_sup_known(struct lua_State *L, struct sup_ud *u);
-void otp_analytics_sup_event(struct lua_State *L, struct sup_ud *u,
-                             const struct otp_sup_op *op);
-
 #endif

@@ -157,12 +157,13 @@ static void shutdown(otp_dynsup *d, int exit_code, int cause, otp_pid old, const
 static void restart(otp_dynsup *d, int i, int64_t now_s, otp_sup_value why) {
   otp_dynsup_child *c = &d->children[i];
   int ok = otp_restarts_add(&d->restarts, now_s, d->flags.intensity, d->flags.period);
-  if (ok <= 0) {
+  if (ok <= 0) {             /* one report, saying the budget ran out (see supervisor.c) */
     report(d, OTP_SUP_REPORT_MAX_INTENSITY, i, why);
     c->removed = 1;
     shutdown(d, OTP_SUP_EXIT_SHUTDOWN, i, c->pid, "reached_max_restart_intensity");
     return;
   }
+  if (why == OTP_SUP_VALUE_EXIT) report(d, OTP_SUP_REPORT_CHILD_TERMINATED, i, why);
   begin_job(d, JOB_RESTART, i);
   d->subject_old = c->pid;
   d->subject_value = why;
@@ -309,7 +310,6 @@ int otp_dynsup_exit_signal(otp_dynsup *d, otp_pid from, otp_reason_kind reason, 
               reason == OTP_REASON_SHUTDOWN_TERM;
   if (c->spec.restart == OTP_RESTART_PERMANENT ||
       (c->spec.restart == OTP_RESTART_TRANSIENT && !clean)) {
-    report(d, OTP_SUP_REPORT_CHILD_TERMINATED, i, OTP_SUP_VALUE_EXIT);
     restart(d, i, now_s, OTP_SUP_VALUE_EXIT);
   } else {
     if (!clean) report(d, OTP_SUP_REPORT_CHILD_TERMINATED, i, OTP_SUP_VALUE_EXIT);

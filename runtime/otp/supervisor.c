@@ -205,7 +205,9 @@ static void shutdown(otp_sup *s, int exit_code, int cause, otp_pid old, const ch
 }
 
 /* OTP's restart/2: count the restart, give up past the intensity (C9), or
-** restart per strategy (C6-C8). */
+** restart per strategy (C6-C8). An exit (why is the exit reason) is reported
+** as child_terminated only when it is restarted: when it exhausts the budget,
+** the one report says so (with the exit reason), instead of OTP's two. */
 static void restart(otp_sup *s, int i, int64_t now_s, otp_sup_value why) {
   otp_sup_child *c = &s->children[i];
   otp_pid old = c->pid;
@@ -216,6 +218,7 @@ static void restart(otp_sup *s, int i, int64_t now_s, otp_sup_value why) {
     shutdown(s, OTP_SUP_EXIT_SHUTDOWN, i, old, "reached_max_restart_intensity");
     return;
   }
+  if (why == OTP_SUP_VALUE_EXIT) report(s, OTP_SUP_REPORT_CHILD_TERMINATED, i, old, why);
   begin_job(s, JOB_RESTART, i);
   s->subject_old = old;
   s->subject_value = why;
@@ -438,7 +441,6 @@ int otp_sup_exit_signal(otp_sup *s, otp_pid from, otp_reason_kind reason, int64_
               reason == OTP_REASON_SHUTDOWN_TERM;
   if (c->spec.restart == OTP_RESTART_PERMANENT ||
       (c->spec.restart == OTP_RESTART_TRANSIENT && !clean)) {
-    report(s, OTP_SUP_REPORT_CHILD_TERMINATED, i, c->pid, OTP_SUP_VALUE_EXIT);
     restart(s, i, now_s, OTP_SUP_VALUE_EXIT);
   } else {
     if (!clean) report(s, OTP_SUP_REPORT_CHILD_TERMINATED, i, c->pid, OTP_SUP_VALUE_EXIT);

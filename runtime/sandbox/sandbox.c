@@ -51,6 +51,7 @@ otp_sandbox *otp_sandbox_create(otp_node *node, const char *name,
   }
   sb->next = node->sandboxes;
   node->sandboxes = sb;
+  node->close_states = otp_sandbox_destroy_all;
   return sb;
 }
 

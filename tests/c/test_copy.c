@@ -19,6 +19,7 @@
 #include "core/copy.h"
 #include "core/env.h"
 #include "core/node.h"
+#include "lua/lotp.h"
 #include "core/proc.h"
 #include "core/term.h"
 

@@ -18,6 +18,7 @@
 
 #include "core/mailbox.h"
 #include "core/node.h"
+#include "lua/lotp.h"
 #include "core/proc.h"
 #include "core/sched.h"
 

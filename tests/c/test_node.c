@@ -19,6 +19,7 @@
 #include <lua.h>
 
 #include "core/node.h"
+#include "lua/lotp.h"
 
 
 /* Writes code to a new temporary .lua file; returns its path (malloc'd). */

@@ -16,6 +16,7 @@
 #include <lauxlib.h>
 
 #include "core/node.h"
+#include "lua/lotp.h"
 #include "core/proc.h"
 #include "core/sched.h"
 #include "sandbox/sandbox.h"

@@ -346,7 +346,7 @@ static void test_intensity_exceeded_shuts_down(void **state) {
   w.log[0] = 0;
   crash(s, &w, 2, OTP_REASON_OTHER, 11);
   assert_string_equal(w.log,
-      "report child_terminated 2,report max_intensity 2,ev_shutdown 2,"
+      "report max_intensity 2,ev_shutdown 2,"
       "term 3,ev_term 3,term 1,ev_term 1,exit shutdown");
   otp_sup_free(s);
 }

@@ -22,6 +22,7 @@
 #include "core/xcopy.h"
 #include "core/env.h"
 #include "core/node.h"
+#include "lua/lotp.h"
 #include "core/proc.h"
 #include "core/term.h"
 

@@ -1,18 +1,21 @@
 #!/usr/bin/env bash
-# Proves: every lesson runs straight through and exits 0 (each one asserts
-# what it shows, so a lesson that would teach something otplab no longer
-# does fails here), with its narration on stdout.
+# Proves: every lesson runs straight through under `otplab lesson N` and
+# exits 0 (each one checks what it claims with otp.expect, and each exercise
+# checks that its check fails before the reference solution and holds after
+# it), with its narration on stdout ending with the pointer to the next lesson.
 set -u
 OTPLAB=${OTPLAB:-build/otplab}
 failures=0
-for lesson in lessons/*.lua; do
-  out=$(timeout 60 "$OTPLAB" run "$lesson" 2>&1)
+for lesson in lessons/[0-9]*_*.lua; do
+  n=$(basename "$lesson" | sed 's/_.*//; s/^0*//')
+  out=$(timeout 60 "$OTPLAB" lesson "$n" 2>&1)
   status=$?
+  last=$(printf '%s' "$out" | tail -1)
   if [ "$status" -ne 0 ]; then
-    echo "FAIL: $lesson exited $status: $(printf '%s' "$out" | tail -5)" >&2
+    echo "FAIL: lesson $n ($lesson) exited $status: $(printf '%s' "$out" | tail -5)" >&2
     failures=$((failures + 1))
-  elif [ -z "$out" ]; then
-    echo "FAIL: $lesson printed nothing" >&2
+  elif ! printf '%s' "$last" | grep -Eq "^(Next: lesson $((n + 1)), .* \(otplab lesson $((n + 1))\)|That was the last lesson)"; then
+    echo "FAIL: lesson $n does not end by pointing at lesson $((n + 1)): '$last'" >&2
     failures=$((failures + 1))
   fi
 done

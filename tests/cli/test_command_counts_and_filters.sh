@@ -65,4 +65,13 @@ timeout 20 "$OTPLAB" test "$tmp/no_such_dir" >"$tmp/out" 2>"$tmp/err"
 rc=$?
 [ "$rc" -eq 2 ] || fail "a missing PATH: exit status $rc, expected 2"
 
+# no PATH outside a project: says there is no scenario folder, exit 2
+mkdir -p "$tmp/empty"
+otplab_abs="$(cd "$(dirname "$OTPLAB")" && pwd)/$(basename "$OTPLAB")"
+(cd "$tmp/empty" && timeout 20 "$otplab_abs" test) >"$tmp/out" 2>"$tmp/err"
+rc=$?
+[ "$rc" -eq 2 ] || fail "no PATH and no scenarios/ or tests/lua/: exit status $rc, expected 2"
+grep -q 'no scenario folder' "$tmp/err" || fail "no PATH outside a project: stderr '$(cat "$tmp/err")'"
+[ -s "$tmp/out" ] && fail "no PATH outside a project: a summary was printed: $(cat "$tmp/out")"
+
 [ "$failures" -eq 0 ] || { echo "$failures failure(s)" >&2; exit 1; }

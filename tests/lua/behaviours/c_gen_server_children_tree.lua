@@ -29,7 +29,7 @@ local sup = assert(supervisor.start_link{children = {
 expect.eq({expect.receive(), expect.receive(), expect.receive()},
           {{"init", "c1"}, {"init", "c2"}, {"init", "c3"}})
 local kids = supervisor.which_children(sup)
-expect.eq(kids[3].modules, {}, "a local module table is not a required module")
+expect.eq(kids[3].modules, {"counter"}, "a local module table: the module's name field")
 local c1 = kids[3].pid
 expect.eq(gen_server.call(c1, "inc"), 1)
 local ok, e = pcall(gen_server.call, c1, "crash")

@@ -23,7 +23,7 @@ local server = assert(gen_server.start_link(mod, 5, {name = "bank"}))
 do
   local st = sys.get_status("bank")
   expect.eq(st, {
-    pid = server, module = "gen_server", status = "running", parent = main,
+    pid = server, module = "bank", behaviour = "gen_server", status = "running", parent = main,
     name = "bank", label = "bank", callback = "bank",
     header = "Status for generic server bank",
     state = {balance = 5, secret = "***"},

@@ -49,7 +49,7 @@ expect.eq(sys.replace_state(p, function(n) return n * 100 end), 200)
 sys.suspend(p)
 otp.send(p, {"add", 1})
 local st = sys.get_status(p)
-expect.eq(st, {pid = p, module = "counter_loop", status = "suspended", parent = main,
+expect.eq(st, {pid = p, module = "counter_loop", behaviour = "counter_loop", status = "suspended", parent = main,
                name = nil, label = nil, state = {count = 200}, kind = "hand written",
                trace = false, statistics = false})
 expect.no_message({"added"}, 20)

@@ -8,7 +8,7 @@
 ** cap, so neither the copy nor the walk is ever unbounded.
 */
 #include <lauxlib.h>
-#include "trace/session.h"
+#include "tracer/session.h"
 #include "core/term.h"
 
 #define TABLE_BYTES 56     /* a table header */

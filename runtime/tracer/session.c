@@ -1,11 +1,13 @@
 /*
-** The trace point.  An event is recorded only when some active session wants
-** its kind: as a C record in each such session's ring (the oldest is dropped
-** when the ring is full), with its Lua values (a capped copy of the message,
-** reason, child id or name) stored beside it; its table is built when it is
-** read, or sent to a subscriber if the session has one. No user code runs here: the trace point is reached from
-** inside the scheduler and from C code in mid-operation, so Lua filters run
-** later, in processes (see ltrace.c). What runs here is bounded: payloads
+** Trace sessions: the recorder behind the trace point (trace/trace.h).
+** An event is recorded only when some active session wants its kind: as a C
+** record in each such session's ring (the oldest is dropped when the ring is
+** full), with its Lua values (a capped copy of the message, reason, child id
+** or name) stored beside it; its table is built when it is read, or sent to
+** a subscriber if the session has one. The first session attaches these
+** operations to the node's trace point. No user code runs here: the point is
+** reached from inside the scheduler and from C code in mid-operation, so Lua
+** filters run later, in processes (see ltrace.c). What runs here is bounded: payloads
 ** are copied up to a size cap (payload.c), a session past its rate stops
 ** itself, and a subscriber with a full mailbox has the event dropped.
 */
@@ -14,7 +16,7 @@
 #include <string.h>
 #include <lauxlib.h>
 #include "trace/trace.h"
-#include "trace/session.h"
+#include "tracer/session.h"
 #include "core/copy.h"
 #include "core/carry.h"
 #include "core/registry.h"
@@ -23,30 +25,20 @@
 #include "core/signal.h"
 #include "core/term.h"
 
-static const char *const kind_names[OTP_EV__COUNT] = {
-  "spawn", "exit", "link", "unlink", "monitor", "demonitor", "down", "send",
-  "send_to_dead", "receive", "register", "unregister", "sched_in", "sched_out",
-  "timer", "sup_start_child", "sup_restart", "sup_terminate_child", "sup_shutdown",
-  "sandbox_create", "sandbox_destroy", "sandbox_restart", "limit_killed"
-};
-
 /* The name of the `other` pid field for each kind. */
 static const char *const other_names[OTP_EV__COUNT] = {
   "parent", NULL, "peer", "peer", "target", "target", "from", "to", "to", "from",
   NULL, NULL, NULL, NULL, NULL, "child", "child", "child", NULL, NULL, NULL, NULL,
-  NULL
+  NULL, "to", "to", NULL, NULL, "by"
 };
 
-const char *otp_trace_kind_name(otp_trace_kind kind) { return kind_names[kind]; }
-
-int otp_trace_kind_from_name(const char *name) {
-  for (int i = 0; i < OTP_EV__COUNT; i++)
-    if (strcmp(kind_names[i], name) == 0) return i;
-  return -1;
-}
+static const otp_trace_ops session_ops;
 
 static otp_trace_state *state(otp_node *node) {
-  if (!node->trace) node->trace = calloc(1, sizeof *node->trace);
+  if (!node->trace) {
+    node->trace = calloc(1, sizeof *node->trace);
+    if (node->trace) node->trace_ops = &session_ops;
+  }
   return node->trace;
 }
 
@@ -112,6 +104,19 @@ static int wants_pid(otp_node *node, lua_State *L, otp_trace_session *s, otp_pid
   int yes = lua_toboolean(L, -1);
   lua_pop(L, 2);
   return yes;
+}
+
+/* A session tracing listed (or new) pids sees their traffic in both
+** directions: a send from anyone TO one of them counts too, so a diagram of
+** one traced server shows the requests as well as its replies. Not for the
+** session's own subscriber or relay, whose events it never traces. */
+static int wants_event_pid(otp_node *node, lua_State *L, otp_trace_session *s,
+                           otp_trace_kind kind, const otp_trace_info *info) {
+  if (wants_pid(node, L, s, info->pid)) return 1;
+  if ((kind != OTP_EV_SEND && kind != OTP_EV_SEND_TO_DEAD) || !info->other) return 0;
+  if (s->pids_mode == 0 || s->sandbox_id) return 0;
+  if ((s->to && info->other == s->to) || (s->relay && info->other == s->relay)) return 0;
+  return wants_pid(node, L, s, info->other);
 }
 
 /* Pushes the label of p, a string (or a capped copy of whatever it is). */
@@ -193,7 +198,7 @@ static void build_event(otp_node *node, lua_State *L, const otp_trace_rec *r, in
   lua_setfield(L, -2, "seq");
   lua_pushinteger(L, (lua_Integer)r->t_us);
   lua_setfield(L, -2, "t_us");
-  lua_pushstring(L, kind_names[r->kind]);
+  lua_pushstring(L, otp_trace_kind_name((otp_trace_kind)r->kind));
   lua_setfield(L, -2, "kind");
   if (r->pid) set_pid(node, L, names, "pid", r->pid);
   if (r->other && other_names[r->kind]) set_pid(node, L, names, other_names[r->kind], r->other);
@@ -366,7 +371,7 @@ static const otp_trace_info *from_sandbox(otp_node *node, const otp_trace_info *
   return copy;
 }
 
-void otp_trace_emit(otp_node *node, otp_trace_kind kind, const otp_trace_info *info) {
+static void session_emit(otp_node *node, otp_trace_kind kind, const otp_trace_info *info) {
   otp_trace_state *ts = node->trace;
   if (!ts || ts->nsessions == 0) return;
   otp_charge_state cs = otp_charge_receiver(node, NULL);   /* tracing is the node's cost */
@@ -381,7 +386,7 @@ void otp_trace_emit(otp_node *node, otp_trace_kind kind, const otp_trace_info *i
   size_t cap = 0;
   for (int i = 0; i < ts->nsessions;) {
     otp_trace_session *s = ts->sessions[i];
-    if (!((s->kinds >> kind) & 1u) || !wants_pid(node, L, s, info->pid) ||
+    if (!((s->kinds >> kind) & 1u) || !wants_event_pid(node, L, s, kind, info) ||
         /* never trace the subscriber's (or its relay's) own traffic */
         (s->to && info->pid == s->to) || (s->relay && info->pid == s->relay)) {
       i++;
@@ -434,7 +439,7 @@ void otp_trace_emit(otp_node *node, otp_trace_kind kind, const otp_trace_info *i
   otp_charge_restore(node, cs);
 }
 
-void otp_trace_owner_exit(otp_node *node, otp_pid pid) {
+static void session_owner_exit(otp_node *node, otp_pid pid) {
   otp_trace_state *ts = node->trace;
   for (int i = 0; ts && i < ts->nsessions;) {
     otp_trace_session *s = ts->sessions[i];
@@ -443,10 +448,13 @@ void otp_trace_owner_exit(otp_node *node, otp_pid pid) {
   }
 }
 
-void otp_trace_close(otp_node *node) {
+static void session_close(otp_node *node) {
   if (node->trace && node->trace->in_flight_ref)
     luaL_unref(node->L, LUA_REGISTRYINDEX, node->trace->in_flight_ref);
   free(node->trace);
   node->trace = NULL;
   node->trace_mask = 0;
+  node->trace_ops = NULL;
 }
+
+static const otp_trace_ops session_ops = {session_emit, session_owner_exit, session_close};

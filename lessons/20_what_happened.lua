@@ -1,12 +1,9 @@
--- Lesson 3: what happened? Trace a small supervision tree while a worker
--- crashes, then read the events back as a sequence diagram, as counts, and
--- as the supervisor's restart history and budget.
--- Run it with `build/otplab run lessons/03_what_happened.lua`.
-
+-- Lesson 20: What happened
+-- trace a crash and read it back: a sequence diagram, counts, the restart history and budget.
+local lesson, expect = otp.lesson, otp.expect
+lesson.title("What happened")
 local gen_server, supervisor = otp.gen_server, otp.supervisor
-local function say(fmt, ...) print(string.format(fmt, ...)) end
-otp.log_level("none")            -- the lesson reports the crash itself
-otp.set_label("lesson")
+local say = lesson.say
 
 -- A tiny key-value store that crashes on a bad request.
 local store = {}
@@ -29,16 +26,18 @@ say("1. put colour=blue, get colour -> %s", gen_server.call("store", {"get", "co
 local ok = pcall(gen_server.call, "store", {"drop", "everything"})
 say("2. an unknown request crashed the store (call returned ok=%s)", tostring(ok))
 -- wait until the supervisor has restarted it (the history says so)
-while #otp.analytics.restart_history(sup) == 0 do otp.sleep(1) end
-while not otp.whereis("store") do otp.sleep(1) end
+expect.eventually(function() return #otp.analytics.restart_history(sup) == 1 and otp.whereis("store") end)
+expect.falsy(ok)
 say("3. after the restart, get colour -> %s (a fresh state: data is not kept)",
     tostring(gen_server.call("store", {"get", "colour"})))
+expect.eq(gen_server.call("store", {"get", "colour"}), nil)
 session:stop()
 
 say("\n4. The story as a Mermaid sequence diagram (paste it into any Mermaid viewer):\n")
-print(session:sequence_diagram())
+lesson.diagram(session)
 
 local a = session:analyze()
+expect.eq(a.counts.sup_restart, 1)
 say("5. Counts: %d sends, %d exits, %d restarts", a.counts.send or 0, a.counts.exit or 0,
     a.counts.sup_restart or 0)
 local h = otp.analytics.restart_history(sup)[1]
@@ -47,3 +46,8 @@ say("6. The supervisor's history: %s restarted, %s -> %s", h.id, tostring(h.old_
 local b = otp.analytics.restart_budget(sup)
 say("   Restart budget: %d of %d used in the last %d s; one more than %d and it gives up.",
     b.used, b.intensity, b.period, b.intensity)
+expect.eq({h.id, b.used, b.intensity}, {"store", 1, 3})
+lesson.pause("the store is live: try gen_server.call(\"store\", {\"boom\"}) and history", {sup = sup, gen_server = gen_server})
+
+lesson.finish{try = "s = otp.trace.start{kinds = {\"send\", \"exit\"}}; otp.exit(otp.whereis(\"store\"), \"kill\"); print(s:sequence_diagram())",
+              next = "Safe tracing"}

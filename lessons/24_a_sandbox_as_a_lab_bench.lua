@@ -1,12 +1,9 @@
--- Lesson 4: break it safely. Run a leaky worker under a supervisor inside a
--- sandbox with a memory cap, watch the cap stop it and the supervisor
--- restart it until it gives up, then destroy the sandbox and see every byte
--- come back. Finally swap a running server's code without stopping it.
--- Run it with `build/otplab run lessons/04_break_it_safely.lua`.
-
+-- Lesson 24: A sandbox as a lab bench
+-- a leaky worker in a memory-capped sandbox, a supervisor giving up, destroy, and a live code upgrade.
+local lesson, expect = otp.lesson, otp.expect
+lesson.title("A sandbox as a lab bench")
 local sandbox = otp.sandbox
-local function say(fmt, ...) print(string.format(fmt, ...)) end
-otp.log_level("none")            -- the lesson reports the kills itself
+local say = lesson.say
 
 -- A worker that keeps everything it is sent, and a feeder that never stops.
 local leaky = {}
@@ -38,7 +35,7 @@ for incarnation = 1, 3 do
       tostring(pid))
 end
 local down = otp.receive(otp.match{"DOWN", watch})
-assert(down[5] == "shutdown", "the supervisor gives up with shutdown (rule C9)")
+expect.eq(down[5], "shutdown", "the supervisor gives up with shutdown (rule C9)")
 say("3. after 3 kills in 10 s the supervisor gave up: it exited with %q", down[5])
 for _, e in ipairs(session:events()) do
   say("   %-13s %s", e.kind, e.limit or e.id or e.reason or "")
@@ -46,11 +43,13 @@ end
 session:stop()
 
 local info = sandbox.info("lab")
-assert(info.limit_kills == 3 and info.processes == 0)
+expect.eq({info.limit_kills, info.processes}, {3, 0})
 say("4. info: %d limit kills, %d processes left, %d KB in its state",
     info.limit_kills, info.processes, info.memory // 1024)
 local before = otp.memory("total")
 sandbox.destroy("lab")
+expect.truthy(before - otp.memory("total") > 0)
+expect.eq(sandbox.info("lab"), nil)
 say("5. destroyed: the node gave back %d KB, the sandbox's whole state",
     (before - otp.memory("total")) // 1024)
 
@@ -76,6 +75,8 @@ otp.sys.suspend(server)
 otp.sys.change_code(server, "counter", "1", nil)
 otp.sys.resume(server)
 local next = otp.gen_server.call(server, "next")
-assert(next == 12, "code_change carried the count over")
+expect.eq(next, 12, "code_change carried the count over")
 say("6. after the upgrade the count went on from 2: next -> %d", next)
 sandbox.destroy("code")
+
+lesson.finish{next = "Post-mortem with --reductions", try = "otp.sandbox.create(\"mine\", {max_processes = 10}); otp.sandbox.run(\"mine\", function() while true do otp.spawn(otp.receive) end end)"}

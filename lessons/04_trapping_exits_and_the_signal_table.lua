@@ -1,0 +1,59 @@
+-- Lesson 4: Trapping exits and the signal table
+-- normal is ignored, kill is untrappable and arrives as killed, the rest kill or become messages.
+local lesson, expect = otp.lesson, otp.expect
+lesson.title("Trapping exits and the signal table")
+local me = otp.self()
+
+-- A target reports the first message it gets; a probe sent right after the
+-- signal shows it survived (signals and messages from one sender stay in order).
+local function target(trap, parent)
+  otp.trap_exit(trap)
+  otp.send(parent, "ready")
+  otp.send(parent, {"got", otp.receive()})
+  otp.receive()
+end
+
+local function outcome(trap, reason)
+  local pid, ref = otp.spawn_monitor(target, trap, me)
+  expect.receive("ready")
+  otp.exit(pid, reason)
+  otp.send(pid, "probe")
+  local m = expect.receive(otp.match({"got"}, {"DOWN", ref}))
+  otp.exit(pid, "kill")
+  if m[1] == "DOWN" then return "dies: " .. otp.inspect(m[5]) end
+  if m[2] == "probe" then return "ignored, lives on" end
+  otp.receive(otp.match{"DOWN", ref})
+  return "gets message " .. otp.inspect(m[2]):gsub("<[%d.]+[^>]*>", "me")
+end
+
+local expected = {
+  {"normal", false, "ignored, lives on"},                      -- A1
+  {"normal", true,  "gets message {\"EXIT\", me, \"normal\"}"}, -- A1
+  {"bye",    false, "dies: \"bye\""},                           -- A3
+  {"bye",    true,  "gets message {\"EXIT\", me, \"bye\"}"},    -- A3
+  {"kill",   false, "dies: \"killed\""},                        -- A2
+  {"kill",   true,  "dies: \"killed\""},                        -- A2
+}
+
+lesson.step("otp.exit(pid, reason) against a process that traps exits or not", function()
+  lesson.say("   %-8s %-9s %s", "reason", "trapping", "what happens")
+  for _, row in ipairs(expected) do
+    local got = outcome(row[2], row[1])
+    expect.eq(got, row[3], "signal " .. row[1] .. (row[2] and " to a trapping process" or ""))
+    lesson.say("   %-8s %-9s %s", row[1], tostring(row[2]), got)
+  end
+  lesson.say("kill cannot be trapped; watchers see \"killed\", so a kill does not spread as kill.")
+end)
+
+lesson.step("exit(\"kill\") by a process itself is an ordinary reason (A6)", function()
+  otp.trap_exit(true)
+  local p = otp.spawn_link(function() otp.exit("kill") end)
+  local m = expect.receive(otp.match{"EXIT", p})
+  expect.eq(m[3], "kill")
+  lesson.show(m)
+  lesson.say("Only otp.exit(pid, \"kill\") from outside is untrappable; this one was trapped.")
+  otp.trap_exit(false)
+end)
+
+lesson.finish{try = "otp.trap_exit(true); p = otp.spawn_link(function() error(\"x\") end); flush()",
+              next = "Monitors versus links"}

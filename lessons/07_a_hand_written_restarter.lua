@@ -1,0 +1,59 @@
+-- Lesson 7: A hand-written restarter
+-- trap exits and restart what dies: it works, and without a limit it never stops trying.
+local lesson, expect = otp.lesson, otp.expect
+lesson.title("A hand-written restarter")
+local me = otp.self()
+
+-- Restarts `start` each time it dies, up to `cap` times (a cap so the lesson ends).
+local function restarter(start, cap, parent)
+  otp.set_label("restarter")
+  otp.trap_exit(true)
+  local pid, restarts = otp.spawn_link(start, parent), 0
+  while restarts < cap do
+    local m = otp.receive(otp.match{"EXIT", pid})
+    restarts = restarts + 1
+    pid = otp.spawn_link(start, parent)
+    otp.send(parent, {"restarted", restarts, m[3], pid})
+  end
+  otp.send(parent, {"done", restarts})
+end
+
+lesson.step("A worker that crashes when told is restarted each time", function()
+  local function worker(parent) otp.send(parent, {"up", otp.self()}); otp.receive(); error("told to crash") end
+  otp.spawn(restarter, worker, 3, me)
+  local pid = expect.receive(otp.match{"up"})[2]
+  for i = 1, 3 do
+    otp.send(pid, "crash")
+    local r = expect.receive(otp.match{"restarted", i})
+    expect.eq(r[3][1], "error")
+    pid = expect.receive(otp.match{"up"})[2]
+    lesson.say("   crash %d -> restarted as %s", i, tostring(pid))
+  end
+  expect.receive(otp.match{"done", 3})
+end)
+
+lesson.step("A worker that cannot start is restarted forever", function()
+  local function broken() error("config file missing") end
+  otp.spawn(restarter, broken, 1000, me)
+  local done = expect.receive(otp.match{"done"}, 10000)
+  expect.eq(done[2], 1000)
+  for _ = 1, 1000 do otp.receive(otp.match{"restarted"}, 0) end
+  lesson.say("It crashed and was restarted 1000 times, as fast as it could, fixing nothing.")
+  lesson.say("That is why a supervisor has a restart intensity: more than `intensity`")
+  lesson.say("restarts in `period` seconds, and it gives up and tells its own parent (C9).")
+end)
+
+lesson.step("The same broken worker under a supervisor (intensity 3 in 5 s)", function()
+  otp.trap_exit(true)
+  local sup = otp.supervisor.start_link{strategy = "one_for_one", children = {
+    {id = "broken", start = {function() return otp.spawn_link(function() otp.receive(nil, 1); error("config file missing") end) end}}}}
+  local m = expect.receive(otp.match{"EXIT", sup}, 5000)
+  expect.eq(m[3], "shutdown")
+  expect.eq(#otp.analytics.restart_history(sup), 3)
+  lesson.say("After 3 restarts the 4th crash was one too many: the supervisor exited %s.",
+             otp.inspect(m[3]))
+  otp.trap_exit(false)
+end)
+
+lesson.finish{try = "change the cap, or give the broken worker a sleep before it crashes",
+              next = "one_for_one"}

@@ -1,0 +1,51 @@
+-- Lesson 22: sys: inside a running server
+-- read a server's state, suspend and resume it, replace its state, and keep secrets out of status.
+local lesson, expect = otp.lesson, otp.expect
+local gen_server, sys = otp.gen_server, otp.sys
+lesson.title("sys: inside a running server")
+
+local account = {}
+function account.init() return "ok", {owner = "ann", balance = 10, password = "hunter2"} end
+function account.handle_call(req, _, s)
+  if req == "balance" then return "reply", s.balance, s end
+  s.balance = s.balance + req
+  return "reply", s.balance, s
+end
+function account.format_status(s)             -- what get_status and crash reports show
+  return {owner = s.owner, balance = s.balance, password = "<redacted>"}
+end
+local acc = assert(gen_server.start_link(account, nil, {name = "account"}))
+
+lesson.step("get_state: the state as it is, for debugging", function()
+  local state = sys.get_state("account")
+  expect.eq(state, {owner = "ann", balance = 10, password = "hunter2"})
+  lesson.show(state)
+  return {account = acc}
+end)
+
+lesson.step("get_status goes through format_status: the password stays hidden", function()
+  local status = sys.get_status("account")
+  expect.eq(status.state.password, "<redacted>")
+  expect.eq(status.status, "running")
+  lesson.show({status = status.status, state = status.state})
+end)
+
+lesson.step("suspend: only system messages are handled; calls wait", function()
+  sys.suspend("account")
+  expect.eq(sys.get_status("account").status, "suspended")
+  local ok, caught = pcall(gen_server.call, "account", "balance", 100)
+  expect.eq({ok, caught[2][1]}, {false, "timeout"})
+  lesson.say("A call to the suspended server timed out; sys requests still work.")
+  sys.resume("account")
+  expect.eq(gen_server.call("account", "balance"), 10)
+end)
+
+lesson.step("replace_state: change a running server's state by a function", function()
+  local new = sys.replace_state("account", function(s) s.balance = 100; return s end)
+  expect.eq(new.balance, 100)
+  expect.eq(gen_server.call("account", 5), 105)
+  lesson.say("The balance became 100 without a restart; the next deposit made it 105.")
+end)
+
+lesson.finish{try = "sys.trace(\"account\", true); gen_server.call(\"account\", 1)",
+              next = "Hot code loading"}

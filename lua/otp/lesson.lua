@@ -1,0 +1,277 @@
+-- otp.lesson: narration, steps, pauses and exercises for the course in
+-- lessons/ (API.md section 6).
+--
+--   local lesson = otp.lesson
+--   lesson.title("Links and the chain of death")   -- must match the file's header
+--   lesson.step("Spawn a chain", function() ... end)
+--   lesson.show(value)        lesson.tree(sup)        lesson.diagram(session)
+--   lesson.pause("kill a link and watch", {sup = sup})
+--   lesson.exercise("make b transient", check, solution)
+--   lesson.finish{try = "kill(...) in the console", next = "Exit reasons"}
+--
+-- Two modes. Straight through (the default, `otplab run` or `otplab lesson
+-- N`): pauses do nothing, and an exercise first checks that its check FAILS
+-- on the untouched lesson (so a check cannot be trivially true), then runs
+-- the lesson's reference solution and expects the check to hold. The lesson
+-- exits 0 iff every expectation held. Interactive (`otplab lesson N
+-- --interactive`, which sets OTPLAB_LESSON_MODE=interactive): after every
+-- step and at every pause the learner gets a shell, evaluated in the
+-- lesson's process with its processes live; `continue()` or Ctrl-D goes on.
+-- During an exercise `check()` runs the check and says why not, with the
+-- runtime events recorded since the exercise began; leaving an exercise
+-- unsolved runs the reference solution, so the rest of the lesson holds.
+--
+-- The shell here is a minimal line reader (otp.stdin); the console's own
+-- shell can take its place. Its helpers: continue(), check(), tree(sup),
+-- pp(v), flush(), help(). Values given to pause (or exposed with
+-- lesson.expose) are globals of the shell.
+--
+-- The module keeps no state of its own: each lesson process keeps its
+-- exposed values, its step count and its current exercise in its globals
+-- (under _LESSON).
+
+local otp = require "otp"
+local expect = require "otp.expect"
+local inspect = require "otp.inspect"
+local render_tree = require("otp.tree").render
+
+local lesson = {}
+
+local function state()
+  local s = rawget(_ENV, "_LESSON")
+  if not s then
+    s = {steps = 0, exposed = {}}
+    _ENV._LESSON = s
+  end
+  return s
+end
+
+--- lesson.interactive() -> bool: whether pauses open a shell.
+function lesson.interactive()
+  return os.getenv("OTPLAB_LESSON_MODE") == "interactive"
+end
+
+local function out(text) io.write(text, "\n"); io.flush() end
+
+-- The header every lesson file starts with: "-- Lesson N: TITLE".
+local function header_of(source)
+  local path = source and source:match("^@(.+)$")
+  local f = path and io.open(path, "r")
+  if not f then return nil end
+  local first = f:read("l")
+  f:close()
+  return first and first:match("^%-%- Lesson (%d+): (.+)$")
+end
+
+--- lesson.title(text): prints the title; it must be the file's header title.
+function lesson.title(text)
+  local n, header = header_of(debug.getinfo(2, "S").source)
+  if header and header ~= text then
+    error(string.format("badarg: lesson.title(%q) differs from the file's header %q: make them the same",
+                        text, header), 2)
+  end
+  local s = state()
+  s.number = tonumber(n)
+  otp.log_level("none")            -- lessons tell crashes themselves
+  otp.set_label("lesson")
+  local line = n and string.format("Lesson %d: %s", n, text) or text
+  out(line .. "\n" .. string.rep("=", utf8.len(line) or #line))
+end
+
+--- lesson.say(fmt, ...): narration (string.format when arguments follow).
+function lesson.say(fmt, ...)
+  if select("#", ...) > 0 then out(string.format(fmt, ...)) else out(fmt) end
+end
+
+--- lesson.show(value[, label]): the value as otp.inspect writes it.
+function lesson.show(value, label)
+  local text = inspect(value, {width = 90})
+  if label then text = label .. ": " .. text end
+  out("    " .. text:gsub("\n", "\n    "))
+  return value
+end
+
+--- lesson.tree(sup): the live tree under sup.
+function lesson.tree(sup)
+  out(render_tree(sup))
+end
+
+--- lesson.diagram(session): the session's Mermaid sequence diagram.
+function lesson.diagram(session)
+  out(session:sequence_diagram())
+end
+
+--- lesson.expose(vars): names the shell will see as globals.
+function lesson.expose(vars)
+  local exposed = state().exposed
+  for k, v in pairs(vars) do exposed[k] = v end
+end
+
+---------------------------------------------------------------------------
+-- The shell of a pause
+---------------------------------------------------------------------------
+
+local NEVER = function() return false end
+local LINE_POLL_MS = 20               -- how often an idle shell looks at stdin
+
+-- The next line of input; nil at end of input. Waits in a receive, so every
+-- other process (and the lesson's own mailbox) stays live meanwhile.
+local function next_line(reader)
+  while true do
+    local line, why = reader.read_line()
+    if line then return line end
+    if why == "eof" then return nil end
+    otp.receive(NEVER, LINE_POLL_MS)
+  end
+end
+
+local HELP = [[
+  continue()    go on with the lesson (or Ctrl-D)
+  check()       does the exercise hold? (during an exercise)
+  tree(sup)     the live tree under sup
+  pp(v)         print a value
+  flush()       print and remove this process's messages
+  supervisor, gen_server, sys, dynamic   the behaviours, as the lessons name them
+  otp.*         the whole runtime: otp.whereis("name"), otp.exit(pid, "kill"), ...]]
+
+local function evaluate(line, env)
+  local chunk, err = load("return " .. line, "=shell", "t", env)
+  if not chunk then chunk, err = load(line, "=shell", "t", env) end
+  if not chunk then out("syntax: " .. err); return end
+  local results = table.pack(pcall(chunk))
+  if not results[1] then out("error: " .. inspect(results[2])); return end
+  for i = 2, results.n do out(inspect(results[i])) end
+end
+
+local function shell(hint, exercise)
+  local s = state()
+  local reader = require "otp.stdin"
+  local going_on = false
+  local helpers = {
+    continue = function() going_on = true end,
+    supervisor = otp.supervisor, gen_server = otp.gen_server, sys = otp.sys,
+    dynamic = otp.dynamic_supervisor,
+    tree = function(sup) out(render_tree(sup)) end,
+    pp = function(v) out(inspect(v)) end,
+    help = function() out(HELP) end,
+    flush = function()
+      while true do
+        local msg = otp.receive(nil, 0)
+        if msg == nil then return end
+        out("shell got " .. inspect(msg))
+      end
+    end,
+    check = function()
+      if not exercise then out("There is no exercise to check here."); return end
+      exercise.run_check(true)
+    end,
+  }
+  local env = setmetatable({}, {__index = function(_, k)
+    if helpers[k] ~= nil then return helpers[k] end
+    if s.exposed[k] ~= nil then return s.exposed[k] end
+    return _ENV[k]
+  end})
+  if hint then out("\n>> " .. hint) end
+  out(">> the lesson's processes are live: try things; help() lists the helpers, continue() or Ctrl-D goes on")
+  while not going_on do
+    io.write("lesson> "); io.flush()
+    local line = next_line(reader)
+    if line == nil then out(""); break end
+    if line:match("%S") then evaluate(line, env) end
+  end
+end
+
+--- lesson.pause([hint[, vars]]): interactive mode only: a shell until continue().
+function lesson.pause(hint, vars)
+  if vars then lesson.expose(vars) end
+  if lesson.interactive() then shell(hint) end
+end
+
+--- lesson.step(title, fn): a numbered step; interactive mode pauses after it.
+function lesson.step(title, fn)
+  local s = state()
+  s.steps = s.steps + 1
+  out(string.format("\n%d. %s", s.steps, title))
+  local vars = fn()
+  if type(vars) == "table" then lesson.expose(vars) end
+  lesson.pause()
+end
+
+---------------------------------------------------------------------------
+-- Exercises
+---------------------------------------------------------------------------
+
+local EXERCISE_KINDS = {"spawn", "exit", "down", "register", "sup_start_child",
+                        "sup_restart", "sup_terminate_child", "sup_shutdown"}
+
+-- What happened since the exercise began, newest last, a few lines.
+local function recent_events(session, n)
+  local events = session:events()
+  local lines = {}
+  for i = math.max(1, #events - n + 1), #events do
+    local e = events[i]
+    local fields = {}
+    for _, k in ipairs{"id", "reason", "name", "old_pid", "new_pid", "child"} do
+      if e[k] ~= nil then fields[#fields + 1] = k .. "=" .. inspect(e[k], {depth = 2, width = 60}) end
+    end
+    lines[#lines + 1] = string.format("      %-20s %s %s", e.kind, inspect(e.pid), table.concat(fields, " "))
+  end
+  return lines
+end
+
+--- lesson.exercise(prompt, check, solution)
+-- check(session) -> true | false, why (session: the trace of the exercise);
+-- solution(): the lesson's reference answer, run when nobody else answers.
+function lesson.exercise(prompt, check, solution)
+  out("\nExercise: " .. prompt)
+  local session = otp.trace.start{kinds = EXERCISE_KINDS, max_events = 2000}
+  local exercise = {}
+  function exercise.run_check(verbose)
+    local ok, held, why = pcall(check, session)
+    if not ok then held, why = false, "the check itself failed: " .. inspect(held) end
+    if verbose then
+      if held then
+        out("yes: the exercise holds. continue() goes on.")
+      else
+        out("not yet: " .. tostring(why or "the check does not hold"))
+        local lines = recent_events(session, 8)
+        if #lines > 0 then
+          out("    what happened since the exercise began (newest last):")
+          for _, l in ipairs(lines) do out(l) end
+        end
+      end
+    end
+    return held, why
+  end
+  if lesson.interactive() then
+    shell("your turn: do it in this shell, then check()", exercise)
+    if not exercise.run_check(false) then
+      out("(not solved: the lesson runs its own solution so that it can go on)")
+      solution()
+      expect.truthy(exercise.run_check(false), "the reference solution makes the exercise hold")
+    end
+  else
+    local held = exercise.run_check(false)
+    expect.falsy(held, "the exercise's check fails before it is solved")
+    solution()
+    local ok, why = exercise.run_check(false)
+    expect.truthy(ok, "the reference solution makes the exercise hold: " .. tostring(why))
+    out("(reference solution: the check holds)")
+  end
+  session:stop()
+end
+
+--- lesson.finish{try = text, shell = text, next = title}: what to try (in the
+-- console, or in a terminal), then the next lesson.
+function lesson.finish(t)
+  local n = state().number
+  if t.try then out("\nTry in the console: " .. t.try) end
+  if t.shell then out("\nTry in a terminal: " .. t.shell) end
+  if t.next and n then
+    out(string.format("Next: lesson %d, %s (otplab lesson %d)", n + 1, t.next, n + 1))
+  elseif n then
+    out(string.format("That was the last lesson. Back to the start: otplab lesson 1"))
+  end
+end
+
+return lesson

@@ -1,0 +1,55 @@
+-- otp.module_name: which module a behaviour's callback table is, in the
+-- user's terms. A gen_server started with `require "counter"` is the module
+-- "counter": its callbacks are looked up by that name (Erlang's external
+-- Mod:f() calls, so a newly loaded version runs from the next callback), and
+-- introspection (initial_call, sys.get_status, which_children's modules)
+-- names it.
+--
+-- registered(mod) -> the name under which mod is loaded (by require or
+--   otp.code.load, so package.loaded[name] is mod or require(name) gives
+--   mod), or nil for a table the script built itself.
+-- describe(mod) -> registered(mod), else mod.name when it is a string, else
+--   "file:line" where mod's init (or its first function) was defined, else
+--   "?".
+
+local module_name = {}
+
+local names = setmetatable({}, {__mode = "k"})  -- callback table -> name | false
+
+function module_name.registered(mod)
+  local hit = names[mod]
+  if hit ~= nil then return hit or nil end
+  local found = false
+  for name, m in pairs(package.loaded) do
+    if type(name) == "string" and type(m) == "table" and
+       (rawequal(m, mod) or rawequal(require(name), mod)) then
+      found = name
+      break
+    end
+  end
+  names[mod] = found
+  return found or nil
+end
+
+local function defined_at(mod)
+  local getinfo = debug and debug.getinfo
+  if not getinfo then return nil end
+  local f = mod.init
+  if type(f) ~= "function" then
+    for _, v in pairs(mod) do
+      if type(v) == "function" then f = v break end
+    end
+  end
+  if type(f) ~= "function" then return nil end
+  local info = getinfo(f, "S")
+  if info.what ~= "Lua" then return nil end
+  return info.short_src .. ":" .. info.linedefined
+end
+
+function module_name.describe(mod)
+  if type(mod) ~= "table" then return "?" end
+  return module_name.registered(mod) or (type(mod.name) == "string" and mod.name) or
+         defined_at(mod) or "?"
+end
+
+return module_name
