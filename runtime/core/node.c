@@ -71,8 +71,8 @@ otp_node *otp_node_create(const otp_node_config *cfg, lua_CFunction open_library
   return node;
 }
 
-void otp_node_free(otp_node *node) {
-  if (!node) return;
+int otp_node_free(otp_node *node) {
+  if (!node) return 0;
   otp_sched_close(node);
   otp_proc_free_all(node);
   if (node->close_states) node->close_states(node);
@@ -81,8 +81,9 @@ void otp_node_free(otp_node *node) {
   otp_trace_node_close(node);
   otp_vm_close(&node->main);
   otp_mailbox_free_pool(node);
-  uv_loop_close(&node->loop);
+  int rc = uv_loop_close(&node->loop);
   free(node);
+  return rc == 0 ? 0 : -1;
 }
 
 /* require also looks in the script's own folder (API.md section 9), wherever

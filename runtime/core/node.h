@@ -123,7 +123,8 @@ static inline otp_proc *otp_proc_get(otp_node *node, otp_pid pid) {
 ** failure. */
 otp_node *otp_node_create(const otp_node_config *cfg, lua_CFunction open_library,
                           char *err, size_t errlen);
-void otp_node_free(otp_node *node);
+/* Returns 0, or -1 if handles were still open on the loop (a leak). */
+int otp_node_free(otp_node *node);
 
 /* Runs until the first process has exited (or nothing can ever run again).
 ** Returns 0 if the first process exited normal, 1 otherwise. */

@@ -11,6 +11,7 @@ void cli_usage(FILE *out) {
         "commands:\n"
         "  run FILE [ARGS...]   run FILE as the first process; exit when it exits\n"
         "  test [PATH...]       run every *.lua under each PATH as a scenario\n"
+        "  serve [FILE]         the REST API and live events over FILE's processes (or the demo tree)\n"
         "  lessons              list the lessons of the course\n"
         "  lesson N             run lesson N (--interactive: pause between steps)\n"
         "  version              print the version\n"
@@ -55,6 +56,20 @@ static const char test_help[] =
     "  --verbose          show each scenario's output even when it passes\n"
     "  and the options of 'otplab run'\n";
 
+static const char serve_help[] =
+    "usage: otplab serve [options] [FILE]\n"
+    "\n"
+    "Runs FILE's processes (or, with no FILE, the demo tree) and serves the REST\n"
+    "API of API.md section 10 under /api/v1/ and live events on the WebSocket\n"
+    "/api/v1/events?kinds=&pids=. Prints the URL; runs until SIGINT or SIGTERM.\n"
+    "GET /api/v1/operations lists every operation, /api/v1/openapi.json describes them.\n"
+    "\n"
+    "options:\n"
+    "  --port N           port to listen on (default 4000)\n"
+    "  --bind ADDRESS     address to listen on (default 127.0.0.1); any other address\n"
+    "                     needs a token (one is generated and printed if none is given)\n"
+    "  --token T          require 'Authorization: Bearer T' on every request\n"
+    "  and the options of 'otplab run'\n";
 static const char lesson_help[] =
     "usage: otplab lesson [options] N [--interactive]\n"
     "\n"
@@ -67,6 +82,7 @@ static const char lesson_help[] =
 int cli_help_to(FILE *out, const char *cmd) {
   if (strcmp(cmd, "run") == 0) fputs(run_help, out);
   else if (strcmp(cmd, "test") == 0) fputs(test_help, out);
+  else if (strcmp(cmd, "serve") == 0) fputs(serve_help, out);
   else if (strcmp(cmd, "lessons") == 0) fputs("usage: otplab lessons\n\nLists the lessons of the course, numbered, one line each.\n", out);
   else if (strcmp(cmd, "lesson") == 0) fputs(lesson_help, out);
   else if (strcmp(cmd, "version") == 0) fputs("usage: otplab version\n", out);

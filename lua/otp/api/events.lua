@@ -1,0 +1,69 @@
+-- otp.api.events: one process per WebSocket client of /api/v1/events. A
+-- trace session (kinds and pids from the query) sends it every event; it
+-- writes each as a JSON frame into the client's bounded queue (frames the
+-- client is too slow for are dropped and reported by the C side), adds
+-- tree frames for supervisor events and one metrics frame per second.
+local otp = require "otp"
+local net = require "otp.net"
+local json = require "otp.api.json"
+local events = {}
+
+local tree_kinds = {sup_start_child = "started", sup_restart = "restarted",
+                    sup_terminate_child = "terminated", sup_shutdown = "shutdown"}
+
+local function parse(query)
+  local opts = {}
+  for _, kv in ipairs(query) do
+    local list = {}
+    for item in kv[2]:gmatch("[^,]+") do list[#list + 1] = item end
+    opts[kv[1]] = list
+  end
+  return opts
+end
+
+function events.client(id, query)
+  otp.set_label("events_client")
+  local opts = parse(query)
+  local trace_opts = {to = otp.self(), max_queue = 10000}
+  if opts.kinds then trace_opts.kinds = opts.kinds end
+  if opts.pids then
+    local pids = {}
+    for _, text in ipairs(opts.pids) do
+      local ok, pid = pcall(require("otp.api.errors").pid, text)
+      if ok then pids[#pids + 1] = pid end
+    end
+    trace_opts.pids = pids
+  end
+  local ok, session = pcall(otp.trace.start, trace_opts)
+  if not ok then
+    net.ws_send(id, json.encode{type = "error", error = {code = "badarg", message = tostring(session)}})
+    return
+  end
+  net.ws_send(id, json.encode{type = "hello", kinds = opts.kinds, queue = net.stats().ws_queue_max})
+  local next_metrics = otp.monotonic_time() + 1000
+  local last = {r = otp.statistics("reductions")[1], m = otp.statistics("messages_sent"), t = otp.monotonic_time()}
+  while true do
+    local wait = math.max(0, next_metrics - otp.monotonic_time())
+    local msg = otp.receive(nil, wait)
+    if msg and msg[1] == "trace" then
+      local ev = msg[2]
+      if net.ws_send(id, json.encode{type = "event", event = ev}) == nil then return end
+      local change = tree_kinds[ev.kind]
+      if change then net.ws_send(id, json.encode{type = "tree", change = change, event = ev}) end
+    elseif not msg then
+      local now = otp.monotonic_time()
+      local r, m = otp.statistics("reductions")[1], otp.statistics("messages_sent")
+      local s = math.max(1, now - last.t) / 1000
+      local status = session:status()
+      local frame = {type = "metrics", process_count = otp.statistics("process_count"),
+                     run_queue = otp.statistics("run_queue"), reductions_per_s = (r - last.r) / s,
+                     messages_per_s = (m - last.m) / s, memory = otp.memory("total"),
+                     trace_dropped = status.dropped_to_subscriber, client = net.ws_info(id)}
+      last = {r = r, m = m, t = now}
+      next_metrics = now + 1000
+      if net.ws_send(id, json.encode(frame)) == nil then return end
+    end
+  end
+end
+
+return events

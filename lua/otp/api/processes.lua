@@ -1,0 +1,142 @@
+-- otp.api.processes: /api/v1/processes and one process's info, state,
+-- messages, kill and messages sent to it.
+local otp = require "otp"
+local json = require "otp.api.json"
+local op = require("otp.api.registry").op
+local errors = require "otp.api.errors"
+local gen_server = require "otp.gen_server"
+
+local processes = {}
+local pid_param = {name = "pid", ["in"] = "path", type = "pid",
+                   description = "a pid as 0.3.0 (or <0.3.0>) or a registered name"}
+
+--- processes.object(pid) -> process_info plus pid and name, or nil if it is dead.
+function processes.object(pid)
+  local info = otp.process_info(pid)
+  if not info then return nil end
+  info.messages = nil                    -- GET .../messages has them
+  info.pid = pid
+  info.name = info.registered_name or info.label
+  info.links = json.array(info.links)
+  info.monitors = json.array(info.monitors)
+  info.monitored_by = json.array(info.monitored_by)
+  info.ancestors = json.array(info.ancestors)
+  return info
+end
+
+-- The API's own processes are not for the API's users to stop or message:
+-- that would stop the server itself.
+local function guard(pid)
+  if pid == otp.whereis("api_server") or pid == otp.whereis("api_keeper") then
+    errors.fail(409, "conflict", "that is a process of the API server itself; it cannot be killed or messaged through the API")
+  end
+end
+
+local sort_keys = {pid = true, memory = true, reductions = true, message_queue_len = true, name = true}
+
+op{name = "list_processes", method = "GET", path = "/api/v1/processes",
+  description = "Every live process as a process object (process_info plus pid and name), paged and sorted.",
+  params = {
+    {name = "offset", ["in"] = "query", type = "integer", default = 0, description = "how many to skip"},
+    {name = "limit", ["in"] = "query", type = "integer", default = 100, description = "at most this many (1-1000)"},
+    {name = "sort", ["in"] = "query", type = "enum", values = {"pid", "memory", "reductions", "message_queue_len", "name"},
+     default = "pid", description = "sort key; numbers sort largest first"},
+    {name = "q", ["in"] = "query", type = "string", description = "only processes whose pid, name or label contains this text"}},
+  handler = function(p)
+    if p.offset < 0 then errors.fail(400, "badarg", "offset must be 0 or more") end
+    if p.limit < 1 or p.limit > 1000 then errors.fail(400, "badarg", "limit must be between 1 and 1000") end
+    local all = {}
+    for _, pid in ipairs(otp.processes()) do
+      local o = processes.object(pid)
+      if o then
+        local text = tostring(pid) .. " " .. tostring(o.name or "") .. " " .. tostring(o.label or "")
+        if not p.q or text:find(p.q, 1, true) then all[#all + 1] = o end
+      end
+    end
+    local key = p.sort
+    assert(sort_keys[key])
+    if key == "name" then
+      table.sort(all, function(a, b) return tostring(a.name or "~") < tostring(b.name or "~") end)
+    elseif key ~= "pid" then
+      table.sort(all, function(a, b)
+        if a[key] ~= b[key] then return a[key] > b[key] end
+        return tostring(a.pid) < tostring(b.pid)
+      end)
+    end
+    local page = json.array()
+    for i = p.offset + 1, math.min(#all, p.offset + p.limit) do page[#page + 1] = all[i] end
+    return page, {total = #all, offset = p.offset, limit = p.limit}
+  end}
+
+op{name = "process_info", method = "GET", path = "/api/v1/processes/{pid}", params = {pid_param},
+  description = "One process: process_info plus pid and name.",
+  handler = function(p)
+    return processes.object(p.pid) or errors.fail(404, "noproc", "the process exited")
+  end}
+
+op{name = "process_state", method = "GET", path = "/api/v1/processes/{pid}/state", params = {pid_param},
+  description = "The state of a gen_server or supervisor (sys.get_state); 504 if it does not answer.",
+  handler = function(p)
+    local ok, state = pcall(otp.sys.get_state, p.pid, 1500)
+    if not ok then
+      local reason = type(state) == "table" and state[1] == "badarg" and state[2] or require("otp.inspect")(state)
+      errors.fail(409, "conflict", "the process did not give its state (is it a gen_server? a state "
+        .. "holding functions cannot leave its process): " .. tostring(reason))
+    end
+    return {pid = p.pid, state = state}
+  end}
+
+op{name = "process_messages", method = "GET", path = "/api/v1/processes/{pid}/messages", params = {pid_param},
+  description = "Copies of the messages waiting in the process's mailbox, oldest first.",
+  handler = function(p)
+    local msgs = otp.process_info(p.pid, "messages") or {}
+    return {pid = p.pid, count = otp.process_info(p.pid, "message_queue_len") or 0, messages = json.array(msgs)}
+  end}
+
+op{name = "process_stacktrace", method = "GET", path = "/api/v1/processes/{pid}/stacktrace", params = {pid_param},
+  description = "The Lua traceback of the process where it waits or was preempted (process_info current_stacktrace).",
+  handler = function(p)
+    return {pid = p.pid, current_location = otp.process_info(p.pid, "current_location"),
+            stacktrace = otp.process_info(p.pid, "current_stacktrace")}
+  end}
+
+op{name = "kill_process", method = "DELETE", path = "/api/v1/processes/{pid}", destructive = true,
+  params = {pid_param, {name = "reason", ["in"] = "query", type = "string", default = "kill",
+            description = "the exit reason sent (kill is untrappable)"}},
+  description = "Sends an exit signal to the process (otp.exit(pid, reason)).",
+  handler = function(p)
+    guard(p.pid)
+    otp.exit(p.pid, p.reason)
+    return {pid = p.pid, reason = p.reason, sent = true}
+  end}
+
+op{name = "message_process", method = "POST", path = "/api/v1/processes/{pid}/message", destructive = true,
+  params = {pid_param},
+  body = {required = true, description = '{"type": "send"|"cast"|"call", "message": any, "timeout": ms}',
+          fields = {{name = "type", type = "enum", values = {"send", "cast", "call"}, required = true},
+                    {name = "message", type = "json", required = true},
+                    {name = "timeout", type = "integer"}}},
+  description = "Sends a message to the process: plain send, gen_server cast, or gen_server call (answers the reply).",
+  handler = function(p, body)
+    guard(p.pid)
+    local msg = body.message
+    if body.type == "send" then
+      local ok, err = pcall(otp.send, p.pid, msg)
+      if not ok then errors.fail(400, "badarg", tostring(err)) end
+      return {sent = true}
+    elseif body.type == "cast" then
+      gen_server.cast(p.pid, msg)
+      return {sent = true}
+    end
+    local ok, reply = pcall(gen_server.call, p.pid, msg, body.timeout or 1500)
+    if not ok then
+      local reason = type(reply) == "table" and reply[2] or reply
+      if type(reason) == "table" and reason[1] == "timeout" then
+        errors.fail(504, "timeout", "the process did not reply in time")
+      end
+      errors.fail(409, "conflict", "the call failed: " .. require("otp.inspect")(reason))
+    end
+    return {reply = reply}
+  end}
+
+return processes

@@ -1,0 +1,165 @@
+-- otp.api.server: the API server process of `otplab serve`. The C server
+-- (runtime/net) posts each request to it as a message; it spawns one
+-- process per request, which runs the operation's handler in a worker
+-- process of its own under a deadline: a handler stuck in a call answers
+-- 504 in bounded time and is killed, it never holds up the server.
+local otp = require "otp"
+local net = require "otp.net"
+local json = require "otp.api.json"
+local registry = require "otp.api.registry"
+local errors = require "otp.api.errors"
+require "otp.api.operations"
+
+local server = {}
+server.deadline_ms = 2000
+
+local function envelope_error(status, code, message)
+  return json.encode{success = false, error = {code = code, message = message},
+                     timestamp = otp.system_time()}
+end
+
+local coerce = {}
+function coerce.string(v) return v end
+function coerce.integer(v)
+  local n = math.tointeger(tonumber(v))
+  if not n then return nil, "a whole number" end
+  return n
+end
+function coerce.boolean(v)
+  if v == "true" or v == true then return true elseif v == "false" or v == false then return false end
+  return nil, "true or false"
+end
+function coerce.pid(v) return errors.pid(v) end
+function coerce.enum(v, p)
+  for _, ok in ipairs(p.values) do if v == ok then return v end end
+  return nil, "one of " .. table.concat(p.values, ", ")
+end
+function coerce.json(v) return v end
+
+local function read_params(op, path_values, query)
+  local given = {}
+  for _, kv in ipairs(query) do given[kv[1]] = kv[2] end
+  local params = {}
+  for _, p in ipairs(op.params) do
+    local raw = p["in"] == "path" and path_values[p.name] or given[p.name]
+    if raw == nil or raw == "" then
+      if p.required then errors.fail(400, "badarg", "the parameter '" .. p.name .. "' is required") end
+      params[p.name] = p.default
+    else
+      local v, want = coerce[p.type](raw, p)
+      if v == nil then
+        errors.fail(400, "badarg", "the parameter '" .. p.name .. "' must be " .. want .. ", got '" .. tostring(raw) .. "'")
+      end
+      params[p.name] = v
+    end
+  end
+  return params
+end
+
+local function read_body(op, text)
+  if not op.body then return nil end
+  if text == "" then
+    if op.body.required then errors.fail(400, "badarg", "this operation needs a JSON body: " .. op.body.description) end
+    return {}
+  end
+  local body, err = json.decode(text)
+  if body == nil then errors.fail(400, "badarg", "the body is not valid JSON: " .. err) end
+  if type(body) ~= "table" then errors.fail(400, "badarg", "the body must be a JSON object: " .. op.body.description) end
+  for _, f in ipairs(op.body.fields or {}) do
+    local v = body[f.name]
+    if v == nil or v == json.null then
+      if f.required then errors.fail(400, "badarg", "the body needs the field '" .. f.name .. "'") end
+    elseif f.type ~= "json" then
+      local ok, want = coerce[f.type](v, f)
+      if ok == nil or (f.type == "string" and type(v) ~= "string") then
+        errors.fail(400, "badarg", "the field '" .. f.name .. "' must be " .. (want or "a string"))
+      end
+      body[f.name] = ok
+    end
+  end
+  return body
+end
+
+-- Runs in a worker process: routes, checks the input, calls the handler.
+local function handle(id, method, path, query, body_text)
+  local ok, status, text = pcall(function()
+    local op, values, allowed = registry.match(method, path)
+    if not op then
+      if values == "method" then
+        errors.fail(405, "badarg", method .. " is not allowed on " .. path .. ": use " .. table.concat(allowed, " or "))
+      end
+      errors.fail(404, "not_found", "no such resource: " .. path .. " (GET /api/v1/operations lists them)")
+    end
+    local params = read_params(op, values, query)
+    local body = read_body(op, body_text)
+    local data, extra, code = op.handler(params, body)
+    if op.raw then return code or 200, data end
+    local out = {success = true, data = data, timestamp = otp.system_time()}
+    for k, v in pairs(extra or {}) do out[k] = v end
+    return code or 200, json.encode(out)
+  end)
+  if ok then return net.reply(id, status, text) end
+  if errors.is_api_error(status) then
+    return net.reply(id, status.status, envelope_error(status.status, status.code, status.message))
+  end
+  net.reply(id, 500, envelope_error(500, "internal", "the operation failed: " .. tostring(status)))
+end
+
+-- One process per request: the worker, its deadline, and an answer however it ends.
+local function request(id, method, path, query, body)
+  local worker, ref = otp.spawn_monitor(handle, id, method, path, query, body)
+  local down = otp.receive(otp.match{"DOWN", ref}, server.deadline_ms)
+  if not down then
+    otp.exit(worker, "kill")
+    net.reply(id, 504, envelope_error(504, "timeout", "the operation did not finish within "
+      .. server.deadline_ms .. " ms (a process it called may be stuck); it was stopped"))
+  elseif down[5] ~= "normal" then
+    net.reply(id, 500, envelope_error(500, "internal", "the operation's process exited: " .. tostring(down[5])))
+  end
+end
+
+local function start_file(file)
+  otp.set_label("serve_file")
+  if file then
+    local chunk, err = loadfile(file)
+    if not chunk then
+      io.stderr:write("otplab serve: ", err, "\n")
+      otp.exit("bad_file")
+    end
+    chunk()
+  else
+    require("otp.demo").start()
+  end
+  otp.receive(function() return false end)   -- stays the parent of what it started
+end
+
+--- server.main(file): attaches to the C server and serves until a signal.
+function server.main(file)
+  otp.set_label("api_server")
+  otp.register("api_server", otp.self())
+  net.attach()
+  otp.trap_exit(true)
+  otp.spawn_link(start_file, file)
+  otp.register("api_keeper", otp.spawn_link(require("otp.api.keeper").main))
+  local events = require "otp.api.events"
+  local clients = {}
+  while true do
+    local msg = otp.receive()
+    local kind = msg[1]
+    if kind == "http" then
+      otp.spawn(request, msg[2], msg[3], msg[4], msg[5], msg[6])
+    elseif kind == "ws_open" then
+      clients[msg[2]] = otp.spawn(events.client, msg[2], msg[4])
+    elseif kind == "ws_close" then
+      local pid = clients[msg[2]]
+      clients[msg[2]] = nil
+      if pid then otp.exit(pid, "kill") end
+    elseif kind == "signal" then
+      return
+    elseif kind == "EXIT" and msg[3] ~= "normal" then
+      io.stderr:write("otplab serve: the processes of the file exited: ", require("otp.inspect")(msg[3]), "\n")
+    end
+  end
+end
+
+return server

@@ -1,0 +1,140 @@
+/*
+** otplab serve [--port 4000] [--bind 127.0.0.1] [--token T] [FILE]
+** The REST API and the live event stream over a running node: FILE's
+** processes, or the demo tree.  Runs until SIGINT or SIGTERM.
+*/
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <lauxlib.h>
+#include "host/cli.h"
+#include "net/net.h"
+#include "core/format.h"
+#include "lua/lotp.h"
+
+typedef struct {
+  uv_signal_t sigint, sigterm;
+  otp_net *net;
+} serve_signals;
+
+static void on_signal(uv_signal_t *h, int signum) {
+  serve_signals *s = h->data;
+  otp_net_post_signal(s->net, signum == SIGINT ? "SIGINT" : "SIGTERM");
+}
+
+static int make_token(char *out, size_t len) {
+  FILE *f = fopen("/dev/urandom", "rb");
+  unsigned char raw[16];
+  if (!f || fread(raw, 1, sizeof raw, f) != sizeof raw || len < 33) {
+    if (f) fclose(f);
+    return -1;
+  }
+  fclose(f);
+  for (size_t i = 0; i < sizeof raw; i++) snprintf(out + 2 * i, 3, "%02x", raw[i]);
+  return 0;
+}
+
+int cli_serve(int argc, char **argv) {
+  otp_node_config cfg;
+  otp_node_config_defaults(&cfg);
+  otp_net_config ncfg = {.bind = "127.0.0.1", .port = 4000, .token = NULL};
+  const char *file = NULL;
+  char token[40];
+  for (int i = 0; i < argc; i++) {
+    int r = cli_node_option(&cfg, argc, argv, &i);
+    if (r < 0) return CLI_USAGE;
+    if (r > 0) continue;
+    const char *opt = argv[i];
+    if (strcmp(opt, "--port") == 0 || strcmp(opt, "--bind") == 0 || strcmp(opt, "--token") == 0) {
+      if (i + 1 >= argc) {
+        fprintf(stderr, "otplab serve: option %s needs a value\n", opt);
+        return CLI_USAGE;
+      }
+      const char *val = argv[++i];
+      if (strcmp(opt, "--port") == 0) {
+        char *end;
+        long port = strtol(val, &end, 10);
+        if (*end || port < 1 || port > 65535) {
+          fprintf(stderr, "otplab serve: --port needs a port number (1-65535), got '%s'\n", val);
+          return CLI_USAGE;
+        }
+        ncfg.port = (int)port;
+      } else if (strcmp(opt, "--bind") == 0) {
+        ncfg.bind = val;
+      } else {
+        if (!*val) {
+          fprintf(stderr, "otplab serve: --token needs a non-empty token\n");
+          return CLI_USAGE;
+        }
+        ncfg.token = val;
+      }
+    } else if (strncmp(opt, "--", 2) == 0) {
+      fprintf(stderr, "otplab serve: unknown option '%s'\n", opt);
+      cli_help_to(stderr, "serve");
+      return CLI_USAGE;
+    } else if (!file) {
+      file = opt;
+    } else {
+      fprintf(stderr, "otplab serve: one FILE only, got '%s' too\n", opt);
+      return CLI_USAGE;
+    }
+  }
+  int loopback = strncmp(ncfg.bind, "127.", 4) == 0 || strcmp(ncfg.bind, "localhost") == 0 ||
+                 strcmp(ncfg.bind, "::1") == 0;
+  if (!loopback && !ncfg.token) {
+    if (make_token(token, sizeof token) != 0) {
+      fprintf(stderr, "otplab serve: cannot make a token: give one with --token\n");
+      return CLI_FAILED;
+    }
+    ncfg.token = token;
+  }
+  char err[256];
+  otp_node *node = otp_node_new(&cfg, err, sizeof err);
+  if (!node) {
+    fprintf(stderr, "otplab: %s\n", err);
+    return CLI_FAILED;
+  }
+  otp_net *net = otp_net_open(node, &ncfg, err, sizeof err);
+  if (!net) {
+    fprintf(stderr, "otplab serve: %s\n", err);
+    otp_node_free(node);
+    return CLI_FAILED;
+  }
+  otp_net_open_lua(net, node->L);
+  char *args[] = {(char *)(file ? file : "")};
+  if (otp_node_start_file(node, OTP_LUA_DIR "/otp/api/main.lua", 1, args) != 0) {
+    fprintf(stderr, "otplab serve: %s\n", lua_tostring(node->L, -1));
+    otp_net_close(net);
+    otp_node_free(node);
+    otp_net_free(net);
+    return CLI_FAILED;
+  }
+  serve_signals sig = {.net = net};
+  uv_signal_init(&node->loop, &sig.sigint);
+  uv_signal_init(&node->loop, &sig.sigterm);
+  sig.sigint.data = sig.sigterm.data = &sig;
+  uv_signal_start(&sig.sigint, on_signal, SIGINT);
+  uv_signal_start(&sig.sigterm, on_signal, SIGTERM);
+  printf("otplab serve: http://%s:%d/\n", ncfg.bind, otp_net_port(net));
+  if (ncfg.token) printf("otplab serve: token %s (send 'Authorization: Bearer %s')\n", ncfg.token, ncfg.token);
+  fflush(stdout);
+  int status = otp_node_run(node);
+  if (status != 0) {
+    lua_State *L = node->L;
+    lua_rawgeti(L, LUA_REGISTRYINDEX, node->first_exit_ref);
+    otp_format_reason(L, -1);
+    fprintf(stderr, "otplab serve: the API server exited: %s\n", lua_tostring(L, -1));
+    lua_pop(L, 2);
+  }
+  uv_close((uv_handle_t *)&sig.sigint, NULL);
+  uv_close((uv_handle_t *)&sig.sigterm, NULL);
+  otp_net_close(net);
+  int left = otp_node_free(node);
+  otp_net_free(net);
+  if (left != 0) {
+    fprintf(stderr, "otplab serve: handles were still open on the loop at exit\n");
+    return CLI_FAILED;
+  }
+  printf("otplab serve: stopped\n");
+  return status ? CLI_FAILED : CLI_OK;
+}

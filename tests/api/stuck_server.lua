@@ -1,0 +1,30 @@
+-- A start file for the API tests: the demo tree, a gen_server that never
+-- answers a call (for the 504 deadline), and a chatty pair of processes
+-- that send `n` messages when told {"burst", n} (for the slow client).
+require("otp.demo").start({tick_ms = false})
+local stuck = {}
+function stuck.init() return "ok", 0 end
+function stuck.handle_call(req, from, s)
+  otp.receive(function() return false end)      -- stuck forever
+end
+otp.gen_server.start_link(stuck, nil, {name = "stuck"})
+local sink = otp.spawn(function() while true do otp.receive() end end)
+otp.register("sink", sink)
+-- a process whose mailbox only grows (it waits for a message nobody sends)
+otp.register("hoarder", otp.spawn(function() otp.receive(function(m) return m == "never" end) end))
+otp.register("chatty", otp.spawn(function(to)
+  while true do
+    local m = otp.receive()
+    if type(m) == "table" and m[1] == "burst" then
+      for i = 1, m[2] do otp.send(to, i) end
+    end
+  end
+end, sink))
+-- a gen_server whose state holds values JSON has no word for
+local odd = {}
+function odd.init(fn)
+  return "ok", {fn = fn, self = otp.self(), ref = otp.make_ref(), [true] = 1, nan = 0/0, bytes = "\255\254"}
+end
+otp.gen_server.start_link(odd, nil, {name = "odd"})
+-- a function in a state cannot leave its process (API.md section 1)
+otp.gen_server.start_link(odd, function() end, {name = "odd_fn"})
