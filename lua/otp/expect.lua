@@ -29,72 +29,19 @@ local POLL_MS = 5                    -- ms between tries of expect.eventually
 -- Formatting values readably
 ---------------------------------------------------------------------------
 
-local MAX_DEPTH, MAX_ITEMS, MAX_STRING = 8, 40, 400
-
-local function fmt_string(s)
-  if #s > MAX_STRING then s = s:sub(1, MAX_STRING) .. "..." end
-  return (string.format("%q", s):gsub("\\\n", "\\n"))
-end
-
-local fmt
-
--- Keys that are not the array part, in a stable order.
-local function sorted_keys(t, n)
-  local keys = {}
-  for k in next, t do
-    if not (math.type(k) == "integer" and k >= 1 and k <= n) then
-      keys[#keys + 1] = k
-    end
-  end
-  table.sort(keys, function(a, b)
-    local ta, tb = type(a), type(b)
-    if ta ~= tb then return ta < tb end
-    if ta == "number" or ta == "string" then return a < b end
-    return tostring(a) < tostring(b)
-  end)
-  return keys
-end
-
 local function is_identifier(k)
   return type(k) == "string" and k:match("^[%a_][%w_]*$") ~= nil
 end
 
-local function fmt_table(t, depth, seen)
-  if rawequal(t, ANY) then return "otp._" end
-  if seen[t] then return "<cycle>" end
-  if depth >= MAX_DEPTH then return "{...}" end
-  seen[t] = true
-  -- the array part: 1..n without holes (# could stop at any border)
-  local parts, n = {}, 0
-  while rawget(t, n + 1) ~= nil do n = n + 1 end
-  for i = 1, n do
-    if #parts >= MAX_ITEMS then parts[#parts + 1] = "..."; break end
-    parts[#parts + 1] = fmt(rawget(t, i), depth + 1, seen)
-  end
-  for _, k in ipairs(sorted_keys(t, n)) do
-    if #parts >= MAX_ITEMS then parts[#parts + 1] = "..."; break end
-    local key = is_identifier(k) and k or ("[" .. fmt(k, depth + 1, seen) .. "]")
-    parts[#parts + 1] = key .. " = " .. fmt(rawget(t, k), depth + 1, seen)
-  end
-  seen[t] = nil
-  return "{" .. table.concat(parts, ", ") .. "}"
+-- Values print as otp.inspect prints them, on one line (at most 40 items
+-- per table and 400 bytes per string, so a failure stays readable).
+local ONE_LINE = {width = math.maxinteger, items = 40, string = 400, depth = 8}
+
+local function fmt(v)
+  return otp.inspect(v, ONE_LINE)
 end
 
-fmt = function(v, depth, seen)
-  local tv = type(v)
-  if tv == "string" then return fmt_string(v) end
-  if tv == "table" then return fmt_table(v, depth or 0, seen or {}) end
-  if tv == "number" then
-    if math.type(v) == "float" and v == math.floor(v) and v == v
-       and v ~= math.huge and v ~= -math.huge then
-      return string.format("%.1f", v)
-    end
-    return tostring(v)
-  end
-  return tostring(v)                 -- pids <0.5.0>, refs #Ref<...>, nil, booleans
-end
-
---- expect.format(v) -> string: how expectations print a value.
+--- expect.format(v) -> string: how expectations and reports print a value.
 function expect.format(v)
   return fmt(v)
 end
