@@ -18,6 +18,7 @@ int cli_node_option(otp_node_config *cfg, int argc, char **argv, int *i);
 
 int cli_run(int argc, char **argv);
 int cli_test(int argc, char **argv);
+int cli_console(int argc, char **argv);
 int cli_help(int argc, char **argv);
 void cli_usage(FILE *out);
 /* Writes the help of one command; -1 if there is no such command. */
