@@ -169,7 +169,7 @@ int otp_console_main(const otp_node_config *cfg, const char *file) {
   otp_console *c = calloc(1, sizeof *c);
   if (!c) abort();
   c->node = node;
-  c->globals_ref = c->completer_ref = LUA_NOREF;
+  c->globals_ref = c->completer_ref = c->completions_ref = LUA_NOREF;
   c->tty = isatty(STDIN_FILENO) && isatty(STDOUT_FILENO);
   const char *no_color = getenv("NO_COLOR");
   c->color = c->tty && !(no_color && *no_color);

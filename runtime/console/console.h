@@ -30,6 +30,7 @@ typedef struct otp_console {
   otp_pid shell;           /* the shell process, set when it attaches */
   int globals_ref;         /* the shell's globals, kept across restarts */
   int completer_ref;       /* Lua function(globals, word) -> candidates */
+  int completions_ref;     /* the candidates libedit is asking for, one by one */
   console_want want;       /* what the shell waits for */
   int interrupted;         /* Ctrl-C killed the shell (for the keeper's note) */
   uv_signal_t sigint, sigterm, sighup, sigwinch;

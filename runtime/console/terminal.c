@@ -207,11 +207,10 @@ void otp_terminal_resize(otp_console *c) {
 /* Completes the word with the shell's completer (lua/otp/console/complete.lua). */
 static char *complete(const char *word, int state) {
   otp_console *c = editing;
-  static int list_ref = LUA_NOREF;   /* the candidates between calls */
   lua_State *L = c->node->L;
   if (state == 0) {
-    luaL_unref(L, LUA_REGISTRYINDEX, list_ref);
-    list_ref = LUA_NOREF;
+    luaL_unref(L, LUA_REGISTRYINDEX, c->completions_ref);
+    c->completions_ref = LUA_NOREF;
     if (c->completer_ref == LUA_NOREF || c->globals_ref == LUA_NOREF) return NULL;
     lua_rawgeti(L, LUA_REGISTRYINDEX, c->completer_ref);
     lua_rawgeti(L, LUA_REGISTRYINDEX, c->globals_ref);
@@ -220,10 +219,10 @@ static char *complete(const char *word, int state) {
       lua_pop(L, 1);
       return NULL;
     }
-    list_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+    c->completions_ref = luaL_ref(L, LUA_REGISTRYINDEX);
   }
-  if (list_ref == LUA_NOREF) return NULL;
-  lua_rawgeti(L, LUA_REGISTRYINDEX, list_ref);
+  if (c->completions_ref == LUA_NOREF) return NULL;
+  lua_rawgeti(L, LUA_REGISTRYINDEX, c->completions_ref);
   lua_rawgeti(L, -1, state + 1);
   const char *s = lua_tostring(L, -1);
   char *out = s ? strdup(s) : NULL;

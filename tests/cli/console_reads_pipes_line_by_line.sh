@@ -40,6 +40,13 @@ grep -Eq '^counter_b <0\.[0-9]+\.0> killed; demo_sup restarted it as <0\.[0-9]+\
 grep -q '^error: badarg: a pid, a registered name or "0.3.0" is needed' "$tmp/out" &&
   fail "kill with a reason was refused"
 
+printf '%s\n' 'many = otp.dynamic_supervisor.start_link{name = "many"}' \
+  'for i = 1, 30 do otp.dynamic_supervisor.start_child(many, {id = "w", start = {function() return otp.spawn_link(function() otp.receive() end) end}}) end' \
+  'tree()' | timeout 20 "$OTPLAB" console >"$tmp/out" 2>"$tmp/err"
+grep -q '^└─ \.\.\. 10 more children$' "$tmp/out" ||
+  fail "a tree with 30 children is not cut to 20 and '... 10 more children': $(head -c 600 "$tmp/out")"
+[ "$(grep -c '^├─ ' "$tmp/out")" -eq 20 ] || fail "tree() did not show the first 20 of 30 children"
+
 echo 'kill()' | timeout 20 "$OTPLAB" console >"$tmp/out" 2>&1
 grep -q '^error: badarg: .*usage: kill(p\[, reason = "kill"\])' "$tmp/out" ||
   fail "kill() without arguments gave no usage line: $(cat "$tmp/out")"

@@ -9,6 +9,7 @@ import pty
 import re
 import select
 import shutil
+import signal
 import sys
 import tempfile
 import termios
@@ -211,6 +212,19 @@ def test_ctrl_d_leaves_and_restores_the_terminal(c):
     after = termios.tcgetattr(c.fd)
     for i, name in enumerate(["iflag", "oflag", "cflag", "lflag"]):
         assert after[i] == c.modes_before[i], "terminal %s not restored: %o, was %o" % (
+            name, after[i], c.modes_before[i])
+
+
+def test_a_crash_restores_the_terminal(c):
+    c.wait_for(r"> ")
+    c.line("1")
+    c.prompt()                         # libedit has the terminal in its own modes
+    os.kill(c.pid, signal.SIGSEGV)
+    os.waitpid(c.pid, 0)
+    c.pid = None
+    after = termios.tcgetattr(c.fd)
+    for i, name in enumerate(["iflag", "oflag", "cflag", "lflag"]):
+        assert after[i] == c.modes_before[i], "terminal %s not restored after SIGSEGV: %o, was %o" % (
             name, after[i], c.modes_before[i])
 
 
