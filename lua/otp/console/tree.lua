@@ -57,7 +57,8 @@ local function children_of(s)
   if s.dynamic then ok, list = pcall(dynamic_supervisor.which_children, s.sup)
   else ok, list = pcall(supervisor.which_children, s.sup) end
   if not ok or type(list) ~= "table" then return {} end
-  local ordered = {}                     -- which_children is newest first
+  if s.dynamic then return list end     -- already in start order
+  local ordered = {}                     -- a static supervisor's is newest first
   for i = #list, 1, -1 do ordered[#ordered + 1] = list[i] end
   return ordered
 end
