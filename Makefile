@@ -18,8 +18,12 @@ $(BUILD)/Makefile:
 build: $(BUILD)/Makefile
 	@cmake --build $(BUILD) -j$(JOBS)
 
-run: setup build
-	@$(BUILD)/otplab lesson 1
+# Only the otplab binary, quietly (its output only if the build fails); on a
+# terminal the console stays, otherwise it prints the welcome and the tree.
+run: setup $(BUILD)/Makefile
+	@out=$$(cmake --build $(BUILD) --target otplab -j$(JOBS) 2>&1) || { echo "$$out"; exit 1; }
+	@if [ -t 0 ] && [ -t 1 ]; then $(BUILD)/otplab console lua/otp/console/welcome.lua; \
+	else $(BUILD)/otplab console lua/otp/console/welcome.lua </dev/null; fi
 
 # The normal build, then the AddressSanitizer + UBSan build; one summary line.
 test: setup

@@ -19,6 +19,7 @@ int cli_node_option(otp_node_config *cfg, int argc, char **argv, int *i);
 int cli_run(int argc, char **argv);
 int cli_test(int argc, char **argv);
 int cli_serve(int argc, char **argv);
+int cli_console(int argc, char **argv);
 int cli_help(int argc, char **argv);
 int cli_lessons(int argc, char **argv);   /* lesson.c */
 int cli_lesson(int argc, char **argv);

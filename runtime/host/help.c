@@ -11,6 +11,7 @@ void cli_usage(FILE *out) {
         "commands:\n"
         "  run FILE [ARGS...]   run FILE as the first process; exit when it exits\n"
         "  test [PATH...]       run every *.lua under each PATH as a scenario\n"
+        "  console [FILE]       a Lua shell on a live node (FILE runs in it first)\n"
         "  serve [FILE]         the REST API and live events over FILE's processes (or the demo tree)\n"
         "  lessons              list the lessons of the course\n"
         "  lesson N             run lesson N (--interactive: pause between steps)\n"
@@ -56,6 +57,22 @@ static const char test_help[] =
     "  --verbose          show each scenario's output even when it passes\n"
     "  and the options of 'otplab run'\n";
 
+static const char console_help[] =
+    "usage: otplab console [options] [FILE]\n"
+    "\n"
+    "A Lua shell that is a process of a running node: the node keeps running while\n"
+    "you type. Values print with otp.inspect; an unfinished chunk continues at the\n"
+    "'..' prompt; Tab completes globals, otp.* and table fields; history is kept in\n"
+    "$XDG_STATE_HOME/otplab/history (default ~/.local/state/otplab/history).\n"
+    "Ctrl-C stops the evaluation (not the node), Ctrl-D leaves. If the shell dies it\n"
+    "is restarted with your globals. help() lists the helpers: demo(), tree(),\n"
+    "kill(p), sups(), ps(), info(p), trace(p), history(sup), flush(), lessons().\n"
+    "FILE runs in the shell before the first prompt. With stdin not a terminal the\n"
+    "console reads and evaluates line by line, without prompts or colours:\n"
+    "  echo 'demo(); tree()' | otplab console\n"
+    "NO_COLOR set: no colours.\n"
+    "\n"
+    "options: those of 'otplab run' (--reductions, --log-level, --max-memory, --max-heap)\n";
 static const char serve_help[] =
     "usage: otplab serve [options] [FILE]\n"
     "\n"
@@ -82,6 +99,7 @@ static const char lesson_help[] =
 int cli_help_to(FILE *out, const char *cmd) {
   if (strcmp(cmd, "run") == 0) fputs(run_help, out);
   else if (strcmp(cmd, "test") == 0) fputs(test_help, out);
+  else if (strcmp(cmd, "console") == 0) fputs(console_help, out);
   else if (strcmp(cmd, "serve") == 0) fputs(serve_help, out);
   else if (strcmp(cmd, "lessons") == 0) fputs("usage: otplab lessons\n\nLists the lessons of the course, numbered, one line each.\n", out);
   else if (strcmp(cmd, "lesson") == 0) fputs(lesson_help, out);

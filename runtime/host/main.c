@@ -13,6 +13,7 @@ int main(int argc, char **argv) {
   const char *cmd = argv[1];
   if (strcmp(cmd, "run") == 0) return cli_run(argc - 2, argv + 2);
   if (strcmp(cmd, "test") == 0) return cli_test(argc - 2, argv + 2);
+  if (strcmp(cmd, "console") == 0) return cli_console(argc - 2, argv + 2);
   if (strcmp(cmd, "serve") == 0) return cli_serve(argc - 2, argv + 2);
   if (strcmp(cmd, "lessons") == 0) return cli_lessons(argc - 2, argv + 2);
   if (strcmp(cmd, "lesson") == 0) return cli_lesson(argc - 2, argv + 2);

@@ -12,7 +12,7 @@ fail() { echo "FAIL: $*" >&2; failures=$((failures + 1)); }
 timeout 10 "$OTPLAB" help >"$tmp/out" 2>"$tmp/err"
 rc=$?
 [ "$rc" -eq 0 ] || fail "otplab help: exit status $rc"
-for word in run test version help; do
+for word in run test console version help; do
   grep -qw "$word" "$tmp/out" || fail "otplab help: does not mention '$word' on stdout"
 done
 
@@ -28,6 +28,12 @@ timeout 10 "$OTPLAB" help test >"$tmp/out" 2>"$tmp/err"
 rc=$?
 [ "$rc" -eq 0 ] || fail "otplab help test: exit status $rc"
 grep -q -- '--filter' "$tmp/out" || fail "otplab help test: does not list --filter"
+
+timeout 10 "$OTPLAB" help console >"$tmp/out" 2>"$tmp/err"
+rc=$?
+[ "$rc" -eq 0 ] || fail "otplab help console: exit status $rc"
+grep -q 'usage: otplab console' "$tmp/out" || fail "otplab help console: no usage line"
+grep -q 'history' "$tmp/out" || fail "otplab help console: does not say where history is kept"
 
 timeout 10 "$OTPLAB" version >"$tmp/out" 2>"$tmp/err"
 rc=$?

@@ -1,0 +1,206 @@
+/*
+** The console's driver: the node, the native functions the shell uses
+** (package.loaded["otp.console.native"]), line delivery, and the signals
+** (Ctrl-C interrupts the shell's evaluation; SIGTERM and SIGHUP end the node).
+*/
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <lauxlib.h>
+#include "console/console.h"
+#include "core/format.h"
+#include "core/mailbox.h"
+#include "core/signal.h"
+#include "core/term.h"
+#include "lua/lotp.h"
+
+#define CONSOLE_START OTP_LUA_DIR "/otp/console/start.lua"
+
+static otp_console *console_of(lua_State *L) {
+  return lua_touserdata(L, lua_upvalueindex(1));
+}
+
+void otp_console_deliver(otp_console *c, const char *kind, const char *text, size_t len) {
+  otp_node *node = c->node;
+  otp_proc *p = otp_proc_get(node, c->shell);
+  c->want = CONSOLE_IDLE;
+  if (!p) return;
+  lua_State *L = node->L;
+  otp_charge_state cs = otp_charge_receiver(node, p);
+  lua_createtable(L, 3, 0);
+  lua_pushliteral(L, "$console");
+  lua_rawseti(L, -2, 1);
+  lua_pushstring(L, kind);
+  lua_rawseti(L, -2, 2);
+  if (text) {
+    lua_pushlstring(L, text, len);
+    lua_rawseti(L, -2, 3);
+  }
+  otp_charge_restore(node, cs);
+  otp_mailbox_put(node, L, p, OTP_PID_NONE);
+}
+
+/* native.attach() -> globals, fresh: the calling process becomes the shell
+** and takes the console's globals (the first shell's own become them). */
+static int l_attach(lua_State *L) {
+  otp_console *c = console_of(L);
+  otp_proc *p = otp_self(L);
+  int fresh = c->globals_ref == LUA_NOREF;
+  if (fresh) {
+    otp_proc_push_env(L, p);
+    c->globals_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+  } else {
+    luaL_unref(L, LUA_REGISTRYINDEX, p->env_ref);
+    lua_rawgeti(L, LUA_REGISTRYINDEX, c->globals_ref);
+    p->env_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+  }
+  c->shell = p->pid;
+  lua_rawgeti(L, LUA_REGISTRYINDEX, c->globals_ref);
+  lua_pushboolean(L, fresh);
+  return 2;
+}
+
+/* native.read("first" | "more"): the shell waits for a line (or continuation). */
+static int l_read(lua_State *L) {
+  otp_console *c = console_of(L);
+  static const char *const kinds[] = {"first", "more", NULL};
+  int kind = luaL_checkoption(L, 1, "first", kinds);
+  if (otp_self(L)->pid != c->shell)
+    return otp_raise(L, "badarg: only the console's shell reads its input");
+  c->want = kind ? CONSOLE_WANT_MORE : CONSOLE_WANT_FIRST;
+  if (c->tty) otp_terminal_prompt(c);
+  else otp_lines_want(c);
+  return 0;
+}
+
+/* native.interrupted() -> whether Ctrl-C killed the last shell (then forgets). */
+static int l_interrupted(lua_State *L) {
+  otp_console *c = console_of(L);
+  lua_pushboolean(L, c->interrupted);
+  c->interrupted = 0;
+  return 1;
+}
+
+/* native.info() -> {tty=, color=} */
+static int l_info(lua_State *L) {
+  otp_console *c = console_of(L);
+  lua_createtable(L, 0, 3);
+  lua_pushboolean(L, c->tty);
+  lua_setfield(L, -2, "tty");
+  lua_pushboolean(L, c->color);
+  lua_setfield(L, -2, "color");
+  lua_pushstring(L, c->tty ? c->history_path : "");
+  lua_setfield(L, -2, "history_file");
+  return 1;
+}
+
+/* native.set_completer(fn): fn(globals, word) -> array of completions. */
+static int l_set_completer(lua_State *L) {
+  otp_console *c = console_of(L);
+  luaL_checktype(L, 1, LUA_TFUNCTION);
+  luaL_unref(L, LUA_REGISTRYINDEX, c->completer_ref);
+  lua_settop(L, 1);
+  c->completer_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+  return 0;
+}
+
+static void register_natives(otp_console *c) {
+  static const luaL_Reg funcs[] = {
+    {"attach", l_attach}, {"read", l_read}, {"interrupted", l_interrupted},
+    {"info", l_info}, {"set_completer", l_set_completer}, {NULL, NULL}};
+  lua_State *L = c->node->L;
+  luaL_getsubtable(L, LUA_REGISTRYINDEX, LUA_LOADED_TABLE);
+  lua_createtable(L, 0, 5);
+  lua_pushlightuserdata(L, c);
+  luaL_setfuncs(L, funcs, 1);
+  lua_setfield(L, -2, "otp.console.native");
+  lua_pop(L, 1);
+}
+
+/* Ends the node as if the console's first process had exited normally. */
+static void quit(otp_console *c) {
+  otp_node *node = c->node;
+  if (node->first_exit_ref == LUA_NOREF) {
+    lua_pushliteral(node->L, "normal");
+    node->first_exit_ref = luaL_ref(node->L, LUA_REGISTRYINDEX);
+  }
+  node->done = 1;
+}
+
+static void on_signal(uv_signal_t *h, int signum) {
+  otp_console *c = h->data;
+  if (signum == SIGWINCH) {
+    otp_terminal_resize(c);
+    return;
+  }
+  if (signum != SIGINT) {
+    quit(c);
+    return;
+  }
+  otp_proc *shell = otp_proc_get(c->node, c->shell);
+  if (c->want != CONSOLE_IDLE || !shell) {     /* at the prompt */
+    if (c->tty) otp_terminal_cancel_line(c);
+    else quit(c);
+    return;
+  }
+  /* evaluating: kill the shell, as Erlang's shell kills its evaluator */
+  lua_State *L = c->node->L;
+  c->interrupted = 1;
+  lua_pushliteral(L, "kill");
+  otp_signal_exit(c->node, L, OTP_PID_NONE, shell, -1, OTP_SIG_EXIT2);
+  lua_pop(L, 1);
+}
+
+static void watch_signal(otp_console *c, uv_signal_t *h, int signum) {
+  uv_signal_init(&c->node->loop, h);
+  h->data = c;
+  uv_signal_start(h, on_signal, signum);
+  uv_unref((uv_handle_t *)h);   /* a signal handler does not keep the node alive */
+}
+
+int otp_console_main(const otp_node_config *cfg, const char *file) {
+  char err[256];
+  otp_node *node = otp_node_new(cfg, err, sizeof err);
+  if (!node) {
+    fprintf(stderr, "otplab: %s\n", err);
+    return 1;
+  }
+  otp_console *c = calloc(1, sizeof *c);
+  if (!c) abort();
+  c->node = node;
+  c->globals_ref = c->completer_ref = c->completions_ref = LUA_NOREF;
+  c->tty = isatty(STDIN_FILENO) && isatty(STDOUT_FILENO);
+  const char *no_color = getenv("NO_COLOR");
+  c->color = c->tty && !(no_color && *no_color);
+  register_natives(c);
+  if ((c->tty ? otp_terminal_open(c) : otp_lines_open(c)) != 0) {
+    otp_node_free(node);
+    free(c);
+    return 1;
+  }
+  watch_signal(c, &c->sigint, SIGINT);
+  watch_signal(c, &c->sigterm, SIGTERM);
+  watch_signal(c, &c->sighup, SIGHUP);
+  watch_signal(c, &c->sigwinch, SIGWINCH);
+  char *args[] = {(char *)file, NULL};
+  int status = 1;
+  if (otp_node_start_file(node, CONSOLE_START, file ? 1 : 0, args) != 0)
+    fprintf(stderr, "otplab: %s\n", lua_tostring(node->L, -1));
+  else
+    status = otp_node_run(node);
+  if (status != 0 && node->first_exit_ref != LUA_NOREF) {
+    lua_rawgeti(node->L, LUA_REGISTRYINDEX, node->first_exit_ref);
+    otp_format_reason(node->L, -1);
+    fprintf(stderr, "otplab console: the console stopped: %s\n", lua_tostring(node->L, -1));
+    lua_pop(node->L, 2);
+  }
+  if (c->tty) otp_terminal_close(c);
+  else otp_lines_close(c);
+  uv_signal_t *sigs[] = {&c->sigint, &c->sigterm, &c->sighup, &c->sigwinch};
+  for (int i = 0; i < 4; i++) uv_close((uv_handle_t *)sigs[i], NULL);
+  fflush(stdout);
+  otp_node_free(node);
+  free(c);
+  return status;
+}
