@@ -334,6 +334,8 @@ static void reduce_debug(lua_State *L) {
     lua_pop(L, 1);
     return;
   }
+  lua_pushvalue(L, -1);                   /* the whole of it: the library's only */
+  lua_setfield(L, LUA_REGISTRYINDEX, OTP_ENV_DEBUG);
   lua_createtable(L, 0, 4);
   for (int i = 0; keep[i]; i++) {
     lua_getfield(L, -2, keep[i]);

@@ -18,6 +18,9 @@ void otp_env_init(lua_State *L, struct otp_vm *vm);
 ** (OTP_LUA_DIR) get as their global `otp_internal`, filled by whoever opens
 ** the library (lua/lotp.c). */
 #define OTP_ENV_INTERNAL "otp.internal"
+/* Registry field of the main state's whole debug library (processes get a
+** reduced one); lua/lotp.c hands it to the library as otp_internal.debug. */
+#define OTP_ENV_DEBUG "otp.debug"
 
 /* Pushes a read-only proxy of the table at idx (cached), and marks both the
 ** table and the proxy as shared by every process. */

@@ -91,6 +91,8 @@ static void hide_internals(lua_State *L) {
   }
   luaL_getsubtable(L, LUA_REGISTRYINDEX, LUA_LOADED_TABLE);
   lua_setfield(L, -2, "loaded");
+  lua_getfield(L, LUA_REGISTRYINDEX, OTP_ENV_DEBUG);
+  lua_setfield(L, -2, "debug");
   lua_setfield(L, LUA_REGISTRYINDEX, OTP_ENV_INTERNAL);
 }
 

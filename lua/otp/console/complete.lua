@@ -10,7 +10,8 @@ local complete = {}
 local OTP_MODULES = {"analytics", "code", "demo", "dynamic_supervisor", "expect", "gen_server",
                      "inspect", "sandbox", "supervisor", "sys", "task", "trace"}
 
-local getmetatable = debug and debug.getmetatable or getmetatable
+local full_debug = otp_internal.debug        -- the library's own (processes get less)
+local getmetatable = full_debug and full_debug.getmetatable or getmetatable
 
 -- The keys of t and of the tables its metatables' __index lead to.
 local function keys_of(t, into, depth)
