@@ -18,6 +18,11 @@
 #include "core/sched.h"
 #include "core/signal.h"
 #include "core/term.h"
+
+/* The longest finite wait: 2^53 ms (285,000 years), the largest whole number a
+** Lua float holds exactly, so the rounding below never overflows. */
+#define OTP_MAX_TIMEOUT_MS 9007199254740992.0
+#define OTP_MAX_TIMEOUT_TEXT "9007199254740992 (2^53)"
 #include "core/timer.h"
 #include "trace/trace.h"
 
@@ -299,10 +304,15 @@ static void check_timeout(lua_State *L, int idx) {
     lua_replace(L, idx);
     return;
   }
-  lua_Number ms = lua_tonumber(L, idx);
-  if (lua_type(L, idx) != LUA_TNUMBER || ms < 0)
+  if (lua_type(L, idx) != LUA_TNUMBER)
     otp_raise(L, "badarg: a timeout must be a number of milliseconds >= 0 or "
                "\"infinity\", got %s", luaL_typename(L, idx));
+  lua_Number ms = lua_tonumber(L, idx);
+  /* written so that NaN fails too: a NaN compares false with everything */
+  if (!(ms >= 0 && ms <= OTP_MAX_TIMEOUT_MS))
+    otp_raise(L, "badarg: a timeout must be a number of milliseconds from 0 to "
+               OTP_MAX_TIMEOUT_TEXT " (or \"infinity\" to wait forever), got %s",
+               luaL_tolstring(L, idx, NULL));
   lua_pushinteger(L, (lua_Integer)(ms + 0.999));   /* round up, as after T does */
   lua_replace(L, idx);
 }
@@ -394,8 +404,9 @@ static int l_make_ref(lua_State *L) {
 
 static uint64_t check_ms(lua_State *L, int idx) {
   lua_Integer ms = lua_tointeger(L, idx);
-  if (!lua_isinteger(L, idx) || ms < 0)
-    otp_raise(L, "badarg: a timer needs a whole number of milliseconds >= 0, got %s",
+  if (!lua_isinteger(L, idx) || ms < 0 || ms > OTP_MAX_TIMEOUT_MS)
+    otp_raise(L, "badarg: a timer needs a whole number of milliseconds from 0 to "
+               OTP_MAX_TIMEOUT_TEXT ", got %s",
                luaL_tolstring(L, idx, NULL));
   return (uint64_t)ms;
 }

@@ -6,6 +6,7 @@
 */
 #include <string.h>
 #include "lua/lotp.h"
+#include "core/size.h"
 #include "core/copy.h"
 #include "core/node.h"
 #include "core/registry.h"
@@ -118,10 +119,7 @@ static int l_spawn_opt(lua_State *L) {
   o.monitor = opt_flag(L, 2, "monitor");
   o.trap_exit = opt_flag(L, 2, "trap_exit");
   if (lua_getfield(L, 2, "max_heap") != LUA_TNIL) {
-    lua_Integer max = lua_tointeger(L, -1);
-    if (!lua_isinteger(L, -1) || max <= 0)
-      return otp_raise(L, "badarg: max_heap must be a positive number of bytes");
-    o.max_heap = (size_t)max;
+    o.max_heap = (size_t)otp_check_size(L, -1, "spawn_opt option max_heap", OTP_MIN_PROCESS_HEAP);
   }
   lua_pop(L, 1);
   otp_sandbox *sb = NULL;
