@@ -123,7 +123,16 @@ static int l_spawn_opt(lua_State *L) {
   }
   lua_pop(L, 1);
   otp_sandbox *sb = NULL;
-  if (lua_getfield(L, 2, "sandbox") != LUA_TNIL) {
+  otp_sandbox *own = otp_vm_of(L)->sandbox;
+  if (lua_getfield(L, 2, "sandbox") != LUA_TNIL && own) {
+    /* a sandbox is a wall: its processes spawn only into it, and whether
+    ** another sandbox exists is not theirs to learn */
+    const char *name = lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : NULL;
+    if (!name || strcmp(name, own->name) != 0)
+      return otp_raise(L, "badarg: spawn_opt inside sandbox '%s' can only spawn into '%s' "
+                        "itself (a sandbox's processes stay in their sandbox), got sandbox = %s",
+                        own->name, own->name, luaL_tolstring(L, -1, NULL));
+  } else if (lua_type(L, -1) != LUA_TNIL) {
     const char *name = lua_tostring(L, -1);
     sb = name ? otp_sandbox_find(otp_node_of(L), name) : NULL;
     if (!sb)
