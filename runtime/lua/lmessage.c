@@ -62,11 +62,13 @@ static otp_proc *resolve(lua_State *L, otp_node *node, int idx) {
 
 /* A message to a process of another state (a sandbox, or from one): encoded
 ** here, decoded into the receiver's state. */
-static int send_across(lua_State *L, otp_node *node, otp_proc *self, otp_proc *to) {
-  otp_xbuf *b = otp_xencode(L, 2, 1, OTP_COPY_MESSAGE, "msg");
+int otp_send_across(lua_State *L, otp_proc *self, otp_proc *to, int msg, otp_copy_mode mode) {
+  otp_node *node = otp_node_of(L);
+  otp_xbuf *b = otp_xencode(L, msg, 1, mode, "msg");
   node->messages_sent++;
+  self->vm->messages_sent++;
   if (otp_trace_on(node, OTP_EV_SEND)) {
-    otp_trace_info info = {.pid = self->pid, .other = to->pid, .L = L, .msg = 2};
+    otp_trace_info info = {.pid = self->pid, .other = to->pid, .L = L, .msg = msg};
     otp_trace_emit(node, OTP_EV_SEND, &info);
   }
   lua_State *T = to->vm->L;
@@ -85,11 +87,12 @@ static int l_send(lua_State *L) {
   otp_proc *self = otp_self(L);
   lua_settop(L, 2);
   otp_proc *to = resolve(L, node, 1);
-  if (to && to->vm != self->vm) return send_across(L, node, self, to);
+  if (to && to->vm != self->vm) return otp_send_across(L, self, to, 2, OTP_COPY_MESSAGE);
   otp_charge_state cs = otp_charge_receiver(node, to);
   otp_copy(L, 2, OTP_COPY_MESSAGE, "msg", 0);   /* badarg even to the dead */
   otp_charge_restore(node, cs);
   node->messages_sent++;
+  self->vm->messages_sent++;
   if (!to) {
     if (otp_trace_on(node, OTP_EV_SEND_TO_DEAD)) {
       otp_trace_info info = {.pid = self->pid, .other = otp_to_pid(L, 1), .L = L, .msg = 3};

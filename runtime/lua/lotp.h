@@ -8,11 +8,15 @@
 #include <lua.h>
 #include <lauxlib.h>
 #include "core/proc.h"
+#include "core/copy.h"
 
 int luaopen_otp(lua_State *L);
 int luaopen_otp_trace(lua_State *L);
 void otp_supervisor_core_register(lua_State *L);   /* lsupervisor.c: otp.supervisor_core */
 void otp_coroutine_init(lua_State *L);
+/* lmessage.c: sends the value at msg to a process of another state (encoded
+** here, decoded there, copied as mode says); returns 1. */
+int otp_send_across(lua_State *L, otp_proc *self, otp_proc *to, int msg, otp_copy_mode mode);
 
 /* lsandbox.c: otp.sandbox_core (main state only), and spawning into a sandbox */
 struct otp_sandbox;
