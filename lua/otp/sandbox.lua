@@ -39,7 +39,7 @@ local otp = require "otp"
 local errors = require "otp.errors"
 
 local sandbox = {}
-local core = otp.sandbox_core
+local core = select(3, ...).sandbox_core   -- given to library files only
 local DEFAULT_SHUTDOWN = 5000
 local FLUSH = {flush = true}
 

@@ -76,14 +76,14 @@
 --   system   {"$system", from, req} through otp.sys (get_state returns a
 --            snapshot; replace_state can change strategy/intensity/period)
 -- Messages carrying child specs hold functions: they travel with
--- otp.supervisor_core.deliver, which copies them the way spawn does.
+-- the internal machine's deliver, which copies them the way spawn does.
 
 local otp = require "otp"
 local sys = require "otp.sys"
 
 local supervisor = {}
 
-local core = otp.supervisor_core
+local core = select(3, ...).supervisor_core   -- given to library files only
 local deliver, is_pid, start_error = core.deliver, core.is_pid, core.start_error
 local handle_system, event = sys.handle_system, sys.event
 local unpack = table.unpack

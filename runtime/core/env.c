@@ -5,6 +5,7 @@
 #include <lauxlib.h>
 #include <lualib.h>
 #include "core/env.h"
+#include "core/internal.h"
 #include "core/node.h"
 #include "core/term.h"
 
@@ -178,6 +179,7 @@ static int search_lua(lua_State *L) {
   lua_setmetatable(L, -2);
   otp_env_share(L, -1);
   lua_setupvalue(L, -2, 1);
+  otp_internal_wrap_chunk(L, filename);
   lua_pushstring(L, filename);
   return 2;
 }

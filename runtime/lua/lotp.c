@@ -9,6 +9,7 @@
 #include "core/env.h"
 #include "core/node.h"
 #include "otp/analytics.h"
+#include "core/internal.h"
 
 otp_proc *otp_self(lua_State *L) {
   otp_proc *p = otp_node_of(L)->current;
@@ -98,6 +99,8 @@ int luaopen_otp(lua_State *L) {
   otp_supervisor_core_register(L);
   otp_sandbox_core_register(L);
   otp_analytics_register(L);
+  static const char *const internal[] = {"supervisor_core", "sandbox_core", NULL};
+  otp_internal_stash(L, -1, internal);     /* library code only, never otp.X */
   lua_createtable(L, 0, 1);
   lua_pushcfunction(L, lazy_submodule);
   lua_setfield(L, -2, "__index");
