@@ -50,8 +50,20 @@ static int ro_len(lua_State *L) {
   return 1;
 }
 
+static int is_readonly_view(lua_State *L, int idx) {
+  if (lua_type(L, idx) != LUA_TTABLE || !lua_getmetatable(L, idx)) return 0;
+  int ro = lua_getfield(L, -1, "__newindex") == LUA_TFUNCTION &&
+           lua_tocfunction(L, -1) == ro_newindex;
+  lua_pop(L, 2);
+  return ro;
+}
+
 void otp_env_readonly(lua_State *L, int idx) {
   idx = lua_absindex(L, idx);
+  if (is_readonly_view(L, idx)) {           /* already a view: itself */
+    lua_pushvalue(L, idx);
+    return;
+  }
   lua_rawgetp(L, LUA_REGISTRYINDEX, &proxies_key);
   lua_pushvalue(L, idx);
   if (lua_rawget(L, -2) != LUA_TNIL) {
@@ -261,6 +273,47 @@ static void restrict_library(lua_State *L, unsigned flags) {
   lua_pop(L, 2);
 }
 
+/* The library is shared by every process of the state, so every way to it
+** is read-only: package.loaded's entries (and package.loaded._G, the base
+** globals) are the same proxies as the globals, and getmetatable("") answers
+** with a read-only view whose __index is the string proxy. The string
+** metatable itself keeps the raw table as __index: method calls on strings
+** stay one lookup. */
+void otp_env_seal_library(lua_State *L) {
+  static const char *const libs[] = {"string", "table", "math", "utf8", "coroutine",
+                                     "os", "io", "debug", NULL};
+  lua_getglobal(L, "package");
+  lua_getfield(L, -1, "loaded");
+  for (int i = -1; i < 0 || libs[i]; i++) {
+    const char *name = i < 0 ? "_G" : libs[i];
+    if (lua_getfield(L, -1, name) == LUA_TTABLE) {
+      otp_env_readonly(L, -1);
+      lua_setfield(L, -3, name);
+    }
+    lua_pop(L, 1);
+  }
+  lua_pop(L, 2);
+  lua_pushliteral(L, "");
+  if (lua_getmetatable(L, -1)) {
+    lua_createtable(L, 0, 1);             /* what getmetatable("") shows */
+    lua_getglobal(L, "string");
+    lua_setfield(L, -2, "__index");
+    otp_env_readonly(L, -1);
+    lua_setfield(L, -3, "__metatable");
+    lua_pop(L, 2);
+  }
+  lua_pop(L, 1);
+}
+
+/* rawset bypasses __newindex: refused on the read-only library views. */
+static int env_rawset(lua_State *L) {
+  if (is_readonly_view(L, 1)) return ro_newindex(L);
+  lua_pushvalue(L, lua_upvalueindex(1));
+  lua_insert(L, 1);
+  lua_call(L, lua_gettop(L) - 1, 1);
+  return 1;
+}
+
 static void wrap_global(lua_State *L, const char *name, lua_CFunction f) {
   lua_getglobal(L, name);
   lua_pushcclosure(L, f, 1);
@@ -326,6 +379,7 @@ void otp_env_init(lua_State *L, otp_vm *vm) {
   wrap_global(L, "load", env_load);
   wrap_global(L, "require", env_require);
   wrap_global(L, "setmetatable", env_setmetatable);
+  wrap_global(L, "rawset", env_rawset);
   if (vm->flags & OTP_VM_SANDBOX) {
     lua_getglobal(L, "package");          /* its path cannot be changed */
     otp_env_readonly(L, -1);

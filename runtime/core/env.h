@@ -17,6 +17,9 @@ void otp_env_init(lua_State *L, struct otp_vm *vm);
 /* Pushes a read-only proxy of the table at idx (cached), and marks both the
 ** table and the proxy as shared by every process. */
 void otp_env_readonly(lua_State *L, int idx);
+/* Makes package.loaded's library entries and getmetatable("") read-only
+** views; run once the runtime has finished changing the library. */
+void otp_env_seal_library(lua_State *L);
 
 /* Marks the table at idx as shared by every process (not copied on spawn). */
 void otp_env_share(lua_State *L, int idx);

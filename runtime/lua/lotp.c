@@ -115,5 +115,6 @@ int luaopen_otp(lua_State *L) {
   lua_setglobal(L, "otp");
   lua_pop(L, 2);
   otp_coroutine_init(L);
+  otp_env_seal_library(L);
   return 0;
 }
