@@ -261,6 +261,14 @@ end
 
 local function never() return false end
 
+-- fn is something pcall can call: a function or a table with __call.
+local function callable(fn)
+  if type(fn) == "function" then return true end
+  local mt = type(fn) == "table" and getmetatable(fn)
+  return type(mt) == "table" and rawget(mt, "__call") ~= nil
+end
+local badarg = require("otp.errors").badarg
+
 --- expect.eventually(fn[, timeout_ms=1000[, msg]]) -> fn's first truthy result
 -- Calls fn until it returns a truthy value, pausing about 5 ms between tries
 -- with a bounded receive that matches nothing (the process stays responsive
@@ -268,7 +276,14 @@ local function never() return false end
 -- it, say) counts as "not yet"; if the time runs out the last error or the
 -- last value is reported.
 function expect.eventually(fn, timeout_ms, msg)
+  if not callable(fn) then
+    badarg("expect.eventually needs a function as argument 1, got " .. type(fn), 2)
+  end
   timeout_ms = timeout_ms or DEFAULT_TIMEOUT
+  if math.type(timeout_ms) == nil or not (timeout_ms >= 0 and timeout_ms < math.huge) then
+    badarg("expect.eventually's timeout (argument 2) must be a finite number of " ..
+           "milliseconds >= 0, got " .. tostring(timeout_ms), 2)
+  end
   local deadline = otp.monotonic_time() + timeout_ms
   local tries, last_ok, last = 0, true, nil
   local co = coroutine.running()
@@ -331,6 +346,13 @@ end
 -- `prefix` (e.g. "badarg", the stable code of a misuse error). An exit
 -- raised by otp.exit (caught as the table {"EXIT", reason}) does not match.
 function expect.error(fn, prefix, msg)
+  if not callable(fn) then
+    badarg("expect.error needs a function as argument 1, got " .. type(fn), 2)
+  end
+  if type(prefix) ~= "string" then
+    badarg("expect.error needs the expected error prefix (a string such as \"badarg\") " ..
+           "as argument 2, got " .. type(prefix), 2)
+  end
   local ok, err = pcall(fn)
   if ok then fail(msg, "expected an error starting with " .. fmt(prefix) .. ", but the call returned") end
   if type(err) ~= "string" or err:sub(1, #prefix) ~= prefix then

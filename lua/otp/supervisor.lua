@@ -76,7 +76,7 @@
 --   system   {"$system", from, req} through otp.sys (get_state returns a
 --            snapshot; replace_state can change strategy/intensity/period)
 -- Messages carrying child specs hold functions: they travel with
--- otp.supervisor_core.deliver, which copies them the way spawn does.
+-- the internal machine's deliver, which copies them the way spawn does.
 
 local otp = require "otp"
 local sys = require "otp.sys"

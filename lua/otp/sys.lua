@@ -198,7 +198,20 @@ local function format_event(kind, a, b, c)
   return string.format("*DBG* %s %s %s", who, tostring(kind), fmt(a))
 end
 
+local function check_hooks(fname, hooks)
+  if type(hooks) ~= "table" then
+    badarg(fname .. " needs the server's hooks table (the one sys.handle_system " ..
+           "is given) as argument " .. (fname == "sys.event" and 1 or 2) .. ", got " ..
+           type(hooks), 3)
+  end
+end
+
 function sys.event(hooks, kind, a, b, c)
+  check_hooks("sys.event", hooks)
+  if type(kind) ~= "string" then
+    badarg("sys.event needs the event kind (a string: \"in\", \"out\", ...) as " ..
+           "argument 2, got " .. type(kind), 2)
+  end
   local d = hooks.debug
   if not d then return end
   local st = d.stats
@@ -442,6 +455,12 @@ local function suspended_loop(hooks)
 end
 
 function sys.handle_system(msg, hooks)
+  if type(msg) ~= "table" or msg[1] ~= "$system" then
+    badarg("sys.handle_system needs a {\"$system\", from, request} message as " ..
+           "argument 1, got " .. (type(msg) == "table" and "a table without \"$system\""
+                                  or type(msg)), 2)
+  end
+  check_hooks("sys.handle_system", hooks)
   if do_request(hooks, msg[2], msg[3], false) == "suspend" then
     return suspended_loop(hooks)
   end

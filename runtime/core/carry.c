@@ -43,6 +43,7 @@ void otp_carry_message(lua_State *L, int idx, otp_proc *self, otp_proc *to,
   idx = lua_absindex(L, idx);
   otp_xbuf *b = otp_xencode(L, idx, 1, mode, "msg");
   node->messages_sent++;
+  self->vm->messages_sent++;
   if (otp_trace_on(node, OTP_EV_SEND)) {
     otp_trace_info info = {.pid = self->pid, .other = to->pid, .L = L, .msg = idx};
     otp_trace_emit(node, OTP_EV_SEND, &info);

@@ -49,8 +49,20 @@ static int ro_len(lua_State *L) {
   return 1;
 }
 
+static int is_readonly_view(lua_State *L, int idx) {
+  if (lua_type(L, idx) != LUA_TTABLE || !lua_getmetatable(L, idx)) return 0;
+  int ro = lua_getfield(L, -1, "__newindex") == LUA_TFUNCTION &&
+           lua_tocfunction(L, -1) == ro_newindex;
+  lua_pop(L, 2);
+  return ro;
+}
+
 void otp_env_readonly(lua_State *L, int idx) {
   idx = lua_absindex(L, idx);
+  if (is_readonly_view(L, idx)) {           /* already a view: itself */
+    lua_pushvalue(L, idx);
+    return;
+  }
   lua_rawgetp(L, LUA_REGISTRYINDEX, &proxies_key);
   lua_pushvalue(L, idx);
   if (lua_rawget(L, -2) != LUA_TNIL) {
@@ -348,6 +360,16 @@ static void reduce_debug(lua_State *L) {
   lua_pop(L, 2);
 }
 
+
+/* rawset bypasses __newindex: refused on the read-only library views. */
+static int env_rawset(lua_State *L) {
+  if (is_readonly_view(L, 1)) return ro_newindex(L);
+  lua_pushvalue(L, lua_upvalueindex(1));
+  lua_insert(L, 1);
+  lua_call(L, lua_gettop(L) - 1, 1);
+  return 1;
+}
+
 static void wrap_global(lua_State *L, const char *name, lua_CFunction f) {
   lua_getglobal(L, name);
   lua_pushcclosure(L, f, 1);
@@ -416,6 +438,7 @@ void otp_env_init(lua_State *L, otp_vm *vm) {
   wrap_global(L, "load", env_load);
   wrap_global(L, "require", env_require);
   wrap_global(L, "setmetatable", env_setmetatable);
+  wrap_global(L, "rawset", env_rawset);
   if (vm->flags & OTP_VM_SANDBOX) {
     lua_getglobal(L, "package");          /* its path cannot be changed */
     otp_env_readonly(L, -1);

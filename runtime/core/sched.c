@@ -360,6 +360,7 @@ static void account(otp_node *node, uint64_t now) {
   otp_proc *p = otp_proc_lookup(node, node->slice_pid);
   if (p) {
     p->reductions += spent;
+    p->vm->reductions += spent;
     if (otp_sched_over_budget(p, spent, now) && otp_proc_alive(p))
       otp_sched_kill_soon(node, p, OTP_KILL_CPU);
   }
@@ -378,6 +379,7 @@ static void run_slice(otp_node *node, otp_proc *p) {
   p->yield_kind = OTP_YIELD_NONE;
   node->current = node->charge = p;
   node->context_switches++;
+  p->vm->context_switches++;
   if (otp_trace_on(node, OTP_EV_SCHED_IN)) trace_sched(node, OTP_EV_SCHED_IN, p);
   int nargs = lua_status(co) == LUA_OK ? lua_gettop(co) - 1 : p->handoff;
   uint64_t t0 = otp_now_ns();

@@ -35,11 +35,16 @@ static const char run_help[] =
     "  --reductions N     deterministic scheduling: preempt every N VM instructions\n"
     "                     (slower, but the interleaving is the same every run)\n"
     "  --log-level LEVEL  none, error (default), warning, info or debug\n"
-    "  --max-memory MB    memory for the whole node (default 2048); the process\n"
-    "                     that allocates beyond it is killed\n"
-    "  --max-heap MB      default max_heap of every process (default: none)\n"
+    "  --max-memory SIZE  memory for the whole node (default 2048MB, at least 1MB);\n"
+    "                     the process that allocates beyond it is killed\n"
+    "  --max-heap SIZE    default max_heap of every process (default: none, at\n"
+    "                     least 8KB)\n"
     "  --trace-ring N     keep the newest N events of the run (default 1000, 0: off);\n"
-    "                     a failed expectation shows the trace leading to it\n";
+    "                     a failed expectation shows the trace leading to it\n"
+    "\n"
+    "A SIZE is megabytes (\"64\") or a number with a unit: B, KB, MB, GB, TB\n"
+    "(powers of 1024, any case: \"512KB\", \"16MB\", \"2gb\"), at most 16TB. In Lua,\n"
+    "spawn_opt's max_heap and a sandbox's max_memory take bytes or the same strings.\n";
 
 static const char test_help[] =
     "usage: otplab test [options] [PATH...]\n"

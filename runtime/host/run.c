@@ -10,17 +10,9 @@
 #include <lauxlib.h>
 #include "host/cli.h"
 #include "core/format.h"
+#include "core/size.h"
 #include "core/term.h"
 #include "lua/lotp.h"
-
-static int parse_size_mb(const char *s, size_t *out) {
-  char *end;
-  errno = 0;
-  unsigned long long mb = strtoull(s, &end, 10);
-  if (errno || *end || end == s) return -1;
-  *out = (size_t)mb << 20;
-  return 0;
-}
 
 int cli_node_option(otp_node_config *cfg, int argc, char **argv, int *i) {
   const char *opt = argv[*i];
@@ -61,11 +53,15 @@ int cli_node_option(otp_node_config *cfg, int argc, char **argv, int *i) {
     fprintf(stderr, "otplab: --log-level must be none, error, warning, info or debug, got '%s'\n", val);
     return -1;
   } else {
-    size_t *target = strcmp(opt, "--max-memory") == 0 ? &cfg->max_memory : &cfg->default_max_heap;
-    if (parse_size_mb(val, target) != 0) {
-      fprintf(stderr, "otplab: %s needs a number of megabytes, got '%s'\n", opt, val);
+    int node_wide = strcmp(opt, "--max-memory") == 0;
+    uint64_t min = node_wide ? OTP_MIN_NODE_MEMORY : OTP_MIN_PROCESS_HEAP, bytes = 0;
+    if (otp_parse_size(val, (uint64_t)1 << 20, &bytes) != OTP_SIZE_OK || bytes < min) {
+      fprintf(stderr, "otplab: %s needs a size from %lluKB to 16TB: megabytes (\"64\") or a "
+              "number with a unit (\"512KB\", \"16MB\", \"2GB\"), got '%s'\n",
+              opt, (unsigned long long)(min >> 10), val);
       return -1;
     }
+    *(node_wide ? &cfg->max_memory : &cfg->default_max_heap) = (size_t)bytes;
   }
   return 1;
 }

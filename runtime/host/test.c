@@ -15,10 +15,32 @@
 #include <unistd.h>
 #include "host/cli.h"
 
+typedef struct dir_id {
+  dev_t dev;
+  ino_t ino;
+} dir_id;
+
+/* The scenarios found, and every directory already walked (by device and
+** inode, so two paths to one directory count once). */
 typedef struct files {
   char **v;
   size_t n, cap;
+  dir_id *seen;
+  size_t n_seen, cap_seen;
 } files;
+
+/* Records st as walked; 0 if it was walked before. */
+static int first_visit(files *f, const struct stat *st) {
+  for (size_t i = 0; i < f->n_seen; i++)
+    if (f->seen[i].dev == st->st_dev && f->seen[i].ino == st->st_ino) return 0;
+  if (f->n_seen == f->cap_seen) {
+    f->cap_seen = f->cap_seen ? f->cap_seen * 2 : 16;
+    f->seen = realloc(f->seen, f->cap_seen * sizeof *f->seen);
+    if (!f->seen) abort();
+  }
+  f->seen[f->n_seen++] = (dir_id){st->st_dev, st->st_ino};
+  return 1;
+}
 
 static void add_file(files *f, const char *path) {
   if (f->n == f->cap) {
@@ -43,14 +65,20 @@ static void collect(files *f, const char *path) {
     if (ends_with(path, ".lua") && base[0] != '_') add_file(f, path);   /* _x.lua: helpers */
     return;
   }
-  if (!S_ISDIR(st.st_mode)) return;
+  if (!S_ISDIR(st.st_mode) || !first_visit(f, &st)) return;
   DIR *d = opendir(path);
   if (!d) return;
   struct dirent *e;
   while ((e = readdir(d)) != NULL) {
     if (e->d_name[0] == '.') continue;
     char sub[4096];
-    snprintf(sub, sizeof sub, "%s%s%s", path, ends_with(path, "/") ? "" : "/", e->d_name);
+    int len = snprintf(sub, sizeof sub, "%s%s%s", path, ends_with(path, "/") ? "" : "/", e->d_name);
+    if (len < 0 || (size_t)len >= sizeof sub) continue;
+    /* a symlink to a directory inside the tree is not followed: a link to
+    ** ".." or /proc/self would walk far outside (or forever) */
+    struct stat lst;
+    if (lstat(sub, &lst) == 0 && S_ISLNK(lst.st_mode) && stat(sub, &st) == 0 && S_ISDIR(st.st_mode))
+      continue;
     collect(f, sub);
   }
   closedir(d);
@@ -181,6 +209,7 @@ int cli_test(int argc, char **argv) {
     free(f.v[i]);
   }
   free(f.v);
+  free(f.seen);
   printf("%d passed, %d failed\n", passed, failed);
   return failed ? CLI_FAILED : CLI_OK;
 }

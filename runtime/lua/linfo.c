@@ -262,6 +262,7 @@ static void push_info(lua_State *L, otp_proc *p, int key) {
 
 static int l_process_info(lua_State *L) {
   otp_proc *p = arg_proc(L, 1, "otp.process_info");
+  if (p && !visible(L, p)) p = NULL;    /* outside a sandbox's wall: as if gone */
   if (!lua_isnoneornil(L, 2)) {
     const char *key = otp_arg_string(L, 2, "otp.process_info(pid, key)");
     int k = 0;
@@ -323,10 +324,38 @@ static int l_system_time(lua_State *L) {
   return 1;
 }
 
-/* {name = bytes} of the node's sandboxes (part of total). */
+/* What otp.memory and otp.statistics count. The host sees the node; a
+** sandbox sees itself only: its state's bytes, its processes, its counters
+** (never the node's totals or that other sandboxes exist). */
+typedef struct counts {
+  lua_Integer total, procs, nprocs, run_queue;
+  uint64_t *reductions, *reductions_seen, context_switches, messages_sent;
+} counts;
+
+static counts count_for(lua_State *L) {
+  otp_node *node = otp_node_of(L);
+  otp_vm *vm = otp_vm_of(L);
+  if (!vm->sandbox)
+    return (counts){(lua_Integer)node->mem_total, (lua_Integer)node->mem_procs,
+                    node->nprocs, node->rq_len, &node->reductions_total,
+                    &node->reductions_seen, node->context_switches, node->messages_sent};
+  counts c = {(lua_Integer)vm->mem_total, 0, vm->nprocs, 0, &vm->reductions,
+              &vm->reductions_seen, vm->context_switches, vm->messages_sent};
+  for (uint32_t i = 0; i < node->nslots; i++) {
+    otp_proc *p = node->procs[i];
+    if (!p || p->vm != vm) continue;
+    c.procs += (lua_Integer)p->memory;
+    if (p->status == OTP_RUNNABLE) c.run_queue++;
+  }
+  return c;
+}
+
+/* {name = bytes} of the sandboxes the caller may see (part of total). */
 static void push_sandbox_memory(lua_State *L, otp_node *node) {
   lua_newtable(L);
+  otp_sandbox *own = otp_vm_of(L)->sandbox;
   for (otp_sandbox *sb = node->sandboxes; sb; sb = sb->next) {
+    if (own && sb != own) continue;
     lua_pushinteger(L, (lua_Integer)sb->vm.mem_total);
     lua_setfield(L, -2, sb->name);
   }
@@ -334,23 +363,23 @@ static void push_sandbox_memory(lua_State *L, otp_node *node) {
 
 static int l_memory(lua_State *L) {
   otp_node *node = otp_node_of(L);
-  lua_Integer total = (lua_Integer)node->mem_total, procs = (lua_Integer)node->mem_procs;
+  counts c = count_for(L);
   if (!lua_isnoneornil(L, 1)) {
     const char *key = otp_arg_string(L, 1, "otp.memory");
-    if (strcmp(key, "total") == 0) lua_pushinteger(L, total);
-    else if (strcmp(key, "processes") == 0) lua_pushinteger(L, procs);
-    else if (strcmp(key, "system") == 0) lua_pushinteger(L, total - procs);
+    if (strcmp(key, "total") == 0) lua_pushinteger(L, c.total);
+    else if (strcmp(key, "processes") == 0) lua_pushinteger(L, c.procs);
+    else if (strcmp(key, "system") == 0) lua_pushinteger(L, c.total - c.procs);
     else if (strcmp(key, "sandboxes") == 0) push_sandbox_memory(L, node);
     else return otp_raise(L, "badarg: otp.memory has no key '%s' (keys: total, "
                            "processes, system, sandboxes)", key);
     return 1;
   }
   lua_createtable(L, 0, 4);
-  lua_pushinteger(L, total);
+  lua_pushinteger(L, c.total);
   lua_setfield(L, -2, "total");
-  lua_pushinteger(L, procs);
+  lua_pushinteger(L, c.procs);
   lua_setfield(L, -2, "processes");
-  lua_pushinteger(L, total - procs);
+  lua_pushinteger(L, c.total - c.procs);
   lua_setfield(L, -2, "system");
   push_sandbox_memory(L, node);
   lua_setfield(L, -2, "sandboxes");
@@ -358,25 +387,25 @@ static int l_memory(lua_State *L) {
 }
 
 static int l_statistics(lua_State *L) {
-  otp_node *node = otp_node_of(L);
   const char *key = otp_arg_string(L, 1, "otp.statistics");
+  counts c = count_for(L);
   if (strcmp(key, "process_count") == 0) {
-    lua_pushinteger(L, node->nprocs);
+    lua_pushinteger(L, c.nprocs);
   } else if (strcmp(key, "run_queue") == 0) {
-    lua_pushinteger(L, node->rq_len);
+    lua_pushinteger(L, c.run_queue);
   } else if (strcmp(key, "reductions") == 0) {
     lua_createtable(L, 2, 0);
-    lua_pushinteger(L, (lua_Integer)node->reductions_total);
+    lua_pushinteger(L, (lua_Integer)*c.reductions);
     lua_rawseti(L, -2, 1);
-    lua_pushinteger(L, (lua_Integer)(node->reductions_total - node->reductions_seen));
+    lua_pushinteger(L, (lua_Integer)(*c.reductions - *c.reductions_seen));
     lua_rawseti(L, -2, 2);
-    node->reductions_seen = node->reductions_total;
+    *c.reductions_seen = *c.reductions;
   } else if (strcmp(key, "context_switches") == 0) {
-    lua_pushinteger(L, (lua_Integer)node->context_switches);
+    lua_pushinteger(L, (lua_Integer)c.context_switches);
   } else if (strcmp(key, "messages_sent") == 0) {
-    lua_pushinteger(L, (lua_Integer)node->messages_sent);
+    lua_pushinteger(L, (lua_Integer)c.messages_sent);
   } else if (strcmp(key, "timers") == 0) {
-    lua_pushinteger(L, (lua_Integer)node->timers_pending);
+    lua_pushinteger(L, (lua_Integer)otp_node_of(L)->timers_pending);
   } else {
     return otp_raise(L, "badarg: otp.statistics has no key '%s' (keys: process_count, "
                       "run_queue, reductions, context_switches, messages_sent, timers)", key);

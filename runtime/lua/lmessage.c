@@ -18,6 +18,11 @@
 #include "core/sched.h"
 #include "core/signal.h"
 #include "core/term.h"
+
+/* The longest finite wait: 2^53 ms (285,000 years), the largest whole number a
+** Lua float holds exactly, so the rounding below never overflows. */
+#define OTP_MAX_TIMEOUT_MS 9007199254740992.0
+#define OTP_MAX_TIMEOUT_TEXT "9007199254740992 (2^53)"
 #include "core/timer.h"
 #include "trace/trace.h"
 
@@ -70,6 +75,7 @@ static int l_send(lua_State *L) {
   otp_copy(L, 2, OTP_COPY_MESSAGE, "msg", 0);   /* badarg even to the dead */
   otp_charge_restore(node, cs);
   node->messages_sent++;
+  self->vm->messages_sent++;
   if (!to) {
     if (otp_trace_on(node, OTP_EV_SEND_TO_DEAD)) {
       otp_trace_info info = {.pid = self->pid, .other = otp_to_pid(L, 1), .L = L, .msg = 3};
@@ -289,13 +295,15 @@ static void check_timeout(lua_State *L, int idx) {
     lua_replace(L, idx);
     return;
   }
+  if (lua_type(L, idx) != LUA_TNUMBER)
+    otp_raise(L, "badarg: a timeout must be a number of milliseconds >= 0 or "
+               "\"infinity\", got %s", luaL_typename(L, idx));
   lua_Number ms = lua_tonumber(L, idx);
-  /* !(ms >= 0) also refuses NaN; Erlang's after takes at most 2^32 - 1 ms */
-  if (lua_type(L, idx) != LUA_TNUMBER || !(ms >= 0) || ms > 4294967295.0)
+  /* written so that NaN fails too: a NaN compares false with everything */
+  if (!(ms >= 0 && ms <= OTP_MAX_TIMEOUT_MS))
     otp_raise(L, "badarg: a timeout must be a number of milliseconds from 0 to "
-               "4294967295 (about 49 days) or \"infinity\", got %s",
-               lua_type(L, idx) == LUA_TNUMBER ? luaL_tolstring(L, idx, NULL)
-                                               : luaL_typename(L, idx));
+               OTP_MAX_TIMEOUT_TEXT " (or \"infinity\" to wait forever), got %s",
+               luaL_tolstring(L, idx, NULL));
   lua_pushinteger(L, (lua_Integer)(ms + 0.999));   /* round up, as after T does */
   lua_replace(L, idx);
 }
@@ -389,8 +397,9 @@ static int l_make_ref(lua_State *L) {
 
 static uint64_t check_ms(lua_State *L, int idx) {
   lua_Integer ms = lua_tointeger(L, idx);
-  if (!lua_isinteger(L, idx) || ms < 0)
-    otp_raise(L, "badarg: a timer needs a whole number of milliseconds >= 0, got %s",
+  if (!lua_isinteger(L, idx) || ms < 0 || ms > OTP_MAX_TIMEOUT_MS)
+    otp_raise(L, "badarg: a timer needs a whole number of milliseconds from 0 to "
+               OTP_MAX_TIMEOUT_TEXT ", got %s",
                luaL_tolstring(L, idx, NULL));
   return (uint64_t)ms;
 }

@@ -8,6 +8,7 @@
 #include <lua.h>
 #include <lauxlib.h>
 #include "core/proc.h"
+#include "core/copy.h"
 
 struct otp_node;
 struct otp_node_config;

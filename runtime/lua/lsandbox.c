@@ -4,6 +4,7 @@
 */
 #include <string.h>
 #include "lua/lotp.h"
+#include "core/size.h"
 #include "core/env.h"
 #include "core/node.h"
 #include "core/sched.h"
@@ -83,7 +84,10 @@ static int l_open(lua_State *L) {
   }
   otp_sandbox_limits lim = {0};
   lim.max_processes = (uint32_t)opt_size(L, 2, "max_processes", "processes at once");
-  lim.max_memory = (size_t)opt_size(L, 2, "max_memory", "bytes");
+  if (lua_getfield(L, 2, "max_memory") != LUA_TNIL)
+    lim.max_memory = (size_t)otp_check_size(L, -1, "sandbox option max_memory",
+                                            OTP_MIN_SANDBOX_MEMORY);
+  lua_pop(L, 1);
   lim.max_reductions = opt_size(L, 2, "max_reductions", "reductions per process per second");
   lim.allow = opt_allow(L, 2);
   char err[160];

@@ -6,6 +6,7 @@
 */
 #include <string.h>
 #include "lua/lotp.h"
+#include "core/size.h"
 #include "core/copy.h"
 #include "core/node.h"
 #include "core/registry.h"
@@ -118,14 +119,20 @@ static int l_spawn_opt(lua_State *L) {
   o.monitor = opt_flag(L, 2, "monitor");
   o.trap_exit = opt_flag(L, 2, "trap_exit");
   if (lua_getfield(L, 2, "max_heap") != LUA_TNIL) {
-    lua_Integer max = lua_tointeger(L, -1);
-    if (!lua_isinteger(L, -1) || max <= 0)
-      return otp_raise(L, "badarg: max_heap must be a positive number of bytes");
-    o.max_heap = (size_t)max;
+    o.max_heap = (size_t)otp_check_size(L, -1, "spawn_opt option max_heap", OTP_MIN_PROCESS_HEAP);
   }
   lua_pop(L, 1);
   otp_sandbox *sb = NULL;
-  if (lua_getfield(L, 2, "sandbox") != LUA_TNIL) {
+  otp_sandbox *own = otp_vm_of(L)->sandbox;
+  if (lua_getfield(L, 2, "sandbox") != LUA_TNIL && own) {
+    /* a sandbox is a wall: its processes spawn only into it, and whether
+    ** another sandbox exists is not theirs to learn */
+    const char *name = lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : NULL;
+    if (!name || strcmp(name, own->name) != 0)
+      return otp_raise(L, "badarg: spawn_opt inside sandbox '%s' can only spawn into '%s' "
+                        "itself (a sandbox's processes stay in their sandbox), got sandbox = %s",
+                        own->name, own->name, luaL_tolstring(L, -1, NULL));
+  } else if (lua_type(L, -1) != LUA_TNIL) {
     const char *name = lua_tostring(L, -1);
     sb = name ? otp_sandbox_find(otp_node_of(L), name) : NULL;
     if (!sb)

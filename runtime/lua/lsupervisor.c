@@ -497,7 +497,9 @@ static int l_terminated_all(lua_State *L) {
   lua_Integer n = (lua_Integer)lua_rawlen(L, 2);
   for (lua_Integer i = 1; i <= n; i++) {
     int top = lua_gettop(L);
-    lua_rawgeti(L, 2, i);
+    if (lua_rawgeti(L, 2, i) != LUA_TTABLE)
+      return otp_raise(L, "badarg: terminated_all needs a list of {pid, reason, early} "
+                        "tables, item %I is %s", i, luaL_typename(L, -1));
     lua_rawgeti(L, -1, 1);
     lua_rawgeti(L, -2, 2);
     lua_rawgeti(L, -3, 3);
@@ -828,6 +830,7 @@ static int l_deliver(lua_State *L) {
   otp_charge_restore(node, cs);
   lua_remove(L, 3);
   node->messages_sent++;
+  self->vm->messages_sent++;
   if (otp_trace_on(node, OTP_EV_SEND)) {
     otp_trace_info info = {.pid = self->pid, .other = to->pid, .L = L, .msg = 3};
     otp_trace_emit(node, OTP_EV_SEND, &info);

@@ -202,8 +202,13 @@ static int l_start(lua_State *L) {
 ** kept; false once the session has ended. */
 static int l_forward(lua_State *L) {
   otp_node *node = otp_node_of(L);
-  otp_trace_session *s = otp_trace_find(node, (uint64_t)luaL_checkinteger(L, 1));
-  luaL_checktype(L, 2, LUA_TTABLE);
+  if (!lua_isinteger(L, 1))
+    return otp_raise(L, "badarg: otp.trace._forward needs a session id (an integer) as "
+                     "argument 1, got %s", luaL_typename(L, 1));
+  if (!lua_istable(L, 2))
+    return otp_raise(L, "badarg: otp.trace._forward needs an event table as argument 2, "
+                     "got %s", luaL_typename(L, 2));
+  otp_trace_session *s = otp_trace_find(node, (uint64_t)lua_tointeger(L, 1));
   if (!s) {
     lua_pushboolean(L, 0);
     return 1;
