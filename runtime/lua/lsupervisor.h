@@ -49,4 +49,21 @@ void lsup_log_spec_error(lua_State *L, sup_ud *u, const char *where, const char 
 void lsup_log_report(lua_State *L, sup_ud *u, const otp_sup_op *op);
 void lsup_emit_event(lua_State *L, sup_ud *u, const otp_sup_op *op);
 
+
+#define SUP_MT "otp.supervisor_core"   /* the machines' metatable */
+
+/* lsupervisor.c: shared helpers */
+void lsup_set_data(lua_State *L, const char *field);   /* pops the value into the uservalue */
+sup_ud *lsup_check_ud(lua_State *L);                 /* the machine at argument 1 */
+void lsup_wrap(lua_State *L, const char *tag);       /* the value on top as {tag, value} */
+int64_t lsup_now_s(void);                            /* monotonic seconds */
+int lsup_alive(void *ud, otp_pid pid);               /* ud: the node */
+int lsup_flag_value(otp_flags_err fe, int base);     /* stack index of a bad flag */
+/* lsupervisor_new.c: supervisor_core.new, new_dynamic and the machines' __gc */
+int lsup_new(lua_State *L);
+int lsup_new_dynamic(lua_State *L);
+int lsup_gc(lua_State *L);
+/* lsupervisor_api.c: the API-call methods of a machine */
+extern const luaL_Reg lsup_api_methods[];
+
 #endif
