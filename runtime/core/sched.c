@@ -375,6 +375,7 @@ static void run_slice(otp_node *node, otp_proc *p) {
   }
   p->status = OTP_RUNNING;
   p->sched_yield = 0;
+  p->stuck_since_ns = 0;   /* a non-yieldable call never spans slices */
   p->yield_kind = OTP_YIELD_NONE;
   node->current = node->charge = p;
   node->context_switches++;

@@ -827,7 +827,7 @@ static void dec_table(dec *d, int with_mt) {
   d->p++;
   if (with_mt) {
     dec_value(d);
-    lua_setmetatable(L, t);
+    otp_setmetatable_inert(L, t);
   }
   d->depth--;
 }
