@@ -226,7 +226,7 @@ static void copy_table(copier *c, int idx, const frame *up) {
     int mt = lua_gettop(L);
     need_seen(c, &f);
     copy_value(c, mt, &f);
-    lua_setmetatable(L, f.dst);
+    otp_setmetatable_inert(L, f.dst);
     lua_pop(L, 1);
   }
   c->depth--;

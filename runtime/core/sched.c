@@ -110,6 +110,14 @@ int otp_sched_die(lua_State *L) {
   return luaL_error(L, "process is exiting");
 }
 
+/* Marks p to die at its next safe point and raises the stuck-call error. */
+static void stuck_error(lua_State *L, otp_node *node, otp_proc *p) {
+  if (!p->kill_pending) p->kill_pending = OTP_KILL_STUCK;
+  luaL_error(L, "process ran more than %d ms inside a call that cannot be "
+             "preempted (a table.sort comparator, a string.gsub callback or a "
+             "metamethod) and was stopped", (int)node->cfg.stuck_ms);
+}
+
 static void preempt_hook(lua_State *L, lua_Debug *ar) {
   otp_node *node = otp_node_of(L);
   otp_proc *p = node->current;
@@ -132,12 +140,22 @@ static void preempt_hook(lua_State *L, lua_Debug *ar) {
     return;
   }
   if (now - p->stuck_since_ns >= (uint64_t)node->cfg.stuck_ms * 1000000u) {
-    if (!p->kill_pending) p->kill_pending = OTP_KILL_STUCK;
     lua_sethook(L, preempt_hook, LUA_MASKCOUNT, 1);
-    luaL_error(L, "process ran more than %d ms inside a call that cannot be "
-               "preempted (a table.sort comparator, a string.gsub callback or a "
-               "metamethod) and was stopped", (int)node->cfg.stuck_ms);
+    stuck_error(L, node, p);
   }
+}
+
+void otp_sched_stuck_inner(lua_State *L, lua_State *co, uint64_t *since) {
+  otp_node *node = otp_node_of(L);
+  otp_proc *p = node->current;
+  uint64_t now = otp_now_ns();
+  if (!*since) *since = now;
+  else if (now - *since >= (uint64_t)node->cfg.stuck_ms * 1000000u) {
+    p->hook_armed = 0;
+    arm_hook(node);                 /* the caller's thread runs again now */
+    stuck_error(L, node, p);
+  }
+  lua_sethook(co, preempt_hook, LUA_MASKCOUNT, 1000);   /* come back soon */
 }
 
 void otp_sched_setup_thread(otp_node *node, lua_State *co) {
@@ -376,6 +394,7 @@ static void run_slice(otp_node *node, otp_proc *p) {
   }
   p->status = OTP_RUNNING;
   p->sched_yield = 0;
+  p->stuck_since_ns = 0;   /* a non-yieldable call never spans slices */
   p->yield_kind = OTP_YIELD_NONE;
   node->current = node->charge = p;
   node->context_switches++;
@@ -393,7 +412,6 @@ static void run_slice(otp_node *node, otp_proc *p) {
   int nres = 0;
   int status = lua_resume(co, p->vm->L, nargs, &nres);
   atomic_store_explicit(&node->running_thread, NULL, memory_order_relaxed);
-  p->stuck_since_ns = 0;      /* a call that cannot yield ends with its slice */
   if (p->hook_armed && !node->cfg.reductions) {
     lua_sethook(co, NULL, 0, 0);
     p->hook_armed = 0;

@@ -57,4 +57,9 @@ void otp_sched_setup_thread(struct otp_node *node, lua_State *co);
 ** own coroutines); returns the previous one. */
 lua_State *otp_sched_set_running(struct otp_node *node, lua_State *T);
 
+/* A preemption reached a coroutine co resumed by L from a call that cannot
+** yield: L is stuck since *since (0 the first time). Past the stuck limit this
+** raises the stuck-call error; before it, co is armed to come back soon. */
+void otp_sched_stuck_inner(lua_State *L, lua_State *co, uint64_t *since);
+
 #endif

@@ -242,3 +242,23 @@ int otp_raise(lua_State *L, const char *fmt, ...) {
   }
   return lua_error(L);
 }
+
+void otp_setmetatable_inert(lua_State *L, int idx) {
+  idx = lua_absindex(L, idx);
+  int mt = lua_gettop(L);
+  lua_pushliteral(L, "__gc");
+  if (lua_rawget(L, mt) == LUA_TNIL) {
+    lua_pop(L, 1);
+    lua_setmetatable(L, idx);
+    return;
+  }
+  lua_pushliteral(L, "__gc");           /* hide it while the object is marked */
+  lua_pushnil(L);
+  lua_rawset(L, mt);
+  lua_pushvalue(L, mt);
+  lua_setmetatable(L, idx);
+  lua_pushliteral(L, "__gc");           /* mt.__gc = the saved value */
+  lua_insert(L, -2);
+  lua_rawset(L, mt);
+  lua_pop(L, 1);
+}

@@ -43,6 +43,11 @@ otp_ref_ud *otp_to_ref_ud(lua_State *L, int idx);  /* NULL if not a ref */
 /* Is the value at idx a pid or a ref (sendable userdata)? */
 int otp_is_term_udata(lua_State *L, int idx);
 
+/* lua_setmetatable for a metatable copied from user data: the object is
+** never made finalizable, even if the metatable has a __gc field (one added
+** after setmetatable in the source, where it was inert and stays inert). */
+void otp_setmetatable_inert(lua_State *L, int idx);
+
 /* Formats a pid as "<0.N.0>" into buf. */
 void otp_pid_format(otp_pid pid, char *buf, size_t len);
 /* Parses "<0.N.0>"; returns the serial or 0. */

@@ -136,7 +136,7 @@ static void dec_table(dec *d, int with_mt) {
   if (with_mt) {
     dec_value(d);
     if (!lua_istable(L, -1) && !lua_isnil(L, -1)) corrupt(d, "metatable not a table");
-    lua_setmetatable(L, t);
+    otp_setmetatable_inert(L, t);
   }
   d->depth--;
 }

@@ -60,6 +60,7 @@ static int finish(lua_State *L, lua_State *co, int status, int nres, int wrap) {
 static int run(lua_State *L, lua_State *co, int narg, lua_KContext wrap) {
   otp_node *node = otp_node_of(L);
   otp_proc *p = node->current;
+  uint64_t stuck_since = 0;
   for (;;) {
     int nres;
     lua_State *prev = otp_sched_set_running(node, co);
@@ -72,6 +73,7 @@ static int run(lua_State *L, lua_State *co, int narg, lua_KContext wrap) {
         return luaL_error(L, "cannot wait in a coroutine resumed from a call that "
                           "cannot be suspended (a metamethod or sort comparator)");
       p->sched_yield = 0;          /* a preemption we cannot pass on: carry on */
+      otp_sched_stuck_inner(L, co, &stuck_since);
       narg = 0;
       continue;
     }
