@@ -35,7 +35,10 @@ static const char run_help[] =
     "                     that allocates beyond it is killed\n"
     "  --max-heap MB      default max_heap of every process (default: none)\n"
     "  --trace-ring N     keep the newest N events of the run (default 1000, 0: off);\n"
-    "                     a failed expectation shows the trace leading to it\n";
+    "                     a failed expectation shows the trace leading to it\n"
+    "  --sname NAME       (run only) be the Erlang node NAME@HOST: registers with\n"
+    "                     epmd (started if none runs) and talks to Erlang nodes\n"
+    "  --cookie C         (run only) the distribution cookie (default ~/.erlang.cookie)\n";
 
 static const char test_help[] =
     "usage: otplab test [options] [PATH...]\n"
