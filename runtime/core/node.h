@@ -83,6 +83,17 @@ typedef struct otp_node {
   lua_CFunction open_library;             /* opens the library of a new state */
   void (*close_states)(struct otp_node *); /* closes states opened above (sandboxes) */
 
+  /* distribution (dist/dist.h), set by the host when the node has a name:
+  ** its "name@host" (NULL: "nonode@nohost"), and the calls the bindings make */
+  const char *dist_name;
+  struct otp_dist *dist;
+  /* Sends the value at msg_idx of L to the name at name_idx registered on
+  ** node_name; raises badarg for a value that cannot cross. Never fails
+  ** otherwise (A12: a message to {name, node} is dropped if nobody is there). */
+  void (*dist_send)(struct otp_node *, lua_State *L, int name_idx, const char *node_name,
+                    int msg_idx);
+  void (*dist_push_nodes)(struct otp_node *, lua_State *L);  /* connected node names */
+
   /* sandboxes (sandbox/sandbox.h) */
   struct otp_sandbox *sandboxes;
   uint32_t next_sandbox_id;

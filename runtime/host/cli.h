@@ -27,8 +27,12 @@ void cli_usage(FILE *out);
 /* Writes the help of one command; -1 if there is no such command. */
 int cli_help_to(FILE *out, const char *cmd);
 
-/* Runs path as the first process of a fresh node; prints why it failed.
-** Returns CLI_OK, CLI_FAILED or CLI_USAGE. */
-int cli_run_file(const otp_node_config *cfg, const char *path, int argc, char **argv);
+/* The node's Erlang name (--sname, --cookie of run); sname NULL: not distributed */
+typedef struct cli_dist_options { const char *sname, *cookie; } cli_dist_options;
+
+/* Runs path as the first process of a fresh node (distributed if dist names
+** it); prints why it failed. Returns CLI_OK, CLI_FAILED or CLI_USAGE. */
+int cli_run_file(const otp_node_config *cfg, const cli_dist_options *dist, const char *path,
+                 int argc, char **argv);
 
 #endif

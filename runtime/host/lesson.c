@@ -106,5 +106,5 @@ int cli_lesson(int argc, char **argv) {
     return CLI_USAGE;
   }
   setenv("OTPLAB_LESSON_MODE", interactive ? "interactive" : "straight", 1);
-  return cli_run_file(&cfg, path, 0, NULL);
+  return cli_run_file(&cfg, NULL, path, 0, NULL);
 }

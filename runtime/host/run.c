@@ -13,6 +13,9 @@
 #include "core/size.h"
 #include "core/term.h"
 #include "lua/lotp.h"
+#ifdef OTP_HAVE_DIST
+#include "dist/dist.h"
+#endif
 
 int cli_node_option(otp_node_config *cfg, int argc, char **argv, int *i) {
   const char *opt = argv[*i];
@@ -66,7 +69,46 @@ int cli_node_option(otp_node_config *cfg, int argc, char **argv, int *i) {
   return 1;
 }
 
-int cli_run_file(const otp_node_config *cfg, const char *path, int argc, char **argv) {
+/* --sname NAME, --cookie C: 1 if argv[*i] was one, 0 if not, -1 if bad (reported). */
+static int dist_option(cli_dist_options *dist, int argc, char **argv, int *i) {
+  const char *opt = argv[*i];
+  if (strcmp(opt, "--sname") != 0 && strcmp(opt, "--cookie") != 0) return 0;
+  if (*i + 1 >= argc) {
+    fprintf(stderr, "otplab: option %s needs a value\n", opt);
+    return -1;
+  }
+  const char *val = argv[++*i];
+  if (opt[2] == 's') dist->sname = val;
+  else dist->cookie = val;
+  return 1;
+}
+
+/* Makes node an Erlang node if dist names it; 0, or -1 (reported). */
+static int start_dist(otp_node *node, const cli_dist_options *dist) {
+  if (!dist || !dist->sname) {
+    if (dist && dist->cookie)
+      fprintf(stderr, "otplab: warning: --cookie without --sname does nothing\n");
+    return 0;
+  }
+#ifdef OTP_HAVE_DIST
+  char err[512];
+  if (otp_dist_start(node, dist->sname, dist->cookie, err, sizeof err) == 0) return 0;
+  fprintf(stderr, "otplab: %s\n", err);
+#else
+  fprintf(stderr, "otplab: limit: this otplab was built without distribution (erl_interface "
+          "was not found: install erlang-dev and rebuild)\n");
+#endif
+  return -1;
+}
+
+static void stop_dist(otp_node *node) {
+#ifdef OTP_HAVE_DIST
+  otp_dist_stop(node);
+#endif
+}
+
+int cli_run_file(const otp_node_config *cfg, const cli_dist_options *dist, const char *path,
+                 int argc, char **argv) {
   struct stat st;
   if (access(path, R_OK) != 0 || stat(path, &st) != 0) {
     fprintf(stderr, "otplab: cannot read '%s': %s\n", path, strerror(errno));
@@ -82,8 +124,13 @@ int cli_run_file(const otp_node_config *cfg, const char *path, int argc, char **
     fprintf(stderr, "otplab: %s\n", err);
     return CLI_FAILED;
   }
+  if (start_dist(node, dist) != 0) {
+    otp_node_free(node);
+    return CLI_FAILED;
+  }
   if (otp_node_start_file(node, path, argc, argv) != 0) {
     fprintf(stderr, "otplab: %s\n", lua_tostring(node->L, -1));
+    stop_dist(node);
     otp_node_free(node);
     return CLI_FAILED;
   }
@@ -107,6 +154,7 @@ int cli_run_file(const otp_node_config *cfg, const char *path, int argc, char **
     lua_pop(L, 2);
   }
   fflush(stdout);
+  stop_dist(node);
   otp_node_free(node);
   return status ? CLI_FAILED : CLI_OK;
 }
@@ -114,10 +162,12 @@ int cli_run_file(const otp_node_config *cfg, const char *path, int argc, char **
 int cli_run(int argc, char **argv) {
   otp_node_config cfg;
   otp_node_config_defaults(&cfg);
+  cli_dist_options dist = {0};
   int i = 0;
   for (; i < argc; i++) {
-    int r = cli_node_option(&cfg, argc, argv, &i);
-      if (r < 0) return CLI_USAGE;
+    int r = dist_option(&dist, argc, argv, &i);
+    if (r == 0) r = cli_node_option(&cfg, argc, argv, &i);
+    if (r < 0) return CLI_USAGE;
     if (r == 0) break;
   }
   if (i >= argc) {
@@ -130,5 +180,5 @@ int cli_run(int argc, char **argv) {
     cli_help_to(stderr, "run");
     return CLI_USAGE;
   }
-  return cli_run_file(&cfg, argv[i], argc - i - 1, argv + i + 1);
+  return cli_run_file(&cfg, &dist, argv[i], argc - i - 1, argv + i + 1);
 }

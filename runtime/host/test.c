@@ -113,7 +113,7 @@ static int run_one(const otp_node_config *cfg, const char *path, int timeout_s, 
     dup2(fileno(out), STDOUT_FILENO);
     dup2(fileno(out), STDERR_FILENO);
     char *no_args[] = {NULL};
-    _exit(cli_run_file(cfg, path, 0, no_args));
+    _exit(cli_run_file(cfg, NULL, path, 0, no_args));
   }
   int status = 0, timed_out = 0;
   for (;;) {

@@ -414,7 +414,16 @@ static int l_statistics(lua_State *L) {
 }
 
 static int l_node(lua_State *L) {
-  lua_pushliteral(L, "nonode@nohost");
+  const char *name = otp_node_of(L)->dist_name;
+  lua_pushstring(L, name ? name : "nonode@nohost");
+  return 1;
+}
+
+/* The nodes this one is connected to (none unless it has a name). */
+static int l_nodes(lua_State *L) {
+  otp_node *node = otp_node_of(L);
+  if (node->dist_push_nodes) node->dist_push_nodes(node, L);
+  else lua_newtable(L);
   return 1;
 }
 
@@ -483,6 +492,7 @@ const luaL_Reg otp_info_funcs[] = {
   {"memory", l_memory},
   {"statistics", l_statistics},
   {"node", l_node},
+  {"nodes", l_nodes},
   {"pid", l_pid},
   {"log_level", l_log_level},
   {NULL, NULL}

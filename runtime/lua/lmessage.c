@@ -31,8 +31,9 @@
 /* ---- destinations ---- */
 
 /* The process dest (at idx) names, or NULL if it is dead or an unreachable
-** {name, node}; raises badarg for an unregistered plain name. */
-static otp_proc *resolve(lua_State *L, otp_node *node, int idx) {
+** {name, node}; raises badarg for an unregistered plain name. Sets *remote
+** for a {name, node} of another node when the node is distributed. */
+static otp_proc *resolve(lua_State *L, otp_node *node, int idx, int *remote) {
   otp_pid pid = otp_to_pid(L, idx);
   if (pid) return otp_proc_get(node, pid);
   if (lua_type(L, idx) == LUA_TUSERDATA)
@@ -49,9 +50,13 @@ static otp_proc *resolve(lua_State *L, otp_node *node, int idx) {
     lua_rawgeti(L, idx, 1);
     lua_rawgeti(L, idx, 2);
     otp_proc *p = NULL;
-    if (lua_type(L, -2) == LUA_TSTRING && lua_type(L, -1) == LUA_TSTRING &&
-        strcmp(lua_tostring(L, -1), "nonode@nohost") == 0)
-      p = otp_registry_find(node, L, -2);
+    if (lua_type(L, -2) == LUA_TSTRING && lua_type(L, -1) == LUA_TSTRING) {
+      const char *at = lua_tostring(L, -1);
+      if (strcmp(at, node->dist_name ? node->dist_name : "nonode@nohost") == 0)
+        p = otp_registry_find(node, L, -2);
+      else if (node->dist_send)
+        *remote = 1;
+    }
     lua_pop(L, 2);
     return p;
   }
@@ -66,7 +71,16 @@ static int l_send(lua_State *L) {
   otp_node *node = otp_node_of(L);
   otp_proc *self = otp_self(L);
   lua_settop(L, 2);
-  otp_proc *to = resolve(L, node, 1);
+  int remote = 0;
+  otp_proc *to = resolve(L, node, 1, &remote);
+  if (remote) {
+    lua_rawgeti(L, 1, 1);
+    lua_rawgeti(L, 1, 2);
+    node->dist_send(node, L, 3, lua_tostring(L, 4), 2);
+    node->messages_sent++;
+    lua_settop(L, 2);
+    return 1;
+  }
   if (to && to->vm != self->vm) {
     otp_carry_message(L, 2, self, to, OTP_COPY_MESSAGE);
     return 1;

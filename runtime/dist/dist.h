@@ -1,0 +1,24 @@
+/*
+** Distribution: the node as an Erlang node, speaking Erlang's own protocol
+** through erl_interface (ei).  Layer 4, beside the host.
+**
+** A named node registers with epmd (starting `epmd -daemon` if none
+** answers), listens on a socket polled by the node's libuv loop, accepts
+** Erlang nodes and reads their messages there; messages to a registered
+** name are decoded into Lua values (dist/dist_term.c) and delivered.
+*/
+#ifndef OTP_DIST_H
+#define OTP_DIST_H
+
+#include <stddef.h>
+
+struct otp_node;
+
+/* Makes node the Erlang node sname@host with cookie (NULL: ~/.erlang.cookie,
+** as erl does). Returns 0, or -1 with a message in err. */
+int otp_dist_start(struct otp_node *node, const char *sname, const char *cookie, char *err,
+                   size_t errlen);
+/* Closes the connections and unregisters from epmd. */
+void otp_dist_stop(struct otp_node *node);
+
+#endif

@@ -1,0 +1,222 @@
+/*
+** Erlang terms <-> Lua values (the rule is in dist_term.h).  Decoding never
+** raises: a term otplab cannot represent becomes {"unsupported_term", WHAT}
+** in its place, so the rest of the message still arrives.
+*/
+#include <string.h>
+#include <stdlib.h>
+#include <lauxlib.h>
+#include "dist/dist_term.h"
+#include "core/term.h"
+
+#define MAX_DEPTH 200   /* deeper terms arrive as the error value */
+#define MAX_ATOM_OUT 255
+
+static void push_unsupported(lua_State *L, const char *what) {
+  lua_createtable(L, 2, 0);
+  lua_pushliteral(L, "unsupported_term");
+  lua_rawseti(L, -2, 1);
+  lua_pushstring(L, what);
+  lua_rawseti(L, -2, 2);
+}
+
+static const char *kind_name(int type) {
+  switch (type) {
+  case ERL_PID_EXT: case ERL_NEW_PID_EXT: return "pid";
+  case ERL_REFERENCE_EXT: case ERL_NEW_REFERENCE_EXT: case ERL_NEWER_REFERENCE_EXT:
+    return "reference";
+  case ERL_PORT_EXT: case ERL_NEW_PORT_EXT: case ERL_V4_PORT_EXT: return "port";
+  case ERL_FUN_EXT: case ERL_NEW_FUN_EXT: case ERL_EXPORT_EXT: return "fun";
+  case ERL_SMALL_BIG_EXT: case ERL_LARGE_BIG_EXT: return "integer beyond 64 bits";
+  default: return "term";
+  }
+}
+
+static int push_term(lua_State *L, const char *buf, int *index, int depth);
+
+/* Pushes arity elements into a fresh array. */
+static int push_elements(lua_State *L, const char *buf, int *index, int arity, int depth) {
+  lua_createtable(L, arity, 0);
+  for (int i = 1; i <= arity; i++) {
+    if (push_term(L, buf, index, depth + 1) != 0) return -1;
+    lua_rawseti(L, -2, i);
+  }
+  return 0;
+}
+
+static int push_list(lua_State *L, const char *buf, int *index, int depth) {
+  int arity;
+  if (ei_decode_list_header(buf, index, &arity) < 0) return -1;
+  if (push_elements(L, buf, index, arity, depth) != 0) return -1;
+  if (arity == 0) return 0;
+  int type, size;
+  if (ei_get_type(buf, index, &type, &size) < 0) return -1;
+  if (type == ERL_NIL_EXT) return ei_skip_term(buf, index);
+  lua_pop(L, 1);                                    /* [a | b]: improper */
+  if (ei_skip_term(buf, index) < 0) return -1;
+  push_unsupported(L, "improper list");
+  return 0;
+}
+
+static int push_map(lua_State *L, const char *buf, int *index, int depth) {
+  int arity;
+  if (ei_decode_map_header(buf, index, &arity) < 0) return -1;
+  lua_createtable(L, 0, arity);
+  for (int i = 0; i < arity; i++) {
+    if (push_term(L, buf, index, depth + 1) != 0) return -1;
+    if (push_term(L, buf, index, depth + 1) != 0) return -1;
+    if (lua_istable(L, -2)) {     /* a compound key: no Lua table key equals it */
+      lua_pop(L, 3);
+      push_unsupported(L, "map with a compound key");
+      return 0;
+    }
+    lua_rawset(L, -3);
+  }
+  return 0;
+}
+
+static int push_term(lua_State *L, const char *buf, int *index, int depth) {
+  int type, size;
+  if (ei_get_type(buf, index, &type, &size) < 0) return -1;
+  if (depth > MAX_DEPTH) {
+    if (ei_skip_term(buf, index) < 0) return -1;
+    push_unsupported(L, "term nested too deep");
+    return 0;
+  }
+  if (!lua_checkstack(L, 4)) return -1;
+  switch (type) {
+  case ERL_ATOM_EXT: case ERL_SMALL_ATOM_EXT: case ERL_ATOM_UTF8_EXT:
+  case ERL_SMALL_ATOM_UTF8_EXT: {
+    char atom[MAXATOMLEN_UTF8];
+    if (ei_decode_atom(buf, index, atom) < 0) return -1;
+    if (strcmp(atom, "true") == 0) lua_pushboolean(L, 1);
+    else if (strcmp(atom, "false") == 0) lua_pushboolean(L, 0);
+    else lua_pushstring(L, atom);
+    return 0;
+  }
+  case ERL_SMALL_INTEGER_EXT: case ERL_INTEGER_EXT: case ERL_SMALL_BIG_EXT:
+  case ERL_LARGE_BIG_EXT: {
+    long long n;
+    int at = *index;
+    if (ei_decode_longlong(buf, index, &n) == 0) {
+      lua_pushinteger(L, (lua_Integer)n);
+      return 0;
+    }
+    *index = at;
+    if (ei_skip_term(buf, index) < 0) return -1;
+    push_unsupported(L, kind_name(type));
+    return 0;
+  }
+  case ERL_FLOAT_EXT: case NEW_FLOAT_EXT: {
+    double d;
+    if (ei_decode_double(buf, index, &d) < 0) return -1;
+    lua_pushnumber(L, d);
+    return 0;
+  }
+  case ERL_BINARY_EXT: case ERL_STRING_EXT: {
+    char *bytes = malloc((size_t)size + 1);
+    long len = size;
+    int r = !bytes ? -1
+            : type == ERL_BINARY_EXT ? ei_decode_binary(buf, index, bytes, &len)
+                                     : ei_decode_string(buf, index, bytes);
+    if (r == 0) lua_pushlstring(L, bytes, (size_t)(type == ERL_BINARY_EXT ? len : size));
+    free(bytes);
+    return r < 0 ? -1 : 0;
+  }
+  case ERL_SMALL_TUPLE_EXT: case ERL_LARGE_TUPLE_EXT: {
+    int arity;
+    if (ei_decode_tuple_header(buf, index, &arity) < 0) return -1;
+    return push_elements(L, buf, index, arity, depth);
+  }
+  case ERL_NIL_EXT: case ERL_LIST_EXT:
+    return push_list(L, buf, index, depth);
+  case ERL_MAP_EXT:
+    return push_map(L, buf, index, depth);
+  default:
+    if (ei_skip_term(buf, index) < 0) return -1;
+    push_unsupported(L, kind_name(type));
+    return 0;
+  }
+}
+
+void otp_dist_push_term(lua_State *L, const char *buf, int *index) {
+  int top = lua_gettop(L);
+  if (push_term(L, buf, index, 0) != 0) {
+    lua_settop(L, top);
+    push_unsupported(L, "malformed term");
+  }
+}
+
+/* ---- Lua -> Erlang ---- */
+
+/* The length n if the table at idx is the array 1..n and nothing else, or -1. */
+static lua_Integer array_length(lua_State *L, int idx) {
+  lua_Integer n = (lua_Integer)lua_rawlen(L, idx), count = 0;
+  lua_pushnil(L);
+  while (lua_next(L, idx)) {
+    lua_pop(L, 1);
+    count++;
+    if (!lua_isinteger(L, -1) || lua_tointeger(L, -1) < 1 || lua_tointeger(L, -1) > n) {
+      lua_pop(L, 1);
+      return -1;
+    }
+  }
+  return count == n ? n : -1;
+}
+
+static void encode(lua_State *L, int idx, ei_x_buff *x, int depth) {
+  idx = lua_absindex(L, idx);
+  if (depth > MAX_DEPTH)
+    otp_raise(L, "badarg: a message to another node may nest at most %d tables", MAX_DEPTH);
+  luaL_checkstack(L, 4, "encoding a deep message");
+  switch (lua_type(L, idx)) {
+  case LUA_TBOOLEAN:
+    ei_x_encode_boolean(x, lua_toboolean(L, idx));
+    return;
+  case LUA_TNUMBER:
+    if (lua_isinteger(L, idx)) ei_x_encode_longlong(x, (long long)lua_tointeger(L, idx));
+    else ei_x_encode_double(x, lua_tonumber(L, idx));
+    return;
+  case LUA_TSTRING: {
+    size_t len;
+    const char *s = lua_tolstring(L, idx, &len);
+    if (len <= MAX_ATOM_OUT && memchr(s, 0, len) == NULL) ei_x_encode_atom_len(x, s, (int)len);
+    else ei_x_encode_binary(x, s, (long)len);
+    return;
+  }
+  case LUA_TTABLE: {
+    if (lua_getmetatable(L, idx))
+      otp_raise(L, "badarg: a table with a metatable cannot be sent to another node");
+    lua_Integer n = array_length(L, idx);
+    if (n >= 0) {
+      ei_x_encode_tuple_header(x, (long)n);
+      for (lua_Integer i = 1; i <= n; i++) {
+        lua_rawgeti(L, idx, i);
+        encode(L, -1, x, depth + 1);
+        lua_pop(L, 1);
+      }
+      return;
+    }
+    long count = 0;
+    lua_pushnil(L);
+    while (lua_next(L, idx)) {
+      lua_pop(L, 1);
+      count++;
+    }
+    ei_x_encode_map_header(x, count);
+    lua_pushnil(L);
+    while (lua_next(L, idx)) {
+      encode(L, -2, x, depth + 1);
+      encode(L, -1, x, depth + 1);
+      lua_pop(L, 1);
+    }
+    return;
+  }
+  default:
+    otp_raise(L, "badarg: %s cannot be sent to another node yet (a message to an Erlang "
+              "node is built from booleans, numbers, strings and tables)",
+              luaL_typename(L, idx));
+  }
+}
+
+void otp_dist_encode(lua_State *L, int idx, ei_x_buff *x) { encode(L, idx, x, 0); }

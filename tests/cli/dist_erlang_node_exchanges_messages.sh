@@ -1,0 +1,100 @@
+#!/usr/bin/env bash
+# Proves: `otplab run --sname NAME --cookie C` is an Erlang node a real
+# `erl -sname` node talks to on loopback: {Name, 'otp@host'} ! Term from
+# Erlang reaches the registered Lua process as the Lua value the mapping
+# says (atoms -> strings, true -> true, tuples and lists -> arrays,
+# binaries and Erlang strings (lists of bytes) -> strings, maps -> tables, a pid and an
+# integer beyond 64 bits -> {"unsupported_term", WHAT}), and
+# otp.send({name, node}, msg) from Lua reaches the registered Erlang
+# process (arrays -> tuples, short strings -> atoms, long ones -> binaries).
+# Random node names and a private epmd port (ERL_EPMD_PORT): nothing collides.
+set -u
+OTPLAB=${OTPLAB:-build/otplab}
+if ! command -v erl >/dev/null; then
+  echo "skipped: no erl (install erlang-base to run this test)"
+  exit 0
+fi
+tmp=$(mktemp -d)
+export ERL_EPMD_PORT=$((20000 + RANDOM % 30000))
+cleanup() {
+  [ -n "${otp_pid:-}" ] && kill "$otp_pid" 2>/dev/null
+  [ -n "${erl_pid:-}" ] && kill "$erl_pid" 2>/dev/null
+  epmd -kill >/dev/null 2>&1     # only the epmd of this test's port
+  rm -rf "$tmp"
+}
+trap cleanup EXIT
+failures=0
+fail() { echo "FAIL: $*" >&2; failures=$((failures + 1)); }
+
+suffix=$RANDOM$RANDOM
+cookie=c$suffix
+otp_name=otp$suffix
+erl_name=erl$suffix
+
+cat >"$tmp/lua_side.lua" <<'LUA'
+otp.register("lua_side", otp.self())
+print("ready " .. otp.node())
+io.stdout:flush()
+local m = otp.receive(otp.match{"hello"})
+local function check(what, got, want)
+  if got ~= want then
+    error(string.format("%s: got %s, expected %s", what, tostring(got), tostring(want)))
+  end
+end
+local erl_node = m[2]
+check("the sender's node", type(erl_node), "string")
+check("integer", m[3], 42)
+check("binary", m[4], "bin")
+check("list length", #m[5], 3)
+check("list element", m[5][2], "two")
+check("list of bytes (an Erlang string)", m[12], "\1\2\3")
+check("map value", m[6].k, 1.5)
+check("Erlang string", m[7], "str")
+check("true", m[8], true)
+check("pid", m[9][1] .. "/" .. m[9][2], "unsupported_term/pid")
+check("bignum", m[10][2], "integer beyond 64 bits")
+check("float", m[11], -0.25)
+check("connected nodes", otp.nodes()[1], erl_node)
+print("lua got hello from " .. erl_node)
+otp.send({"erl_side", erl_node}, {"reply", otp.node(), 7, 2.5, {1, 2}, true, string.rep("x", 300)})
+LUA
+
+mkfifo "$tmp/out"
+timeout 40 "$OTPLAB" run --sname "$otp_name" --cookie "$cookie" "$tmp/lua_side.lua" >"$tmp/out" 2>"$tmp/err" &
+otp_pid=$!
+exec 3<"$tmp/out"
+if ! read -r -t 20 -u 3 ready otp_node; then
+  fail "otplab did not say it was ready within 20 s ($(head -c 300 "$tmp/err"))"
+  exit 1
+fi
+[ "$ready" = ready ] || fail "otplab's first line: '$ready $otp_node', expected 'ready NAME@HOST'"
+case "$otp_node" in "$otp_name"@*) ;; *) fail "otp.node() is '$otp_node', expected $otp_name@HOST" ;; esac
+
+erl_code="register(erl_side, self()),
+  Long = binary:copy(<<\"x\">>, 300),
+  {lua_side, '$otp_node'} ! {hello, node(), 42, <<\"bin\">>, [1, two, 3], #{k => 1.5}, \"str\",
+                             true, self(), 1 bsl 70, -0.25, [1, 2, 3]},
+  receive
+    {reply, '$otp_node', 7, 2.5, {1, 2}, true, Long} ->
+      io:format(\"erl got reply~n\"), halt(0);
+    Other -> io:format(\"erl got ~p~n\", [Other]), halt(1)
+  after 20000 -> io:format(\"erl got nothing~n\"), halt(1)
+  end."
+(cd "$tmp" && exec timeout 40 erl -sname "$erl_name" -setcookie "$cookie" -noshell -eval "$erl_code") >"$tmp/erl_out" 2>&1 &
+erl_pid=$!
+wait "$erl_pid"
+erl_rc=$?
+erl_pid=
+wait "$otp_pid"
+otp_rc=$?
+otp_pid=
+lua_out=$(cat <&3)
+exec 3<&-
+
+[ "$otp_rc" -eq 0 ] || fail "otplab exited $otp_rc: $(head -c 600 "$tmp/err")"
+grep -q "lua got hello from $erl_name@" <<<"$lua_out" || fail "Lua did not report the hello: '$lua_out'"
+[ "$erl_rc" -eq 0 ] || fail "erl exited $erl_rc: $(head -c 600 "$tmp/erl_out")"
+grep -q "erl got reply" "$tmp/erl_out" || fail "erl did not get the reply: $(head -c 600 "$tmp/erl_out")"
+
+[ "$failures" -eq 0 ] || { echo "$failures failure(s)" >&2; exit 1; }
+echo "$lua_out" | tail -1; cat "$tmp/erl_out"
