@@ -57,5 +57,58 @@ lesson.step("One crash more than the budget allows: the supervisor gives up", fu
              otp.inspect(down[5]))
 end)
 
+-- The exercise: the learner sets settings.intensity (and settings.period);
+-- each check() starts a fresh supervisor with them and crashes its child
+-- five times in a row (the default budget, 3 in 5 s, allows three), watching whether the supervisor outlives them.
+local settings = {}
+local CRASHES = 5
+local function survives_five_crashes()
+  local ok, trial, err = pcall(supervisor.start_link, {strategy = "one_for_one",
+    intensity = settings.intensity, period = settings.period,
+    children = {{id = "w", start = {worker, "w"}}}})
+  if not ok or not trial then
+    return false, "a supervisor with these settings does not start: " .. otp.inspect(ok and err or trial)
+  end
+  otp.unlink(trial)
+  local ref = otp.monitor(trial)
+  local budget = otp.analytics.restart_budget(trial)
+  local function settings_text()
+    return string.format("intensity = %d%s, period = %d s%s", budget.intensity,
+      settings.intensity == nil and " (the default)" or "", budget.period,
+      settings.period == nil and " (the default)" or "")
+  end
+  for crash = 1, CRASHES do
+    local w = live(pid_of(trial, "w"))
+    otp.send(w, "crash")
+    local went, seen = pcall(expect.eventually, function()
+      if not otp.is_alive(trial) then return "gone" end
+      local now = live(pid_of(trial, "w"))
+      if now and now ~= w then return "restarted" end
+    end, 2000)
+    if not went then
+      otp.exit(trial, "kill")
+      return false, "the supervisor neither restarted w nor exited within 2 s of crash " .. crash
+    end
+    if seen == "gone" then
+      local down = otp.receive(otp.match{"DOWN", ref}, 2000)
+      return false, string.format("with %s the supervisor exited %s at crash %d: %d restarts in %d s " ..
+        "is one more than the intensity allows (C9)", settings_text(), otp.inspect(down and down[5]),
+        crash, crash, budget.period)
+    end
+  end
+  local used = otp.analytics.restart_budget(trial).used
+  otp.demonitor(ref, {flush = true})
+  otp.exit(trial, "shutdown")
+  if used ~= CRASHES then
+    return false, string.format("the supervisor survived, but its budget shows %d restarts, not %d", used, CRASHES)
+  end
+  return true
+end
+lesson.expose{settings = settings}
+lesson.exercise("set settings.intensity (and, if you like, settings.period) so that a supervisor " ..
+  "survives five crashes of its child in a row; check() starts one with them and crashes its child five times",
+  survives_five_crashes,
+  function() settings.intensity = 5 end)
+
 lesson.finish{try = "start a supervisor with intensity = 0 and crash its child once",
               next = "one_for_all"}

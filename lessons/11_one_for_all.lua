@@ -39,5 +39,51 @@ lesson.step("b crashes: d, c and a are stopped, newest first; then a, b, c, d st
   lesson.say("Use it when the children cannot work without each other.")
 end)
 
+-- The exercise: the learner picks choice.strategy; each check() starts a
+-- fresh supervisor of a, b, c with it, crashes b, waits for the supervisor's
+-- sup_restart of b in a trace session, and compares a's and c's pids.
+local choice = {}
+local function siblings_restart_check()
+  if choice.strategy == nil then
+    return false, "choice.strategy is not set: choice.strategy = \"one_for_one\" | \"one_for_all\" | \"rest_for_one\""
+  end
+  local trio = {}
+  for _, id in ipairs{"a", "b", "c"} do trio[#trio + 1] = {id = id, start = {worker, id}} end
+  local ok, trial, err = pcall(supervisor.start_link, {strategy = choice.strategy, children = trio})
+  if not ok or not trial then
+    return false, "a supervisor with strategy " .. otp.inspect(choice.strategy) .. " does not start: " ..
+      otp.inspect(ok and err or trial)
+  end
+  otp.unlink(trial)
+  local before = {}
+  for _, c in ipairs(supervisor.which_children(trial)) do before[c.id] = c.pid end
+  local session = otp.trace.start{kinds = {"sup_restart"}}
+  otp.send(before.b, "crash")
+  local restarted = pcall(expect.eventually, function()
+    for _, e in ipairs(session:events()) do if e.pid == trial and e.id == "b" then return true end end
+  end, 2000)
+  session:stop()
+  local after = {}
+  for _, c in ipairs(supervisor.which_children(trial)) do after[c.id] = c.pid end
+  otp.exit(trial, "shutdown")
+  if not restarted then return false, "the supervisor did not restart b within 2 s" end
+  local a_kept, c_kept = after.a == before.a, after.c == before.c
+  if a_kept and c_kept then
+    return false, "b was restarted, but a and c kept their pids: " .. choice.strategy ..
+      " restarts only the child that died (C6)"
+  elseif a_kept then
+    return false, "b and c were restarted, but a kept its pid: " .. choice.strategy ..
+      " restarts the dead child and those started after it, never the ones before (C8)"
+  elseif c_kept then
+    return false, "a was restarted but c kept its pid"
+  end
+  return true
+end
+lesson.expose{choice = choice}
+lesson.exercise("set choice.strategy so that when b crashes, its siblings a and c are restarted too; " ..
+  "check() starts a supervisor of a, b, c with it and crashes b",
+  siblings_restart_check,
+  function() choice.strategy = "one_for_all" end)
+
 lesson.finish{try = "otp.exit(otp.supervisor.which_children(sup)[1].pid, \"kill\"); tree(sup)",
               next = "rest_for_one pipelines"}
