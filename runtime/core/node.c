@@ -28,6 +28,7 @@ void otp_node_config_defaults(otp_node_config *cfg) {
   memset(cfg, 0, sizeof *cfg);
   cfg->slice_ms = 1;
   cfg->stuck_ms = 2000;
+  cfg->sandbox_stuck_ms = 5;
   cfg->max_memory = (size_t)2 << 30;
   cfg->log_level = OTP_LOG_ERROR;
   cfg->trace_ring = 1000;

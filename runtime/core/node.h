@@ -26,6 +26,7 @@ typedef struct otp_node_config {
   int reductions;          /* 0: watchdog preemption; N > 0: count hook every N instructions */
   unsigned slice_ms;       /* watchdog time slice */
   unsigned stuck_ms;       /* time a process may spend in a non-yieldable call */
+  unsigned sandbox_stuck_ms; /* the same for sandboxed processes: a few slices at most */
   size_t max_memory;       /* whole node; the allocating process is killed beyond it (0 = none) */
   size_t default_max_heap; /* per process when spawn_opt gives none (0 = none) */
   otp_log_level log_level;

@@ -11,6 +11,8 @@
 ** (a table.sort comparator, a gsub callback, a metamethod) the hook keeps
 ** checking and, after cfg.stuck_ms, raises an error and marks the process
 ** to die at its next safe point, so no Lua code can hold the node.
+** Sandboxed processes get cfg.sandbox_stuck_ms instead, a few slices: the
+** host waits for one stuck sandbox at a time, so that limit bounds its wait.
 ** With cfg.reductions = N every coroutine has a permanent count hook of N
 ** instructions instead: slower, but the interleaving is reproducible.
 */
@@ -110,12 +112,22 @@ int otp_sched_die(lua_State *L) {
   return luaL_error(L, "process is exiting");
 }
 
+/* Time p may spend inside a call that cannot yield before it is stopped. */
+static unsigned stuck_limit_ms(const otp_node *node, const otp_proc *p) {
+  return p->vm->sandbox ? node->cfg.sandbox_stuck_ms : node->cfg.stuck_ms;
+}
+
+static int stuck_too_long(const otp_node *node, const otp_proc *p, uint64_t since,
+                          uint64_t now) {
+  return now - since >= (uint64_t)stuck_limit_ms(node, p) * 1000000u;
+}
+
 /* Marks p to die at its next safe point and raises the stuck-call error. */
 static void stuck_error(lua_State *L, otp_node *node, otp_proc *p) {
   if (!p->kill_pending) p->kill_pending = OTP_KILL_STUCK;
   luaL_error(L, "process ran more than %d ms inside a call that cannot be "
              "preempted (a table.sort comparator, a string.gsub callback or a "
-             "metamethod) and was stopped", (int)node->cfg.stuck_ms);
+             "metamethod) and was stopped", (int)stuck_limit_ms(node, p));
 }
 
 static void preempt_hook(lua_State *L, lua_Debug *ar) {
@@ -139,7 +151,7 @@ static void preempt_hook(lua_State *L, lua_Debug *ar) {
     lua_sethook(L, preempt_hook, LUA_MASKCOUNT, 1000);
     return;
   }
-  if (now - p->stuck_since_ns >= (uint64_t)node->cfg.stuck_ms * 1000000u) {
+  if (stuck_too_long(node, p, p->stuck_since_ns, now)) {
     lua_sethook(L, preempt_hook, LUA_MASKCOUNT, 1);
     stuck_error(L, node, p);
   }
@@ -150,7 +162,7 @@ void otp_sched_stuck_inner(lua_State *L, lua_State *co, uint64_t *since) {
   otp_proc *p = node->current;
   uint64_t now = otp_now_ns();
   if (!*since) *since = now;
-  else if (now - *since >= (uint64_t)node->cfg.stuck_ms * 1000000u) {
+  else if (stuck_too_long(node, p, *since, now)) {
     p->hook_armed = 0;
     arm_hook(node);                 /* the caller's thread runs again now */
     stuck_error(L, node, p);
@@ -305,7 +317,7 @@ static void push_kill_reason(otp_node *node, otp_proc *p) {
       lua_pushliteral(L, "error");
       lua_rawseti(L, -2, 1);
       lua_pushfstring(L, "process ran more than %d ms inside a call that cannot "
-                      "be preempted and was stopped", (int)node->cfg.stuck_ms);
+                      "be preempted and was stopped", (int)stuck_limit_ms(node, p));
       lua_rawseti(L, -2, 2);
       lua_pushliteral(L, "");
       lua_rawseti(L, -2, 3);

@@ -71,6 +71,7 @@ static void test_new_with_null_config_uses_defaults (void **state) {
   assert_int_equal(node->cfg.reductions, def.reductions);
   assert_int_equal(node->cfg.slice_ms, def.slice_ms);
   assert_int_equal(node->cfg.stuck_ms, def.stuck_ms);
+  assert_int_equal(node->cfg.sandbox_stuck_ms, def.sandbox_stuck_ms);
   assert_int_equal(node->cfg.max_memory, def.max_memory);
   assert_int_equal(node->cfg.default_max_heap, def.default_max_heap);
   assert_int_equal(node->cfg.log_level, def.log_level);

@@ -1,0 +1,51 @@
+-- C3e: a sandboxed process caught inside a call that cannot yield (a
+-- table.sort comparator that loops) is stopped at its first missed slice, so
+-- the host's wait does not grow with the number of stuck sandboxed processes.
+-- Eight of them loop inside sort comparators while a busy host process polls
+-- for their DOWNs: the host gets a turn between any two sandbox deaths (each
+-- DOWN is taken out of the mailbox alone), every death carries the
+-- stuck error with the sandbox's short limit, and a host process keeps the
+-- long limit (its sort of several slices finishes).
+local expect = otp.expect
+local N = 8
+local stuck_reason = "process ran more than 5 ms inside a call that cannot be preempted and was stopped"
+
+expect.eq(otp.sandbox.create("c3e", {}), true)
+local ref_of = {}
+for _ = 1, N do
+  local pid = otp.sandbox.spawn("c3e", function()
+    table.sort({3, 1, 2}, function() while true do end end)
+  end)
+  ref_of[otp.monitor(pid)] = true
+end
+
+local is_down = otp.match{"DOWN"}
+local downs = {}
+while #downs < N do
+  local m = otp.receive(is_down, 0)
+  if m then
+    expect.truthy(ref_of[m[2]], "a DOWN of one of the eight")
+    ref_of[m[2]] = nil
+    downs[#downs + 1] = m
+    -- the host ran between this death and the next: nothing else waits
+    expect.eq(otp.process_info(otp.self(), "message_queue_len"), 0,
+              "DOWN " .. #downs .. " arrived alone")
+  end
+end
+for i, m in ipairs(downs) do
+  expect.eq(type(m[5]), "table", "DOWN " .. i .. " carries the stuck reason")
+  expect.eq(m[5][1], "error")
+  expect.eq(m[5][2], stuck_reason)
+end
+
+-- the short limit is the sandbox's: a host sort of several slices finishes
+local me = otp.self()
+local pid = otp.spawn(function()
+  local xs = {}
+  for i = 1, 30000 do xs[i] = (i * 7919) % 30011 end
+  table.sort(xs, function(a, b) return a < b end)
+  otp.send(me, {"sorted", xs[1] <= xs[2] and xs[29999] <= xs[30000]})
+end)
+local ref = otp.monitor(pid)
+expect.eq(otp.receive(otp.match{"sorted"}, 20000)[2], true)
+expect.eq(otp.receive(otp.match{"DOWN", ref}, 5000)[5], "normal")
