@@ -128,9 +128,10 @@ function helpers.info(p)
 end
 
 -- The supervisor restart or shutdown that followed pid's exit, from a trace
--- session, waiting at most a second; returns the line that says it.
+-- session, waiting at most five seconds (it returns as soon as it knows;
+-- a loaded machine can take a while); returns the line that says it.
 local function what_followed(session, pid, shown, supervised)
-  local deadline = otp.monotonic_time() + 1000
+  local deadline = otp.monotonic_time() + 5000
   local died
   while otp.monotonic_time() < deadline do
     for _, e in ipairs(session:events()) do
