@@ -486,7 +486,8 @@ int luaopen_otp_supervisor_core(lua_State *L) {
   return 1;
 }
 
-/* Sets otp.supervisor_core (read-only) in the otp table on top of the stack. */
+/* Sets supervisor_core in the otp table on top of the stack; luaopen_otp then
+** moves it to otp_internal (library files only, see hide_internals). */
 void otp_supervisor_core_register(lua_State *L) {
   luaopen_otp_supervisor_core(L);
   otp_env_readonly(L, -1);

@@ -1,5 +1,6 @@
--- Proves (issue 9 class 1): the supervisor and sandbox machines behind
--- otp.supervisor and otp.sandbox are not reachable from user code, in the
+-- Proves (issue 9 class 1): the supervisor, sandbox and fault cores behind
+-- otp.supervisor, otp.sandbox and otp.fault, the supervisor driver and the
+-- library's otp_internal table are not reachable from user code, in the
 -- host or in a sandbox: not as otp.X, not through require or package.loaded,
 -- not by loading a copy of a library file from another directory, not by
 -- calling the library's loader from package.searchers. The library itself
@@ -10,7 +11,9 @@ local supervisor = require "otp.supervisor"
 
 local function internal_reachable()
   local found = {}
-  for _, name in ipairs({ "supervisor_core", "sandbox_core" }) do
+  if otp.supervisor._private ~= nil then found[#found + 1] = "otp.supervisor._private" end
+  if rawget(_G, "otp_internal") ~= nil then found[#found + 1] = "otp_internal" end
+  for _, name in ipairs({ "supervisor_core", "sandbox_core", "fault_core" }) do
     if otp[name] ~= nil then found[#found + 1] = "otp." .. name end
     if rawget(otp, name) ~= nil then found[#found + 1] = "rawget(otp, " .. name .. ")" end
     if package.loaded["otp." .. name] ~= nil then found[#found + 1] = "package.loaded" end

@@ -19,6 +19,8 @@ local function writes()
     ["rawset(getmetatable('').__index)"] = function() rawset(getmetatable("").__index, "rep", false) end,
     ["rawset(string)"] = function() rawset(string, "rep", false) end,
     ["rawset(package.loaded.string)"] = function() rawset(package.loaded.string, "rep", false) end,
+    ["string.rep"] = function() string.rep = false end,
+    ["package.loaded.string (the entry)"] = function() package.loaded.string = {} end,
   }
   local open = {}
   for name, f in pairs(attempts) do
