@@ -2,21 +2,26 @@
 -- table.sort comparator that loops) is stopped at its first missed slice, so
 -- the host's wait does not grow with the number of stuck sandboxed processes.
 -- Eight of them loop inside sort comparators while a busy host process polls
--- for their DOWNs: the host gets a turn between any two sandbox deaths (each
--- DOWN is taken out of the mailbox alone), every death carries the
--- stuck error with the sandbox's short limit, and a host process keeps the
--- long limit (its sort of several slices finishes).
+-- for their DOWNs: the trace shows the host scheduled in between any two
+-- sandbox deaths, every death carries the stuck error with the sandbox's
+-- short limit, and a host process keeps the long limit (its sort of several
+-- slices finishes).
 local expect = otp.expect
 local N = 8
 local stuck_reason = "process ran more than 5 ms inside a call that cannot be preempted and was stopped"
 
 expect.eq(otp.sandbox.create("c3e", {}), true)
-local ref_of = {}
+local me = otp.self()
+local session = otp.trace.start{pids = "all", kinds = {"sched_in", "exit"},
+                                max_events = 1000000}
+local ref_of, stuck = {}, {}
 for _ = 1, N do
-  local pid = otp.sandbox.spawn("c3e", function()
+  -- spawned and monitored in one step: a loaded machine may preempt the host
+  -- between two calls, and the sandboxed process would be gone (noproc)
+  local pid, ref = otp.spawn_opt(function()
     table.sort({3, 1, 2}, function() while true do end end)
-  end)
-  ref_of[otp.monitor(pid)] = true
+  end, {sandbox = "c3e", monitor = true})
+  ref_of[ref], stuck[pid] = true, true
 end
 
 local is_down = otp.match{"DOWN"}
@@ -27,11 +32,21 @@ while #downs < N do
     expect.truthy(ref_of[m[2]], "a DOWN of one of the eight")
     ref_of[m[2]] = nil
     downs[#downs + 1] = m
-    -- the host ran between this death and the next: nothing else waits
-    expect.eq(otp.process_info(otp.self(), "message_queue_len"), 0,
-              "DOWN " .. #downs .. " arrived alone")
   end
 end
+session:stop()
+-- the host ran between any two sandbox deaths
+local host_ran, deaths = true, 0
+for _, ev in ipairs(session:events()) do
+  if ev.kind == "sched_in" and ev.pid == me then
+    host_ran = true
+  elseif ev.kind == "exit" and stuck[ev.pid] then
+    deaths = deaths + 1
+    expect.truthy(host_ran, "the host was scheduled in before sandbox death " .. deaths)
+    host_ran = false
+  end
+end
+expect.eq(deaths, N, "the trace saw every sandbox death")
 for i, m in ipairs(downs) do
   expect.eq(type(m[5]), "table", "DOWN " .. i .. " carries the stuck reason")
   expect.eq(m[5][1], "error")
@@ -39,7 +54,6 @@ for i, m in ipairs(downs) do
 end
 
 -- the short limit is the sandbox's: a host sort of several slices finishes
-local me = otp.self()
 local pid = otp.spawn(function()
   local xs = {}
   for i = 1, 30000 do xs[i] = (i * 7919) % 30011 end
