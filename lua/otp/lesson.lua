@@ -14,17 +14,16 @@
 -- on the untouched lesson (so a check cannot be trivially true), then runs
 -- the lesson's reference solution and expects the check to hold. The lesson
 -- exits 0 iff every expectation held. Interactive (`otplab lesson N
--- --interactive`, which sets OTPLAB_LESSON_MODE=interactive): after every
--- step and at every pause the learner gets a shell, evaluated in the
--- lesson's process with its processes live; `continue()` or Ctrl-D goes on.
--- During an exercise `check()` runs the check and says why not, with the
--- runtime events recorded since the exercise began; leaving an exercise
--- unsolved runs the reference solution, so the rest of the lesson holds.
---
--- The shell here is a minimal line reader (otp.stdin); the console's own
--- shell can take its place. Its helpers: continue(), check(), tree(sup),
--- pp(v), flush(), help(). Values given to pause (or exposed with
--- lesson.expose) are globals of the shell.
+-- --interactive`, or `lesson(n)` typed in the console): the lesson runs in
+-- the console's shell, and after every step and at every pause the learner
+-- gets that shell (line editing, history, Tab) with the lesson's processes
+-- live; `continue()` or Ctrl-D goes on. During an exercise `check()` runs
+-- the check and says why not, with the runtime events recorded since the
+-- exercise began; leaving an exercise unsolved runs the reference solution,
+-- so the rest of the lesson holds. The pause's helpers: continue(), check(),
+-- tree(sup), pp(v), flush(), help(); values given to pause (or exposed with
+-- lesson.expose) are globals there, and the console's own helpers and
+-- globals stay reachable.
 --
 -- The module keeps no state of its own: each lesson process keeps its
 -- exposed values, its step count and its current exercise in its globals
@@ -33,22 +32,38 @@
 local otp = require "otp"
 local expect = require "otp.expect"
 local inspect = require "otp.inspect"
-local render_tree = require("otp.tree").render
+local console_tree = require "otp.console.tree"
 
 local lesson = {}
 
+-- The calling process's globals (a module's own _ENV is shared by every
+-- process; load's default environment is the caller's).
+local function process_globals()
+  return load("return _ENV")()
+end
+
 local function state()
-  local s = rawget(_ENV, "_LESSON")
+  local g = process_globals()
+  local s = rawget(g, "_LESSON")
   if not s then
     s = {steps = 0, exposed = {}}
-    _ENV._LESSON = s
+    rawset(g, "_LESSON", s)
   end
   return s
 end
 
---- lesson.interactive() -> bool: whether pauses open a shell.
+-- The console's native side, when this process is the console's shell (the
+-- one process that may read its input); nil anywhere else.
+local function console_input()
+  local native = package.loaded["otp.console.native"]
+  if native and native.info().is_shell then return native end
+  return nil
+end
+
+--- lesson.interactive() -> bool: whether pauses open a shell: in the
+-- console's shell, unless `otplab lesson N` asked for straight through.
 function lesson.interactive()
-  return os.getenv("OTPLAB_LESSON_MODE") == "interactive"
+  return console_input() ~= nil and os.getenv("OTPLAB_LESSON_MODE") ~= "straight"
 end
 
 local function out(text) io.write(text, "\n"); io.flush() end
@@ -70,6 +85,7 @@ function lesson.title(text)
     error(string.format("badarg: lesson.title(%q) differs from the file's header %q: make them the same",
                         text, header), 2)
   end
+  rawset(process_globals(), "_LESSON", nil)   -- a console may run one lesson after another
   local s = state()
   s.number = tonumber(n)
   otp.log_level("none")            -- lessons tell crashes themselves
@@ -91,7 +107,14 @@ function lesson.show(value, label)
   return value
 end
 
---- lesson.tree(sup): the live tree under sup.
+local function render_tree(sup)
+  if type(sup) == "string" then sup = otp.whereis(sup) or sup end
+  local lines = console_tree.lines(sup)
+  if not lines then return inspect(sup) .. "  (not a running supervisor)" end
+  return table.concat(lines, "\n")
+end
+
+--- lesson.tree(sup): the live tree under sup, as the console's tree() shows it.
 function lesson.tree(sup)
   out(render_tree(sup))
 end
@@ -111,17 +134,25 @@ end
 -- The shell of a pause
 ---------------------------------------------------------------------------
 
-local NEVER = function() return false end
-local LINE_POLL_MS = 20               -- how often an idle shell looks at stdin
+local INPUT = otp.match{"$console"}
 
--- The next line of input; nil at end of input. Waits in a receive, so every
--- other process (and the lesson's own mailbox) stays live meanwhile.
-local function next_line(reader)
+-- The next chunk typed at the pause's prompt (lines joined until it
+-- compiles), or nil at Ctrl-D.
+local function next_chunk(native)
+  local chunk
   while true do
-    local line, why = reader.read_line()
-    if line then return line end
-    if why == "eof" then return nil end
-    otp.receive(NEVER, LINE_POLL_MS)
+    native.read(chunk and "more" or "first", chunk and ".. " or "lesson> ")
+    local msg = otp.receive(INPUT)
+    if msg[2] == "eof" then return nil end
+    if msg[2] == "cancel" then
+      chunk = nil
+    else
+      chunk = chunk and (chunk .. "\n" .. msg[3]) or msg[3]
+      local _, err = load("return " .. chunk, "=lesson")
+      if not err then return chunk end
+      _, err = load(chunk, "=lesson")
+      if not (err and err:sub(-5) == "<eof>") then return chunk end
+    end
   end
 end
 
@@ -135,8 +166,8 @@ local HELP = [[
   otp.*         the whole runtime: otp.whereis("name"), otp.exit(pid, "kill"), ...]]
 
 local function evaluate(line, env)
-  local chunk, err = load("return " .. line, "=shell", "t", env)
-  if not chunk then chunk, err = load(line, "=shell", "t", env) end
+  local chunk, err = load("return " .. line, "=lesson", "t", env)
+  if not chunk then chunk, err = load(line, "=lesson", "t", env) end
   if not chunk then out("syntax: " .. err); return end
   local results = table.pack(pcall(chunk))
   if not results[1] then out("error: " .. inspect(results[2])); return end
@@ -145,7 +176,8 @@ end
 
 local function shell(hint, exercise)
   local s = state()
-  local reader = require "otp.stdin"
+  local globals = process_globals()
+  local native = console_input()
   local going_on = false
   local helpers = {
     continue = function() going_on = true end,
@@ -169,15 +201,14 @@ local function shell(hint, exercise)
   local env = setmetatable({}, {__index = function(_, k)
     if helpers[k] ~= nil then return helpers[k] end
     if s.exposed[k] ~= nil then return s.exposed[k] end
-    return _ENV[k]
+    return globals[k]
   end})
   if hint then out("\n>> " .. hint) end
   out(">> the lesson's processes are live: try things; help() lists the helpers, continue() or Ctrl-D goes on")
   while not going_on do
-    io.write("lesson> "); io.flush()
-    local line = next_line(reader)
-    if line == nil then out(""); break end
-    if line:match("%S") then evaluate(line, env) end
+    local chunk = next_chunk(native)
+    if chunk == nil then out(""); break end
+    if chunk:match("%S") then evaluate(chunk, env) end
   end
 end
 
@@ -271,6 +302,16 @@ function lesson.finish(t)
     out(string.format("Next: lesson %d, %s (otplab lesson %d)", n + 1, t.next, n + 1))
   elseif n then
     out(string.format("That was the last lesson. Back to the start: otplab lesson 1"))
+  end
+  if lesson.interactive() then   -- the console goes on: what the pauses knew stays known
+    local names, globals = {}, process_globals()
+    for k, v in pairs(state().exposed) do
+      if type(k) == "string" and globals[k] == nil then globals[k] = v; names[#names + 1] = k end
+    end
+    table.sort(names)
+    local known = #names > 0 and " (" .. table.concat(names, ", ") .. " are globals here)" or ""
+    out(">> the lesson is over; its processes are still live in this console" .. known
+        .. ". Ctrl-D leaves.")
   end
 end
 

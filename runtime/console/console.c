@@ -61,13 +61,20 @@ static int l_attach(lua_State *L) {
   return 2;
 }
 
-/* native.read("first" | "more"): the shell waits for a line (or continuation). */
+/* native.read("first" | "more"[, prompt]): the shell waits for a line (or a
+** continuation); on a terminal the prompt is "> ", ".. " or the one given
+** (a lesson's pause shows "lesson> "). */
 static int l_read(lua_State *L) {
   otp_console *c = console_of(L);
   static const char *const kinds[] = {"first", "more", NULL};
   int kind = luaL_checkoption(L, 1, "first", kinds);
+  size_t len = 0;
+  const char *prompt = luaL_optlstring(L, 2, kind ? ".. " : "> ", &len);
+  if (len >= sizeof c->prompt)
+    return otp_raise(L, "badarg: a prompt is at most %d bytes", (int)sizeof c->prompt - 1);
   if (otp_self(L)->pid != c->shell)
     return otp_raise(L, "badarg: only the console's shell reads its input");
+  memcpy(c->prompt, prompt, len + 1);
   c->want = kind ? CONSOLE_WANT_MORE : CONSOLE_WANT_FIRST;
   if (c->tty) otp_terminal_prompt(c);
   else otp_lines_want(c);
@@ -82,10 +89,14 @@ static int l_interrupted(lua_State *L) {
   return 1;
 }
 
-/* native.info() -> {tty=, color=} */
+/* native.info() -> {tty=, color=, history_file=, is_shell=} (is_shell: the
+** caller is the console's shell, the one process that may read input) */
 static int l_info(lua_State *L) {
   otp_console *c = console_of(L);
-  lua_createtable(L, 0, 3);
+  lua_createtable(L, 0, 4);
+  otp_proc *self = otp_self(L);
+  lua_pushboolean(L, self && self->pid == c->shell);
+  lua_setfield(L, -2, "is_shell");
   lua_pushboolean(L, c->tty);
   lua_setfield(L, -2, "tty");
   lua_pushboolean(L, c->color);
@@ -170,6 +181,7 @@ int otp_console_main(const otp_node_config *cfg, const char *file) {
   if (!c) abort();
   c->node = node;
   c->globals_ref = c->completer_ref = c->completions_ref = LUA_NOREF;
+  memcpy(c->prompt, "> ", 3);
   c->tty = isatty(STDIN_FILENO) && isatty(STDOUT_FILENO);
   const char *no_color = getenv("NO_COLOR");
   c->color = c->tty && !(no_color && *no_color);

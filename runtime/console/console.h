@@ -32,6 +32,7 @@ typedef struct otp_console {
   int completer_ref;       /* Lua function(globals, word) -> candidates */
   int completions_ref;     /* the candidates libedit is asking for, one by one */
   console_want want;       /* what the shell waits for */
+  char prompt[24];         /* the prompt it asked for ("> ", ".. ", "lesson> ") */
   int interrupted;         /* Ctrl-C killed the shell (for the keeper's note) */
   uv_signal_t sigint, sigterm, sighup, sigwinch;
 

@@ -181,7 +181,7 @@ void otp_terminal_prompt(otp_console *c) {
   editing = c;
   show_pending(c);
   uv_poll_start(&c->keys, UV_READABLE, on_keys);
-  rl_callback_handler_install(c->want == CONSOLE_WANT_MORE ? ".. " : "> ", on_line);
+  rl_callback_handler_install(c->prompt, on_line);
   c->prompt_shown = 1;
   c->at_line_start = 1;
 }

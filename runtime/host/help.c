@@ -100,8 +100,9 @@ static const char lesson_help[] =
     "\n"
     "Runs lesson N (see 'otplab lessons') with its narration. Straight through it\n"
     "exits 0 when every claim it checks held, 1 if one did not. --interactive\n"
-    "pauses after every step with a shell on the lesson's live processes:\n"
-    "continue() or Ctrl-D goes on, check() checks an exercise, help() lists more.\n"
+    "runs it in the console and pauses after every step with a shell on the\n"
+    "lesson's live processes: continue() or Ctrl-D goes on, check() checks an\n"
+    "exercise, help() lists more; after the lesson the console stays (Ctrl-D leaves).\n"
     "Options: those of 'otplab run'.\n";
 
 int cli_help_to(FILE *out, const char *cmd) {

@@ -3,14 +3,17 @@
 **
 ** Lessons are the files lessons/NN_name.lua of the source tree; each starts
 ** with "-- Lesson N: TITLE" and "-- ONE LINE". `lessons` prints them in
-** number order; `lesson N` runs one as `run` would, with
-** OTPLAB_LESSON_MODE=interactive when asked (otp.lesson then pauses).
+** number order; `lesson N` runs one as `run` would. `--interactive` runs it
+** in the console instead (OTPLAB_LESSON_MODE=interactive): otp.lesson's
+** pauses read the console's lines, and when the lesson ends the learner
+** stays in the console with its processes live.
 */
 #include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "host/cli.h"
+#include "console/console.h"
 
 #define LESSONS_DIR OTP_LUA_DIR "/../lessons"
 #define MAX_LESSONS 100
@@ -106,5 +109,6 @@ int cli_lesson(int argc, char **argv) {
     return CLI_USAGE;
   }
   setenv("OTPLAB_LESSON_MODE", interactive ? "interactive" : "straight", 1);
+  if (interactive) return otp_console_main(&cfg, path) == 0 ? CLI_OK : CLI_FAILED;
   return cli_run_file(&cfg, NULL, path, 0, NULL);
 }

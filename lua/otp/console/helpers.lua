@@ -24,7 +24,7 @@ local USAGE = {
   pp = {"pp(v)", "prints v with otp.inspect"},
   c = {"c(path)", "runs a Lua file in the shell (its globals become the shell's)"},
   lessons = {"lessons()", "lists the lessons"},
-  lesson = {"lesson(n)", "runs lesson n here, in the shell"},
+  lesson = {"lesson(n)", "runs lesson n here, pausing after every step (continue() goes on)"},
 }
 local ORDER = {"help", "demo", "tree", "sups", "ps", "info", "kill", "trace", "untrace",
                "history", "flush", "pp", "c", "lessons", "lesson"}
