@@ -62,6 +62,7 @@ static const char test_help[] =
     "options:\n"
     "  --filter TEXT      run only files whose path contains TEXT\n"
     "  --timeout SECONDS  fail a scenario that runs longer (default 60)\n"
+    "  --junit FILE       also write a JUnit XML report to FILE (for CI systems)\n"
     "  --verbose          show each scenario's output even when it passes\n"
     "  and the options of 'otplab run'\n";
 

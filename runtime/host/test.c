@@ -1,7 +1,8 @@
 /*
 ** otplab test [PATH...]: every *.lua under the paths is a scenario, run in a
 ** child process of its own (a crash or a hang cannot take the runner down),
-** with its output kept and shown only when it fails.
+** with its output kept and shown only when it fails (and, with --junit FILE,
+** written to a JUnit XML report).
 */
 #include <dirent.h>
 #include <errno.h>
@@ -14,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "host/cli.h"
+#include "host/junit.h"
 
 typedef struct dir_id {
   dev_t dev;
@@ -99,8 +101,25 @@ static void show_output(FILE *out) {
   if (line[0] && !ends_with(line, "\n")) fputc('\n', stdout);
 }
 
+/* Why the run failed, in otplab's words: the last line of out that starts
+** with "otplab: " (or else its last non-blank line), at most len - 1 bytes. */
+static void failure_reason(FILE *out, char *buf, size_t len) {
+  char line[4096];
+  int said = 0;
+  buf[0] = 0;
+  rewind(out);
+  while (fgets(line, sizeof line, out)) {
+    line[strcspn(line, "\r\n")] = 0;
+    const char *text = line + strspn(line, " \t");
+    int from_otplab = strncmp(text, "otplab: ", 8) == 0;
+    if (*text && (from_otplab || !said)) snprintf(buf, len, "%s", from_otplab ? text + 8 : text);
+    said |= from_otplab;
+  }
+}
+
 /* Runs one scenario in a child; returns 1 if it passed. */
-static int run_one(const otp_node_config *cfg, const char *path, int timeout_s, int verbose) {
+static int run_one(const otp_node_config *cfg, const char *path, int timeout_s, int verbose,
+                   junit *report) {
   FILE *out = tmpfile();
   if (!out) {
     perror("otplab test: tmpfile");
@@ -131,17 +150,22 @@ static int run_one(const otp_node_config *cfg, const char *path, int timeout_s, 
   }
   double ms = now_ms() - t0;
   int passed = !timed_out && WIFEXITED(status) && WEXITSTATUS(status) == 0;
+  char why[256] = "";
+  if (timed_out) snprintf(why, sizeof why, "still running after %d s (killed)", timeout_s);
+  else if (WIFSIGNALED(status))
+    snprintf(why, sizeof why, "otplab died with signal %d (%s)", WTERMSIG(status),
+             strsignal(WTERMSIG(status)));
+  else if (!passed) failure_reason(out, why, sizeof why);
+  if (!passed && !why[0]) snprintf(why, sizeof why, "exit status %d", WEXITSTATUS(status));
   if (passed) {
     printf("ok    %s (%.0f ms)\n", path, ms);
     if (verbose) show_output(out);
   } else {
-    if (timed_out) printf("FAIL  %s: still running after %d s (killed)\n", path, timeout_s);
-    else if (WIFSIGNALED(status))
-      printf("FAIL  %s: otplab died with signal %d (%s)\n", path, WTERMSIG(status),
-             strsignal(WTERMSIG(status)));
+    if (timed_out || WIFSIGNALED(status)) printf("FAIL  %s: %s\n", path, why);
     else printf("FAIL  %s (%.0f ms)\n", path, ms);
     show_output(out);
   }
+  if (report) junit_case(report, path, ms / 1000.0, passed ? NULL : why, out);
   fclose(out);
   return passed;
 }
@@ -149,7 +173,7 @@ static int run_one(const otp_node_config *cfg, const char *path, int timeout_s, 
 int cli_test(int argc, char **argv) {
   otp_node_config cfg;
   otp_node_config_defaults(&cfg);
-  const char *filter = NULL;
+  const char *filter = NULL, *junit_path = NULL;
   int timeout_s = 60, verbose = 0;
   files f = {0};
   int npaths = 0;
@@ -159,12 +183,14 @@ int cli_test(int argc, char **argv) {
     if (r > 0) continue;
     if (strcmp(argv[i], "--verbose") == 0) {
       verbose = 1;
-    } else if (strcmp(argv[i], "--filter") == 0 || strcmp(argv[i], "--timeout") == 0) {
+    } else if (strcmp(argv[i], "--filter") == 0 || strcmp(argv[i], "--timeout") == 0 ||
+               strcmp(argv[i], "--junit") == 0) {
       if (i + 1 >= argc) {
         fprintf(stderr, "otplab test: option %s needs a value\n", argv[i]);
         return CLI_USAGE;
       }
       if (argv[i][2] == 'f') filter = argv[++i];
+      else if (argv[i][2] == 'j') junit_path = argv[++i];
       else if ((timeout_s = atoi(argv[++i])) <= 0) {
         fprintf(stderr, "otplab test: --timeout needs a number of seconds\n");
         return CLI_USAGE;
@@ -199,11 +225,17 @@ int cli_test(int argc, char **argv) {
       return CLI_USAGE;
     }
   }
+  junit *report = NULL;
+  if (junit_path && !(report = junit_open(junit_path))) {
+    fprintf(stderr, "otplab test: cannot write the JUnit report '%s': %s\n", junit_path,
+            strerror(errno));
+    return CLI_USAGE;
+  }
   qsort(f.v, f.n, sizeof *f.v, by_name);
   int passed = 0, failed = 0;
   for (size_t i = 0; i < f.n; i++) {
     if (!filter || strstr(f.v[i], filter)) {
-      if (run_one(&cfg, f.v[i], timeout_s, verbose)) passed++;
+      if (run_one(&cfg, f.v[i], timeout_s, verbose, report)) passed++;
       else failed++;
     }
     free(f.v[i]);
@@ -211,5 +243,10 @@ int cli_test(int argc, char **argv) {
   free(f.v);
   free(f.seen);
   printf("%d passed, %d failed\n", passed, failed);
+  if (report && junit_close(report) != 0) {
+    fprintf(stderr, "otplab test: could not write the JUnit report '%s': %s\n", junit_path,
+            strerror(errno));
+    return CLI_FAILED;
+  }
   return failed ? CLI_FAILED : CLI_OK;
 }
