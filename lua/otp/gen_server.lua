@@ -323,8 +323,12 @@ local function loop(S)
       after_noreply(S, "handle_continue", {"continue", value},
                     xpcall(f, S.handler, value, S.state))
     else
-      local msg, err
-      if S.timeout == nil then msg = receive() else msg, err = receive(nil, S.timeout) end
+      -- A crash injected with otp.fault.crash is raised by receive: it takes
+      -- the server's own error path (terminate, then the error report).
+      local ok, msg, err
+      if S.timeout == nil then ok, msg = xpcall(receive, S.handler)
+      else ok, msg, err = xpcall(receive, S.handler, nil, S.timeout) end
+      if not ok then terminate(S, msg, nil, nil, "its receive (an injected otp.fault.crash)") end
       if S.modname then follow_module(S) end
       if msg == nil and err == "timeout" then
         if hooks.debug then event(hooks, "in", "timeout") end

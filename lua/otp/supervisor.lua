@@ -391,12 +391,23 @@ local function handle_call(st, from, req, module)
   end
 end
 
+local traceback = debug and debug.traceback
+
+-- An error raised in the supervisor's own code: {"error", e, traceback}, the
+-- reason a gen_server would exit with.
+local function as_error(e)
+  return {"error", e, traceback and traceback(nil, 2) or ""}
+end
+
 -- The receive loop of a running supervisor (static or dynamic).
 local function loop(st, module)
   local m, hooks = st.machine, st.hooks
   local dynamic = module ~= "supervisor"
   while true do
-    local msg = otp.receive()
+    -- A crash injected with otp.fault.crash is raised by receive: the
+    -- supervisor shuts its children down before it exits, as OTP's would.
+    local ok, msg = xpcall(otp.receive, as_error)
+    if not ok then crash(st, msg) end
     if hooks.debug then event(hooks, "in", msg) end
     local tag = type(msg) == "table" and msg[1]
     if tag == "EXIT" then
