@@ -53,6 +53,12 @@ static void add_file(files *f, const char *path) {
   f->v[f->n++] = strdup(path);
 }
 
+static void files_free(files *f) {
+  for (size_t i = 0; i < f->n; i++) free(f->v[i]);
+  free(f->v);
+  free(f->seen);
+}
+
 static int ends_with(const char *s, const char *suffix) {
   size_t n = strlen(s), m = strlen(suffix);
   return n >= m && strcmp(s + n - m, suffix) == 0;
@@ -229,6 +235,7 @@ int cli_test(int argc, char **argv) {
   if (junit_path && !(report = junit_open(junit_path))) {
     fprintf(stderr, "otplab test: cannot write the JUnit report '%s': %s\n", junit_path,
             strerror(errno));
+    files_free(&f);
     return CLI_USAGE;
   }
   qsort(f.v, f.n, sizeof *f.v, by_name);
@@ -238,10 +245,8 @@ int cli_test(int argc, char **argv) {
       if (run_one(&cfg, f.v[i], timeout_s, verbose, report)) passed++;
       else failed++;
     }
-    free(f.v[i]);
   }
-  free(f.v);
-  free(f.seen);
+  files_free(&f);
   printf("%d passed, %d failed\n", passed, failed);
   if (report && junit_close(report) != 0) {
     fprintf(stderr, "otplab test: could not write the JUnit report '%s': %s\n", junit_path,
