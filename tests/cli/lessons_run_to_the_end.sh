@@ -12,7 +12,7 @@ for lesson in lessons/[0-9]*_*.lua; do
   status=$?
   last=$(printf '%s' "$out" | tail -1)
   if [ "$status" -ne 0 ]; then
-    echo "FAIL: lesson $n ($lesson) exited $status: $(printf '%s' "$out" | tail -5)" >&2
+    echo "FAIL: lesson $n ($lesson) exited $status: $(printf "%s" "$out" | grep -m1 "expectation failed"; printf "%s" "$out" | tail -5)" >&2
     failures=$((failures + 1))
   elif ! printf '%s' "$last" | grep -Eq "^(Next: lesson $((n + 1)), .* \(otplab lesson $((n + 1))\)|That was the last lesson)"; then
     echo "FAIL: lesson $n does not end by pointing at lesson $((n + 1)): '$last'" >&2
