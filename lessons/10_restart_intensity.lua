@@ -23,7 +23,7 @@ local sup = assert(supervisor.start_link{strategy = "one_for_one", intensity = 3
 lesson.step("b crashes once: one restart, one unit of the budget used", function()
   local b = pid_of(sup, "b")
   otp.send(b, "crash")
-  expect.eventually(function() return live(pid_of(sup, "b")) ~= b and live(pid_of(sup, "b")) end)
+  expect.restarted(sup, "b", b)
   expect.eq(otp.analytics.restart_budget(sup).used, 1)
   lesson.tree(sup)
   return {sup = sup}
@@ -31,8 +31,9 @@ end)
 
 lesson.step("With one_for_all, one crash restarts everyone, and counts once (C7, C9)", function()
   supervisor.set_strategy(sup, "one_for_all")     -- a teaching extension: OTP cannot do this
-  local a, b = pid_of(sup, "a"), pid_of(sup, "b")
-  otp.send(pid_of(sup, "c"), "crash")
+  local a, b, c = pid_of(sup, "a"), pid_of(sup, "b"), pid_of(sup, "c")
+  otp.send(c, "crash")
+  expect.restarted(sup, "c", c)
   expect.eventually(function() return live(pid_of(sup, "a")) ~= a and live(pid_of(sup, "b")) ~= b end)
   expect.eq(otp.analytics.restart_budget(sup).used, 2)
   lesson.say("Three children restarted, but the budget counts one restart per failure:")
@@ -43,7 +44,7 @@ lesson.step("One crash more than the budget allows: the supervisor gives up", fu
   local ref = otp.monitor(sup)
   local a = pid_of(sup, "a")
   otp.send(a, "crash")                             -- the third restart: allowed
-  expect.eventually(function() return live(pid_of(sup, "a")) ~= a and live(pid_of(sup, "a")) end)
+  expect.restarted(sup, "a", a)
   expect.eq(otp.analytics.restart_budget(sup).used, 3)
   lesson.say("Third restart: the meter is full.")
   lesson.tree(sup)
