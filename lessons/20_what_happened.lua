@@ -47,7 +47,33 @@ local b = otp.analytics.restart_budget(sup)
 say("   Restart budget: %d of %d used in the last %d s; one more than %d and it gives up.",
     b.used, b.intensity, b.period, b.intensity)
 expect.eq({h.id, b.used, b.intensity}, {"store", 1, 3})
-lesson.pause("the store is live: try gen_server.call(\"store\", {\"boom\"}) and history", {sup = sup, gen_server = gen_server})
+lesson.pause("the store is live: try gen_server.call(\"store\", {\"boom\"}) and history(sup)", {sup = sup, gen_server = gen_server})
+
+-- The exercise: a client nobody narrates crashes the store; the learner
+-- finds out with which request, from the restart history or a trace.
+local SECRET = "frobnicate"
+local client = otp.spawn(function()
+  otp.set_label("client")
+  pcall(gen_server.call, "store", {SECRET, 42})
+end)
+local cref = otp.monitor(client)
+otp.receive(otp.match{"DOWN", cref})
+expect.eventually(function() return #otp.analytics.restart_history(sup) == 2 and otp.whereis("store") end)
+local answer = {}
+local function found_check()
+  local r = answer.request
+  if r == nil then
+    return false, "answer.request is not set: answer.request = the first element of the request that crashed the store"
+  end
+  if r == SECRET or (type(r) == "table" and r[1] == SECRET) then return true end
+  return false, otp.inspect(r) .. " is not the request the client sent; the restart history keeps the " ..
+    "reason the store died with: history(sup), or otp.analytics.restart_history(sup)"
+end
+lesson.expose{answer = answer}
+lesson.exercise("a client just crashed the store again (the budget shows 2 restarts now); find out with " ..
+  "which request, and set answer.request to that request's first element",
+  found_check,
+  function() answer.request = otp.analytics.restart_history(sup)[2].reason[2]:match("understand (%w+)") end)
 
 lesson.finish{try = "s = otp.trace.start{kinds = {\"send\", \"exit\"}}; otp.exit(otp.whereis(\"store\"), \"kill\"); print(s:sequence_diagram())",
               next = "Safe tracing"}
