@@ -52,4 +52,5 @@ lesson.step("Without it, the interleaving follows the clock", function()
   os.remove(path)
 end)
 
-lesson.finish{shell = "otplab run --reductions 50 your_scenario.lua, twice, and compare"}
+lesson.finish{try = "otp.statistics(\"context_switches\"); otp.spawn(function() for i = 1, 1e7 do end end); otp.statistics(\"context_switches\")",
+              shell = "otplab run --reductions 50 your_scenario.lua, twice, and compare"}
