@@ -44,9 +44,15 @@ lesson.step("A worker that cannot start is restarted forever", function()
 end)
 
 lesson.step("The same broken worker under a supervisor (intensity 3 in 5 s)", function()
+  local defaults = otp.supervisor.start_link{strategy = "one_for_one"}
+  local budget = otp.analytics.restart_budget(defaults)
+  expect.eq({budget.intensity, budget.period}, {3, 5})
+  otp.unlink(defaults); otp.exit(defaults, "shutdown")
+  lesson.say("otplab's default budget is Elixir's, 3 restarts in 5 s (Erlang's is 1 in 5 s).")
   otp.trap_exit(true)
-  local sup = otp.supervisor.start_link{strategy = "one_for_one", children = {
+  local sup, why = otp.supervisor.start_link{strategy = "one_for_one", children = {
     {id = "broken", start = {function() return otp.spawn_link(function() otp.receive(nil, 1); error("config file missing") end) end}}}}
+  expect.truthy(sup, "the supervisor starts (the worker crashes only after its start): " .. otp.inspect(why))
   local m = expect.receive(otp.match{"EXIT", sup}, 5000)
   expect.eq(m[3], "shutdown")
   expect.eq(#otp.analytics.restart_history(sup), 3)
