@@ -32,8 +32,8 @@ lesson.step("A worker that crashes when told is restarted each time", function()
   expect.receive(otp.match{"done", 3})
 end)
 
+local function broken() error("config file missing") end
 lesson.step("A worker that cannot start is restarted forever", function()
-  local function broken() error("config file missing") end
   otp.spawn(restarter, broken, 1000, me)
   local done = expect.receive(otp.match{"done"}, 10000)
   expect.eq(done[2], 1000)
@@ -51,7 +51,7 @@ lesson.step("The same broken worker under a supervisor (intensity 3 in 5 s)", fu
   lesson.say("otplab's default budget is Elixir's, 3 restarts in 5 s (Erlang's is 1 in 5 s).")
   otp.trap_exit(true)
   local sup, why = otp.supervisor.start_link{strategy = "one_for_one", children = {
-    {id = "broken", start = {function() return otp.spawn_link(function() otp.receive(nil, 1); error("config file missing") end) end}}}}
+    {id = "broken", start = {function() return otp.spawn_link(broken) end}}}}
   expect.truthy(sup, "the supervisor starts (the worker crashes only after its start): " .. otp.inspect(why))
   local m = expect.receive(otp.match{"EXIT", sup}, 5000)
   expect.eq(m[3], "shutdown")
