@@ -93,5 +93,5 @@ lesson.exercise("make echo2 send you {\"echoed\", \"ping\"}: otp.send(echo2, {\"
 otp.receive(otp.match{"echoed", "ping"}, 0)   -- the learner may have flushed it already
 otp.exit(echo2, "kill")
 
-lesson.finish{try = "p = otp.spawn(function() print(otp.receive()) end); otp.send(p, {\"hi\"})",
+lesson.finish{try = "p = otp.spawn(function() local m = otp.receive(); otp.send(m[1], {\"got\", m[2]}) end); otp.send(p, {otp.self(), \"hi\"}); pp(otp.receive())",
               next = "Exit reasons"}

@@ -68,5 +68,5 @@ lesson.exercise("write ending.fn, the body of a process that ends with the exit 
   ending_check,
   function() ending.fn = function() otp.exit({"shutdown", "done"}) end end)
 
-lesson.finish{try = "p, r = otp.spawn_monitor(function() error(\"boom\") end); flush()",
+lesson.finish{try = "p, r = otp.spawn_monitor(function() error(\"boom\") end); pp(otp.receive({\"DOWN\", r}))",
               next = "Links and the chain of death"}

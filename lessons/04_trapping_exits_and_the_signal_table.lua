@@ -19,10 +19,10 @@ local function outcome(trap, reason)
   otp.exit(pid, reason)
   otp.send(pid, "probe")
   local m = expect.receive(otp.match({"got"}, {"DOWN", ref}))
-  otp.exit(pid, "kill")
   if m[1] == "DOWN" then return "dies: " .. otp.inspect(m[5]) end
+  otp.exit(pid, "kill")
+  expect.receive(otp.match{"DOWN", ref})     -- leave no DOWN behind
   if m[2] == "probe" then return "ignored, lives on" end
-  otp.receive(otp.match{"DOWN", ref})
   return "gets message " .. otp.inspect(m[2]):gsub("<[%d.]+[^>]*>", "me")
 end
 
@@ -102,5 +102,5 @@ lesson.exercise("stubborn traps exits: make it die anyway, with the exit reason 
     otp.receive(otp.match{"DOWN", ref})
   end)
 
-lesson.finish{try = "otp.trap_exit(true); p = otp.spawn_link(function() error(\"x\") end); flush()",
+lesson.finish{try = "otp.trap_exit(true); p = otp.spawn_link(function() error(\"x\") end); pp(otp.receive({\"EXIT\", p}))",
               next = "Monitors versus links"}

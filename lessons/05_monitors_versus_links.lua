@@ -72,5 +72,5 @@ lesson.exercise("your mailbox holds \"keep me\" and the DOWN of monitor r, whose
   function() otp.demonitor(r, {flush = true}) end)
 otp.receive("keep me", 0)
 
-lesson.finish{try = "p = otp.spawn(otp.receive); r = otp.monitor(p); otp.exit(p, \"kill\"); flush()",
+lesson.finish{try = "p = otp.spawn(otp.receive); r = otp.monitor(p); otp.exit(p, \"kill\"); pp(otp.receive({\"DOWN\", r}))",
               next = "Names after a restart"}

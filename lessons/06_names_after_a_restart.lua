@@ -79,5 +79,5 @@ lesson.exercise("add a child with id \"tally\" to sup (a counter module is in `c
       return gen_server.start_link(counter, nil, {name = "tally"}) end}}))
   end)
 
-lesson.finish{try = "otp.exit(otp.whereis(\"counter\"), \"kill\"); otp.whereis(\"counter\"); tree(sup)",
+lesson.finish{try = "kill(\"counter\"); pp(otp.whereis(\"counter\")); tree(sup)",
               next = "A hand-written restarter"}

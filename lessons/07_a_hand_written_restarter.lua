@@ -99,5 +99,5 @@ lesson.exercise("write the limit a supervisor has (C9): limit.give_up = function
     end
   end)
 
-lesson.finish{try = "change the cap, or give the broken worker a sleep before it crashes",
+lesson.finish{try = "otp.trap_exit(true); s = otp.supervisor.start_link{strategy = \"one_for_one\", intensity = 0, children = {{id = \"w\", start = {function() return otp.spawn_link(function() error(\"no\") end) end}}}}; pp(otp.receive({\"EXIT\", s}))",
               next = "one_for_one"}

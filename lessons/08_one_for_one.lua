@@ -53,5 +53,5 @@ lesson.step("The new child is supervised like the others", function()
   expect.eq(supervisor.which_children(sup)[1].id, "logger")
 end)
 
-lesson.finish{try = "otp.exit(otp.supervisor.which_children(sup)[2].pid, \"kill\"); tree(sup)",
+lesson.finish{try = "kill(otp.supervisor.which_children(sup)[2].pid); tree(sup)",
               next = "permanent, transient, temporary"}

@@ -111,5 +111,5 @@ lesson.exercise("set settings.intensity (and, if you like, settings.period) so t
   survives_five_crashes,
   function() settings.intensity = 5 end)
 
-lesson.finish{try = "start a supervisor with intensity = 0 and crash its child once",
+lesson.finish{try = "s = otp.supervisor.start_link{strategy = \"one_for_one\", intensity = 1, period = 60, children = {{id = \"w\", start = {function() return otp.spawn_link(otp.receive) end}}}}; kill(otp.supervisor.which_children(s)[1].pid); tree(s) -- the meter is full: one more kill and s gives up",
               next = "one_for_all"}

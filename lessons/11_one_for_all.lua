@@ -81,5 +81,5 @@ lesson.exercise("set choice.strategy so that when b crashes, its siblings a and 
   siblings_restart_check,
   function() choice.strategy = "one_for_all" end)
 
-lesson.finish{try = "otp.exit(otp.supervisor.which_children(sup)[1].pid, \"kill\"); tree(sup)",
+lesson.finish{try = "kill(otp.supervisor.which_children(sup)[1].pid); tree(sup)",
               next = "rest_for_one pipelines"}

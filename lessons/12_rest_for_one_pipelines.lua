@@ -88,5 +88,5 @@ lesson.exercise("order the children log, cache and api (api reads from cache; lo
   order_check,
   function() order.ids = {"log", "cache", "api"} end)
 
-lesson.finish{try = "otp.exit(otp.whereis(\"producer\"), \"kill\"); tree(sup) -- everyone restarts",
+lesson.finish{try = "kill(\"producer\"); tree(sup) -- everyone restarts",
               next = "Ordered start-up and a failing init"}

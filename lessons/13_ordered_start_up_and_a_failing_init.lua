@@ -80,5 +80,5 @@ lesson.exercise("metrics.start (now: return nil, \"no metrics server\") fails th
   function() metrics.start = function() return nil, "ignore" end end)
 drain()
 
-lesson.finish{try = "supervisor.start_link{strategy = \"one_for_one\", children = {{id = \"x\", start = {function() return nil, \"nope\" end}}}}",
+lesson.finish{try = "otp.supervisor.start_link{strategy = \"one_for_one\", children = {{id = \"x\", start = {function() return nil, \"nope\" end}}}}",
               next = "Guarantees, not best effort"}

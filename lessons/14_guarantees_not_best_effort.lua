@@ -102,5 +102,5 @@ lesson.exercise("plan.children = {strict_spec, db_spec} cannot start: set plan.c
   plan_check,
   function() plan.children = {db_spec, strict_spec} end)
 
-lesson.finish{try = "supervisor.start_link{strategy = \"rest_for_one\", children = plan.children}; otp.exit(otp.whereis(\"db\"), \"kill\")",
+lesson.finish{try = "s = otp.supervisor.start_link{strategy = \"rest_for_one\", children = plan.children}; kill(\"db\"); tree(s)",
               next = "Shutdown: timeouts, brutal_kill, infinity"}

@@ -37,6 +37,7 @@ lesson.step("A child that does not trap exits dies of \"shutdown\" at once: no t
   expect.eq(stop("plain"), "shutdown")
   expect.no_message(otp.match{"terminate", "plain"}, 0)
   lesson.say("plain ended with \"shutdown\" and its terminate never ran.")
+  return {sup = sup}
 end)
 
 lesson.step("A trapping child gets the chance to clean up: terminate(\"shutdown\")", function()
@@ -96,5 +97,5 @@ lesson.exercise("cleaner's terminate needs 200 ms; with settings.shutdown = 50 i
   shutdown_check,
   function() settings.shutdown = 5000 end)
 
-lesson.finish{try = "supervisor.restart_child(sup, \"stuck\"); supervisor.terminate_child(sup, \"stuck\")",
+lesson.finish{try = "otp.supervisor.restart_child(sup, \"stuck\"); otp.supervisor.terminate_child(sup, \"stuck\"); flush()",
               next = "Dynamic supervisors and the registry leak"}

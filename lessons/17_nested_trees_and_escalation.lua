@@ -92,5 +92,5 @@ lesson.exercise("set settings.team_intensity so that two crashes of flaky in a r
   contained_check,
   function() settings.team_intensity = 2 end)
 
-lesson.finish{try = "crash flaky twice more, three times... when does root itself give up?",
+lesson.finish{try = "kill(\"flaky\"); kill(\"flaky\"); tree(root) -- team gives up; what does root do?",
               next = "Calls, timeouts and deadlocks"}

@@ -86,5 +86,5 @@ lesson.exercise("write fix.hello = function(req, name) ... end, pong's answer to
   fixed_check,
   function() fix.hello = function(req) return "hello " .. req[2] end end)
 
-lesson.finish{try = "pcall(gen_server.call, \"slow\", 5000, 100); flush()",
+lesson.finish{try = "pcall(otp.gen_server.call, \"slow\", 5000, 100)",
               next = "A slow consumer's mailbox"}

@@ -82,5 +82,5 @@ lesson.exercise("write produce.fn = function(consumer, n) ... end, a producer th
     produce.fn = function(to, n) for i = 1, n do otp.gen_server.call(to, {"item", i}) end end
   end)
 
-lesson.finish{try = "otp.process_info(otp.whereis(\"consumer\"), \"message_queue_len\") while you cast",
+lesson.finish{try = "otp.sys.suspend(\"consumer\"); for i = 1, 1000 do otp.gen_server.cast(\"consumer\", \"tick\") end; pp(otp.process_info(otp.whereis(\"consumer\"), \"message_queue_len\")); otp.sys.resume(\"consumer\")",
               next = "What happened"}

@@ -78,5 +78,5 @@ lesson.exercise("a client just crashed the store again (tree(sup) shows one rest
     answer.request = h[#h].reason[2]:match("understand (%w+)")
   end)
 
-lesson.finish{try = "s = otp.trace.start{kinds = {\"send\", \"exit\"}}; otp.exit(otp.whereis(\"store\"), \"kill\"); print(s:sequence_diagram())",
+lesson.finish{try = "s = otp.trace.start{kinds = {\"send\", \"exit\"}}; kill(\"store\"); print(s:sequence_diagram())",
               next = "Safe tracing"}

@@ -58,5 +58,5 @@ lesson.exercise("runaway, a session with no rate limit, traces the players' ever
 expect.eq(runaway:status().stopped_because, "stopped")
 otp.exit(a, "kill"); otp.exit(b, "kill")
 
-lesson.finish{try = "s = otp.trace.start{kinds = {\"send\"}, rate = 50}; s:status()",
+lesson.finish{try = "p = otp.spawn(function() while true do otp.send(otp.self(), 1); otp.receive() end end); s = otp.trace.start{pids = {p}, kinds = {\"send\"}, rate = 50}; otp.sleep(1500); pp(s:status())",
               next = "sys: inside a running server"}

@@ -68,5 +68,5 @@ lesson.exercise("set account's balance to 0 while it runs, keeping its owner and
   function() sys.replace_state("account", function(s) s.balance = 0; return s end) end)
 expect.eq(gen_server.call("account", "balance"), 0)
 
-lesson.finish{try = "sys.trace(\"account\", true); gen_server.call(\"account\", 1)",
+lesson.finish{try = "otp.sys.trace(\"account\", true); otp.gen_server.call(\"account\", 1)",
               next = "Hot code loading"}
