@@ -54,6 +54,8 @@ lesson.step("One crash more than the budget allows: the supervisor gives up", fu
   local down = expect.receive(otp.match{"DOWN", ref}, 5000)
   expect.eq(down[5], "shutdown")
   for _, p in ipairs(children) do expect.dead(p) end
+  expect.eq(expect.receive(otp.match{"EXIT", sup})[3], "shutdown")   -- I, its parent, trap exits
+  otp.trap_exit(false)
   lesson.say("The fourth crash within 5 s: it stopped its children and exited %s (C9).",
              otp.inspect(down[5]))
 end)
