@@ -23,7 +23,8 @@ end)
 
 lesson.step("A mailbox keeps messages in arrival order; receive can pick", function()
   otp.send(me, {"low", 1}); otp.send(me, {"high", 2}); otp.send(me, {"low", 3})
-  lesson.say("I sent myself three messages; my mailbox now holds:")
+  lesson.say("I sent myself three messages; my mailbox holds them in the order they were sent:")
+  expect.eq(otp.process_info(me, "messages"), {{"low", 1}, {"high", 2}, {"low", 3}})
   lesson.show(otp.process_info(me, "messages"))
   local high = otp.receive(otp.match{"high"})
   expect.eq(high, {"high", 2})
@@ -57,9 +58,40 @@ lesson.step("A message to a dead pid vanishes; a monitor says why a process ende
   expect.eq(down[5], "normal")
   lesson.say("Returning from its function is the exit reason \"normal\". Sending to it now")
   lesson.say("succeeds silently (A12): otp.send returns the message, nobody gets it.")
-  otp.send(echo, {"say", me, "anyone?"})
-  expect.no_message(otp.match{"echoed"}, 50)
+  local letter = {"say", me, "anyone?"}
+  expect.eq(otp.send(echo, letter), letter)
+  expect.dead(echo)
 end)
 
-lesson.finish{try = "p = otp.spawn(function() print(otp.receive()) end); otp.send(p, {\"hi\"})",
+-- The exercise: the learner talks to a new echo; check() looks for its
+-- answer in this process's mailbox (the shell's own), without taking it.
+local echo2 = otp.spawn(function()
+  otp.set_label("echo2")
+  while true do
+    local msg = otp.receive()
+    if type(msg) == "table" and msg[1] == "say" and type(msg[2]) == "userdata" then
+      otp.send(msg[2], {"echoed", msg[3]})
+    end
+  end
+end)
+local function pong_check()
+  local queued = otp.process_info(me, "messages")
+  for _, m in ipairs(queued) do
+    if type(m) == "table" and m[1] == "echoed" and m[2] == "ping" then return true end
+  end
+  return false, "your mailbox holds no {\"echoed\", \"ping\"}; it holds " .. otp.inspect(queued) ..
+    ". echo2 answers {\"say\", sender, text} by sending {\"echoed\", text} to sender"
+end
+lesson.expose{echo2 = echo2}
+lesson.exercise("make echo2 send you {\"echoed\", \"ping\"}: otp.send(echo2, {\"say\", otp.self(), ...}); " ..
+  "the answer lands in your own mailbox (flush() would show it, but leave it there for check())",
+  pong_check,
+  function()
+    otp.send(echo2, {"say", me, "ping"})
+    expect.eventually(pong_check)            -- until the answer is in the mailbox
+  end)
+otp.receive(otp.match{"echoed", "ping"}, 0)   -- the learner may have flushed it already
+otp.exit(echo2, "kill")
+
+lesson.finish{try = "p = otp.spawn(function() local m = otp.receive(); otp.send(m[1], {\"got\", m[2]}) end); otp.send(p, {otp.self(), \"hi\"}); pp(otp.receive())",
               next = "Exit reasons"}

@@ -41,6 +41,17 @@ lesson.step("The last one exits: every link passes its reason on (A5)", function
 end)
 
 lesson.step("Links go both ways, and unlink cuts them (A8)", function()
+  -- the chain died from the linked-to end up; now the other way: the
+  -- process that made the link dies, and the one it linked to goes too
+  local maker = otp.spawn(function(parent)
+    otp.send(parent, {"made", otp.spawn_link(otp.receive)})
+    otp.receive()
+  end, me)
+  local linked = expect.receive(otp.match{"made"})[2]
+  local ref = otp.monitor(linked)
+  otp.exit(maker, "oops")
+  expect.eq(expect.receive(otp.match{"DOWN", ref})[5], "oops")
+  lesson.say("A process that called spawn_link died of \"oops\"; the one it linked to died of it too.")
   otp.trap_exit(true)                 -- so that a link's signal becomes a message for me
   local a = otp.spawn_link(function() otp.receive() ; otp.exit("bye") end)
   otp.unlink(a)
@@ -51,6 +62,49 @@ lesson.step("Links go both ways, and unlink cuts them (A8)", function()
   lesson.say("After unlink, a's death sent me nothing: no EXIT in my mailbox.")
   otp.trap_exit(false)
 end)
+
+-- The exercise: the learner writes the body of a process that a dying
+-- process links to; check() runs it and watches whether it outlives that
+-- death (it must trap exits, lesson 4 tells the whole table).
+local guard = {}
+local function survives_check()
+  if type(guard.fn) ~= "function" then
+    return false, "guard.fn is not a function yet: guard.fn = function() ... end"
+  end
+  local g, gref = otp.spawn_monitor(guard.fn)
+  local waiting = pcall(expect.eventually, function()
+    return otp.process_info(g, "status") == "waiting" end, 2000)
+  if not waiting then
+    otp.exit(g, "kill")
+    return false, "a process running guard.fn did not wait in otp.receive(): it must stay alive to be linked to"
+  end
+  local doomed = otp.spawn(function(target) otp.link(target); otp.exit("boom") end, g)
+  local ok, seen = pcall(expect.eventually, function()
+    local down = otp.receive(otp.match{"DOWN", gref}, 0)
+    if down then return {"died", down[5]} end
+    for _, m in ipairs(otp.process_info(g, "messages") or {}) do
+      if type(m) == "table" and m[1] == "EXIT" and m[2] == doomed then return {"trapped", m} end
+    end
+  end, 2000)
+  if not ok then
+    otp.exit(g, "kill")
+    return false, "guard.fn's process neither died nor got an EXIT message within 2 s"
+  end
+  if seen[1] == "died" and seen[2] == "normal" then
+    return true            -- it took {"EXIT", doomed, "boom"} as a message, then returned
+  elseif seen[1] == "died" then
+    return false, "a process linked to guard.fn's process died of \"boom\", and so did it (reason " ..
+      otp.inspect(seen[2]) .. "): a link passes the reason on unless the receiver traps exits"
+  end
+  otp.exit(g, "kill")
+  otp.demonitor(gref, {flush = true})
+  return true
+end
+lesson.expose{guard = guard}
+lesson.exercise("write guard.fn, the body of a process that outlives a linked process dying of \"boom\": " ..
+  "guard.fn = function() ... otp.receive() end; check() links a doomed process to it",
+  survives_check,
+  function() guard.fn = function() otp.trap_exit(true); otp.receive(otp.match{"never"}) end end)
 
 lesson.finish{try = "a = otp.spawn(function() otp.receive() end); otp.link(a); otp.exit(a, \"oops\") -- and the shell?",
               next = "Trapping exits and the signal table"}

@@ -19,10 +19,10 @@ local function outcome(trap, reason)
   otp.exit(pid, reason)
   otp.send(pid, "probe")
   local m = expect.receive(otp.match({"got"}, {"DOWN", ref}))
-  otp.exit(pid, "kill")
   if m[1] == "DOWN" then return "dies: " .. otp.inspect(m[5]) end
+  otp.exit(pid, "kill")
+  expect.receive(otp.match{"DOWN", ref})     -- leave no DOWN behind
   if m[2] == "probe" then return "ignored, lives on" end
-  otp.receive(otp.match{"DOWN", ref})
   return "gets message " .. otp.inspect(m[2]):gsub("<[%d.]+[^>]*>", "me")
 end
 
@@ -42,7 +42,15 @@ lesson.step("otp.exit(pid, reason) against a process that traps exits or not", f
     expect.eq(got, row[3], "signal " .. row[1] .. (row[2] and " to a trapping process" or ""))
     lesson.say("   %-8s %-9s %s", row[1], tostring(row[2]), got)
   end
-  lesson.say("kill cannot be trapped; watchers see \"killed\", so a kill does not spread as kill.")
+  lesson.say("kill cannot be trapped; watchers see \"killed\", so a kill does not spread as kill:")
+  otp.trap_exit(true)
+  local victim = otp.spawn_link(otp.receive)
+  otp.exit(victim, "kill")
+  local m = expect.receive(otp.match{"EXIT", victim})
+  expect.eq(m[3], "killed")
+  lesson.say("   I trap exits and was linked to a killed process: I got %s and live on.",
+             (otp.inspect(m):gsub("<[%d.]+[^>]*>", "victim")))
+  otp.trap_exit(false)
 end)
 
 lesson.step("exit(\"kill\") by a process itself is an ordinary reason (A6)", function()
@@ -55,5 +63,44 @@ lesson.step("exit(\"kill\") by a process itself is an ordinary reason (A6)", fun
   otp.trap_exit(false)
 end)
 
-lesson.finish{try = "otp.trap_exit(true); p = otp.spawn_link(function() error(\"x\") end); flush()",
+-- The exercise: stubborn traps exits and shrugs off every signal but one.
+-- check() reads its fate from the exercise's trace (exit events), or asks
+-- it what it got instead.
+local stubborn = otp.spawn(function()
+  otp.set_label("stubborn")
+  otp.trap_exit(true)
+  local got = {}
+  while true do
+    local m = otp.receive()
+    if type(m) == "table" and m[1] == "$what" then otp.send(m[2], {"$got", got})
+    else got[#got + 1] = m end
+  end
+end)
+local function stubborn_check(session)
+  local ref = otp.monitor(stubborn)             -- a dead stubborn answers with its DOWN
+  otp.send(stubborn, {"$what", otp.self()})
+  local m = otp.receive(otp.match({"$got"}, {"DOWN", ref}), 2000)
+  otp.demonitor(ref, {flush = true})
+  if m and m[1] == "DOWN" then
+    local reason = m[5]
+    for _, e in ipairs(session:events()) do    -- a DOWN after the death says noproc
+      if e.kind == "exit" and e.pid == stubborn then reason = e.reason end
+    end
+    if reason == "killed" then return true end
+    return false, "stubborn ended with " .. otp.inspect(reason) .. ", not \"killed\""
+  end
+  local text = m and otp.inspect(m[2]):gsub("<[%d.]+[^>]*>", "you") or "nothing it could tell"
+  return false, "stubborn is alive: it traps exits, so the signals sent to it became messages " ..
+    "(it has received " .. text .. "); one reason cannot be trapped"
+end
+lesson.expose{stubborn = stubborn}
+lesson.exercise("stubborn traps exits: make it die anyway, with the exit reason \"killed\" (otp.exit(stubborn, ...))",
+  stubborn_check,
+  function()
+    local ref = otp.monitor(stubborn)
+    otp.exit(stubborn, "kill")
+    otp.receive(otp.match{"DOWN", ref})
+  end)
+
+lesson.finish{try = "otp.trap_exit(true); p = otp.spawn_link(function() error(\"x\") end); pp(otp.receive({\"EXIT\", p}))",
               next = "Monitors versus links"}

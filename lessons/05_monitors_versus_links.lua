@@ -41,5 +41,36 @@ lesson.step("demonitor with flush takes back a DOWN already delivered (A11)", fu
   lesson.say("The DOWN of ref was queued; demonitor(ref, {flush = true}) removed it.")
 end)
 
-lesson.finish{try = "p = otp.spawn(otp.receive); r = otp.monitor(p); otp.exit(p, \"kill\"); flush()",
+-- The exercise: a DOWN for r is queued behind the letter "keep me"; the
+-- learner takes back the DOWN and keeps the letter.
+local me = otp.self()
+local gone = otp.spawn(function() end)
+local r = otp.monitor(gone)
+local probe = otp.monitor(gone)
+expect.receive(otp.match{"DOWN", probe})      -- so r's DOWN is queued too
+otp.send(me, "keep me")
+local function flushed_check()
+  local queued = otp.process_info(me, "messages")
+  local down, kept = false, false
+  for _, m in ipairs(queued) do
+    if type(m) == "table" and m[1] == "DOWN" and m[2] == r then down = true end
+    if m == "keep me" then kept = true end
+  end
+  if down then
+    return false, "the DOWN of r is still in your mailbox: " .. otp.inspect(queued) ..
+      " (pp(otp.process_info(otp.self(), \"messages\")) shows it)"
+  end
+  if not kept then
+    return false, "the DOWN is gone, but so is \"keep me\": take back only what belongs to r"
+  end
+  return true
+end
+lesson.expose{r = r}
+lesson.exercise("your mailbox holds \"keep me\" and the DOWN of monitor r, whose process has died: " ..
+  "remove that DOWN without receiving anything else (otp.demonitor)",
+  flushed_check,
+  function() otp.demonitor(r, {flush = true}) end)
+otp.receive("keep me", 0)
+
+lesson.finish{try = "p = otp.spawn(otp.receive); r = otp.monitor(p); otp.exit(p, \"kill\"); pp(otp.receive({\"DOWN\", r}))",
               next = "Names after a restart"}

@@ -26,8 +26,7 @@ end)
 lesson.step("b crashes: only b is restarted (C6)", function()
   local a, b, c = pid_of(sup, "a"), pid_of(sup, "b"), pid_of(sup, "c")
   otp.send(b, "crash")
-  local b2 = expect.eventually(function()
-    local p = pid_of(sup, "b"); return p ~= b and type(p) ~= "string" and p end)
+  local b2 = expect.restarted(sup, "b", b)
   expect.eq({pid_of(sup, "a"), pid_of(sup, "c")}, {a, c})
   lesson.say("b: %s -> %s; a and c kept their pids.", tostring(b), tostring(b2))
   lesson.tree(sup)
@@ -49,10 +48,10 @@ lesson.step("The new child is supervised like the others", function()
   lesson.tree(sup)
   local l = pid_of(sup, "logger")
   otp.exit(l, "kill")
-  expect.eventually(function() local p = pid_of(sup, "logger"); return p ~= l and type(p) ~= "string" end)
+  expect.restarted(sup, "logger", l)
   lesson.say("Killed, logger came back; which_children lists the newest first (C4).")
   expect.eq(supervisor.which_children(sup)[1].id, "logger")
 end)
 
-lesson.finish{try = "otp.exit(otp.supervisor.which_children(sup)[2].pid, \"kill\"); tree(sup)",
+lesson.finish{try = "kill(otp.supervisor.which_children(sup)[2].pid); tree(sup)",
               next = "permanent, transient, temporary"}

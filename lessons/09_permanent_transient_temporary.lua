@@ -126,5 +126,5 @@ lesson.step("job is transient: normal exit left alone, crash restarted (C5)", fu
   otp.unlink(lab); otp.exit(lab, "shutdown")
 end)
 
-lesson.finish{try = "start_child with restart = \"transient\" and make it return normally",
+lesson.finish{try = "s = otp.supervisor.start_link{strategy = \"one_for_one\", children = {{id = \"t\", restart = \"transient\", start = {function() return otp.spawn_link(otp.receive) end}}}}; kill(otp.supervisor.which_children(s)[1].pid, {\"shutdown\", \"done\"}); tree(s)",
               next = "Restart intensity"}

@@ -23,7 +23,7 @@ local sup = assert(supervisor.start_link{strategy = "one_for_one", intensity = 3
 lesson.step("b crashes once: one restart, one unit of the budget used", function()
   local b = pid_of(sup, "b")
   otp.send(b, "crash")
-  expect.eventually(function() return live(pid_of(sup, "b")) ~= b and live(pid_of(sup, "b")) end)
+  expect.restarted(sup, "b", b)
   expect.eq(otp.analytics.restart_budget(sup).used, 1)
   lesson.tree(sup)
   return {sup = sup}
@@ -31,8 +31,9 @@ end)
 
 lesson.step("With one_for_all, one crash restarts everyone, and counts once (C7, C9)", function()
   supervisor.set_strategy(sup, "one_for_all")     -- a teaching extension: OTP cannot do this
-  local a, b = pid_of(sup, "a"), pid_of(sup, "b")
-  otp.send(pid_of(sup, "c"), "crash")
+  local a, b, c = pid_of(sup, "a"), pid_of(sup, "b"), pid_of(sup, "c")
+  otp.send(c, "crash")
+  expect.restarted(sup, "c", c)
   expect.eventually(function() return live(pid_of(sup, "a")) ~= a and live(pid_of(sup, "b")) ~= b end)
   expect.eq(otp.analytics.restart_budget(sup).used, 2)
   lesson.say("Three children restarted, but the budget counts one restart per failure:")
@@ -43,7 +44,7 @@ lesson.step("One crash more than the budget allows: the supervisor gives up", fu
   local ref = otp.monitor(sup)
   local a = pid_of(sup, "a")
   otp.send(a, "crash")                             -- the third restart: allowed
-  expect.eventually(function() return live(pid_of(sup, "a")) ~= a and live(pid_of(sup, "a")) end)
+  expect.restarted(sup, "a", a)
   expect.eq(otp.analytics.restart_budget(sup).used, 3)
   lesson.say("Third restart: the meter is full.")
   lesson.tree(sup)
@@ -53,6 +54,8 @@ lesson.step("One crash more than the budget allows: the supervisor gives up", fu
   local down = expect.receive(otp.match{"DOWN", ref}, 5000)
   expect.eq(down[5], "shutdown")
   for _, p in ipairs(children) do expect.dead(p) end
+  expect.eq(expect.receive(otp.match{"EXIT", sup})[3], "shutdown")   -- I, its parent, trap exits
+  otp.trap_exit(false)
   lesson.say("The fourth crash within 5 s: it stopped its children and exited %s (C9).",
              otp.inspect(down[5]))
 end)
@@ -110,5 +113,5 @@ lesson.exercise("set settings.intensity (and, if you like, settings.period) so t
   survives_five_crashes,
   function() settings.intensity = 5 end)
 
-lesson.finish{try = "start a supervisor with intensity = 0 and crash its child once",
+lesson.finish{try = "s = otp.supervisor.start_link{strategy = \"one_for_one\", intensity = 1, period = 60, children = {{id = \"w\", start = {function() return otp.spawn_link(otp.receive) end}}}}; kill(otp.supervisor.which_children(s)[1].pid); tree(s) -- the meter is full: one more kill and s gives up",
               next = "one_for_all"}

@@ -25,9 +25,7 @@ lesson.step("b crashes: d, c and a are stopped, newest first; then a, b, c, d st
   local b
   for _, c in ipairs(supervisor.which_children(sup)) do if c.id == "b" then b = c.pid end end
   otp.send(b, "crash")
-  expect.eventually(function()
-    for _, e in ipairs(session:events()) do if e.kind == "sup_restart" and e.id == "b" then return true end end
-  end, 2000)
+  expect.events(session, {{kind = "sup_restart", id = "b"}}, 2000)
   session:stop()
   local order = {}
   for _, e in ipairs(session:events()) do
@@ -59,9 +57,7 @@ local function siblings_restart_check()
   for _, c in ipairs(supervisor.which_children(trial)) do before[c.id] = c.pid end
   local session = otp.trace.start{kinds = {"sup_restart"}}
   otp.send(before.b, "crash")
-  local restarted = pcall(expect.eventually, function()
-    for _, e in ipairs(session:events()) do if e.pid == trial and e.id == "b" then return true end end
-  end, 2000)
+  local restarted = pcall(expect.events, session, {{pid = trial, id = "b"}}, 2000)
   session:stop()
   local after = {}
   for _, c in ipairs(supervisor.which_children(trial)) do after[c.id] = c.pid end
@@ -85,5 +81,5 @@ lesson.exercise("set choice.strategy so that when b crashes, its siblings a and 
   siblings_restart_check,
   function() choice.strategy = "one_for_all" end)
 
-lesson.finish{try = "otp.exit(otp.supervisor.which_children(sup)[1].pid, \"kill\"); tree(sup)",
+lesson.finish{try = "kill(otp.supervisor.which_children(sup)[1].pid); tree(sup)",
               next = "rest_for_one pipelines"}

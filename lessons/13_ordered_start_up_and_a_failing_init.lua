@@ -49,5 +49,36 @@ lesson.step("The second child's init fails: start_link fails, the first is stopp
   lesson.say("No EXIT reached this process: a failed start is a return value (OTP 26+, B7).")
 end)
 
-lesson.finish{try = "supervisor.start_link{strategy = \"one_for_one\", children = {{id = \"x\", start = {function() return nil, \"nope\" end}}}}",
+-- The exercise: metrics has nothing to do on this machine; its start must
+-- say so without failing the whole supervisor.
+local metrics = {start = function() return nil, "no metrics server" end}
+local function drain() while otp.receive(otp.match{otp._, otp._}, 0) do end end
+local function ignore_check()
+  local trapping = otp.trap_exit(true)    -- whatever metrics.start does, it cannot take me down
+  local trial, reason = supervisor.start_link{strategy = "one_for_one",
+    children = {spec("config"), {id = "metrics", start = {metrics.start}}, spec("web")}}
+  if trial then otp.unlink(trial); otp.receive(otp.match{"EXIT", trial}, 0) end
+  otp.trap_exit(trapping)
+  drain()
+  if not trial then
+    return false, "start_link returned nil, " .. otp.inspect(reason) .. ": a child start that fails " ..
+      "fails the whole supervisor (C2); a child with nothing to do says so differently (C3)"
+  end
+  local kids = {}
+  for _, c in ipairs(supervisor.which_children(trial)) do kids[c.id] = c.pid end
+  otp.exit(trial, "shutdown")
+  if kids.metrics ~= "undefined" then
+    return false, "the supervisor started, but metrics runs " .. otp.inspect(kids.metrics) ..
+      ": it should run nothing at all, its spec kept with pid \"undefined\""
+  end
+  return true
+end
+lesson.expose{metrics = metrics}
+lesson.exercise("metrics.start (now: return nil, \"no metrics server\") fails the supervisor of config, " ..
+  "metrics and web; change it so that the supervisor starts with metrics not running: metrics.start = function() ... end",
+  ignore_check,
+  function() metrics.start = function() return nil, "ignore" end end)
+drain()
+
+lesson.finish{try = "otp.supervisor.start_link{strategy = \"one_for_one\", children = {{id = \"x\", start = {function() return nil, \"nope\" end}}}}",
               next = "Guarantees, not best effort"}

@@ -4,15 +4,16 @@ local lesson, expect = otp.lesson, otp.expect
 local gen_server, supervisor = otp.gen_server, otp.supervisor
 lesson.title("Guarantees, not best effort")
 
--- A "database": a registered process that answers queries.
-local function start_db()
-  return otp.spawn(function()
-    otp.register("db", otp.self())
-    while true do
-      local m = otp.receive()
-      otp.send(m[1], {"rows", m[2]})
-    end
-  end)
+-- A "database": a process registered as "db" from its first instant
+-- (spawn_opt's name), that answers queries; link = true for a supervisor.
+local function db_loop()
+  while true do
+    local m = otp.receive()
+    otp.send(m[1], {"rows", m[2]})
+  end
+end
+local function start_db(link)
+  return otp.spawn_opt(db_loop, {name = "db", link = link})
 end
 
 -- Version 1: init connects, or fails. Started means connected.
@@ -61,5 +62,45 @@ lesson.step("With the database up, the strict server starts, and a started one a
   expect.eq(expect.receive(otp.match{"DOWN", ref})[5], "db_crashed")
 end)
 
-lesson.finish{try = "write a supervisor with db first and the strict server second: why that order?",
+-- The exercise: the learner orders the two child specs; check() starts a
+-- rest_for_one supervisor with them, asks strict, then crashes the db.
+local db_spec = {id = "db", start = {start_db, true}}
+local strict_spec = {id = "strict", start = {function() return gen_server.start_link(strict, nil) end}}
+local plan = {children = {strict_spec, db_spec}}
+local function plan_check()
+  local trapping = otp.trap_exit(true)
+  local ok, trial, reason = pcall(supervisor.start_link, {strategy = "rest_for_one", children = plan.children})
+  if ok and trial then otp.unlink(trial) end
+  otp.trap_exit(trapping)
+  otp.receive(otp.match{"EXIT"}, 0)
+  if not ok then return false, "supervisor.start_link refused plan.children: " .. tostring(trial) end
+  if not trial then
+    return false, "start_link returned nil, " .. otp.inspect(reason) ..
+      ": the children start one by one in list order (C1), and strict's init needs a running db"
+  end
+  local function pid(id)
+    for _, c in ipairs(supervisor.which_children(trial)) do if c.id == id then return c.pid end end
+  end
+  local db, server = pid("db"), pid("strict")
+  local answer_ok, answer = pcall(gen_server.call, server, "select 1", 2000)
+  if not (answer_ok and answer == "select 1") then
+    otp.exit(trial, "shutdown")
+    return false, "the supervisor started, but strict answered " .. otp.inspect(answer)
+  end
+  otp.exit(db, "db_crashed")
+  local back = pcall(expect.eventually, function()
+    local s2 = pid("strict")
+    return type(s2) == "userdata" and s2 ~= server and gen_server.call(s2, "select 2", 500) == "select 2"
+  end, 3000)
+  otp.exit(trial, "shutdown")
+  if not back then return false, "after the db crashed, no new strict server answered within 3 s" end
+  return true
+end
+lesson.expose{plan = plan, db_spec = db_spec, strict_spec = strict_spec}
+lesson.exercise("plan.children = {strict_spec, db_spec} cannot start: set plan.children so that a " ..
+  "rest_for_one supervisor of the two starts, answers, and after a db crash comes back connected",
+  plan_check,
+  function() plan.children = {db_spec, strict_spec} end)
+
+lesson.finish{try = "s = otp.supervisor.start_link{strategy = \"rest_for_one\", children = plan.children}; kill(\"db\"); tree(s)",
               next = "Shutdown: timeouts, brutal_kill, infinity"}

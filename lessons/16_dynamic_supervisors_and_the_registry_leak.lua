@@ -21,6 +21,33 @@ lesson.step("Start children on demand, up to max_children", function()
   return {dsup = dsup, session_worker = session_worker}
 end)
 
+-- The exercise: dsup is full; the learner ends cy's session through it
+-- and starts dee's.
+local function sessions()
+  local users = {}
+  for _, c in ipairs(dynamic.which_children(dsup)) do
+    users[#users + 1] = (otp.process_info(c.pid, "label") or "?"):gsub("^session ", "")
+  end
+  table.sort(users)
+  return users
+end
+local function room_check()
+  local users = sessions()
+  if expect.equal(users, {"ann", "bob", "dee"}) then return true end
+  return false, "dsup's sessions are " .. otp.inspect(users) .. ", not {\"ann\", \"bob\", \"dee\"}" ..
+    (#users >= 3 and ": it is full (max_children = 3), so end cy's first" or "")
+end
+lesson.expose{dynamic = dynamic}
+lesson.exercise("dsup is full (max_children = 3): end cy's session through dsup " ..
+  "(dynamic.terminate_child(dsup, pid); dynamic.which_children(dsup) lists the pids), then start dee's",
+  room_check,
+  function()
+    for _, c in ipairs(dynamic.which_children(dsup)) do
+      if otp.process_info(c.pid, "label") == "session cy" then assert(dynamic.terminate_child(dsup, c.pid)) end
+    end
+    assert(dynamic.start_child(dsup, {id = "dee", restart = "temporary", start = {session_worker, "dee"}}))
+  end)
+
 -- A hand-made registry: user -> pid, filled at start, never cleaned.
 local leaky = {}
 for _, c in ipairs(dynamic.which_children(dsup)) do leaky[otp.process_info(c.pid, "label")] = c.pid end
@@ -54,9 +81,15 @@ lesson.step("The fix: a registry that monitors what it records", function()
     otp.send(registry, {"list", otp.self()})
     return expect.receive(otp.match{"count"})[2] == 1
   end)
-  lesson.say("ann died and the registry's monitor removed her at once: one entry left.")
-  lesson.say("otp.register does this for you: a name is freed when its process exits (A12).")
+  lesson.say("ann died and the registry's monitor removed her: one entry left.")
+  local named = otp.spawn_opt(otp.receive, {name = "session_eve"})
+  local ref = otp.monitor(named)
+  otp.exit(named, "kill")
+  expect.receive(otp.match{"DOWN", ref})
+  expect.eq(otp.whereis("session_eve"), nil)
+  lesson.say("otp.register does this for you: a name is freed when its process exits (A12);")
+  lesson.say("once session_eve was dead, whereis(\"session_eve\") returned nil.")
 end)
 
-lesson.finish{try = "dynamic.start_child(dsup, {id = \"x\", start = {session_worker, \"x\"}}) until max_children",
+lesson.finish{try = "for i = 1, 3 do pp({dynamic.start_child(dsup, {start = {session_worker, \"x\" .. i}})}) end",
               next = "Nested trees and escalation"}

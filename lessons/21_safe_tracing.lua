@@ -33,9 +33,30 @@ lesson.step("A bounded ring keeps only the newest events", function()
   local events = session:events()
   expect.eq(#events, 10)
   lesson.say("max_events = 10: %d events kept, %d older ones dropped.", #events, session:status().dropped)
-  lesson.say("The players kept playing all along.")
-  otp.exit(a, "kill"); otp.exit(b, "kill")
+  local before = otp.process_info(a, "reductions")
+  expect.eventually(function() return otp.process_info(a, "reductions") > before end)
+  lesson.say("The players kept playing all along: a's reductions still grow.")
+  return {a = a, b = b}
 end)
 
-lesson.finish{try = "s = otp.trace.start{kinds = {\"send\"}, rate = 50}; s:status()",
+-- The exercise: a session with neither a rate nor a small ring, left running
+-- on the busy pair; the learner ends it.
+local runaway = otp.trace.start{pids = {a, b}, kinds = {"send", "receive"}}
+local function stopped_check()
+  local st = runaway:status()
+  if st.active then
+    return false, "runaway is still active, " .. st.events .. " events in its ring (" .. st.dropped ..
+      " dropped): it has no rate limit, so nothing but you will end it"
+  end
+  return true
+end
+lesson.expose{runaway = runaway}
+lesson.exercise("runaway, a session with no rate limit, traces the players' every message: " ..
+  "look at runaway:status(), then end it",
+  stopped_check,
+  function() runaway:stop() end)
+expect.eq(runaway:status().stopped_because, "stopped")
+otp.exit(a, "kill"); otp.exit(b, "kill")
+
+lesson.finish{try = "p = otp.spawn(function() while true do otp.send(otp.self(), 1); otp.receive() end end); s = otp.trace.start{pids = {p}, kinds = {\"send\"}, rate = 50}; otp.sleep(1500); pp(s:status())",
               next = "sys: inside a running server"}

@@ -38,6 +38,9 @@ lesson.step("suspend: only system messages are handled; calls wait", function()
   lesson.say("A call to the suspended server timed out; sys requests still work.")
   sys.resume("account")
   expect.eq(gen_server.call("account", "balance"), 10)
+  expect.no_message(nil, 0)
+  lesson.say("Resumed, it answers again; the late reply to the call that timed out stayed out")
+  lesson.say("of my mailbox (B1).")
 end)
 
 lesson.step("replace_state: change a running server's state by a function", function()
@@ -47,5 +50,23 @@ lesson.step("replace_state: change a running server's state by a function", func
   lesson.say("The balance became 100 without a restart; the next deposit made it 105.")
 end)
 
-lesson.finish{try = "sys.trace(\"account\", true); gen_server.call(\"account\", 1)",
+-- The exercise: the learner zeroes the balance of the running server.
+local function zero_check()
+  local now = otp.whereis("account")
+  if now ~= acc then return false, "account is no longer " .. tostring(acc) .. ": it was restarted or stopped" end
+  local st = sys.get_state("account")
+  if st.balance ~= 0 then return false, "the balance is " .. otp.inspect(st.balance) .. ", not 0" end
+  if st.owner ~= "ann" or st.password ~= "hunter2" then
+    return false, "the balance is 0, but the rest of the state changed too: " .. otp.inspect(st)
+  end
+  return true
+end
+lesson.expose{sys = sys}
+lesson.exercise("set account's balance to 0 while it runs, keeping its owner and password " ..
+  "(sys.replace_state(\"account\", function(s) ... return s end))",
+  zero_check,
+  function() sys.replace_state("account", function(s) s.balance = 0; return s end) end)
+expect.eq(gen_server.call("account", "balance"), 0)
+
+lesson.finish{try = "otp.sys.trace(\"account\", true); otp.gen_server.call(\"account\", 1)",
               next = "Hot code loading"}

@@ -35,10 +35,13 @@ end)
 lesson.step("rollback: the previous version is current again", function()
   expect.eq({code.rollback("lesson_counter")}, {true, "1"})
   expect.eq(gen_server.call("counter", "next"), {vsn = 1, count = 13})
+  lesson.say("The next call ran version 1 again, on the same count. rollback is otplab's:")
+  lesson.say("Erlang keeps one old version (until it is purged) and has no rollback call.")
 end)
 
+local v3
 lesson.step("A new state shape: suspend, change_code, resume", function()
-  local v3 = [[
+  v3 = [[
 local M = {vsn = "3"}
 function M.init() return "ok", {count = 0} end
 function M.handle_call(_, _, s) s.count = s.count + 1; return "reply", {vsn = 3, count = s.count}, s end
@@ -52,7 +55,34 @@ return M]]
   expect.eq(gen_server.call("counter", "next"), {vsn = 3, count = 14})
   lesson.say("code_change turned the number 13 into {count = 13} while the server was")
   lesson.say("suspended, so no call ever saw version 3's code with version 1's state.")
+  return {v3 = v3}
 end)
 
-lesson.finish{try = "otp.code.load(\"lesson_counter\", ...) a version of your own",
+-- The exercise: the learner loads version 4; check() makes one call.
+local function current_vsn()
+  for _, v in ipairs(code.versions("lesson_counter")) do if v.current then return otp.inspect(v.vsn) end end
+  return "none"
+end
+local function v4_check()
+  if otp.whereis("counter") ~= server then return false, "counter is no longer " .. tostring(server) end
+  local before = sys.get_state("counter")
+  local ok, r = pcall(gen_server.call, "counter", "next")
+  if not ok then return false, "counter's next call failed: " .. otp.inspect(r[2]) end
+  if type(r) ~= "table" or r.vsn ~= 4 then
+    return false, "the call answered " .. otp.inspect(r) .. ": the current version of lesson_counter " ..
+      "is " .. current_vsn() .. ", load one whose reply says vsn = 4"
+  end
+  if type(before) ~= "table" or r.count ~= before.count + 1 then
+    return false, "version 4 answered " .. otp.inspect(r) .. " on the state " .. otp.inspect(before) ..
+      ": it should go on counting, count + 1"
+  end
+  return true
+end
+lesson.expose{code = code}
+lesson.exercise("load version 4 of \"lesson_counter\": the same state {count = n}, a reply " ..
+  "{vsn = 4, count = n + 1} (v3 holds version 3's source: code.load(\"lesson_counter\", your_source))",
+  v4_check,
+  function() assert(code.load("lesson_counter", (v3:gsub("vsn = 3", "vsn = 4"):gsub('"3"', '"4"')))) end)
+
+lesson.finish{try = "otp.code.load(\"lesson_counter\", (v3:gsub(\"vsn = 3\", \"vsn = 5\"))); pp(otp.gen_server.call(\"counter\", \"next\"))",
               next = "A sandbox as a lab bench"}

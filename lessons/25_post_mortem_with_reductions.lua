@@ -46,9 +46,11 @@ lesson.step("Without it, the interleaving follows the clock", function()
   local out = run("")
   expect.truthy(out:match("won"), "the race ran: " .. out)
   lesson.say("   %s", out:gsub("\n", ""))
-  lesson.say("Preemption by time makes this run's order depend on the machine's load;")
-  lesson.say("when a test fails only sometimes, re-run it with --reductions.")
+  lesson.say("Without --reductions a process is preempted after a slice of time (1 ms by default),")
+  lesson.say("so this order can change with the machine's load; when a test fails only")
+  lesson.say("sometimes, re-run it with --reductions.")
   os.remove(path)
 end)
 
-lesson.finish{shell = "otplab run --reductions 50 your_scenario.lua, twice, and compare"}
+lesson.finish{try = "n = otp.statistics(\"context_switches\"); otp.spawn(function() for i = 1, 1e7 do end end); otp.sleep(200); pp(otp.statistics(\"context_switches\") - n)",
+              shell = "otplab run --reductions 50 your_scenario.lua, twice, and compare"}

@@ -5,18 +5,33 @@
 # answered wrongly (check() says why not, from the trace) then rightly
 # (check() says yes), goes on with Ctrl-D and continue(), leaves the learner
 # in the console with the lesson's supervisor still running, and Ctrl-D
-# there ends with exit status 0.
+# there ends with exit status 0. Then `otplab lesson 4 --interactive`: its
+# exercise (stubborn traps exits; kill it) answered wrongly with a trappable
+# reason (check() says stubborn lives and what it received instead), then
+# rightly with "kill" (check() says yes), after which the lesson finishes.
 set -u
 OTPLAB=${OTPLAB:-build/otplab}
 exec python3 - "$OTPLAB" <<'PY'
 import os, pty, select, sys, time
 
 otplab = sys.argv[1]
-pid, fd = pty.fork()
-if pid == 0:
-    os.execv(otplab, [otplab, "lesson", "8", "--interactive"])
-
+pid = fd = None
 seen = b""
+def start(n):
+    """Runs `otplab lesson n --interactive` in a new pseudo-terminal."""
+    global pid, fd, seen
+    pid, fd = pty.fork()
+    if pid == 0:
+        os.execv(otplab, [otplab, "lesson", str(n), "--interactive"])
+    seen = b""
+
+def finish(n):
+    """Ctrl-D leaves the console; the lesson must exit 0."""
+    os.write(fd, b"\x04")
+    _, status = os.waitpid(pid, 0)
+    if os.waitstatus_to_exitcode(status) != 0:
+        sys.exit("FAIL: interactive lesson %d exited %d" % (n, os.waitstatus_to_exitcode(status)))
+
 def wait_for(text, timeout=20.0):
     """Reads the terminal until text shows up (bounded); returns what came."""
     global seen
@@ -43,6 +58,7 @@ def type_line(line):
 
 # Output reaches the terminal above the prompt, which is then redrawn, so
 # every step waits for what the learner would look for, not for a prompt.
+start(8)
 wait_for("lesson> ")                                 # paused after step 1
 type_line("continue()")
 wait_for("2. b crashes")
@@ -73,9 +89,31 @@ wait_for("Next: lesson 9")
 wait_for("Ctrl-D leaves.")
 type_line("otp.is_alive(sup) and 'still' .. 'alive'")
 wait_for("stillalive")                               # the lesson's tree outlived it
-os.write(fd, b"\x04")                                # Ctrl-D leaves the console
-_, status = os.waitpid(pid, 0)
-if os.waitstatus_to_exitcode(status) != 0:
-    sys.exit("FAIL: the interactive lesson exited %d" % os.waitstatus_to_exitcode(status))
-print("ok: interactive lesson 8 in a pty")
+finish(8)
+
+start(4)
+wait_for("lesson> ")                                 # paused after step 1 (the table)
+type_line("continue()")
+wait_for("2. exit(")
+wait_for("lesson> ")
+type_line("continue()")
+wait_for("Exercise: stubborn traps exits")
+wait_for("lesson> ")
+type_line('otp.exit(stubborn, "shutdown")')
+wait_for("true")
+type_line("check()")
+screen = wait_for("one reason cannot be trapped")
+if 'stubborn is alive' not in screen or '{"EXIT", you, "shutdown"}' not in screen:
+    sys.exit("FAIL: check() did not say what stubborn got instead:\n" + screen)
+type_line('otp.exit(stubborn, "kill")')
+wait_for("true")
+type_line("check()")
+wait_for("yes: the exercise holds")
+type_line("continue()")
+screen = wait_for("Next: lesson 5")
+if "(not solved" in screen:
+    sys.exit("FAIL: the solved exercise of lesson 4 was run again:\n" + screen)
+wait_for("Ctrl-D leaves.")
+finish(4)
+print("ok: interactive lessons 8 and 4 in a pty")
 PY
