@@ -9,7 +9,9 @@
 #include <stdint.h>
 #include <lua.h>
 #include <uv.h>
+#include "core/clock.h"
 #include "core/pid.h"
+#include "core/rand.h"
 
 struct otp_node;
 struct otp_vm;
@@ -63,7 +65,9 @@ typedef struct otp_proc {
   otp_msg *recv_last;             /* last message a waiting receive examined */
   otp_msg *marker;                /* receive marker: messages after it may hold marker_ref */
   uint64_t marker_ref;
-  uv_timer_t *timer;              /* receive/sleep timeout, made on first use */
+  otp_deadline recv_timer;        /* receive/sleep timeout */
+  otp_rand rand;                  /* math.random's state, seeded on first use */
+  uint8_t rand_seeded;
 
   otp_pid *links;
   uint32_t nlinks, caplinks;

@@ -21,6 +21,28 @@ int cli_node_option(otp_node_config *cfg, int argc, char **argv, int *i) {
   const char *opt = argv[*i];
   static const char *const levels[] = {"none", "error", "warning", "info", "debug"};
   if (strncmp(opt, "--", 2) != 0) return 0;
+  if (strcmp(opt, "--virtual-time") == 0) {
+    cfg->virtual_time = 1;
+    return 1;
+  }
+  if (strcmp(opt, "--seed") == 0) {
+    if (*i + 1 >= argc) {
+      fprintf(stderr, "otplab: option --seed needs a value\n");
+      return -1;
+    }
+    const char *val = argv[++*i];
+    char *end;
+    errno = 0;
+    unsigned long long n = strtoull(val, &end, 10);
+    if (*end || end == val || errno || val[0] == '-') {
+      fprintf(stderr, "otplab: --seed needs a whole number from 0 to %llu, got '%s'\n",
+              (unsigned long long)UINT64_MAX, val);
+      return -1;
+    }
+    cfg->seed = n;
+    cfg->seeded = 1;
+    return 1;
+  }
   int known = strcmp(opt, "--reductions") == 0 || strcmp(opt, "--log-level") == 0 ||
               strcmp(opt, "--max-memory") == 0 || strcmp(opt, "--max-heap") == 0 ||
               strcmp(opt, "--trace-ring") == 0;

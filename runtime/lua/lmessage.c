@@ -269,7 +269,7 @@ static int receive_scan(lua_State *L, int status, lua_KContext first) {
   if (p->fault_crash_ref && !p->handoff) otp_fault_crash_now(L, p);
   if (p->handoff) {                /* handed over while we waited: see mailbox.h */
     p->handoff = 0;
-    if (p->timer) otp_timer_stop_receive(p);
+    otp_timer_stop_receive(p);
     if (otp_trace_on(node, OTP_EV_RECEIVE)) {
       otp_trace_info info = {.pid = p->pid, .other = p->handoff_from, .L = L, .msg = lua_gettop(L)};
       otp_trace_emit(node, OTP_EV_RECEIVE, &info);
@@ -278,7 +278,7 @@ static int receive_scan(lua_State *L, int status, lua_KContext first) {
   }
   for (otp_msg *m = p->recv_last ? p->recv_last->next : p->mq_head; m; m = m->next) {
     if (matches(L, p, m)) {
-      if (p->timer) otp_timer_stop_receive(p);
+      otp_timer_stop_receive(p);
       otp_mailbox_take(node, L, p, m);
       if (otp_trace_on(node, OTP_EV_RECEIVE)) {
         otp_trace_info info = {.pid = p->pid, .other = m->from, .L = L, .msg = lua_gettop(L)};
