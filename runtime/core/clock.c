@@ -1,12 +1,24 @@
 /*
 ** The node's clock and its deadline heap (see clock.h).
 */
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <time.h>
 #include "core/clock.h"
 #include "core/node.h"
 
 #define VIRTUAL_EPOCH_NS (1767225600ull * 1000000000ull)   /* 2026-01-01T00:00:00Z */
+
+/* The node whose virtual clock answers time(2) for this OS process (see
+** otp_clock_wall_override): time(2) has no context to find it by. */
+static otp_node *_Atomic time_node;
+
+int otp_clock_wall_override(uint64_t *ns) {
+  otp_node *node = atomic_load(&time_node);
+  if (!node) return 0;
+  *ns = otp_clock_system(node);
+  return 1;
+}
 
 uint64_t otp_clock_now(const otp_node *node) {
   return node->cfg.virtual_time ? node->vclock_ns : otp_now_ns();
@@ -105,9 +117,12 @@ static void on_clock_timer(uv_timer_t *h) {
 void otp_clock_init(otp_node *node) {
   uv_timer_init(&node->loop, &node->clock_timer);
   node->clock_timer.data = node;
+  if (node->cfg.virtual_time) atomic_store(&time_node, node);
 }
 
 void otp_clock_close(otp_node *node) {
+  otp_node *self = node;
+  atomic_compare_exchange_strong(&time_node, &self, NULL);
   uv_timer_stop(&node->clock_timer);
   uv_close((uv_handle_t *)&node->clock_timer, NULL);
   free(node->heap);

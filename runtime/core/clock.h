@@ -21,7 +21,12 @@ typedef struct otp_deadline {
   void (*fire)(struct otp_node *node, struct otp_deadline *d);
 } otp_deadline;
 
+/* Before the node's first Lua state: under virtual time, time(2) (os.time,
+** and the seed of Lua's string hashes) answers from this node's clock. */
 void otp_clock_init(struct otp_node *node);
+/* The virtual system time of the newest node under virtual time, in *ns:
+** 1, or 0 if there is none (the host's time(2) then reads the real clock). */
+int otp_clock_wall_override(uint64_t *ns);
 /* Closes the uv timer (node teardown; the loop runs its close callback). */
 void otp_clock_close(struct otp_node *node);
 

@@ -67,13 +67,15 @@ otp_node *otp_node_create(const otp_node_config *cfg, lua_CFunction open_library
     free(node);
     return NULL;
   }
+  otp_clock_init(node);
   if (otp_vm_open(&node->main, node, NULL, 0, err, errlen) != 0) {
+    otp_clock_close(node);
+    uv_run(&node->loop, UV_RUN_DEFAULT);
     uv_loop_close(&node->loop);
     free(node);
     return NULL;
   }
   node->L = node->main.L;
-  otp_clock_init(node);
   otp_sched_init(node);
   return node;
 }

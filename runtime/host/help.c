@@ -34,6 +34,14 @@ static const char run_help[] =
     "options:\n"
     "  --reductions N     deterministic scheduling: preempt every N VM instructions\n"
     "                     (slower, but the interleaving is the same every run)\n"
+    "  --virtual-time     the clock, timers, sleeps, receive timeouts and restart\n"
+    "                     periods run on a virtual clock that jumps to the next\n"
+    "                     deadline when every process waits: a 60 s wait takes no\n"
+    "                     time; os.time and otp.system_time start at 2026-01-01\n"
+    "  --seed N           seeds every choice otplab makes (math.random of each\n"
+    "                     process, chaos, explore's schedules); with --reductions\n"
+    "                     and --virtual-time two runs print the same output and\n"
+    "                     record the same events (it turns address randomisation off)\n"
     "  --log-level LEVEL  none, error (default), warning, info or debug\n"
     "  --max-memory SIZE  memory for the whole node (default 2048MB, at least 1MB);\n"
     "                     the process that allocates beyond it is killed\n"
@@ -80,7 +88,8 @@ static const char console_help[] =
     "  echo 'demo(); tree()' | otplab console\n"
     "NO_COLOR set: no colours.\n"
     "\n"
-    "options: those of 'otplab run' (--reductions, --log-level, --max-memory, --max-heap)\n";
+    "options: those of 'otplab run' (--reductions, --seed, --log-level, --max-memory,\n"
+    "--max-heap)\n";
 static const char serve_help[] =
     "usage: otplab serve [options] [FILE]\n"
     "\n"
