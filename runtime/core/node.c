@@ -11,6 +11,7 @@
 #include <lualib.h>
 #include "core/node.h"
 #include "core/alloc.h"
+#include "core/delay.h"
 #include "core/env.h"
 #include "core/format.h"
 #include "core/mailbox.h"
@@ -86,6 +87,7 @@ int otp_node_free(otp_node *node) {
   otp_proc_free_all(node);
   if (node->close_states) node->close_states(node);
   otp_timer_close_all(&node->main);
+  otp_delay_free_all(node);
   otp_clock_close(node);
   uv_run(&node->loop, UV_RUN_DEFAULT);     /* runs the close callbacks */
   otp_trace_node_close(node);

@@ -119,6 +119,7 @@ typedef struct otp_node {
   /* otp.fault (lua/lfault.c): drop rules in the main state's registry */
   int fault_rules_ref;       /* the rule list, or 0 */
   uint32_t fault_rules;      /* how many: 0 keeps the send path free of faults */
+  struct otp_delay_pair *delays;  /* pairs with held messages (delay.h) */
 
   /* the trace point (trace/trace.h) and the sessions behind it */
   uint32_t trace_mask;

@@ -86,6 +86,8 @@ typedef struct otp_proc {
   otp_pid killed_by;              /* the sender of the exit signal that killed it */
   uint8_t killed_by_link;         /* ...which came through a link */
   int fault_crash_ref;            /* otp.fault.crash: raise this at the next receive or yield (0: none) */
+  uint32_t slow_ms;               /* otp.fault.slow: pause this long before taking each message */
+  uint8_t slow_paused;            /* that pause is over: take the message now */
 } otp_proc;
 
 #define otp_proc_alive(p) ((p)->status != OTP_EXITING)
