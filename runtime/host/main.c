@@ -12,7 +12,7 @@
 ** address randomisation off (as setarch -R does). Best effort: if the
 ** kernel refuses, the run goes on as it is. */
 static void fixed_addresses(char **argv) {
-  int seeded = 0;
+  int seeded = strcmp(argv[1], "explore") == 0;   /* its runs are seeded */
   for (char **a = argv + 2; *a && !seeded; a++) seeded = strcmp(*a, "--seed") == 0;
   if (!seeded) return;
   int current = personality(0xffffffff);
@@ -29,6 +29,7 @@ int main(int argc, char **argv) {
   fixed_addresses(argv);
   const char *cmd = argv[1];
   if (strcmp(cmd, "run") == 0) return cli_run(argc - 2, argv + 2);
+  if (strcmp(cmd, "explore") == 0) return cli_explore(argc - 2, argv + 2);
   if (strcmp(cmd, "test") == 0) return cli_test(argc - 2, argv + 2);
   if (strcmp(cmd, "console") == 0) return cli_console(argc - 2, argv + 2);
   if (strcmp(cmd, "serve") == 0) return cli_serve(argc - 2, argv + 2);
