@@ -89,6 +89,7 @@ otp_proc *otp_proc_new(otp_node *node, lua_State *L, otp_pid parent) {
 
 static void free_proc(otp_node *node, otp_proc *p) {
   lua_State *L = p->vm->L;
+  otp_timer_stop_receive(p);       /* its deadline must not outlive it */
   p->vm->nprocs--;
   luaL_unref(L, LUA_REGISTRYINDEX, p->co_ref);
   luaL_unref(L, LUA_REGISTRYINDEX, p->env_ref);

@@ -32,12 +32,14 @@ static void exec_run(void *arg) {
   fprintf(stderr, "otplab explore: cannot start a run: %s\n", strerror(errno));
 }
 
-/* The environment of every run: only what a run reads (Lua's paths, HOME),
-** so a replay from another shell starts the same process. */
+/* The environment of every run: only what a run reads (Lua's paths, HOME,
+** the sanitizers' options), so a replay from another shell starts the same
+** process. */
 static char **run_environment(void) {
   static const char *const keep[] = {"HOME", "LUA_PATH", "LUA_PATH_5_4", "LUA_CPATH",
-                                     "LUA_CPATH_5_4", NULL};
-  static char *env[8];
+                                     "LUA_CPATH_5_4", "ASAN_OPTIONS", "UBSAN_OPTIONS",
+                                     "LSAN_OPTIONS", NULL};
+  static char *env[12];
   int n = 0;
   for (int i = 0; keep[i]; i++) {
     const char *v = getenv(keep[i]);

@@ -18,6 +18,8 @@ static void fixed_addresses(char **argv) {
   int current = personality(0xffffffff);
   if (current < 0 || (current & ADDR_NO_RANDOMIZE)) return;
   if (personality((unsigned long)current | ADDR_NO_RANDOMIZE) < 0) return;
+  int now = personality(0xffffffff);
+  if (now < 0 || !(now & ADDR_NO_RANDOMIZE)) return;   /* never exec in a loop */
   execv("/proc/self/exe", argv);
 }
 
