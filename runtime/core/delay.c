@@ -48,12 +48,11 @@ static void arm_head(otp_node *node, otp_delay_pair *d) {
   otp_deadline_start(node, &d->deadline, due > now ? (due - now + 999999u) / 1000000u : 0);
 }
 
-/* The head's time has come: it and every message due with it go to the
-** mailbox (if the receiver still lives), in order. */
-static void release(otp_node *node, otp_deadline *dl) {
-  otp_delay_pair *d = (otp_delay_pair *)dl;
+/* Delivers the pair's held messages due by now, in order (to the mailbox,
+** if the receiver still lives); frees the pair when none is left (returns
+** 0 then, 1 if some are still held). */
+static int deliver(otp_node *node, otp_delay_pair *d, uint64_t now) {
   lua_State *L = node->L;
-  uint64_t now = otp_clock_now(node);
   while (d->head && d->head->due_ns <= now) {
     held *h = d->head;
     d->head = h->next;
@@ -65,8 +64,22 @@ static void release(otp_node *node, otp_deadline *dl) {
     else lua_pop(L, 1);                      /* to a dead process: lost, as any */
     free(h);
   }
-  if (d->head) arm_head(node, d);
-  else unlink_pair(node, d);
+  if (d->head) return 1;
+  unlink_pair(node, d);
+  return 0;
+}
+
+/* The head's time has come. */
+static void release(otp_node *node, otp_deadline *dl) {
+  otp_delay_pair *d = (otp_delay_pair *)dl;
+  if (deliver(node, d, otp_clock_now(node))) arm_head(node, d);   /* more to come */
+}
+
+void otp_delay_flush(otp_node *node, otp_pid from, otp_pid to) {
+  for (otp_delay_pair *d = node->delays, *next; d; d = next) {
+    next = d->next;
+    if (d->from == from && (to == OTP_PID_NONE || d->to == to)) deliver(node, d, UINT64_MAX);
+  }
 }
 
 void otp_delay_hold(otp_node *node, lua_State *L, otp_pid from, otp_proc *to, uint64_t ms) {

@@ -1,7 +1,8 @@
 -- otp.fault.delay{to=, from=, match=, ms=}: matching messages arrive ms
 -- later, and the sender's later messages to the same receiver wait behind
--- them, so a pair's order never changes (rule A13); other senders are not
--- held back. Each held message is traced as fault_delay.
+-- them, so a pair's order never changes (rule A13), nor its order with the
+-- sender's signals; other senders are not held back. Each held message is
+-- traced as fault_delay.
 local expect = otp.expect
 local me = otp.self()
 local session = otp.trace.start{pids = "all", kinds = {"fault_delay"}}
@@ -62,6 +63,24 @@ otp.exit(doomed, "kill")
 expect.eq(expect.receive(otp.match{"DOWN", ref}, 1000)[5], "killed")
 otp.sleep(100)                          -- past the held message's time
 r3.clear()
+
+-- signals of a pair keep their order with its messages: a sender's exit, or
+-- its exit/2, first delivers what it still holds (the 10 s delay is cut short)
+local r4 = otp.fault.delay{to = me, ms = 10000}
+local sender, ref4 = otp.spawn_monitor(function() otp.send(me, "last words") end)
+expect.eq(otp.receive(nil, 5000), "last words")
+expect.eq(expect.receive(otp.match{"DOWN", ref4}, 5000)[5], "normal")
+otp.trap_exit(true)
+local s2 = otp.spawn(function()
+  otp.send(me, "before")
+  otp.exit(me, "bye")
+  otp.receive()
+end)
+expect.eq(otp.receive(nil, 5000), "before")
+expect.eq(otp.receive(nil, 5000), {"EXIT", s2, "bye"})
+otp.trap_exit(false)
+r4.clear()
+expect.dead(sender)
 
 expect.error(function() otp.fault.delay{to = collector} end, "badarg: otp.fault.delay needs ms")
 expect.error(function() otp.fault.delay{ms = -1} end, "badarg:")
