@@ -1,6 +1,10 @@
 -- otp.fault: faults a scenario injects to ask "what if" (API.md section 7).
 --
 --   drop{to=, from=, match=, count=}  matching messages vanish at the send
+--   delay{to=, from=, match=, ms=}     matching messages arrive ms later; the
+--                                     sender's later messages to the same
+--                                     receiver wait behind them
+--   slow(pid, ms)                     pid pauses ms before taking each message
 --   crash(pid[, reason])              pid raises error(reason) at its next
 --                                     receive, sleep or yield
 --   chaos{sup=, every_ms=, duration_ms=, reason="kill", seed=}
@@ -9,9 +13,10 @@
 --                                     caller and returns {kills=, victims=}
 --   clear()                           removes every rule
 --
--- Each acting fault emits a trace event (fault_drop, fault_crash,
--- fault_kill). A drop never reorders or duplicates: the message is simply
--- not delivered.
+-- Each acting fault emits a trace event (fault_drop, fault_delay,
+-- fault_crash, fault_slow, fault_kill). A drop never reorders or duplicates:
+-- the message is simply not delivered; a delay never reorders the messages
+-- of one sender to one receiver (rule A13).
 local core = otp_internal.fault_core
 local fault = {}
 
@@ -30,25 +35,52 @@ local function check_opts(opts, fname, allowed)
   end
 end
 
-function fault.drop(opts)
-  opts = opts or {}
-  check_opts(opts, "otp.fault.drop", {to = true, from = true, match = true, count = true})
-  local rule = {to = opts.to, from = opts.from, count = opts.count}
+-- The rule of drop and delay: who, which messages (checked here).
+local function message_rule(opts, fname, allowed)
+  check_opts(opts, fname, allowed)
+  local rule = {to = opts.to, from = opts.from}
   if opts.to ~= nil and type(opts.to) ~= "string" and type(opts.to) ~= "userdata" then
-    error("badarg: otp.fault.drop: to must be a pid or a registered name, got " .. type(opts.to), 0)
+    error(("badarg: %s: to must be a pid or a registered name, got %s"):format(fname, type(opts.to)), 0)
   end
   if opts.from ~= nil and type(opts.from) ~= "userdata" then
-    error("badarg: otp.fault.drop: from must be a pid, got " .. type(opts.from), 0)
-  end
-  if opts.count ~= nil and (math.type(opts.count) ~= "integer" or opts.count < 1) then
-    error("badarg: otp.fault.drop: count must be a whole number >= 1 (leave it out to drop forever)", 0)
+    error(("badarg: %s: from must be a pid, got %s"):format(fname, type(opts.from)), 0)
   end
   local m = opts.match
   if type(m) == "table" then rule.match = otp.match(m)
   elseif type(m) == "function" or m == nil then rule.match = m
-  else error("badarg: otp.fault.drop: match must be a pattern table or a function, got " .. type(m), 0) end
+  else error(("badarg: %s: match must be a pattern table or a function, got %s"):format(fname, type(m)), 0) end
+  return rule
+end
+
+function fault.drop(opts)
+  opts = opts or {}
+  local rule = message_rule(opts, "otp.fault.drop", {to = true, from = true, match = true, count = true})
+  if opts.count ~= nil and (math.type(opts.count) ~= "integer" or opts.count < 1) then
+    error("badarg: otp.fault.drop: count must be a whole number >= 1 (leave it out to drop forever)", 0)
+  end
+  rule.count = opts.count
   local id = core.add_drop(rule)
   return rule_handle(function() return core.remove_drop(id) end)
+end
+
+function fault.delay(opts)
+  opts = opts or {}
+  local rule = message_rule(opts, "otp.fault.delay", {to = true, from = true, match = true, ms = true})
+  if math.type(opts.ms) ~= "integer" or opts.ms < 0 or opts.ms > (1 << 53) then
+    error("badarg: otp.fault.delay needs ms, a whole number of milliseconds from 0 to 2^53", 0)
+  end
+  rule.ms = opts.ms
+  local id = core.add_drop(rule)
+  return rule_handle(function() return core.remove_drop(id) end)
+end
+
+-- The slowed process keeps its pause until the rule is cleared.
+function fault.slow(pid, ms)
+  core.slow(pid, ms)
+  return rule_handle(function()
+    if otp.is_alive(pid) then return core.slow(pid, 0) end
+    return false
+  end)
 end
 
 function fault.crash(pid, reason)

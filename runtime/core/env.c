@@ -5,6 +5,7 @@
 #include <lauxlib.h>
 #include <lualib.h>
 #include "core/env.h"
+#include "core/rand.h"
 #include "core/node.h"
 #include "core/term.h"
 
@@ -402,6 +403,7 @@ void otp_env_init(lua_State *L, otp_vm *vm) {
   lua_setfield(L, -2, "__metatable");
   vm->env_mt_ref = luaL_ref(L, LUA_REGISTRYINDEX);
 
+  otp_rand_install(L);                      /* math.random per process, seeded */
   /* package stays writable in the main state: scripts may extend package.path */
   static const char *const libs[] = {"string", "table", "math", "utf8", "coroutine",
                                      "os", "io", "debug", NULL};

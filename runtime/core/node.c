@@ -6,10 +6,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 #include <lauxlib.h>
 #include <lualib.h>
 #include "core/node.h"
 #include "core/alloc.h"
+#include "core/delay.h"
 #include "core/env.h"
 #include "core/format.h"
 #include "core/mailbox.h"
@@ -57,12 +59,19 @@ otp_node *otp_node_create(const otp_node_config *cfg, lua_CFunction open_library
   node->open_library = open_library;
   node->first_exit_ref = LUA_NOREF;
   node->started_ns = otp_now_ns();
+  if (!node->cfg.seeded) {      /* no --seed: a different run each time, as before */
+    node->cfg.seed = otp_rand_mix(otp_now_ns(), (uint64_t)getpid());
+  }
+  otp_rand_seed(&node->rand, node->cfg.seed);
   if (uv_loop_init(&node->loop) != 0) {
     snprintf(err, errlen, "cannot start the event loop");
     free(node);
     return NULL;
   }
+  otp_clock_init(node);
   if (otp_vm_open(&node->main, node, NULL, 0, err, errlen) != 0) {
+    otp_clock_close(node);
+    uv_run(&node->loop, UV_RUN_DEFAULT);
     uv_loop_close(&node->loop);
     free(node);
     return NULL;
@@ -78,6 +87,8 @@ int otp_node_free(otp_node *node) {
   otp_proc_free_all(node);
   if (node->close_states) node->close_states(node);
   otp_timer_close_all(&node->main);
+  otp_delay_free_all(node);
+  otp_clock_close(node);
   uv_run(&node->loop, UV_RUN_DEFAULT);     /* runs the close callbacks */
   otp_trace_node_close(node);
   otp_vm_close(&node->main);
@@ -168,7 +179,10 @@ int otp_node_run(otp_node *node) {
     otp_sched_run(node);
     if (node->done) break;
     if (node->rq_len) uv_run(&node->loop, UV_RUN_NOWAIT);
-    else if (uv_loop_alive(&node->loop)) uv_run(&node->loop, UV_RUN_ONCE);
+    else if (node->cfg.virtual_time && node->heap_len) {
+      uv_run(&node->loop, UV_RUN_NOWAIT);    /* I/O first: it may wake someone */
+      if (!node->rq_len) otp_clock_advance(node);
+    } else if (uv_loop_alive(&node->loop)) uv_run(&node->loop, UV_RUN_ONCE);
     else report_deadlock(node);
   }
   lua_State *L = node->L;

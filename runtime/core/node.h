@@ -12,7 +12,9 @@
 #include <lua.h>
 #include <uv.h>
 #include "core/alloc.h"
+#include "core/clock.h"
 #include "core/proc.h"
+#include "core/rand.h"
 #include "core/vm.h"
 
 struct otp_trace_state;
@@ -31,6 +33,10 @@ typedef struct otp_node_config {
   size_t default_max_heap; /* per process when spawn_opt gives none (0 = none) */
   otp_log_level log_level;
   int trace_ring;          /* events `otplab run`/`test` keep for failure reports (0 = none) */
+  uint64_t seed;           /* drives every choice otplab makes (see rand.h) */
+  int seeded;              /* seed was given (--seed); else one is drawn at node creation */
+  int virtual_time;        /* the clock jumps to the next deadline when nothing runs (clock.h) */
+  int perturb;             /* explore: seeded slice lengths and run-queue choices (sched.c) */
 } otp_node_config;
 
 void otp_node_config_defaults(otp_node_config *cfg);
@@ -60,6 +66,17 @@ typedef struct otp_node {
   uint64_t slice_start_ns;
   otp_pid slice_pid;         /* whose slice started at slice_start_ns */
   otp_msg *msg_free;
+
+  /* time (clock.h): every deadline on one heap, one uv timer in real time */
+  otp_deadline **heap;
+  uint32_t heap_len, heap_cap;
+  uint64_t heap_seq;
+  uv_timer_t clock_timer;
+  int clock_armed;
+  uint64_t clock_due;
+  uint64_t vclock_ns;        /* the virtual clock */
+
+  otp_rand rand;             /* the node's generator (rand.h), from cfg.seed */
 
   /* preemption watchdog (see sched.c) */
   _Atomic(lua_State *) running_thread;
@@ -102,6 +119,7 @@ typedef struct otp_node {
   /* otp.fault (lua/lfault.c): drop rules in the main state's registry */
   int fault_rules_ref;       /* the rule list, or 0 */
   uint32_t fault_rules;      /* how many: 0 keeps the send path free of faults */
+  struct otp_delay_pair *delays;  /* pairs with held messages (delay.h) */
 
   /* the trace point (trace/trace.h) and the sessions behind it */
   uint32_t trace_mask;

@@ -58,6 +58,7 @@ otp_proc *otp_proc_new(otp_node *node, lua_State *L, otp_pid parent) {
   if (node->nfree == 0 && !grow_table(node)) return NULL;
   otp_vm *vm = otp_vm_of(L);
   otp_proc *p = calloc(1, sizeof *p);
+  if (p) otp_timer_init_receive(p);
   if (!p) return NULL;
   uint32_t slot = node->free_slots[--node->nfree];
   p->pid = otp_pid_make(++node->next_serial, slot);
@@ -88,6 +89,7 @@ otp_proc *otp_proc_new(otp_node *node, lua_State *L, otp_pid parent) {
 
 static void free_proc(otp_node *node, otp_proc *p) {
   lua_State *L = p->vm->L;
+  otp_timer_stop_receive(p);       /* its deadline must not outlive it */
   p->vm->nprocs--;
   luaL_unref(L, LUA_REGISTRYINDEX, p->co_ref);
   luaL_unref(L, LUA_REGISTRYINDEX, p->env_ref);
@@ -138,10 +140,6 @@ void otp_proc_exit(otp_proc *p, lua_State *L) {
   node->dying_tail = p;
 }
 
-static void close_timer(uv_handle_t *h) {
-  free(h);
-}
-
 static void finalise(otp_node *node, otp_proc *p) {
   lua_State *L = p->vm->L;
   int top = lua_gettop(L);
@@ -164,7 +162,7 @@ static void finalise(otp_node *node, otp_proc *p) {
   otp_signal_death(node, L, p, reason);
   otp_mailbox_clear(node, p);
   otp_timer_dest_died(p);
-  if (p->timer) uv_close((uv_handle_t *)p->timer, close_timer);
+  otp_timer_stop_receive(p);
   otp_trace_process_exit(node, p->pid);
   if (p->pid == node->first) {      /* the first process lives in the main state */
     node->done = 1;
@@ -198,7 +196,7 @@ void otp_proc_free_all(otp_node *node) {
       free(m);
     }
     otp_timer_dest_freed(p);
-    if (p->timer) uv_close((uv_handle_t *)p->timer, close_timer);
+    otp_timer_stop_receive(p);
     free(p->links);
     free(p);
     node->procs[i] = NULL;

@@ -9,7 +9,9 @@
 #include <stdint.h>
 #include <lua.h>
 #include <uv.h>
+#include "core/clock.h"
 #include "core/pid.h"
+#include "core/rand.h"
 
 struct otp_node;
 struct otp_vm;
@@ -63,7 +65,9 @@ typedef struct otp_proc {
   otp_msg *recv_last;             /* last message a waiting receive examined */
   otp_msg *marker;                /* receive marker: messages after it may hold marker_ref */
   uint64_t marker_ref;
-  uv_timer_t *timer;              /* receive/sleep timeout, made on first use */
+  otp_deadline recv_timer;        /* receive/sleep timeout */
+  otp_rand rand;                  /* math.random's state, seeded on first use */
+  uint8_t rand_seeded;
 
   otp_pid *links;
   uint32_t nlinks, caplinks;
@@ -82,6 +86,8 @@ typedef struct otp_proc {
   otp_pid killed_by;              /* the sender of the exit signal that killed it */
   uint8_t killed_by_link;         /* ...which came through a link */
   int fault_crash_ref;            /* otp.fault.crash: raise this at the next receive or yield (0: none) */
+  uint32_t slow_ms;               /* otp.fault.slow: pause this long before taking each message */
+  uint8_t slow_paused;            /* that pause is over: take the message now */
 } otp_proc;
 
 #define otp_proc_alive(p) ((p)->status != OTP_EXITING)

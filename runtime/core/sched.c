@@ -15,6 +15,9 @@
 ** host waits for one stuck sandbox at a time, so that limit bounds its wait.
 ** With cfg.reductions = N every coroutine has a permanent count hook of N
 ** instructions instead: slower, but the interleaving is reproducible.
+** With cfg.perturb as well (otplab explore), each slice lasts a seeded random
+** 1 to 2N instructions and the next process is a seeded random one of the
+** run queue: another seed, another interleaving; the same seed, the same.
 */
 #include <errno.h>
 #include <signal.h>
@@ -69,9 +72,19 @@ void otp_sched_dequeue(otp_node *node, otp_proc *p) {
 ** many busy processes the sandboxes run, a host process waits for at most
 ** one sandbox slice (plus the host processes ahead of it). */
 static otp_proc *next_runnable(otp_node *node) {
-  if (!node->rq_head || !node->sb_head) return node->rq_head ? node->rq_head : node->sb_head;
-  node->sb_turn = !node->sb_turn;
-  return node->sb_turn ? node->sb_head : node->rq_head;
+  otp_proc *head;
+  if (!node->rq_head || !node->sb_head) {
+    head = node->rq_head ? node->rq_head : node->sb_head;
+  } else {
+    node->sb_turn = !node->sb_turn;
+    head = node->sb_turn ? node->sb_head : node->rq_head;
+  }
+  if (!node->cfg.perturb || !head) return head;
+  /* explore: any process of the queue, chosen by the seeded generator */
+  uint64_t n = 0;
+  for (otp_proc *p = head; p; p = p->rq_next) n++;
+  for (uint64_t k = otp_rand_below(&node->rand, n); k; k--) head = head->rq_next;
+  return head;
 }
 
 void otp_sched_wake(otp_node *node, otp_proc *p) {
@@ -421,6 +434,9 @@ static void run_slice(otp_node *node, otp_proc *p) {
                         atomic_load_explicit(&node->slice_gen, memory_order_relaxed) + 1,
                         memory_order_relaxed);
   atomic_store_explicit(&node->running_thread, co, memory_order_relaxed);
+  if (node->cfg.perturb && node->cfg.reductions)   /* explore: a seeded slice length */
+    lua_sethook(co, preempt_hook, LUA_MASKCOUNT,
+                1 + (int)otp_rand_below(&node->rand, 2 * (uint64_t)node->cfg.reductions));
   int nres = 0;
   int status = lua_resume(co, p->vm->L, nargs, &nres);
   atomic_store_explicit(&node->running_thread, NULL, memory_order_relaxed);

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <lauxlib.h>
 #include "core/signal.h"
+#include "core/delay.h"
 #include "core/carry.h"
 #include "core/copy.h"
 #include "core/mailbox.h"
@@ -260,6 +261,7 @@ int otp_signal_exit(otp_node *node, lua_State *L, otp_pid from, otp_proc *to,
                     int reason, otp_signal_kind kind) {
   reason = lua_absindex(L, reason);
   if (!otp_proc_alive(to) || to->kill_pending) return 0;
+  if (node->delays && kind == OTP_SIG_EXIT2) otp_delay_flush(node, from, to->pid);
   if (kind == OTP_SIG_EXIT2 && is_string(L, reason, "kill"))   /* A2 */
     return kill_with(node, L, to, 0, "killed");
   if (to->trap_exit) {                                          /* A1, A3, A5, A6 */
@@ -278,6 +280,7 @@ int otp_signal_exit(otp_node *node, lua_State *L, otp_pid from, otp_proc *to,
 
 void otp_signal_death(otp_node *node, lua_State *L, otp_proc *p, int reason) {
   reason = lua_absindex(L, reason);
+  if (node->delays) otp_delay_flush(node, p->pid, OTP_PID_NONE);   /* its messages first */
   /* links: each peer gets the exit signal (A5) */
   while (p->nlinks) {
     otp_pid peer = p->links[--p->nlinks];

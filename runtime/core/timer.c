@@ -1,11 +1,13 @@
 /*
-** Timers.  Each pending timer is one uv_timer_t, indexed by its ref id in a
-** registry table so cancel_timer finds it.  libuv fires timers in deadline
-** order and, for equal deadlines, in start order (rule A14).  A timer to a
+** Timers.  Each pending timer is one deadline on the node's heap (clock.h),
+** indexed by its ref id in a registry table so cancel_timer finds it.  The
+** heap fires in deadline order and, for equal deadlines, in start order
+** (rule A14), in real and in virtual time alike.  A timer to a
 ** pid is also listed on that process: when it dies its timers are cancelled
 ** and freed (erlang:send_after/3), so a timer to a dead pid is never pending;
 ** a timer to a name stays pending and resolves the name when it fires.
 */
+#include <stddef.h>
 #include <stdlib.h>
 #include <lauxlib.h>
 #include "core/timer.h"
@@ -20,7 +22,7 @@
 #include "trace/trace.h"
 
 typedef struct otp_timer {
-  uv_timer_t handle;
+  otp_deadline deadline;          /* first: the heap hands it back */
   otp_node *node;
   otp_vm *vm;                    /* the state holding dest and msg */
   uint64_t id;
@@ -46,12 +48,7 @@ static void detach(otp_timer *t) {
   t->dest = NULL;
 }
 
-static void free_timer(uv_handle_t *h) {
-  free(h->data);
-}
-
-/* Drops the timer's values at once: the handle closes later, when its state
-** may be gone (a destroyed sandbox). */
+/* Unschedules and frees the timer, and drops its values. */
 static void forget(otp_timer *t) {
   lua_State *L = t->vm->L;
   luaL_unref(L, LUA_REGISTRYINDEX, t->dest_ref);
@@ -62,13 +59,12 @@ static void forget(otp_timer *t) {
   lua_pop(L, 1);
   detach(t);
   t->node->timers_pending--;
-  uv_timer_stop(&t->handle);
-  uv_close((uv_handle_t *)&t->handle, free_timer);
+  otp_deadline_stop(t->node, &t->deadline);
+  free(t);
 }
 
-static void on_timer(uv_timer_t *h) {
-  otp_timer *t = h->data;
-  otp_node *node = t->node;
+static void on_timer(otp_node *node, otp_deadline *d) {
+  otp_timer *t = (otp_timer *)d;
   lua_State *from = t->vm->L;
   int top = lua_gettop(from);
   lua_rawgeti(from, LUA_REGISTRYINDEX, t->dest_ref);
@@ -129,10 +125,9 @@ void otp_timer_start(otp_node *node, lua_State *L, uint64_t ms, int dest_idx,
   lua_pop(L, 1);
   if (dest) attach(t, dest);
   node->timers_pending++;
-  uv_timer_init(&node->loop, &t->handle);
-  t->handle.data = t;
-  uv_update_time(&node->loop);
-  uv_timer_start(&t->handle, on_timer, ms, 0);
+  t->deadline.idx = OTP_DEADLINE_NONE;
+  t->deadline.fire = on_timer;
+  otp_deadline_start(node, &t->deadline, ms);
 }
 
 int64_t otp_timer_cancel(otp_node *node, lua_State *L, uint64_t id) {
@@ -141,8 +136,7 @@ int64_t otp_timer_cancel(otp_node *node, lua_State *L, uint64_t id) {
   otp_timer *t = lua_touserdata(L, -1);
   lua_pop(L, 2);
   if (!t) return -1;
-  uv_update_time(&node->loop);
-  int64_t left = (int64_t)uv_timer_get_due_in(&t->handle);
+  int64_t left = (int64_t)otp_deadline_left_ms(node, &t->deadline);
   forget(t);
   return left;
 }
@@ -155,26 +149,25 @@ void otp_timer_dest_freed(otp_proc *p) {
   while (p->timers_to) detach(p->timers_to);
 }
 
-static void on_receive_timeout(uv_timer_t *h) {
-  otp_proc *p = h->data;
+static void on_receive_timeout(otp_node *node, otp_deadline *d) {
+  otp_proc *p = (otp_proc *)((char *)d - offsetof(otp_proc, recv_timer));
   p->recv_timed_out = 1;
-  otp_sched_wake(p->node, p);
+  otp_sched_wake(node, p);
+}
+
+void otp_timer_init_receive(otp_proc *p) {
+  p->recv_timer.idx = OTP_DEADLINE_NONE;
+  p->recv_timer.fire = on_receive_timeout;
 }
 
 void otp_timer_arm_receive(otp_node *node, otp_proc *p, uint64_t ms) {
-  if (!p->timer) {
-    p->timer = malloc(sizeof *p->timer);
-    if (!p->timer) abort();
-    uv_timer_init(&node->loop, p->timer);
-    p->timer->data = p;
-  }
+  otp_deadline_stop(node, &p->recv_timer);
   p->recv_timed_out = 0;
-  uv_update_time(&node->loop);
-  uv_timer_start(p->timer, on_receive_timeout, ms, 0);
+  otp_deadline_start(node, &p->recv_timer, ms);
 }
 
 void otp_timer_stop_receive(otp_proc *p) {
-  if (p->timer) uv_timer_stop(p->timer);
+  if (otp_deadline_pending(&p->recv_timer)) otp_deadline_stop(p->node, &p->recv_timer);
   p->recv_timed_out = 0;
 }
 

@@ -1,5 +1,5 @@
 /*
-** Timers on the node's libuv loop: send_after/start_timer (rule A14) and
+** Timers on the node's clock (clock.h): send_after/start_timer (rule A14) and
 ** the timeout of a process waiting in receive or sleep.
 */
 #ifndef OTP_TIMER_H
@@ -26,6 +26,8 @@ void otp_timer_dest_died(otp_proc *p);
 /* Forgets that timers point at p, freed without signalling (node teardown). */
 void otp_timer_dest_freed(otp_proc *p);
 
+/* Sets up p's receive timeout (a new process). */
+void otp_timer_init_receive(otp_proc *p);
 /* Wakes p with p->recv_timed_out set after ms. */
 void otp_timer_arm_receive(struct otp_node *node, otp_proc *p, uint64_t ms);
 void otp_timer_stop_receive(otp_proc *p);

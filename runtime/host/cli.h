@@ -17,6 +17,7 @@
 int cli_node_option(otp_node_config *cfg, int argc, char **argv, int *i);
 
 int cli_run(int argc, char **argv);
+int cli_explore(int argc, char **argv);
 int cli_test(int argc, char **argv);
 int cli_serve(int argc, char **argv);
 int cli_console(int argc, char **argv);
@@ -34,5 +35,12 @@ typedef struct cli_dist_options { const char *sname, *cookie; } cli_dist_options
 ** it); prints why it failed. Returns CLI_OK, CLI_FAILED or CLI_USAGE. */
 int cli_run_file(const otp_node_config *cfg, const cli_dist_options *dist, const char *path,
                  int argc, char **argv);
+
+/* child.c: runs body(arg) in a child process with its stdout and stderr in
+** out, killed after timeout_s seconds. Returns 1 if it was killed for that;
+** *status is waitpid's. */
+int cli_child_run(void (*body)(void *), void *arg, FILE *out, int timeout_s, int *status);
+/* Copies out to stdout, each line after indent. */
+void cli_child_show_output(FILE *out, const char *indent);
 
 #endif

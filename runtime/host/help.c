@@ -11,6 +11,7 @@ void cli_usage(FILE *out) {
         "commands:\n"
         "  run FILE [ARGS...]   run FILE as the first process; exit when it exits\n"
         "  test [PATH...]       run every *.lua under each PATH as a scenario\n"
+        "  explore FILE         run a scenario under many seeded schedules until one fails\n"
         "  console [FILE]       a Lua shell on a live node (FILE runs in it first)\n"
         "  serve [FILE]         the REST API and live events over FILE's processes (or the demo tree)\n"
         "  lessons              list the lessons of the course\n"
@@ -34,6 +35,17 @@ static const char run_help[] =
     "options:\n"
     "  --reductions N     deterministic scheduling: preempt every N VM instructions\n"
     "                     (slower, but the interleaving is the same every run)\n"
+    "  --virtual-time     the clock, timers, sleeps, receive timeouts and restart\n"
+    "                     periods run on a virtual clock that jumps to the next\n"
+    "                     deadline when every process waits: a 60 s wait takes no\n"
+    "                     time; os.time and otp.system_time start at 2026-01-01\n"
+    "  --seed N           seeds every choice otplab makes (math.random of each\n"
+    "                     process, chaos, explore's schedules); with --reductions\n"
+    "                     and --virtual-time two runs print the same output and\n"
+    "                     record the same events (it turns address randomisation off)\n"
+    "  --perturb          (what explore runs with) with --reductions, slices of a\n"
+    "                     seeded random length and a seeded random choice among the\n"
+    "                     runnable processes\n"
     "  --log-level LEVEL  none, error (default), warning, info or debug\n"
     "  --max-memory SIZE  memory for the whole node (default 2048MB, at least 1MB);\n"
     "                     the process that allocates beyond it is killed\n"
@@ -64,7 +76,31 @@ static const char test_help[] =
     "  --timeout SECONDS  fail a scenario that runs longer (default 60)\n"
     "  --junit FILE       also write a JUnit XML report to FILE (for CI systems)\n"
     "  --verbose          show each scenario's output even when it passes\n"
+    "  --seed N           the seed of every scenario (default: one drawn at random);\n"
+    "                     a failure's line names it: --seed N replays the same seed\n"
     "  and the options of 'otplab run'\n";
+
+static const char explore_help[] =
+    "usage: otplab explore FILE [--runs N] [--seed S] [options]\n"
+    "\n"
+    "Hunts for the interleaving that breaks a scenario: runs FILE N times (default\n"
+    "200), each in a fresh otplab with virtual time and a schedule perturbed by its\n"
+    "seed (S, S+1, ...; default S: drawn at random): slices of a random length and\n"
+    "a random choice among the runnable processes, so messages of different\n"
+    "senders interleave differently; messages of one sender to one receiver are\n"
+    "never reordered. It stops at the first run that fails (an expectation, a\n"
+    "crash of the first process, a deadlock, a run still going after --timeout),\n"
+    "prints 'failing seed: S', the failure report and the events leading up to it,\n"
+    "and exits 1. 'otplab explore FILE --seed S --runs 1', from the same folder,\n"
+    "replays that run exactly. If no run fails: 'N runs, no failure', exit 0.\n"
+    "Progress goes to stderr (a line every 10 s; on a terminal, every second).\n"
+    "\n"
+    "options:\n"
+    "  --runs N           how many runs (default 200)\n"
+    "  --seed S           the first run's seed\n"
+    "  --timeout SECONDS  a run still going after this long fails (default 60)\n"
+    "  --reductions N     slices last 1 to 2N instructions (default 100)\n"
+    "  and the other options of 'otplab run' (--max-memory, --max-heap, --trace-ring)\n";
 
 static const char console_help[] =
     "usage: otplab console [options] [FILE]\n"
@@ -81,7 +117,8 @@ static const char console_help[] =
     "  echo 'demo(); tree()' | otplab console\n"
     "NO_COLOR set: no colours.\n"
     "\n"
-    "options: those of 'otplab run' (--reductions, --log-level, --max-memory, --max-heap)\n";
+    "options: those of 'otplab run' (--reductions, --seed, --log-level, --max-memory,\n"
+    "--max-heap)\n";
 static const char serve_help[] =
     "usage: otplab serve [options] [FILE]\n"
     "\n"
@@ -109,6 +146,7 @@ static const char lesson_help[] =
 int cli_help_to(FILE *out, const char *cmd) {
   if (strcmp(cmd, "run") == 0) fputs(run_help, out);
   else if (strcmp(cmd, "test") == 0) fputs(test_help, out);
+  else if (strcmp(cmd, "explore") == 0) fputs(explore_help, out);
   else if (strcmp(cmd, "console") == 0) fputs(console_help, out);
   else if (strcmp(cmd, "serve") == 0) fputs(serve_help, out);
   else if (strcmp(cmd, "lessons") == 0) fputs("usage: otplab lessons\n\nLists the lessons of the course, numbered, one line each.\n", out);

@@ -3,15 +3,35 @@
 */
 #include <stdio.h>
 #include <string.h>
+#include <sys/personality.h>
+#include <unistd.h>
 #include "host/cli.h"
+
+/* With --seed a run must be reproducible to the byte, and tables keyed by
+** pids or tables iterate in the order of their addresses: run again with
+** address randomisation off (as setarch -R does). Best effort: if the
+** kernel refuses, the run goes on as it is. */
+static void fixed_addresses(char **argv) {
+  int seeded = strcmp(argv[1], "explore") == 0;   /* its runs are seeded */
+  for (char **a = argv + 2; *a && !seeded; a++) seeded = strcmp(*a, "--seed") == 0;
+  if (!seeded) return;
+  int current = personality(0xffffffff);
+  if (current < 0 || (current & ADDR_NO_RANDOMIZE)) return;
+  if (personality((unsigned long)current | ADDR_NO_RANDOMIZE) < 0) return;
+  int now = personality(0xffffffff);
+  if (now < 0 || !(now & ADDR_NO_RANDOMIZE)) return;   /* never exec in a loop */
+  execv("/proc/self/exe", argv);
+}
 
 int main(int argc, char **argv) {
   if (argc < 2) {
     cli_usage(stderr);
     return CLI_USAGE;
   }
+  fixed_addresses(argv);
   const char *cmd = argv[1];
   if (strcmp(cmd, "run") == 0) return cli_run(argc - 2, argv + 2);
+  if (strcmp(cmd, "explore") == 0) return cli_explore(argc - 2, argv + 2);
   if (strcmp(cmd, "test") == 0) return cli_test(argc - 2, argv + 2);
   if (strcmp(cmd, "console") == 0) return cli_console(argc - 2, argv + 2);
   if (strcmp(cmd, "serve") == 0) return cli_serve(argc - 2, argv + 2);

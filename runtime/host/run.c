@@ -21,6 +21,32 @@ int cli_node_option(otp_node_config *cfg, int argc, char **argv, int *i) {
   const char *opt = argv[*i];
   static const char *const levels[] = {"none", "error", "warning", "info", "debug"};
   if (strncmp(opt, "--", 2) != 0) return 0;
+  if (strcmp(opt, "--virtual-time") == 0) {
+    cfg->virtual_time = 1;
+    return 1;
+  }
+  if (strcmp(opt, "--perturb") == 0) {
+    cfg->perturb = 1;
+    return 1;
+  }
+  if (strcmp(opt, "--seed") == 0) {
+    if (*i + 1 >= argc) {
+      fprintf(stderr, "otplab: option --seed needs a value\n");
+      return -1;
+    }
+    const char *val = argv[++*i];
+    char *end;
+    errno = 0;
+    unsigned long long n = strtoull(val, &end, 10);
+    if (*end || end == val || errno || val[0] == '-') {
+      fprintf(stderr, "otplab: --seed needs a whole number from 0 to %llu, got '%s'\n",
+              (unsigned long long)UINT64_MAX, val);
+      return -1;
+    }
+    cfg->seed = n;
+    cfg->seeded = 1;
+    return 1;
+  }
   int known = strcmp(opt, "--reductions") == 0 || strcmp(opt, "--log-level") == 0 ||
               strcmp(opt, "--max-memory") == 0 || strcmp(opt, "--max-heap") == 0 ||
               strcmp(opt, "--trace-ring") == 0;
@@ -107,6 +133,29 @@ static void stop_dist(otp_node *node) {
 #endif
 }
 
+/* explore: the newest events of a failed run, as a sequence diagram, so
+** every failure (a crash or a deadlock too, not only an expectation) shows
+** the events leading up to it. */
+static void print_ring_tail(otp_node *node) {
+  static const char tail[] =
+      "local ring = otp.trace._run_ring()\n"
+      "if not ring then return '' end\n"
+      "local evs, shown = ring:events(), {}\n"
+      "for i = math.max(1, #evs - 29), #evs do shown[#shown + 1] = evs[i] end\n"
+      "if #shown == 0 then return '' end\n"
+      "return ('the events leading up to it (the newest %d):\\n'):format(#shown) ..\n"
+      "       require('otp.trace_output').diagram(shown)\n";
+  lua_State *L = node->L;
+  if (luaL_loadbuffer(L, tail, sizeof tail - 1, "=explore") == LUA_OK &&
+      lua_pcall(L, 0, 1, 0) == LUA_OK) {
+    if (lua_tostring(L, -1)[0]) fprintf(stderr, "%s", lua_tostring(L, -1));
+  } else {
+    fprintf(stderr, "otplab: the events of the run could not be shown: %s\n",
+            lua_tostring(L, -1));
+  }
+  lua_pop(L, 1);
+}
+
 int cli_run_file(const otp_node_config *cfg, const cli_dist_options *dist, const char *path,
                  int argc, char **argv) {
   struct stat st;
@@ -151,6 +200,9 @@ int cli_run_file(const otp_node_config *cfg, const cli_dist_options *dist, const
               "process that fails. To get {\"EXIT\", %s, reason} as a message instead, call "
               "otp.trap_exit(true) before linking.\n", from, lua_tostring(L, -1), from);
     }
+    /* explore: the events, unless the expectation's report showed them */
+    if (cfg->perturb && !strstr(lua_tostring(L, -1), "the trace leading to it"))
+      print_ring_tail(node);
     lua_pop(L, 2);
   }
   fflush(stdout);

@@ -96,15 +96,15 @@ static int by_name(const void *a, const void *b) {
   return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-static double now_ms(void) {
-  return (double)otp_now_ns() / 1e6;
-}
+typedef struct scenario {
+  const otp_node_config *cfg;
+  const char *path;
+} scenario;
 
-static void show_output(FILE *out) {
-  char line[4096];
-  rewind(out);
-  while (fgets(line, sizeof line, out)) fprintf(stdout, "    %s", line);
-  if (line[0] && !ends_with(line, "\n")) fputc('\n', stdout);
+static void run_scenario(void *arg) {
+  const scenario *sc = arg;
+  char *no_args[] = {NULL};
+  _exit(cli_run_file(sc->cfg, NULL, sc->path, 0, no_args));
 }
 
 /* Why the run failed, in otplab's words: the last line of out that starts
@@ -131,47 +131,38 @@ static int run_one(const otp_node_config *cfg, const char *path, int timeout_s, 
     perror("otplab test: tmpfile");
     return 0;
   }
-  fflush(stdout);
-  double t0 = now_ms();
-  pid_t child = fork();
-  if (child == 0) {
-    dup2(fileno(out), STDOUT_FILENO);
-    dup2(fileno(out), STDERR_FILENO);
-    char *no_args[] = {NULL};
-    _exit(cli_run_file(cfg, NULL, path, 0, no_args));
-  }
-  int status = 0, timed_out = 0;
-  for (;;) {
-    pid_t r = waitpid(child, &status, WNOHANG);
-    if (r == child) break;
-    if (r < 0 && errno != EINTR) break;
-    if (now_ms() - t0 > timeout_s * 1000.0) {
-      kill(child, SIGKILL);
-      waitpid(child, &status, 0);
-      timed_out = 1;
-      break;
-    }
-    struct timespec tick = {0, 5 * 1000000L};
-    nanosleep(&tick, NULL);
-  }
-  double ms = now_ms() - t0;
+  uint64_t t0 = otp_now_ns();
+  int status = 0;
+  scenario sc = {cfg, path};
+  int timed_out = cli_child_run(run_scenario, &sc, out, timeout_s, &status);
+  double ms = (double)(otp_now_ns() - t0) / 1e6;
   int passed = !timed_out && WIFEXITED(status) && WEXITSTATUS(status) == 0;
-  char why[256] = "";
-  if (timed_out) snprintf(why, sizeof why, "still running after %d s (killed)", timeout_s);
-  else if (WIFSIGNALED(status))
-    snprintf(why, sizeof why, "otplab died with signal %d (%s)", WTERMSIG(status),
-             strsignal(WTERMSIG(status)));
-  else if (!passed) failure_reason(out, why, sizeof why);
-  if (!passed && !why[0]) snprintf(why, sizeof why, "exit status %d", WEXITSTATUS(status));
   if (passed) {
     printf("ok    %s (%.0f ms)\n", path, ms);
-    if (verbose) show_output(out);
+    if (verbose) cli_child_show_output(out, "    ");
   } else {
-    if (timed_out || WIFSIGNALED(status)) printf("FAIL  %s: %s\n", path, why);
-    else printf("FAIL  %s (%.0f ms)\n", path, ms);
-    show_output(out);
+    if (timed_out) printf("FAIL  %s: still running after %d s (killed; replay with --seed %llu)\n",
+                          path, timeout_s, (unsigned long long)cfg->seed);
+    else if (WIFSIGNALED(status))
+      printf("FAIL  %s: otplab died with signal %d (%s; replay with --seed %llu)\n", path,
+             WTERMSIG(status), strsignal(WTERMSIG(status)), (unsigned long long)cfg->seed);
+    else printf("FAIL  %s (%.0f ms; replay with --seed %llu)\n", path, ms,
+                (unsigned long long)cfg->seed);
+    cli_child_show_output(out, "    ");
   }
-  if (report) junit_case(report, path, ms / 1000.0, passed ? NULL : why, out);
+  if (report) {
+    char why[256] = "";
+    if (timed_out) snprintf(why, sizeof why, "still running after %d s (killed)", timeout_s);
+    else if (WIFSIGNALED(status))
+      snprintf(why, sizeof why, "otplab died with signal %d (%s)", WTERMSIG(status),
+               strsignal(WTERMSIG(status)));
+    else if (!passed) failure_reason(out, why, sizeof why);
+    if (!passed && !why[0]) snprintf(why, sizeof why, "exit status %d", WEXITSTATUS(status));
+    char failure[320];
+    snprintf(failure, sizeof failure, "%s (replay with --seed %llu)", why,
+             (unsigned long long)cfg->seed);
+    junit_case(report, path, ms / 1000.0, passed ? NULL : failure, out);
+  }
   fclose(out);
   return passed;
 }
@@ -230,6 +221,10 @@ int cli_test(int argc, char **argv) {
               "files or folders to run: otplab test PATH...\n");
       return CLI_USAGE;
     }
+  }
+  if (!cfg.seeded) {          /* one seed for the run, named by every failure */
+    cfg.seed = otp_rand_mix(otp_now_ns(), (uint64_t)getpid()) >> 1;
+    cfg.seeded = 1;
   }
   junit *report = NULL;
   if (junit_path && !(report = junit_open(junit_path))) {

@@ -196,7 +196,7 @@ void otp_analytics_sup_event(lua_State *L, struct sup_ud *u, const struct otp_su
   otp_analytics *a = state(L, 1);
   otp_sup_analytics *s = know(L, a, u);
   if (!s) return;                             /* out of memory: analytics are best effort */
-  uint64_t now_ns = otp_now_ns();
+  uint64_t now_ns = otp_clock_now(otp_node_of(L));
   int64_t now_s = (int64_t)(now_ns / 1000000000u);
   if (kind == OTP_EV_SUP_RESTART) {
     otp_restart_rec r;
@@ -304,8 +304,8 @@ static int l_restart_history(lua_State *L) {
   return 1;
 }
 
-static int64_t now_ms(void) {
-  return (int64_t)(otp_now_ns() / 1000000u);
+static int64_t now_ms(lua_State *L) {
+  return (int64_t)(otp_clock_now(otp_node_of(L)) / 1000000u);
 }
 
 /* failure_rate(sup, window_s): restarts per second over the last window_s s. */
@@ -318,13 +318,13 @@ static int l_failure_rate(lua_State *L) {
   double window_ms = lua_tonumber(L, 2) * 1000.0;
   if (window_ms < 1) window_ms = 1;
   if (window_ms > 9e15) window_ms = 9e15;
-  lua_pushnumber(L, otp_analytics_failure_rate(s, now_ms(), (int64_t)window_ms));
+  lua_pushnumber(L, otp_analytics_failure_rate(s, now_ms(L), (int64_t)window_ms));
   return 1;
 }
 
 static void push_budget(lua_State *L, const otp_sup_analytics *s) {
   lua_createtable(L, 0, 3);
-  lua_pushinteger(L, otp_analytics_used(s, (int64_t)(otp_now_ns() / 1000000000u)));
+  lua_pushinteger(L, otp_analytics_used(s, (int64_t)(otp_clock_now(otp_node_of(L)) / 1000000000u)));
   lua_setfield(L, -2, "used");
   lua_pushinteger(L, s->intensity);
   lua_setfield(L, -2, "intensity");
@@ -352,7 +352,7 @@ static int l_stats(lua_State *L) {
   }
   sweep(L, a);
   lua_createtable(L, a->n, 0);
-  int64_t now = now_ms();
+  int64_t now = now_ms(L);
   for (int i = 0; i < a->n; i++) {
     otp_sup_analytics *s = a->sups[i];
     sup_ud *u = s->dead ? NULL : machine_of(L, s->sup);

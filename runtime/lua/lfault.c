@@ -1,12 +1,16 @@
 /*
 ** otp.fault_core: the C half of otp.fault (lua/otp/fault.lua).
 **
-** Drop rules live in a list in the main state's registry (node->fault_rules_ref);
+** Drop and delay rules (a delay rule has ms) live in a list in the main state's registry (node->fault_rules_ref);
 ** node->fault_rules counts them, so with no rule the send path pays one
-** branch.  A rule is a table {id=, to=, from=, match=fn, count=}: every key
-** but id is optional.  otp_fault_drops runs at the send, after the send event
-** and before the mailbox, so a dropped message is never reordered or
-** duplicated: it simply never arrives.
+** branch.  A rule is a table {id=, to=, from=, match=fn, count=, ms=}: every
+** key but id is optional.  otp_fault_intercepts runs at the send, after the
+** send event and before the mailbox, so a dropped message is never reordered
+** or duplicated: it simply never arrives.  A delayed one is held (delay.h)
+** with the pair's later messages behind it.
+**
+** A slowed process (slow_ms) pauses before taking each message: see
+** lmessage.c's receive.
 **
 ** A crash is a reason kept by the target process (fault_crash_ref); the
 ** process raises it itself at its next receive, sleep or yield, so its own
@@ -14,6 +18,7 @@
 */
 #include <string.h>
 #include "lua/lotp.h"
+#include "core/delay.h"
 #include "core/node.h"
 #include "core/registry.h"
 #include "core/sched.h"
@@ -73,16 +78,32 @@ static int rule_matches(lua_State *L, otp_node *node, int r, int msg) {
   return ok;
 }
 
-int otp_fault_drops(otp_node *node, lua_State *L, otp_proc *self, otp_proc *to, int msg) {
+/* Holds the message at msg for ms (traced as fault_delay). */
+static void hold(otp_node *node, lua_State *L, otp_proc *self, otp_proc *to, int msg,
+                 uint64_t ms) {
+  if (otp_trace_on(node, OTP_EV_FAULT_DELAY)) {
+    otp_trace_info info = {.pid = self->pid, .other = to->pid, .L = L, .msg = msg};
+    otp_trace_emit(node, OTP_EV_FAULT_DELAY, &info);
+  }
+  lua_pushvalue(L, msg);
+  otp_delay_hold(node, L, self->pid, to, ms);
+}
+
+int otp_fault_intercepts(otp_node *node, lua_State *L, otp_proc *self, otp_proc *to, int msg) {
   if (self->vm != &node->main || to->vm != &node->main) return 0;
   int top = lua_gettop(L);
   push_rules(L, node);
-  int rules = lua_gettop(L), dropped = 0;
+  int rules = lua_gettop(L), dropped = 0, delayed = 0;
   lua_Integer n = (lua_Integer)lua_rawlen(L, rules);
-  for (lua_Integer i = 1; i <= n && !dropped; i++) {
+  for (lua_Integer i = 1; i <= n && !dropped && !delayed; i++) {
     lua_rawgeti(L, rules, i);
     int r = lua_gettop(L);
     if (rule_concerns(L, node, r, self, to) && rule_matches(L, node, r, msg)) {
+      if (lua_getfield(L, r, "ms") == LUA_TNUMBER) {
+        hold(node, L, self, to, msg, (uint64_t)lua_tointeger(L, -1));
+        delayed = 1;
+        continue;
+      }
       dropped = 1;
       if (lua_getfield(L, r, "count") == LUA_TNUMBER) {
         lua_Integer left = lua_tointeger(L, -1) - 1;
@@ -99,7 +120,11 @@ int otp_fault_drops(otp_node *node, lua_State *L, otp_proc *self, otp_proc *to, 
     otp_trace_info info = {.pid = self->pid, .other = to->pid, .L = L, .msg = msg};
     otp_trace_emit(node, OTP_EV_FAULT_DROP, &info);
   }
-  return dropped;
+  if (!dropped && !delayed && otp_delay_pair_held(node, self->pid, to->pid)) {
+    hold(node, L, self, to, msg, 0);       /* behind the held ones: never reordered */
+    delayed = 1;
+  }
+  return dropped || delayed;
 }
 
 static otp_node *main_state_only(lua_State *L, const char *fname) {
@@ -159,7 +184,10 @@ static int l_clear(lua_State *L) {
   node->fault_rules_ref = 0;
   node->fault_rules = 0;
   for (uint32_t i = 0; i < node->nslots; i++)
-    if (node->procs[i] && node->procs[i]->vm == &node->main) forget_crash(L, node->procs[i]);
+    if (node->procs[i] && node->procs[i]->vm == &node->main) {
+      forget_crash(L, node->procs[i]);
+      node->procs[i]->slow_ms = 0;
+    }
   return 0;
 }
 
@@ -208,6 +236,21 @@ int otp_fault_crash_now(lua_State *L, otp_proc *p) {
   return lua_error(L);
 }
 
+/* slow(pid, ms): p pauses ms before taking each message; ms 0 ends that.
+** Returns whether p was slowed before. */
+static int l_slow(lua_State *L) {
+  otp_node *node = main_state_only(L, "otp.fault.slow");
+  otp_proc *p = crash_target(L, node, "otp.fault.slow");
+  lua_Integer ms = lua_tointeger(L, 2);
+  if (!lua_isinteger(L, 2) || ms < 0 || ms > UINT32_MAX)
+    return otp_raise(L, "badarg: otp.fault.slow needs a whole number of milliseconds "
+                     "from 0 to %I, got %s", (lua_Integer)UINT32_MAX, luaL_tolstring(L, 2, NULL));
+  lua_pushboolean(L, p->slow_ms != 0);
+  p->slow_ms = (uint32_t)ms;
+  p->recv_any = 0;                /* no hand-off past the pause */
+  return 1;
+}
+
 /* note_kill(victim, sup): the fault_kill event of chaos, before its exit signal. */
 static int l_note_kill(lua_State *L) {
   otp_node *node = main_state_only(L, "otp.fault.chaos");
@@ -225,6 +268,7 @@ static const luaL_Reg fault_funcs[] = {
   {"crash", l_crash},
   {"uncrash", l_uncrash},
   {"note_kill", l_note_kill},
+  {"slow", l_slow},
   {NULL, NULL}
 };
 

@@ -313,14 +313,12 @@ static lua_Integer in_unit(lua_State *L, int idx, uint64_t ns) {
 }
 
 static int l_monotonic_time(lua_State *L) {
-  lua_pushinteger(L, in_unit(L, 1, otp_now_ns()));
+  lua_pushinteger(L, in_unit(L, 1, otp_clock_now(otp_node_of(L))));
   return 1;
 }
 
 static int l_system_time(lua_State *L) {
-  struct timespec ts;
-  clock_gettime(CLOCK_REALTIME, &ts);
-  lua_pushinteger(L, in_unit(L, 1, (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec));
+  lua_pushinteger(L, in_unit(L, 1, otp_clock_system(otp_node_of(L))));
   return 1;
 }
 

@@ -102,7 +102,7 @@ static int l_send(lua_State *L) {
     otp_trace_info info = {.pid = self->pid, .other = to->pid, .L = L, .msg = 3};
     otp_trace_emit(node, OTP_EV_SEND, &info);
   }
-  if (node->fault_rules && otp_fault_drops(node, L, self, to, 3)) {
+  if ((node->fault_rules || node->delays) && otp_fault_intercepts(node, L, self, to, 3)) {
     lua_settop(L, 2);
     return 1;
   }
@@ -261,6 +261,31 @@ static int timed_out(lua_State *L, otp_proc *p) {
   return 2;
 }
 
+/* otp.fault.slow: the pause before taking a message, as a sleep; new
+** messages do not end it. Then the scan looks at m again and takes it. */
+static int slow_k(lua_State *L, int status, lua_KContext ctx) {
+  (void)status;
+  (void)ctx;
+  otp_proc *p = otp_node_of(L)->current;
+  if (p->fault_crash_ref) otp_fault_crash_now(L, p);
+  if (!p->recv_timed_out) return otp_sched_yieldk(L, OTP_YIELD_WAIT, 0, slow_k);
+  p->recv_timed_out = 0;
+  p->slow_paused = 1;
+  return receive_scan(L, LUA_OK, 0);
+}
+
+static int slow_pause(lua_State *L, otp_node *node, otp_proc *p, otp_msg *m) {
+  if (otp_trace_on(node, OTP_EV_FAULT_SLOW)) {
+    otp_mailbox_push_value(L, p, m);
+    otp_trace_info info = {.pid = p->pid, .other = m->from, .L = L, .msg = lua_gettop(L)};
+    otp_trace_emit(node, OTP_EV_FAULT_SLOW, &info);
+    lua_pop(L, 1);
+  }
+  p->recv_last = m->prev;                    /* look at m first after the pause */
+  otp_timer_arm_receive(node, p, p->slow_ms); /* replaces the receive's own timeout */
+  return otp_sched_yieldk(L, OTP_YIELD_WAIT, 0, slow_k);
+}
+
 static int receive_scan(lua_State *L, int status, lua_KContext first) {
   (void)status;
   otp_node *node = otp_node_of(L);
@@ -269,7 +294,7 @@ static int receive_scan(lua_State *L, int status, lua_KContext first) {
   if (p->fault_crash_ref && !p->handoff) otp_fault_crash_now(L, p);
   if (p->handoff) {                /* handed over while we waited: see mailbox.h */
     p->handoff = 0;
-    if (p->timer) otp_timer_stop_receive(p);
+    otp_timer_stop_receive(p);
     if (otp_trace_on(node, OTP_EV_RECEIVE)) {
       otp_trace_info info = {.pid = p->pid, .other = p->handoff_from, .L = L, .msg = lua_gettop(L)};
       otp_trace_emit(node, OTP_EV_RECEIVE, &info);
@@ -278,7 +303,9 @@ static int receive_scan(lua_State *L, int status, lua_KContext first) {
   }
   for (otp_msg *m = p->recv_last ? p->recv_last->next : p->mq_head; m; m = m->next) {
     if (matches(L, p, m)) {
-      if (p->timer) otp_timer_stop_receive(p);
+      if (p->slow_ms && !p->slow_paused) return slow_pause(L, node, p, m);
+      p->slow_paused = 0;
+      otp_timer_stop_receive(p);
       otp_mailbox_take(node, L, p, m);
       if (otp_trace_on(node, OTP_EV_RECEIVE)) {
         otp_trace_info info = {.pid = p->pid, .other = m->from, .L = L, .msg = lua_gettop(L)};
@@ -295,7 +322,7 @@ static int receive_scan(lua_State *L, int status, lua_KContext first) {
   }
   /* only a receive on the process's own coroutine can take a hand-off (a
   ** user coroutine is resumed by lcoroutine.c, which passes no values) */
-  p->recv_any = lua_isnil(L, 1) && L == p->co;
+  p->recv_any = lua_isnil(L, 1) && L == p->co && !p->slow_ms;
   return otp_sched_yieldk(L, OTP_YIELD_WAIT, 0, receive_scan);
 }
 

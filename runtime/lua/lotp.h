@@ -30,8 +30,9 @@ void otp_stdin_register(lua_State *L);             /* lstdin.c: package.preload[
 struct otp_node;
 void otp_fault_core_register(lua_State *L);
 /* A message from self to `to` (its copy at msg, on L): 1 if a drop rule
-** takes it (it must then not be delivered). */
-int otp_fault_drops(struct otp_node *node, lua_State *L, otp_proc *self, otp_proc *to, int msg);
+** takes it or it is held (a delay rule, or its pair has held messages): it
+** must then not be delivered now. */
+int otp_fault_intercepts(struct otp_node *node, lua_State *L, otp_proc *self, otp_proc *to, int msg);
 /* Raises p's injected crash, if one is pending (returns 0 otherwise). */
 int otp_fault_crash_now(lua_State *L, otp_proc *p);
 

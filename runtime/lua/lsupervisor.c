@@ -76,8 +76,8 @@ void lsup_push_shutdown(lua_State *L, int64_t ms) {
   else lua_pushinteger(L, (lua_Integer)ms);
 }
 
-int64_t lsup_now_s(void) {
-  return (int64_t)(otp_now_ns() / 1000000000u);
+int64_t lsup_now_s(lua_State *L) {
+  return (int64_t)(otp_clock_now(otp_node_of(L)) / 1000000000u);
 }
 
 /* The exit reason at idx, sorted for the restart rules. */
@@ -357,8 +357,8 @@ static int l_exit_signal(lua_State *L) {
   otp_pid from = otp_to_pid(L, 2);
   uint64_t key = 0;
   otp_reason_kind kind = reason_kind(L, 3);
-  int r = u->s ? otp_sup_exit_signal(u->s, from, kind, lsup_now_s(), &key)
-               : otp_dynsup_exit_signal(u->d, from, kind, lsup_now_s(), &key);
+  int r = u->s ? otp_sup_exit_signal(u->s, from, kind, lsup_now_s(L), &key)
+               : otp_dynsup_exit_signal(u->d, from, kind, lsup_now_s(L), &key);
   lua_pushvalue(L, 3);
   if (r == OTP_SIGNAL_PARENT) lsup_set_data(L, "stop");
   else if (r == OTP_SIGNAL_CHILD) set_record(L, key, "exit");
@@ -380,8 +380,8 @@ static int l_stop(lua_State *L) {
 /* retry(id) (static) / retry(old_pid) (dynamic) */
 static int l_retry(lua_State *L) {
   sup_ud *u = lsup_check_ud(L);
-  if (u->s) otp_sup_retry(u->s, lsup_key_of_id(L, 2), lsup_now_s());
-  else otp_dynsup_retry(u->d, otp_to_pid(L, 2), lsup_now_s());
+  if (u->s) otp_sup_retry(u->s, lsup_key_of_id(L, 2), lsup_now_s(L));
+  else otp_dynsup_retry(u->d, otp_to_pid(L, 2), lsup_now_s(L));
   return 0;
 }
 

@@ -56,7 +56,7 @@ void lsup_emit_event(lua_State *L, sup_ud *u, const otp_sup_op *op);
 void lsup_set_data(lua_State *L, const char *field);   /* pops the value into the uservalue */
 sup_ud *lsup_check_ud(lua_State *L);                 /* the machine at argument 1 */
 void lsup_wrap(lua_State *L, const char *tag);       /* the value on top as {tag, value} */
-int64_t lsup_now_s(void);                            /* monotonic seconds */
+int64_t lsup_now_s(lua_State *L);                          /* monotonic seconds */
 int lsup_alive(void *ud, otp_pid pid);               /* ud: the node */
 int lsup_flag_value(otp_flags_err fe, int base);     /* stack index of a bad flag */
 /* lsupervisor_new.c: supervisor_core.new, new_dynamic and the machines' __gc */

@@ -216,7 +216,7 @@ static int l_get_state(lua_State *L) {
     lua_setfield(L, 2, "period");
     lua_pushstring(L, otp_auto_shutdown_name(f->auto_shutdown));
     lua_setfield(L, 2, "auto_shutdown");
-    lua_pushinteger(L, otp_sup_restarts_used(u->s, lsup_now_s()));
+    lua_pushinteger(L, otp_sup_restarts_used(u->s, lsup_now_s(L)));
   } else {
     const otp_dynsup_flags *f = otp_dynsup_get_flags(u->d);
     lua_pushliteral(L, "one_for_one");
@@ -228,7 +228,7 @@ static int l_get_state(lua_State *L) {
     if (f->max_children == OTP_DYNSUP_INFINITY) lua_pushliteral(L, "infinity");
     else lua_pushinteger(L, (lua_Integer)f->max_children);
     lua_setfield(L, 2, "max_children");
-    lua_pushinteger(L, otp_dynsup_restarts_used(u->d, lsup_now_s()));
+    lua_pushinteger(L, otp_dynsup_restarts_used(u->d, lsup_now_s(L)));
   }
   lua_setfield(L, 2, "restarts");
   push_children(L, u);

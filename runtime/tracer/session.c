@@ -401,7 +401,9 @@ static void session_emit(otp_node *node, otp_trace_kind kind, const otp_trace_in
     i++;
   }
   if (nwant) {
-    otp_trace_rec r = {.seq = ++ts->seq, .t_us = (now - node->started_ns) / 1000,
+    /* under virtual time an event's time is the virtual clock's */
+    uint64_t t_ns = node->cfg.virtual_time ? node->vclock_ns : now - node->started_ns;
+    otp_trace_rec r = {.seq = ++ts->seq, .t_us = t_ns / 1000,
                        .ref = info->ref, .pid = info->pid, .other = info->other,
                        .old_pid = info->old_pid, .new_pid = info->new_pid,
                        .text = info->text, .strategy = info->strategy,
