@@ -133,4 +133,4 @@ lesson.exercise("create a sandbox \"bench\" whose limits stop a fork bomb at 10 
   function() assert(sandbox.create("bench", {max_processes = 10})) end)
 sandbox.destroy("bench")
 
-lesson.finish{next = "Post-mortem with --reductions", try = "otp.sandbox.create(\"mine\", {max_memory = 1 << 20}); pp({otp.sandbox.run(\"mine\", function() return #string.rep(\"x\", 4 << 20) end)})"}
+lesson.finish{next = "Post-mortem with a seed", try = "otp.sandbox.create(\"mine\", {max_memory = 1 << 20}); pp({otp.sandbox.run(\"mine\", function() return #string.rep(\"x\", 4 << 20) end)})"}
