@@ -7,6 +7,9 @@
 **                                     or nil, "closed"
 **   ws_info(id)                    -> {queued=, sent=, dropped=} or nil
 **   stats()                        -> the server's counters
+**   run_file(path, timeout_ms)     -> id: `otplab run path` in a child otplab; the
+**                                     caller gets {"child_done", id, result} (child.c)
+**   realpath(path), list_files(dir, suffix)
 */
 #include <string.h>
 #include <lauxlib.h>
@@ -99,6 +102,7 @@ static int l_stats(lua_State *L) {
   set_count(L, "refused", net->refused);
   set_count(L, "ws_frames", net->ws_frames);
   set_count(L, "ws_dropped", net->ws_dropped);
+  set_count(L, "children", (uint64_t)net->nchildren);
   lua_pushboolean(L, net->token != NULL);
   lua_setfield(L, -2, "token_required");
   set_count(L, "ws_queue_max", OTP_NET_WS_QUEUE);
@@ -109,7 +113,9 @@ static int l_stats(lua_State *L) {
 static int open_net(lua_State *L) {
   static const luaL_Reg funcs[] = {{"attach", l_attach}, {"reply", l_reply},
                                    {"ws_send", l_ws_send}, {"ws_info", l_ws_info},
-                                   {"stats", l_stats}, {NULL, NULL}};
+                                   {"stats", l_stats}, {"run_file", otp_net_l_run_file},
+                                   {"realpath", otp_net_l_realpath},
+                                   {"list_files", otp_net_l_list_files}, {NULL, NULL}};
   luaL_newlibtable(L, funcs);
   lua_pushvalue(L, lua_upvalueindex(1));
   luaL_setfuncs(L, funcs, 1);

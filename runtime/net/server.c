@@ -443,6 +443,7 @@ void otp_net_post_signal(otp_net *net, const char *signame) {
 void otp_net_close(otp_net *net) {
   if (!net) return;
   net->closing = 1;
+  otp_net_children_close(net);
   lws_context_destroy(net->ctx);
   /* on a foreign loop the first call only closes: the handles' close
   ** callbacks run, then a second call frees the context */

@@ -105,14 +105,17 @@ local function handle(id, method, path, query, body_text)
   net.reply(id, 500, envelope_error(500, "internal", "the operation failed: " .. tostring(status)))
 end
 
--- One process per request: the worker, its deadline, and an answer however it ends.
+-- One process per request: the worker, its deadline (the operation's own,
+-- or server.deadline_ms), and an answer however it ends.
 local function request(id, method, path, query, body)
+  local op = registry.match(method, path)
+  local deadline = op and op.deadline_ms or server.deadline_ms
   local worker, ref = otp.spawn_monitor(handle, id, method, path, query, body)
-  local down = otp.receive(otp.match{"DOWN", ref}, server.deadline_ms)
+  local down = otp.receive(otp.match{"DOWN", ref}, deadline)
   if not down then
     otp.exit(worker, "kill")
     net.reply(id, 504, envelope_error(504, "timeout", "the operation did not finish within "
-      .. server.deadline_ms .. " ms (a process it called may be stuck); it was stopped"))
+      .. deadline .. " ms (a process it called may be stuck); it was stopped"))
   elseif down[5] ~= "normal" then
     net.reply(id, 500, envelope_error(500, "internal", "the operation's process exited: " .. tostring(down[5])))
   end
