@@ -403,7 +403,7 @@ otp_net *otp_net_open(otp_node *node, const otp_net_config *cfg, char *err, size
   net->node = node;
   net->loopback = is_loopback(cfg->bind);
   if (cfg->token) net->token = strdup(cfg->token);
-  lws_set_log_level(LLL_ERR, NULL);
+  lws_set_log_level(0, NULL);    /* a port in use is said below, in words */
   void *loops[] = {&node->loop};
   struct lws_context_creation_info info;
   memset(&info, 0, sizeof info);
@@ -411,6 +411,7 @@ otp_net *otp_net_open(otp_node *node, const otp_net_config *cfg, char *err, size
   info.iface = cfg->bind;
   info.protocols = protocols;
   info.options = LWS_SERVER_OPTION_LIBUV | LWS_SERVER_OPTION_VALIDATE_UTF8 |
+                 LWS_SERVER_OPTION_EXPLICIT_VHOSTS |
                  (strchr(cfg->bind, ':') ? 0 : LWS_SERVER_OPTION_DISABLE_IPV6);
   info.foreign_loops = loops;
   info.max_http_header_data = OTP_NET_MAX_HEADERS;
@@ -419,15 +420,18 @@ otp_net *otp_net_open(otp_node *node, const otp_net_config *cfg, char *err, size
   info.timeout_secs = 20;
   info.ka_time = 0;
   net->ctx = lws_create_context(&info);
-  if (!net->ctx) {
+  /* the vhost apart: a port in use fails it alone, and the context closes
+  ** as usual (a context that made its own vhost and failed does not) */
+  struct lws_vhost *vh = net->ctx ? lws_create_vhost(net->ctx, &info) : NULL;
+  net->port = vh ? lws_get_vhost_listen_port(vh) : 0;
+  lws_set_log_level(LLL_ERR, NULL);
+  if (net->port <= 0) {
     snprintf(err, errlen, "cannot listen on %s:%d (is the port in use? choose another with --port)",
              cfg->bind, cfg->port);
-    free(net->token);
-    free(net);
+    if (net->ctx) otp_net_close(net);
+    otp_net_free(net);
     return NULL;
   }
-  struct lws_vhost *vh = lws_get_vhost_by_name(net->ctx, "default");
-  net->port = vh ? lws_get_vhost_listen_port(vh) : cfg->port;
   return net;
 }
 

@@ -5,7 +5,8 @@
 -- JSON has no word for become strings (tostring); NaN and infinities become
 -- strings; invalid UTF-8 bytes are written as \xNN text; a cycle is
 -- "<cycle>" and nesting deeper than 32 is "<deep>". Encoding never fails.
--- Decoding is lua-cjson's; its errors name the character position.
+-- Decoding is lua-cjson's (its errors name the character position); whole
+-- numbers decode as integers, null as nil.
 local cjson = require "cjson"
 
 local json = {}
@@ -101,11 +102,20 @@ function json.encode(v)
   return concat(out)
 end
 
--- JSON null becomes nil (a process cannot be sent cjson's null).
-local function drop_nulls(v)
+-- JSON null becomes nil (a process cannot be sent cjson's null); a whole
+-- number (cjson reads every number as a float) becomes a Lua integer, so
+-- that 42 sent through the API arrives as 42, not 42.0.
+local function integer_or_float(x)
+  if math.type(x) == "float" and x == math.floor(x) and x >= -2^53 and x <= 2^53 then
+    return math.tointeger(x)
+  end
+  return x
+end
+local function normalise(v)
+  if type(v) == "number" then return integer_or_float(v) end
   if type(v) ~= "table" then return v end
   for k, x in next, v do
-    if x == cjson.null then v[k] = nil else drop_nulls(x) end
+    if x == cjson.null then v[k] = nil else v[k] = normalise(x) end
   end
   return v
 end
@@ -113,7 +123,7 @@ end
 --- json.decode(text) -> value, or nil, message (with the position).
 function json.decode(text)
   local ok, v = pcall(cjson.decode, text)
-  if ok then return drop_nulls(v) end
+  if ok then return normalise(v) end
   return nil, tostring(v)
 end
 

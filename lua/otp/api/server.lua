@@ -136,13 +136,15 @@ local function start_file(file)
   otp.receive(function() return false end)   -- stays the parent of what it started
 end
 
---- server.main(file): attaches to the C server and serves until a signal.
-function server.main(file)
+--- server.main(file[, opts]): attaches to the C server and serves until a
+--- signal; starts FILE (or the demo tree) unless opts.beside_console (the
+--- console's user starts what they want).
+function server.main(file, opts)
   otp.set_label("api_server")
   otp.register("api_server", otp.self())
   net.attach()
   otp.trap_exit(true)
-  otp.spawn_link(start_file, file)
+  if not (opts and opts.beside_console) then otp.spawn_link(start_file, file) end
   otp.register("api_keeper", otp.spawn_link(require("otp.api.keeper").main))
   local events = require "otp.api.events"
   local clients = {}
