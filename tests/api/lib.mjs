@@ -16,10 +16,11 @@ export function freePort() {
   });
 }
 
-// Starts `otplab serve --port P ARGS...` (in cwd if given) and waits for its URL.
-export async function startServer(args, { cwd } = {}) {
+// Starts `otplab serve --port P ARGS...` (in cwd, with env, if given) and waits for its URL.
+export async function startServer(args, { cwd, env } = {}) {
   const port = await freePort();
-  const child = spawn(otplab, ["serve", "--port", String(port), ...args], { stdio: ["ignore", "pipe", "pipe"], cwd });
+  const child = spawn(otplab, ["serve", "--port", String(port), ...args],
+    { stdio: ["ignore", "pipe", "pipe"], cwd, env: env ? { ...process.env, ...env } : undefined });
   let out = "", err = "";
   child.stdout.on("data", (d) => (out += d));
   child.stderr.on("data", (d) => (err += d));
@@ -67,6 +68,17 @@ export function wsOpen(srv, query, opts = {}) {
     ws.on("unexpected-response", (_, res) => reject(new Error("refused: " + res.statusCode)));
   });
 }
+// Asks until pred(answer) holds, at most ms; returns that answer.
+export async function poll(ask, pred, ms, what) {
+  const deadline = performance.now() + ms;
+  for (;;) {
+    const r = await ask();
+    if (pred(r)) return r;
+    if (performance.now() > deadline) throw new Error("timed out waiting for " + what + ": " + JSON.stringify(r.json ?? r));
+    await new Promise((res) => setTimeout(res, 50));
+  }
+}
+
 export async function waitFor(client, pred, ms, what) {
   const deadline = performance.now() + ms;
   for (;;) {
