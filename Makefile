@@ -31,7 +31,8 @@ run: setup $(BUILD)/Makefile
 test: setup
 	@scripts/test
 
-# The API fuzzer, then the libFuzzer targets (clang), FUZZ_S seconds in all.
+# The API fuzzer, the HTTP request fuzzer (otplab serve), then the libFuzzer
+# targets (clang), FUZZ_S seconds in all.
 fuzz: setup build
 	@FUZZ_S=$(or $(FUZZ_S),180) scripts/fuzz
 

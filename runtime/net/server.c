@@ -403,7 +403,10 @@ otp_net *otp_net_open(otp_node *node, const otp_net_config *cfg, char *err, size
   net->node = node;
   net->loopback = is_loopback(cfg->bind);
   if (cfg->token) net->token = strdup(cfg->token);
-  lws_set_log_level(0, NULL);    /* a port in use is said below, in words */
+  /* lws logs what clients do wrong ("Ran out of header data space") on
+  ** stderr, where the user can do nothing about it: the client is answered
+  ** instead, and a port in use is said below, in words */
+  lws_set_log_level(0, NULL);
   void *loops[] = {&node->loop};
   struct lws_context_creation_info info;
   memset(&info, 0, sizeof info);
@@ -424,7 +427,6 @@ otp_net *otp_net_open(otp_node *node, const otp_net_config *cfg, char *err, size
   ** as usual (a context that made its own vhost and failed does not) */
   struct lws_vhost *vh = net->ctx ? lws_create_vhost(net->ctx, &info) : NULL;
   net->port = vh ? lws_get_vhost_listen_port(vh) : 0;
-  lws_set_log_level(LLL_ERR, NULL);
   if (net->port <= 0) {
     snprintf(err, errlen, "cannot listen on %s:%d (is the port in use? choose another with --port)",
              cfg->bind, cfg->port);
