@@ -114,5 +114,7 @@ int otp_net_l_run_file(lua_State *L);
 int otp_net_l_realpath(lua_State *L);
 int otp_net_l_list_files(lua_State *L);
 void otp_net_children_close(otp_net *net);
+/* otp.net.json_encode(value, array_mt) (json_encode.c) */
+int otp_net_l_json_encode(lua_State *L);
 
 #endif

@@ -10,6 +10,7 @@
 **   run_file(path, timeout_ms)     -> id: `otplab run path` in a child otplab; the
 **                                     caller gets {"child_done", id, result} (child.c)
 **   realpath(path), list_files(dir, suffix)
+**   json_encode(value, array_mt)   -> JSON text (json_encode.c; otp.api.json wraps it)
 */
 #include <string.h>
 #include <lauxlib.h>
@@ -115,7 +116,8 @@ static int open_net(lua_State *L) {
                                    {"ws_send", l_ws_send}, {"ws_info", l_ws_info},
                                    {"stats", l_stats}, {"run_file", otp_net_l_run_file},
                                    {"realpath", otp_net_l_realpath},
-                                   {"list_files", otp_net_l_list_files}, {NULL, NULL}};
+                                   {"list_files", otp_net_l_list_files},
+                                   {"json_encode", otp_net_l_json_encode}, {NULL, NULL}};
   luaL_newlibtable(L, funcs);
   lua_pushvalue(L, lua_upvalueindex(1));
   luaL_setfuncs(L, funcs, 1);

@@ -238,6 +238,13 @@ await test("values that cannot be JSON become strings", async () => {
   isError(fn, 409, "conflict"); assert(fn.json.error.message.includes("fn"), "names the function's path");
   assert(typeof v.self === "string" && v.self.startsWith("<0."), "a pid is a string");
   eq(v.true, 1, "a boolean key becomes a string key"); eq(typeof v.nan, "string", "NaN is a string");
+  eq(v.control, 'a\u0000b\n"c"', "control characters and quotes escaped");
+  eq(v.loop, "<cycle>", "a table inside itself is <cycle>");
+  let deep = v, levels = 0;
+  while (typeof deep.next === "object") { deep = deep.next; levels++; }
+  eq(deep.next, "<deep>", "nesting beyond 32 is <deep>"); eq(levels, 30, "32 levels of the answer kept (the state is at level 2)");
+  eq(JSON.stringify(v.empty), "{}", "an empty table is an object");
+  eq(JSON.stringify(v.sparse), '{"1":"a","3":"c"}', "a table with holes is an object with string keys");
 });
 
 await test("WebSocket: a kill becomes a restart event (C6), in order", async () => {

@@ -34,6 +34,7 @@ function registry.op(def)
 end
 
 function registry.all() return ops end
+function registry.by_name(name) return by_name[name] end
 
 --- registry.match(method, path) -> op, path_values | nil, "not_found" | nil, "method", allowed
 function registry.match(method, path)
