@@ -100,9 +100,14 @@ int otp_ws_writable(otp_net_conn *c, struct lws *wsi);
 void otp_ws_closed(otp_net_conn *c);
 /* Queues text for the client; 1 queued, 0 dropped (queue full). */
 int otp_ws_queue(otp_net_conn *c, const char *text, size_t len);
+/* Closes the connection once the queued frames are written. */
+void otp_ws_close(otp_net_conn *c);
 
 /* Reads header token tok of wsi into a fresh string; NULL if absent. */
 char *otp_net_header(struct lws *wsi, enum lws_token_indexes tok);
+/* On a loopback bind, the Host header must name loopback (no DNS
+** rebinding); 1 if fine. */
+int otp_net_host_allowed(otp_net *net, struct lws *wsi);
 /* Checks the Authorization header when a token is required; 1 if fine. */
 int otp_net_authorized(otp_net *net, struct lws *wsi);
 /* Reads the path (decoded, no query) and the query fragments of wsi into c. */

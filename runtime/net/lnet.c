@@ -6,6 +6,7 @@
 **   ws_send(id, text)              -> true (queued), false (dropped: queue full),
 **                                     or nil, "closed"
 **   ws_info(id)                    -> {queued=, sent=, dropped=} or nil
+**   ws_close(id)                   closes the client once its queued frames are out
 **   stats()                        -> the server's counters
 **   run_file(path, timeout_ms)     -> id: `otplab run path` in a child otplab; the
 **                                     caller gets {"child_done", id, result} (child.c)
@@ -70,6 +71,13 @@ static int l_ws_send(lua_State *L) {
   return 1;
 }
 
+static int l_ws_close(lua_State *L) {
+  otp_net *net = net_of(L);
+  otp_net_conn *c = otp_net_conn_find(net, arg_id(L, 1, "otp.net.ws_close"));
+  if (c && c->is_ws && !net->closing) otp_ws_close(c);
+  return 0;
+}
+
 static void set_count(lua_State *L, const char *key, uint64_t v) {
   lua_pushinteger(L, (lua_Integer)v);
   lua_setfield(L, -2, key);
@@ -113,7 +121,7 @@ static int l_stats(lua_State *L) {
 
 static int open_net(lua_State *L) {
   static const luaL_Reg funcs[] = {{"attach", l_attach}, {"reply", l_reply},
-                                   {"ws_send", l_ws_send}, {"ws_info", l_ws_info},
+                                   {"ws_send", l_ws_send}, {"ws_info", l_ws_info}, {"ws_close", l_ws_close},
                                    {"stats", l_stats}, {"run_file", otp_net_l_run_file},
                                    {"realpath", otp_net_l_realpath},
                                    {"list_files", otp_net_l_list_files},

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 #include <lauxlib.h>
 #include "net/conn.h"
@@ -96,6 +97,33 @@ int otp_net_authorized(otp_net *net, struct lws *wsi) {
     ok = diff == 0;
   }
   free(auth);
+  return ok;
+}
+
+/* A name of this machine's loopback: localhost, 127.x.y.z or ::1. */
+static int loopback_name(const char *h, size_t n) {
+  if (n == 9 && strncasecmp(h, "localhost", 9) == 0) return 1;
+  if (n == 3 && memcmp(h, "::1", 3) == 0) return 1;
+  if (n < 4 || memcmp(h, "127.", 4) != 0) return 0;
+  for (size_t i = 4; i < n; i++)
+    if (!(h[i] == '.' || (h[i] >= '0' && h[i] <= '9'))) return 0;
+  return 1;
+}
+
+int otp_net_host_allowed(otp_net *net, struct lws *wsi) {
+  if (!net->loopback) return 1;          /* beyond loopback the token guards it */
+  char *host = otp_net_header(wsi, WSI_TOKEN_HOST);
+  if (!host) return 1;                   /* HTTP/1.0 without Host: not a browser */
+  const char *name = host, *end;
+  if (*host == '[') {                    /* [::1]:4000 */
+    name = host + 1;
+    end = strchr(name, ']');
+  } else {
+    end = strrchr(host, ':');
+  }
+  if (!end) end = host + strlen(host);
+  int ok = end >= name && loopback_name(name, (size_t)(end - name));
+  free(host);
   return ok;
 }
 
@@ -276,6 +304,13 @@ static int begin_request(otp_net_conn *c, struct lws *wsi) {
   }
   if (otp_net_read_target(c, wsi, tok) != 0) {
     otp_net_respond_error(c, 400, "badarg", "the request has no readable path");
+    return 0;
+  }
+  if (!otp_net_host_allowed(c->net, wsi)) {
+    otp_net_respond_error(c, 403, "forbidden",
+                          "this server listens on loopback and answers only requests addressed to "
+                          "localhost or 127.0.0.1 (the Host header named another host: a page "
+                          "that reached it through DNS rebinding is refused)");
     return 0;
   }
   if (!otp_net_authorized(c->net, wsi)) {

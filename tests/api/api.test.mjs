@@ -4,9 +4,11 @@
 // restart event; a slow client getting drops reported).
 // Usage: node api.test.mjs OTPLAB   (prints "N passed, N failed")
 import { fileURLToPath } from "node:url";
+import { spawnSync } from "node:child_process";
+import http from "node:http";
 import path from "node:path";
 import { Validator } from "@seriousme/openapi-schema-validator";
-import { notes, startServer, req, test, assert, eq, isError, wsOpen, waitFor, finish } from "./lib.mjs";
+import { otplab, notes, startServer, req, test, assert, eq, isError, wsOpen, waitFor, finish } from "./lib.mjs";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 
@@ -283,6 +285,52 @@ await test("WebSocket: other paths and foreign Origins are refused", async () =>
   assert(refused, "foreign origin refused");
   const ok = await wsOpen(srv, "", { origin: `http://127.0.0.1:${srv.port}` });
   ok.ws.close();
+});
+
+// GET with a Host header of our choosing (fetch does not let one set it)
+function getWithHost(srv, p, host) {
+  return new Promise((resolve, reject) => {
+    const r = http.get({ host: "127.0.0.1", port: srv.port, path: p, headers: { Host: host } }, (res) => {
+      let text = "";
+      res.on("data", (d) => (text += d));
+      res.on("end", () => { let json; try { json = JSON.parse(text); } catch { /* not JSON */ } resolve({ status: res.statusCode, json, text }); });
+    });
+    r.on("error", reject);
+  });
+}
+
+await test("on loopback, requests addressed to another host are refused (DNS rebinding)", async () => {
+  isError(await getWithHost(srv, "/api/v1/system/health", `evil.example:${srv.port}`), 403, "forbidden");
+  isError(await getWithHost(srv, "/api/v1/system/health", "127.0.0.1.evil.example"), 403, "forbidden");
+  for (const host of [`localhost:${srv.port}`, `127.0.0.1:${srv.port}`, `[::1]:${srv.port}`, "LOCALHOST"])
+    eq((await getWithHost(srv, "/api/v1/system/health", host)).status, 200, "Host " + host);
+  let refused = false;
+  try { await wsOpen(srv, "", { headers: { Host: `evil.example:${srv.port}` }, origin: `http://evil.example:${srv.port}` }); } catch { refused = true; }
+  assert(refused, "a rebound page's WebSocket (its Origin matching its Host) is refused");
+});
+
+await test("WebSocket: Origin must be this server exactly", async () => {
+  for (const origin of [`http://127.0.0.1:${srv.port}.evil.example`, "null", `http://127.0.0.1:${srv.port}/`, `ftp://127.0.0.1:${srv.port}`]) {
+    let refused = false;
+    try { (await wsOpen(srv, "", { origin })).ws.close(); } catch { refused = true; }
+    assert(refused, "Origin " + origin + " refused");
+  }
+  (await wsOpen(srv, "", { origin: `http://localhost:${srv.port}`, headers: { Host: `localhost:${srv.port}` } })).ws.close();
+});
+
+await test("WebSocket: a query it cannot follow gets one error frame, then the connection closes", async () => {
+  for (const [query, code] of [["?kinds=nonsense", "badarg"], ["?pids=no_such_process", "noproc"]]) {
+    const c = await wsOpen(srv, query);
+    const closed = new Promise((resolve) => c.ws.on("close", resolve));
+    const f = await waitFor(c, (x) => x.type === "error", 5000, "an error frame for " + query);
+    eq(f.error.code, code, "code for " + query); assert(f.error.message.length > 10, "says why");
+    await Promise.race([closed, new Promise((_, rej) => setTimeout(() => rej(new Error("not closed: " + query)), 5000))]);
+  }
+});
+
+await test("a port already in use is a clear error, exit 1", async () => {
+  const r = spawnSync(otplab, ["serve", "--port", String(srv.port)], { encoding: "utf8", timeout: 20000 });
+  eq(r.status, 1, "exit status"); assert(/cannot listen on 127\.0\.0\.1:\d+ \(is the port in use/.test(r.stderr), "says so: " + r.stderr);
 });
 
 srv.child.kill("SIGTERM");

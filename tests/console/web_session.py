@@ -50,12 +50,12 @@ def test_rest_answers_while_the_console_works(state_home):
         assert base == "http://127.0.0.1:%d/" % port, base
         c.prompt()
         c.line("demo()")
-        c.prompt()
+        c.wait_for(r"<0\.\d+\.0 demo_sup>", 10)   # its value: the tree is up
         status, body = call(base, "GET", "/api/v1/processes/counter_a")
         assert status == 200 and body["data"]["name"] == "counter_a", (status, body)
         # what the shell does, the API sees: a name registered at the prompt
-        c.line('otp.register("shell_inbox", otp.self())')
-        c.prompt()
+        c.line('otp.register("shell_inbox", otp.self()); print("regis" .. "tered")')
+        c.wait_for(r"(?m)^registered$", 10)
         status, body = call(base, "POST", "/api/v1/processes/shell_inbox/message",
                             {"type": "send", "message": ["from_rest", 42]})
         assert status == 200, (status, body)
@@ -74,6 +74,12 @@ def test_rest_answers_while_the_console_works(state_home):
         c.prompt()
         c.line('print(otp.whereis("counter_b") ~= nil)')   # restarted by demo_sup (C6)
         c.wait_for(r"(?m)^true$", 10)
+        # the shell may stop the API server itself: the API then says so (503)
+        c.line('api = otp.whereis("api_server"); ref = otp.monitor(api); otp.exit(api, "kill"); '
+               'otp.receive(otp.match{"DOWN", ref}); print("api " .. "stopped")')
+        c.wait_for(r"(?m)^api stopped$", 10)
+        status, body = call(base, "GET", "/api/v1/system/health")
+        assert status == 503 and body["error"]["code"] == "unavailable", (status, body)
         assert c.leave(10) == 0
         try:
             socket.create_connection(("127.0.0.1", port), timeout=5).close()
