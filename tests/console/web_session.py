@@ -7,12 +7,9 @@ usage: web_session.py OTPLAB  (prints "N passed, N failed"; exit 1 on failure)
 """
 import json
 import os
-import re
-import shutil
 import socket
 import subprocess
 import sys
-import tempfile
 import urllib.error
 import urllib.request
 
@@ -118,23 +115,5 @@ def test_server_options_without_web_are_a_usage_error(state_home):
     assert "--web" in r.stderr, r.stderr
 
 
-def main():
-    tests = [(name, fn) for name, fn in globals().items() if name.startswith("test_")]
-    passed = failed = 0
-    for name, fn in tests:
-        state_home = tempfile.mkdtemp(prefix="otplab-console-web-")
-        try:
-            fn(state_home)
-            print("ok    " + name)
-            passed += 1
-        except Exception as e:   # a failed expectation or a broken console
-            print("FAIL  %s: %s" % (name, e))
-            failed += 1
-        finally:
-            shutil.rmtree(state_home, ignore_errors=True)
-    print("%d passed, %d failed" % (passed, failed))
-    return 1 if failed else 0
-
-
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(terminal_session.run_tests(globals()))
