@@ -113,18 +113,30 @@ static void kill_group(otp_net_child *ch) {
   if (ch->proc.pid > 0) kill(-ch->proc.pid, SIGKILL);
 }
 
+#define CHILD_DRAIN_MS 1000    /* after the exit, for the rest of the output */
+
+static void on_deadline(uv_timer_t *t);
+
 static void on_child_exit(uv_process_t *proc, int64_t status, int term_signal) {
   otp_net_child *ch = proc->data;
   ch->exited = 1;
   ch->exit_status = status;
   ch->term_signal = term_signal;
-  uv_timer_stop(&ch->deadline);
   kill_group(ch);          /* what it left behind would keep the pipe open */
+  /* a process that left the group could still hold the pipe: the output
+  ** ends at the latest CHILD_DRAIN_MS after the exit */
+  uv_timer_start(&ch->deadline, on_deadline, CHILD_DRAIN_MS, 0);
   finish(ch);
 }
 
 static void on_deadline(uv_timer_t *t) {
   otp_net_child *ch = t->data;
+  if (ch->exited) {        /* the drain time is over */
+    uv_read_stop((uv_stream_t *)&ch->out);
+    ch->eof = 1;
+    finish(ch);
+    return;
+  }
   ch->timed_out = 1;
   kill_group(ch);
 }

@@ -20,6 +20,8 @@ write("scenarios/nested/deep.lua", "print('deep')\n");
 // a scenario that changes its node: none of it may show in the server's
 write("scenarios/intrudes.lua", 'otp.register("intruder", otp.spawn(otp.receive))\nos.exit(7)\n');
 write("scenarios/_helper.lua", "return {}\n");
+// a scenario that leaves a process outside its group holding its output pipe
+write("scenarios/leaves_a_daemon.lua", `os.execute("setsid sh -c 'echo $$ > ${path.join(dir, "daemon.pid")}; exec sleep 600' &")\nprint("left it")\n`);
 write("outside.lua", 'print("must not run")\n');
 fs.symlinkSync("../outside.lua", path.join(dir, "scenarios", "escapes.lua"));
 
@@ -29,9 +31,9 @@ const run = (body) => req(srv, "POST", "/api/v1/scenarios/run", body);
 await test("scenarios: the list is every *.lua under ./scenarios, helpers and escaping symlinks left out", async () => {
   const r = await req(srv, "GET", "/api/v1/scenarios");
   eq(r.status, 200, "status");
-  eq(r.json.data.map((s) => s.name).join(","), "fails,intrudes,loops,nested/deep,passes", "names");
+  eq(r.json.data.map((s) => s.name).join(","), "fails,intrudes,leaves_a_daemon,loops,nested/deep,passes", "names");
   eq(r.json.data[0].file, "scenarios/fails.lua", "file");
-  eq(r.json.total, 5, "total");
+  eq(r.json.total, 6, "total");
 });
 
 await test("scenarios: a passing scenario answers passed, its output and duration", async () => {
@@ -56,6 +58,14 @@ await test("scenarios: a scenario runs in a child otplab, never in the server's 
   eq(r.json.data.passed, false, "os.exit(7) fails it"); eq(r.json.data.exit_status, 7, "its exit status");
   isError(await req(srv, "GET", "/api/v1/processes/intruder"), 404, "noproc");
   eq((await req(srv, "GET", "/api/v1/system/health")).status, 200, "the server goes on");
+});
+
+await test("scenarios: a process the scenario left behind outside its group does not hold the answer", async () => {
+  const r = await fetch(srv.base + "/api/v1/scenarios/run", { method: "POST", body: JSON.stringify({ name: "leaves_a_daemon" }),
+    signal: AbortSignal.timeout(60000) });
+  const j = await r.json();
+  eq(r.status, 200, "status"); eq(j.data.passed, true, "passed"); assert(j.data.output.includes("left it"), "its output");
+  try { process.kill(Number(fs.readFileSync(path.join(dir, "daemon.pid"), "utf8")), "SIGKILL"); } catch { /* gone */ }
 });
 
 await test("scenarios: unknown scenarios are 404, bad requests 400", async () => {
