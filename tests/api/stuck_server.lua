@@ -33,3 +33,8 @@ end
 otp.gen_server.start_link(odd, nil, {name = "odd"})
 -- a function in a state cannot leave its process (API.md section 1)
 otp.gen_server.start_link(odd, function() end, {name = "odd_fn"})
+-- messages the API server does not expect, from a process of the file: it
+-- ignores them (every test after this runs against the same server)
+for _, junk in ipairs{5, true, "text", {"http"}, {"http", 1, "GET"}, {"ws_open", "x"}, {"ws_close"}, {"DOWN", "x"}} do
+  otp.send("api_server", junk)
+end

@@ -165,6 +165,21 @@ local function start_file(file)
   otp.receive(function() return false end)   -- stays the parent of what it started
 end
 
+-- The messages the C side posts have these shapes; anything else a process
+-- sends the server is ignored rather than allowed to crash it.
+local function well_formed(msg)
+  local kind, id = msg[1], math.type(msg[2]) == "integer"
+  if kind == "http" then
+    return id and type(msg[3]) == "string" and type(msg[4]) == "string" and type(msg[5]) == "table"
+      and type(msg[6]) == "string"
+  elseif kind == "ws_open" then
+    return id and type(msg[4]) == "table"
+  elseif kind == "ws_close" then
+    return id
+  end
+  return true
+end
+
 --- server.main(file[, opts]): attaches to the C server and serves until a
 --- signal; starts FILE (or the demo tree) unless opts.beside_console (the
 --- console's user starts what they want).
@@ -179,9 +194,9 @@ function server.main(file, opts)
   local clients = {}
   while true do
     local msg = otp.receive(nil, expire())
-    local kind = msg and msg[1]
-    if not msg then
-      -- a deadline passed: expire() runs again at the top
+    local kind = type(msg) == "table" and well_formed(msg) and msg[1]
+    if msg == nil or not kind then
+      -- a deadline passed (expire() runs again at the top), or junk
     elseif kind == "http" then
       start_request(msg[2], msg[3], msg[4], msg[5], msg[6])
     elseif kind == "DOWN" and request_done(msg) then
