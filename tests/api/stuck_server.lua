@@ -38,3 +38,5 @@ otp.gen_server.start_link(odd, function() end, {name = "odd_fn"})
 for _, junk in ipairs{5, true, "text", {"http"}, {"http", 1, "GET"}, {"ws_open", "x"}, {"ws_close"}, {"DOWN", "x"}} do
   otp.send("api_server", junk)
 end
+-- and a request the API keeper's action cannot take (opts not a table)
+otp.send("api_keeper", {otp.self(), otp.make_ref(), "sandbox_create", "junk", 5})
