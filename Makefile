@@ -18,18 +18,21 @@ $(BUILD)/Makefile:
 build: $(BUILD)/Makefile
 	@cmake --build $(BUILD) -j$(JOBS)
 
-# Only the otplab binary, quietly (its output only if the build fails); on a
-# terminal the console stays, otherwise it prints the welcome and the tree.
+# Only the otplab binary, quietly (its output only if the build fails); the
+# console with the dashboard beside it (its URL first; port 4000, or another
+# if that one is taken). On a terminal the console stays, otherwise it
+# prints the welcome and the tree.
 run: setup $(BUILD)/Makefile
 	@out=$$(cmake --build $(BUILD) --target otplab -j$(JOBS) 2>&1) || { echo "$$out"; exit 1; }
-	@if [ -t 0 ] && [ -t 1 ]; then $(BUILD)/otplab console lua/otp/console/welcome.lua; \
-	else $(BUILD)/otplab console lua/otp/console/welcome.lua </dev/null; fi
+	@if [ -t 0 ] && [ -t 1 ]; then $(BUILD)/otplab console --web lua/otp/console/welcome.lua; \
+	else $(BUILD)/otplab console --web lua/otp/console/welcome.lua </dev/null; fi
 
 # The normal build, then the AddressSanitizer + UBSan build; one summary line.
 test: setup
 	@scripts/test
 
-# The API fuzzer, then the libFuzzer targets (clang), FUZZ_S seconds in all.
+# The API fuzzer, the HTTP request fuzzer (otplab serve), then the libFuzzer
+# targets (clang), FUZZ_S seconds in all.
 fuzz: setup build
 	@FUZZ_S=$(or $(FUZZ_S),180) scripts/fuzz
 

@@ -114,6 +114,9 @@ end
 function console.keeper(file)
   otp.trap_exit(true)
   otp.set_label("console")
+  if native.info().web then        -- otplab console --web: the REST API on this node
+    otp.spawn(function() require("otp.api.server").main(nil, {beside_console = true}) end)
+  end
   local pid = otp.spawn_link(shell, file)
   while true do
     local msg = otp.receive(otp.match{"EXIT"})

@@ -103,6 +103,10 @@ static int l_info(lua_State *L) {
   lua_setfield(L, -2, "color");
   lua_pushstring(L, c->tty ? c->history_path : "");
   lua_setfield(L, -2, "history_file");
+  if (c->net) {
+    lua_pushstring(L, c->web_url);
+    lua_setfield(L, -2, "web");
+  }
   return 1;
 }
 
@@ -170,7 +174,30 @@ static void watch_signal(otp_console *c, uv_signal_t *h, int signum) {
   uv_unref((uv_handle_t *)h);   /* a signal handler does not keep the node alive */
 }
 
-int otp_console_main(const otp_node_config *cfg, const char *file) {
+/* --web: the server on the console's node, its URL printed before the first
+** prompt; the API server process is started by the console's keeper. */
+static int open_web(otp_console *c, const otp_console_web *web) {
+  char err[256];
+  otp_net_config ncfg = web->net;
+  c->net = otp_net_open(c->node, &ncfg, err, sizeof err);
+  if (!c->net && web->any_port_if_busy) {
+    ncfg.port = 0;
+    c->net = otp_net_open(c->node, &ncfg, err, sizeof err);
+  }
+  if (!c->net) {
+    fprintf(stderr, "otplab console: %s\n", err);
+    return -1;
+  }
+  otp_net_open_lua(c->net, c->node->L);
+  snprintf(c->web_url, sizeof c->web_url, "http://%s:%d/", ncfg.bind, otp_net_port(c->net));
+  printf("otplab console: the dashboard and REST API are at %s\n", c->web_url);
+  if (ncfg.token)
+    printf("otplab console: token %s (send 'Authorization: Bearer %s')\n", ncfg.token, ncfg.token);
+  fflush(stdout);
+  return 0;
+}
+
+int otp_console_main(const otp_node_config *cfg, const char *file, const otp_console_web *web) {
   char err[256];
   otp_node *node = otp_node_new(cfg, err, sizeof err);
   if (!node) {
@@ -186,8 +213,11 @@ int otp_console_main(const otp_node_config *cfg, const char *file) {
   const char *no_color = getenv("NO_COLOR");
   c->color = c->tty && !(no_color && *no_color);
   register_natives(c);
-  if ((c->tty ? otp_terminal_open(c) : otp_lines_open(c)) != 0) {
+  if ((web && open_web(c, web) != 0) ||
+      (c->tty ? otp_terminal_open(c) : otp_lines_open(c)) != 0) {
+    otp_net_close(c->net);
     otp_node_free(node);
+    otp_net_free(c->net);
     free(c);
     return 1;
   }
@@ -212,7 +242,9 @@ int otp_console_main(const otp_node_config *cfg, const char *file) {
   uv_signal_t *sigs[] = {&c->sigint, &c->sigterm, &c->sighup, &c->sigwinch};
   for (int i = 0; i < 4; i++) uv_close((uv_handle_t *)sigs[i], NULL);
   fflush(stdout);
+  otp_net_close(c->net);
   otp_node_free(node);
+  otp_net_free(c->net);
   free(c);
   return status;
 }

@@ -20,6 +20,14 @@
 #include <lua.h>
 #include <uv.h>
 #include "core/node.h"
+#include "net/net.h"
+
+/* `otplab console --web`: the REST API and the dashboard served by the
+** console's own node (same loop) beside the shell. */
+typedef struct otp_console_web {
+  otp_net_config net;
+  int any_port_if_busy;    /* no --port: another port when the default is taken */
+} otp_console_web;
 
 typedef enum { CONSOLE_IDLE, CONSOLE_WANT_FIRST, CONSOLE_WANT_MORE } console_want;
 
@@ -35,6 +43,8 @@ typedef struct otp_console {
   char prompt[24];         /* the prompt it asked for ("> ", ".. ", "lesson> ") */
   int interrupted;         /* Ctrl-C killed the shell (for the keeper's note) */
   uv_signal_t sigint, sigterm, sighup, sigwinch;
+  otp_net *net;            /* --web: the server, or NULL */
+  char web_url[128];
 
   /* terminal mode (terminal.c) */
   FILE *screen;            /* the terminal, for libedit and captured output */
@@ -59,8 +69,9 @@ typedef struct otp_console {
 } otp_console;
 
 /* otplab console: runs the console over a new node; FILE (or NULL) is run
-** in the shell first. Returns the process exit status. */
-int otp_console_main(const otp_node_config *cfg, const char *file);
+** in the shell first; web (or NULL) serves the REST API beside it. Returns
+** the process exit status. */
+int otp_console_main(const otp_node_config *cfg, const char *file, const otp_console_web *web);
 
 /* Delivers {"$console", kind[, text]} to the shell. */
 void otp_console_deliver(otp_console *c, const char *kind, const char *text, size_t len);

@@ -6,6 +6,7 @@
 
 #include <stdio.h>
 #include "core/node.h"
+#include "net/net.h"
 
 /* Exit statuses */
 #define CLI_OK 0
@@ -30,6 +31,23 @@ int cli_help_to(FILE *out, const char *cmd);
 
 /* The node's Erlang name (--sname, --cookie of run); sname NULL: not distributed */
 typedef struct cli_dist_options { const char *sname, *cookie; } cli_dist_options;
+
+/* --sname NAME, --cookie C: 1 if argv[*i] was one, 0 if not, -1 if bad (reported). */
+int cli_dist_option(cli_dist_options *dist, int argc, char **argv, int *i);
+/* Makes node an Erlang node if dist names it; 0, or -1 (reported). */
+int cli_start_dist(otp_node *node, const cli_dist_options *dist);
+void cli_stop_dist(otp_node *node);
+
+/* --port N, --bind ADDRESS, --token T of serve and console --web (cmd names
+** the command in messages): 1 if argv[*i] was one, 0 if not, -1 if bad
+** (reported); *port_given is set by --port. */
+int cli_net_option(otp_net_config *ncfg, const char *cmd, int argc, char **argv, int *i,
+                   int *port_given);
+/* A bind beyond loopback needs a token: generates one into buf (>= 40
+** bytes) if none was given. 0, or -1 (reported). */
+int cli_net_token(otp_net_config *ncfg, const char *cmd, char *buf, size_t len);
+/* Prints the URL (and the token, if any) of the server as cmd says it. */
+void cli_net_announce(const otp_net_config *ncfg, otp_net *net, const char *cmd, const char *what);
 
 /* Runs path as the first process of a fresh node (distributed if dist names
 ** it); prints why it failed. Returns CLI_OK, CLI_FAILED or CLI_USAGE. */

@@ -53,9 +53,9 @@ static const char run_help[] =
     "                     least 8KB)\n"
     "  --trace-ring N     keep the newest N events of the run (default 1000, 0: off);\n"
     "                     a failed expectation shows the trace leading to it\n"
-    "  --sname NAME       (run only) be the Erlang node NAME@HOST: registers with\n"
+    "  --sname NAME       (run, serve) be the Erlang node NAME@HOST: registers with\n"
     "                     epmd (started if none runs) and talks to Erlang nodes\n"
-    "  --cookie C         (run only) the distribution cookie (default ~/.erlang.cookie)\n"
+    "  --cookie C         (run, serve) the distribution cookie (default ~/.erlang.cookie)\n"
     "\n"
     "A SIZE is megabytes (\"64\") or a number with a unit: B, KB, MB, GB, TB\n"
     "(powers of 1024, any case: \"512KB\", \"16MB\", \"2gb\"), at most 16TB. In Lua,\n"
@@ -103,7 +103,7 @@ static const char explore_help[] =
     "  and the other options of 'otplab run' (--max-memory, --max-heap, --trace-ring)\n";
 
 static const char console_help[] =
-    "usage: otplab console [options] [FILE]\n"
+    "usage: otplab console [options] [--web [--port N]] [FILE]\n"
     "\n"
     "A Lua shell that is a process of a running node: the node keeps running while\n"
     "you type. Values print with otp.inspect; an unfinished chunk continues at the\n"
@@ -117,8 +117,15 @@ static const char console_help[] =
     "  echo 'demo(); tree()' | otplab console\n"
     "NO_COLOR set: no colours.\n"
     "\n"
-    "options: those of 'otplab run' (--reductions, --seed, --log-level, --max-memory,\n"
-    "--max-heap)\n";
+    "options:\n"
+    "  --web              also serve the REST API and the dashboard (as 'otplab serve'\n"
+    "                     does) on this node, beside the shell; prints the URL\n"
+    "  --port N           with --web: the port (default 4000, or any free one if\n"
+    "                     4000 is taken)\n"
+    "  --bind ADDRESS, --token T   with --web: as for 'otplab serve'\n"
+    "  and those of 'otplab run' (--reductions, --seed, --log-level, --max-memory,\n"
+    "  --max-heap)\n";
+
 static const char serve_help[] =
     "usage: otplab serve [options] [FILE]\n"
     "\n"
@@ -132,6 +139,8 @@ static const char serve_help[] =
     "  --bind ADDRESS     address to listen on (default 127.0.0.1); any other address\n"
     "                     needs a token (one is generated and printed if none is given)\n"
     "  --token T          require 'Authorization: Bearer T' on every request\n"
+    "  --sname NAME, --cookie C   be the Erlang node NAME@HOST (as 'otplab run');\n"
+    "                     /api/v1/cluster/ then shows the connected nodes\n"
     "  and the options of 'otplab run'\n";
 static const char lesson_help[] =
     "usage: otplab lesson [options] N [--interactive]\n"

@@ -95,8 +95,7 @@ int cli_node_option(otp_node_config *cfg, int argc, char **argv, int *i) {
   return 1;
 }
 
-/* --sname NAME, --cookie C: 1 if argv[*i] was one, 0 if not, -1 if bad (reported). */
-static int dist_option(cli_dist_options *dist, int argc, char **argv, int *i) {
+int cli_dist_option(cli_dist_options *dist, int argc, char **argv, int *i) {
   const char *opt = argv[*i];
   if (strcmp(opt, "--sname") != 0 && strcmp(opt, "--cookie") != 0) return 0;
   if (*i + 1 >= argc) {
@@ -109,8 +108,7 @@ static int dist_option(cli_dist_options *dist, int argc, char **argv, int *i) {
   return 1;
 }
 
-/* Makes node an Erlang node if dist names it; 0, or -1 (reported). */
-static int start_dist(otp_node *node, const cli_dist_options *dist) {
+int cli_start_dist(otp_node *node, const cli_dist_options *dist) {
   if (!dist || !dist->sname) {
     if (dist && dist->cookie)
       fprintf(stderr, "otplab: warning: --cookie without --sname does nothing\n");
@@ -127,7 +125,7 @@ static int start_dist(otp_node *node, const cli_dist_options *dist) {
   return -1;
 }
 
-static void stop_dist(otp_node *node) {
+void cli_stop_dist(otp_node *node) {
 #ifdef OTP_HAVE_DIST
   otp_dist_stop(node);
 #endif
@@ -173,13 +171,13 @@ int cli_run_file(const otp_node_config *cfg, const cli_dist_options *dist, const
     fprintf(stderr, "otplab: %s\n", err);
     return CLI_FAILED;
   }
-  if (start_dist(node, dist) != 0) {
+  if (cli_start_dist(node, dist) != 0) {
     otp_node_free(node);
     return CLI_FAILED;
   }
   if (otp_node_start_file(node, path, argc, argv) != 0) {
     fprintf(stderr, "otplab: %s\n", lua_tostring(node->L, -1));
-    stop_dist(node);
+    cli_stop_dist(node);
     otp_node_free(node);
     return CLI_FAILED;
   }
@@ -206,7 +204,7 @@ int cli_run_file(const otp_node_config *cfg, const cli_dist_options *dist, const
     lua_pop(L, 2);
   }
   fflush(stdout);
-  stop_dist(node);
+  cli_stop_dist(node);
   otp_node_free(node);
   return status ? CLI_FAILED : CLI_OK;
 }
@@ -217,7 +215,7 @@ int cli_run(int argc, char **argv) {
   cli_dist_options dist = {0};
   int i = 0;
   for (; i < argc; i++) {
-    int r = dist_option(&dist, argc, argv, &i);
+    int r = cli_dist_option(&dist, argc, argv, &i);
     if (r == 0) r = cli_node_option(&cfg, argc, argv, &i);
     if (r < 0) return CLI_USAGE;
     if (r == 0) break;

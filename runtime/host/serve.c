@@ -1,7 +1,8 @@
 /*
-** otplab serve [--port 4000] [--bind 127.0.0.1] [--token T] [FILE]
+** otplab serve [--port 4000] [--bind 127.0.0.1] [--token T] [--sname N] [FILE]
 ** The REST API and the live event stream over a running node: FILE's
-** processes, or the demo tree.  Runs until SIGINT or SIGTERM.
+** processes, or the demo tree.  Runs until SIGINT or SIGTERM.  Also the
+** server options that `otplab console --web` shares.
 */
 #include <stdio.h>
 #include <stdlib.h>
@@ -34,41 +35,71 @@ static int make_token(char *out, size_t len) {
   return 0;
 }
 
+int cli_net_option(otp_net_config *ncfg, const char *cmd, int argc, char **argv, int *i,
+                   int *port_given) {
+  const char *opt = argv[*i];
+  if (strcmp(opt, "--port") != 0 && strcmp(opt, "--bind") != 0 && strcmp(opt, "--token") != 0)
+    return 0;
+  if (*i + 1 >= argc) {
+    fprintf(stderr, "otplab %s: option %s needs a value\n", cmd, opt);
+    return -1;
+  }
+  const char *val = argv[++*i];
+  if (strcmp(opt, "--port") == 0) {
+    char *end;
+    long port = strtol(val, &end, 10);
+    if (*end || end == val || port < 1 || port > 65535) {
+      fprintf(stderr, "otplab %s: --port needs a port number (1-65535), got '%s'\n", cmd, val);
+      return -1;
+    }
+    ncfg->port = (int)port;
+    if (port_given) *port_given = 1;
+  } else if (strcmp(opt, "--bind") == 0) {
+    ncfg->bind = val;
+  } else {
+    if (!*val) {
+      fprintf(stderr, "otplab %s: --token needs a non-empty token\n", cmd);
+      return -1;
+    }
+    ncfg->token = val;
+  }
+  return 1;
+}
+
+int cli_net_token(otp_net_config *ncfg, const char *cmd, char *buf, size_t len) {
+  int loopback = strncmp(ncfg->bind, "127.", 4) == 0 || strcmp(ncfg->bind, "localhost") == 0 ||
+                 strcmp(ncfg->bind, "::1") == 0;
+  if (loopback || ncfg->token) return 0;
+  if (make_token(buf, len) != 0) {
+    fprintf(stderr, "otplab %s: cannot make a token: give one with --token\n", cmd);
+    return -1;
+  }
+  ncfg->token = buf;
+  return 0;
+}
+
+void cli_net_announce(const otp_net_config *ncfg, otp_net *net, const char *cmd, const char *what) {
+  printf("otplab %s: %shttp://%s:%d/\n", cmd, what, ncfg->bind, otp_net_port(net));
+  if (ncfg->token)
+    printf("otplab %s: token %s (send 'Authorization: Bearer %s')\n", cmd, ncfg->token, ncfg->token);
+  fflush(stdout);
+}
+
 int cli_serve(int argc, char **argv) {
   otp_node_config cfg;
   otp_node_config_defaults(&cfg);
   otp_net_config ncfg = {.bind = "127.0.0.1", .port = 4000, .token = NULL};
+  cli_dist_options dist = {0};
   const char *file = NULL;
   char token[40];
   for (int i = 0; i < argc; i++) {
     int r = cli_node_option(&cfg, argc, argv, &i);
+    if (r == 0) r = cli_net_option(&ncfg, "serve", argc, argv, &i, NULL);
+    if (r == 0) r = cli_dist_option(&dist, argc, argv, &i);
     if (r < 0) return CLI_USAGE;
     if (r > 0) continue;
     const char *opt = argv[i];
-    if (strcmp(opt, "--port") == 0 || strcmp(opt, "--bind") == 0 || strcmp(opt, "--token") == 0) {
-      if (i + 1 >= argc) {
-        fprintf(stderr, "otplab serve: option %s needs a value\n", opt);
-        return CLI_USAGE;
-      }
-      const char *val = argv[++i];
-      if (strcmp(opt, "--port") == 0) {
-        char *end;
-        long port = strtol(val, &end, 10);
-        if (*end || port < 1 || port > 65535) {
-          fprintf(stderr, "otplab serve: --port needs a port number (1-65535), got '%s'\n", val);
-          return CLI_USAGE;
-        }
-        ncfg.port = (int)port;
-      } else if (strcmp(opt, "--bind") == 0) {
-        ncfg.bind = val;
-      } else {
-        if (!*val) {
-          fprintf(stderr, "otplab serve: --token needs a non-empty token\n");
-          return CLI_USAGE;
-        }
-        ncfg.token = val;
-      }
-    } else if (strncmp(opt, "--", 2) == 0) {
+    if (strncmp(opt, "--", 2) == 0) {
       fprintf(stderr, "otplab serve: unknown option '%s'\n", opt);
       cli_help_to(stderr, "serve");
       return CLI_USAGE;
@@ -79,24 +110,21 @@ int cli_serve(int argc, char **argv) {
       return CLI_USAGE;
     }
   }
-  int loopback = strncmp(ncfg.bind, "127.", 4) == 0 || strcmp(ncfg.bind, "localhost") == 0 ||
-                 strcmp(ncfg.bind, "::1") == 0;
-  if (!loopback && !ncfg.token) {
-    if (make_token(token, sizeof token) != 0) {
-      fprintf(stderr, "otplab serve: cannot make a token: give one with --token\n");
-      return CLI_FAILED;
-    }
-    ncfg.token = token;
-  }
+  if (cli_net_token(&ncfg, "serve", token, sizeof token) != 0) return CLI_FAILED;
   char err[256];
   otp_node *node = otp_node_new(&cfg, err, sizeof err);
   if (!node) {
     fprintf(stderr, "otplab: %s\n", err);
     return CLI_FAILED;
   }
+  if (cli_start_dist(node, &dist) != 0) {
+    otp_node_free(node);
+    return CLI_FAILED;
+  }
   otp_net *net = otp_net_open(node, &ncfg, err, sizeof err);
   if (!net) {
     fprintf(stderr, "otplab serve: %s\n", err);
+    cli_stop_dist(node);
     otp_node_free(node);
     return CLI_FAILED;
   }
@@ -105,6 +133,7 @@ int cli_serve(int argc, char **argv) {
   if (otp_node_start_file(node, OTP_LUA_DIR "/otp/api/main.lua", 1, args) != 0) {
     fprintf(stderr, "otplab serve: %s\n", lua_tostring(node->L, -1));
     otp_net_close(net);
+    cli_stop_dist(node);
     otp_node_free(node);
     otp_net_free(net);
     return CLI_FAILED;
@@ -115,9 +144,7 @@ int cli_serve(int argc, char **argv) {
   sig.sigint.data = sig.sigterm.data = &sig;
   uv_signal_start(&sig.sigint, on_signal, SIGINT);
   uv_signal_start(&sig.sigterm, on_signal, SIGTERM);
-  printf("otplab serve: http://%s:%d/\n", ncfg.bind, otp_net_port(net));
-  if (ncfg.token) printf("otplab serve: token %s (send 'Authorization: Bearer %s')\n", ncfg.token, ncfg.token);
-  fflush(stdout);
+  cli_net_announce(&ncfg, net, "serve", "");
   int status = otp_node_run(node);
   if (status != 0) {
     lua_State *L = node->L;
@@ -129,6 +156,7 @@ int cli_serve(int argc, char **argv) {
   uv_close((uv_handle_t *)&sig.sigint, NULL);
   uv_close((uv_handle_t *)&sig.sigterm, NULL);
   otp_net_close(net);
+  cli_stop_dist(node);
   int left = otp_node_free(node);
   otp_net_free(net);
   if (left != 0) {

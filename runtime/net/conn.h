@@ -49,6 +49,9 @@ typedef struct otp_net_conn {
   uint64_t sent, dropped, dropped_pending;
 } otp_net_conn;
 
+typedef struct otp_net_child otp_net_child;   /* child.c */
+#define OTP_NET_MAX_CHILDREN 4       /* child otplabs running at once */
+
 struct otp_net {
   otp_node *node;
   struct lws_context *ctx;
@@ -62,6 +65,8 @@ struct otp_net {
   uint32_t *free_slots, nfree;
   uint64_t serial;
   uint64_t requests, responses, refused, ws_clients, ws_frames, ws_dropped;
+  otp_net_child *children;   /* files running in child otplabs */
+  int nchildren;
 };
 
 /* Gives c a slot and a fresh id; -1 if the table is full. */
@@ -95,12 +100,26 @@ int otp_ws_writable(otp_net_conn *c, struct lws *wsi);
 void otp_ws_closed(otp_net_conn *c);
 /* Queues text for the client; 1 queued, 0 dropped (queue full). */
 int otp_ws_queue(otp_net_conn *c, const char *text, size_t len);
+/* Closes the connection once the queued frames are written. */
+void otp_ws_close(otp_net_conn *c);
 
 /* Reads header token tok of wsi into a fresh string; NULL if absent. */
 char *otp_net_header(struct lws *wsi, enum lws_token_indexes tok);
+/* On a loopback bind, the Host header must name loopback (no DNS
+** rebinding); 1 if fine. */
+int otp_net_host_allowed(otp_net *net, struct lws *wsi);
 /* Checks the Authorization header when a token is required; 1 if fine. */
 int otp_net_authorized(otp_net *net, struct lws *wsi);
 /* Reads the path (decoded, no query) and the query fragments of wsi into c. */
 int otp_net_read_target(otp_net_conn *c, struct lws *wsi, enum lws_token_indexes tok);
+
+/* Child otplabs (child.c): the Lua functions otp.net.run_file, realpath and
+** list_files, and the cleanup when the server stops. */
+int otp_net_l_run_file(lua_State *L);
+int otp_net_l_realpath(lua_State *L);
+int otp_net_l_list_files(lua_State *L);
+void otp_net_children_close(otp_net *net);
+/* otp.net.json_encode(value, array_mt) (json_encode.c) */
+int otp_net_l_json_encode(lua_State *L);
 
 #endif

@@ -6,7 +6,12 @@
 **   ws_send(id, text)              -> true (queued), false (dropped: queue full),
 **                                     or nil, "closed"
 **   ws_info(id)                    -> {queued=, sent=, dropped=} or nil
+**   ws_close(id)                   closes the client once its queued frames are out
 **   stats()                        -> the server's counters
+**   run_file(path, timeout_ms)     -> id: `otplab run path` in a child otplab; the
+**                                     caller gets {"child_done", id, result} (child.c)
+**   realpath(path), list_files(dir, suffix)
+**   json_encode(value, array_mt)   -> JSON text (json_encode.c; otp.api.json wraps it)
 */
 #include <string.h>
 #include <lauxlib.h>
@@ -66,6 +71,13 @@ static int l_ws_send(lua_State *L) {
   return 1;
 }
 
+static int l_ws_close(lua_State *L) {
+  otp_net *net = net_of(L);
+  otp_net_conn *c = otp_net_conn_find(net, arg_id(L, 1, "otp.net.ws_close"));
+  if (c && c->is_ws && !net->closing) otp_ws_close(c);
+  return 0;
+}
+
 static void set_count(lua_State *L, const char *key, uint64_t v) {
   lua_pushinteger(L, (lua_Integer)v);
   lua_setfield(L, -2, key);
@@ -99,6 +111,7 @@ static int l_stats(lua_State *L) {
   set_count(L, "refused", net->refused);
   set_count(L, "ws_frames", net->ws_frames);
   set_count(L, "ws_dropped", net->ws_dropped);
+  set_count(L, "children", (uint64_t)net->nchildren);
   lua_pushboolean(L, net->token != NULL);
   lua_setfield(L, -2, "token_required");
   set_count(L, "ws_queue_max", OTP_NET_WS_QUEUE);
@@ -108,8 +121,11 @@ static int l_stats(lua_State *L) {
 
 static int open_net(lua_State *L) {
   static const luaL_Reg funcs[] = {{"attach", l_attach}, {"reply", l_reply},
-                                   {"ws_send", l_ws_send}, {"ws_info", l_ws_info},
-                                   {"stats", l_stats}, {NULL, NULL}};
+                                   {"ws_send", l_ws_send}, {"ws_info", l_ws_info}, {"ws_close", l_ws_close},
+                                   {"stats", l_stats}, {"run_file", otp_net_l_run_file},
+                                   {"realpath", otp_net_l_realpath},
+                                   {"list_files", otp_net_l_list_files},
+                                   {"json_encode", otp_net_l_json_encode}, {NULL, NULL}};
   luaL_newlibtable(L, funcs);
   lua_pushvalue(L, lua_upvalueindex(1));
   luaL_setfuncs(L, funcs, 1);

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 #include <lauxlib.h>
 #include "net/conn.h"
@@ -96,6 +97,33 @@ int otp_net_authorized(otp_net *net, struct lws *wsi) {
     ok = diff == 0;
   }
   free(auth);
+  return ok;
+}
+
+/* A name of this machine's loopback: localhost, 127.x.y.z or ::1. */
+static int loopback_name(const char *h, size_t n) {
+  if (n == 9 && strncasecmp(h, "localhost", 9) == 0) return 1;
+  if (n == 3 && memcmp(h, "::1", 3) == 0) return 1;
+  if (n < 4 || memcmp(h, "127.", 4) != 0) return 0;
+  for (size_t i = 4; i < n; i++)
+    if (!(h[i] == '.' || (h[i] >= '0' && h[i] <= '9'))) return 0;
+  return 1;
+}
+
+int otp_net_host_allowed(otp_net *net, struct lws *wsi) {
+  if (!net->loopback) return 1;          /* beyond loopback the token guards it */
+  char *host = otp_net_header(wsi, WSI_TOKEN_HOST);
+  if (!host) return 1;                   /* HTTP/1.0 without Host: not a browser */
+  const char *name = host, *end;
+  if (*host == '[') {                    /* [::1]:4000 */
+    name = host + 1;
+    end = strchr(name, ']');
+  } else {
+    end = strrchr(host, ':');
+  }
+  if (!end) end = host + strlen(host);
+  int ok = end >= name && loopback_name(name, (size_t)(end - name));
+  free(host);
   return ok;
 }
 
@@ -278,6 +306,13 @@ static int begin_request(otp_net_conn *c, struct lws *wsi) {
     otp_net_respond_error(c, 400, "badarg", "the request has no readable path");
     return 0;
   }
+  if (!otp_net_host_allowed(c->net, wsi)) {
+    otp_net_respond_error(c, 403, "forbidden",
+                          "this server listens on loopback and answers only requests addressed to "
+                          "localhost or 127.0.0.1 (the Host header named another host: a page "
+                          "that reached it through DNS rebinding is refused)");
+    return 0;
+  }
   if (!otp_net_authorized(c->net, wsi)) {
     otp_net_respond_error(c, 401, "unauthorized",
                           "this server needs its token: send the header 'Authorization: Bearer TOKEN' "
@@ -403,7 +438,10 @@ otp_net *otp_net_open(otp_node *node, const otp_net_config *cfg, char *err, size
   net->node = node;
   net->loopback = is_loopback(cfg->bind);
   if (cfg->token) net->token = strdup(cfg->token);
-  lws_set_log_level(LLL_ERR, NULL);
+  /* lws logs what clients do wrong ("Ran out of header data space") on
+  ** stderr, where the user can do nothing about it: the client is answered
+  ** instead, and a port in use is said below, in words */
+  lws_set_log_level(0, NULL);
   void *loops[] = {&node->loop};
   struct lws_context_creation_info info;
   memset(&info, 0, sizeof info);
@@ -411,6 +449,7 @@ otp_net *otp_net_open(otp_node *node, const otp_net_config *cfg, char *err, size
   info.iface = cfg->bind;
   info.protocols = protocols;
   info.options = LWS_SERVER_OPTION_LIBUV | LWS_SERVER_OPTION_VALIDATE_UTF8 |
+                 LWS_SERVER_OPTION_EXPLICIT_VHOSTS |
                  (strchr(cfg->bind, ':') ? 0 : LWS_SERVER_OPTION_DISABLE_IPV6);
   info.foreign_loops = loops;
   info.max_http_header_data = OTP_NET_MAX_HEADERS;
@@ -419,15 +458,17 @@ otp_net *otp_net_open(otp_node *node, const otp_net_config *cfg, char *err, size
   info.timeout_secs = 20;
   info.ka_time = 0;
   net->ctx = lws_create_context(&info);
-  if (!net->ctx) {
+  /* the vhost apart: a port in use fails it alone, and the context closes
+  ** as usual (a context that made its own vhost and failed does not) */
+  struct lws_vhost *vh = net->ctx ? lws_create_vhost(net->ctx, &info) : NULL;
+  net->port = vh ? lws_get_vhost_listen_port(vh) : 0;
+  if (net->port <= 0) {
     snprintf(err, errlen, "cannot listen on %s:%d (is the port in use? choose another with --port)",
              cfg->bind, cfg->port);
-    free(net->token);
-    free(net);
+    if (net->ctx) otp_net_close(net);
+    otp_net_free(net);
     return NULL;
   }
-  struct lws_vhost *vh = lws_get_vhost_by_name(net->ctx, "default");
-  net->port = vh ? lws_get_vhost_listen_port(vh) : cfg->port;
   return net;
 }
 
@@ -443,6 +484,7 @@ void otp_net_post_signal(otp_net *net, const char *signame) {
 void otp_net_close(otp_net *net) {
   if (!net) return;
   net->closing = 1;
+  otp_net_children_close(net);
   lws_context_destroy(net->ctx);
   /* on a foreign loop the first call only closes: the handles' close
   ** callbacks run, then a second call frees the context */

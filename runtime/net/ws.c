@@ -37,13 +37,14 @@ int otp_ws_filter(otp_net *net, struct lws *wsi) {
   int ok = path && strcmp(path, events_path) == 0;
   free(path);
   if (!ok) return 1;
-  if (!otp_net_authorized(net, wsi)) return 1;
+  if (!otp_net_authorized(net, wsi) || !otp_net_host_allowed(net, wsi)) return 1;
   return origin_allowed(wsi) ? 0 : 1;
 }
 
 int otp_ws_established(otp_net_conn *c, struct lws *wsi) {
   otp_net *net = c->net;
   c->is_ws = 1;
+  c->close_after = 0;
   free(c->path);
   free(c->query);
   c->path = c->query = NULL;
@@ -113,7 +114,16 @@ int otp_ws_writable(otp_net_conn *c, struct lws *wsi) {
     c->net->ws_frames++;
   }
   if (c->q_head || c->dropped_pending) lws_callback_on_writable(wsi);
+  else if (c->close_after) {
+    lws_close_reason(wsi, LWS_CLOSE_STATUS_POLICY_VIOLATION, NULL, 0);
+    return -1;
+  }
   return 0;
+}
+
+void otp_ws_close(otp_net_conn *c) {
+  c->close_after = 1;
+  lws_callback_on_writable(c->wsi);
 }
 
 void otp_ws_closed(otp_net_conn *c) {

@@ -3,85 +3,14 @@
 // the live routes), and the WebSocket event stream (a kill becoming a
 // restart event; a slow client getting drops reported).
 // Usage: node api.test.mjs OTPLAB   (prints "N passed, N failed")
-import { spawn } from "node:child_process";
-import net from "node:net";
 import { fileURLToPath } from "node:url";
+import { spawnSync } from "node:child_process";
+import http from "node:http";
 import path from "node:path";
-import WebSocket from "ws";
 import { Validator } from "@seriousme/openapi-schema-validator";
+import { otplab, notes, startServer, req, test, assert, eq, isError, wsOpen, waitFor, finish } from "./lib.mjs";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const otplab = process.argv[2];
-const results = { passed: 0, failed: 0 };
-const notes = [];
-
-function freePort() {
-  return new Promise((resolve) => {
-    const s = net.createServer();
-    s.listen(0, "127.0.0.1", () => { const p = s.address().port; s.close(() => resolve(p)); });
-  });
-}
-
-async function startServer(args) {
-  const port = await freePort();
-  const child = spawn(otplab, ["serve", "--port", String(port), ...args], { stdio: ["ignore", "pipe", "pipe"] });
-  let out = "", err = "";
-  child.stdout.on("data", (d) => (out += d));
-  child.stderr.on("data", (d) => (err += d));
-  const deadline = Date.now() + 10000;
-  while (!out.includes("http://")) {
-    if (Date.now() > deadline || child.exitCode !== null) throw new Error("serve did not start: " + out + err);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  const exited = new Promise((resolve) => child.on("exit", (code, sig) => resolve({ code, sig })));
-  return { port, child, base: `http://127.0.0.1:${port}`, output: () => out + err, exited };
-}
-
-async function req(srv, method, p, body, headers = {}) {
-  const r = await fetch(srv.base + p, { method, body: body === undefined ? undefined : (typeof body === "string" ? body : JSON.stringify(body)), headers });
-  const text = await r.text();
-  let json;
-  try { json = JSON.parse(text); } catch { json = undefined; }
-  return { status: r.status, json, text };
-}
-
-async function test(name, fn) {
-  try { await fn(); results.passed++; console.log("ok    " + name); }
-  catch (e) { results.failed++; console.log("FAIL  " + name + "\n    " + (e.stack || e)); }
-}
-function assert(cond, msg) { if (!cond) throw new Error(msg); }
-function eq(a, b, msg) { if (a !== b) throw new Error(`${msg}: expected ${JSON.stringify(b)}, got ${JSON.stringify(a)}`); }
-function isError(r, status, code) {
-  eq(r.status, status, "status");
-  eq(r.json && r.json.success, false, "success");
-  eq(r.json.error.code, code, "error code");
-  assert(typeof r.json.error.message === "string" && r.json.error.message.length > 10, "an error says what was wrong");
-}
-
-function wsOpen(srv, query, opts = {}) {
-  return new Promise((resolve, reject) => {
-    const ws = new WebSocket(`ws://127.0.0.1:${srv.port}/api/v1/events${query}`, opts);
-    const frames = [];
-    const waiters = [];
-    ws.on("message", (d) => {
-      const f = JSON.parse(d.toString()); f.at = performance.now(); frames.push(f);
-      for (const w of waiters.splice(0)) w();
-    });
-    ws.on("open", () => resolve({ ws, frames, next: () => new Promise((r) => waiters.push(r)) }));
-    ws.on("error", reject);
-    ws.on("unexpected-response", (_, res) => reject(new Error("refused: " + res.statusCode)));
-  });
-}
-async function waitFor(client, pred, ms, what) {
-  const deadline = performance.now() + ms;
-  for (;;) {
-    const f = client.frames.find(pred);
-    if (f) return f;
-    const left = deadline - performance.now();
-    if (left <= 0) throw new Error("timed out waiting for " + what);
-    await Promise.race([client.next(), new Promise((r) => setTimeout(r, left))]);
-  }
-}
 
 const srv = await startServer([path.join(here, "stuck_server.lua")]);
 
@@ -311,6 +240,13 @@ await test("values that cannot be JSON become strings", async () => {
   isError(fn, 409, "conflict"); assert(fn.json.error.message.includes("fn"), "names the function's path");
   assert(typeof v.self === "string" && v.self.startsWith("<0."), "a pid is a string");
   eq(v.true, 1, "a boolean key becomes a string key"); eq(typeof v.nan, "string", "NaN is a string");
+  eq(v.control, 'a\u0000b\n"c"', "control characters and quotes escaped");
+  eq(v.loop, "<cycle>", "a table inside itself is <cycle>");
+  let deep = v, levels = 0;
+  while (typeof deep.next === "object") { deep = deep.next; levels++; }
+  eq(deep.next, "<deep>", "nesting beyond 32 is <deep>"); eq(levels, 30, "32 levels of the answer kept (the state is at level 2)");
+  eq(JSON.stringify(v.empty), "{}", "an empty table is an object");
+  eq(JSON.stringify(v.sparse), '{"1":"a","3":"c"}', "a table with holes is an object with string keys");
 });
 
 await test("WebSocket: a kill becomes a restart event (C6), in order", async () => {
@@ -351,6 +287,52 @@ await test("WebSocket: other paths and foreign Origins are refused", async () =>
   ok.ws.close();
 });
 
+// GET with a Host header of our choosing (fetch does not let one set it)
+function getWithHost(srv, p, host) {
+  return new Promise((resolve, reject) => {
+    const r = http.get({ host: "127.0.0.1", port: srv.port, path: p, headers: { Host: host } }, (res) => {
+      let text = "";
+      res.on("data", (d) => (text += d));
+      res.on("end", () => { let json; try { json = JSON.parse(text); } catch { /* not JSON */ } resolve({ status: res.statusCode, json, text }); });
+    });
+    r.on("error", reject);
+  });
+}
+
+await test("on loopback, requests addressed to another host are refused (DNS rebinding)", async () => {
+  isError(await getWithHost(srv, "/api/v1/system/health", `evil.example:${srv.port}`), 403, "forbidden");
+  isError(await getWithHost(srv, "/api/v1/system/health", "127.0.0.1.evil.example"), 403, "forbidden");
+  for (const host of [`localhost:${srv.port}`, `127.0.0.1:${srv.port}`, `[::1]:${srv.port}`, "LOCALHOST"])
+    eq((await getWithHost(srv, "/api/v1/system/health", host)).status, 200, "Host " + host);
+  let refused = false;
+  try { await wsOpen(srv, "", { headers: { Host: `evil.example:${srv.port}` }, origin: `http://evil.example:${srv.port}` }); } catch { refused = true; }
+  assert(refused, "a rebound page's WebSocket (its Origin matching its Host) is refused");
+});
+
+await test("WebSocket: Origin must be this server exactly", async () => {
+  for (const origin of [`http://127.0.0.1:${srv.port}.evil.example`, "null", `http://127.0.0.1:${srv.port}/`, `ftp://127.0.0.1:${srv.port}`]) {
+    let refused = false;
+    try { (await wsOpen(srv, "", { origin })).ws.close(); } catch { refused = true; }
+    assert(refused, "Origin " + origin + " refused");
+  }
+  (await wsOpen(srv, "", { origin: `http://localhost:${srv.port}`, headers: { Host: `localhost:${srv.port}` } })).ws.close();
+});
+
+await test("WebSocket: a query it cannot follow gets one error frame, then the connection closes", async () => {
+  for (const [query, code] of [["?kinds=nonsense", "badarg"], ["?pids=no_such_process", "noproc"]]) {
+    const c = await wsOpen(srv, query);
+    const closed = new Promise((resolve) => c.ws.on("close", resolve));
+    const f = await waitFor(c, (x) => x.type === "error", 5000, "an error frame for " + query);
+    eq(f.error.code, code, "code for " + query); assert(f.error.message.length > 10, "says why");
+    await Promise.race([closed, new Promise((_, rej) => setTimeout(() => rej(new Error("not closed: " + query)), 5000))]);
+  }
+});
+
+await test("a port already in use is a clear error, exit 1", async () => {
+  const r = spawnSync(otplab, ["serve", "--port", String(srv.port)], { encoding: "utf8", timeout: 20000 });
+  eq(r.status, 1, "exit status"); assert(/cannot listen on 127\.0\.0\.1:\d+ \(is the port in use/.test(r.stderr), "says so: " + r.stderr);
+});
+
 srv.child.kill("SIGTERM");
 await test("SIGTERM closes every connection and exits 0", async () => {
   const r = await srv.exited;
@@ -372,6 +354,4 @@ await test("a token is required when given: 401 without it", async () => {
 tok.child.kill("SIGINT");
 await tok.exited;
 
-for (const n of notes) console.log("note  " + n);
-console.log(`${results.passed} passed, ${results.failed} failed`);
-process.exit(results.failed ? 1 : 0);
+finish();

@@ -228,8 +228,10 @@ def test_a_crash_restores_the_terminal(c):
             name, after[i], c.modes_before[i])
 
 
-def main():
-    tests = [(name, fn) for name, fn in globals().items() if name.startswith("test_")]
+def run_tests(namespace):
+    """Runs every test_* function of namespace (a module's globals()): one
+    taking state_home gets a fresh folder, the others a fresh Console."""
+    tests = [(name, fn) for name, fn in namespace.items() if name.startswith("test_")]
     passed = failed = 0
     for name, fn in tests:
         state_home = tempfile.mkdtemp(prefix="otplab-console-")
@@ -251,6 +253,10 @@ def main():
             shutil.rmtree(state_home, ignore_errors=True)
     print("%d passed, %d failed" % (passed, failed))
     return 1 if failed else 0
+
+
+def main():
+    return run_tests(globals())
 
 
 if __name__ == "__main__":

@@ -26,19 +26,22 @@ function events.client(id, query)
   local opts = parse(query)
   local trace_opts = {to = otp.self(), max_queue = 10000}
   if opts.kinds then trace_opts.kinds = opts.kinds end
+  -- a query it cannot follow: one error frame, then the connection closes
+  local function refuse(code, message)
+    net.ws_send(id, json.encode{type = "error", error = {code = code, message = message}})
+    net.ws_close(id)
+  end
   if opts.pids then
     local pids = {}
     for _, text in ipairs(opts.pids) do
       local ok, pid = pcall(require("otp.api.errors").pid, text)
-      if ok then pids[#pids + 1] = pid end
+      if not ok then return refuse("noproc", "pids: " .. tostring(pid)) end
+      pids[#pids + 1] = pid
     end
     trace_opts.pids = pids
   end
   local ok, session = pcall(otp.trace.start, trace_opts)
-  if not ok then
-    net.ws_send(id, json.encode{type = "error", error = {code = "badarg", message = tostring(session)}})
-    return
-  end
+  if not ok then return refuse("badarg", tostring(session)) end
   net.ws_send(id, json.encode{type = "hello", kinds = opts.kinds, queue = net.stats().ws_queue_max})
   local next_metrics = otp.monotonic_time() + 1000
   local last = {r = otp.statistics("reductions")[1], m = otp.statistics("messages_sent"), t = otp.monotonic_time()}

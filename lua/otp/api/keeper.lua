@@ -49,7 +49,9 @@ function keeper.main()
     local m = otp.receive()
     -- only {pid, ref, action, ...} from a live process is a request; the rest is ignored
     if type(m) == "table" and actions[m[3]] and pcall(otp.is_alive, m[1]) and otp.is_alive(m[1]) then
-      otp.send(m[1], {m[2], actions[m[3]](m[4], m[5])})
+      -- a request with arguments an action cannot take is answered, not fatal
+      local ok, answer = pcall(actions[m[3]], m[4], m[5])
+      otp.send(m[1], {m[2], ok and answer or {error = tostring(answer)}})
     end
   end
 end

@@ -34,39 +34,48 @@ end
 
 local sort_keys = {pid = true, memory = true, reductions = true, message_queue_len = true, name = true}
 
+-- the query of a process list (here and in /api/v1/cluster/processes)
+processes.list_params = {
+  {name = "offset", ["in"] = "query", type = "integer", default = 0, description = "how many to skip"},
+  {name = "limit", ["in"] = "query", type = "integer", default = 100, description = "at most this many (1-1000)"},
+  {name = "sort", ["in"] = "query", type = "enum", values = {"pid", "memory", "reductions", "message_queue_len", "name"},
+   default = "pid", description = "sort key; numbers sort largest first"},
+  {name = "q", ["in"] = "query", type = "string", description = "only processes whose pid, name or label contains this text"}}
+
 op{name = "list_processes", method = "GET", path = "/api/v1/processes",
   description = "Every live process as a process object (process_info plus pid and name), paged and sorted.",
-  params = {
-    {name = "offset", ["in"] = "query", type = "integer", default = 0, description = "how many to skip"},
-    {name = "limit", ["in"] = "query", type = "integer", default = 100, description = "at most this many (1-1000)"},
-    {name = "sort", ["in"] = "query", type = "enum", values = {"pid", "memory", "reductions", "message_queue_len", "name"},
-     default = "pid", description = "sort key; numbers sort largest first"},
-    {name = "q", ["in"] = "query", type = "string", description = "only processes whose pid, name or label contains this text"}},
+  params = processes.list_params,
   handler = function(p)
-    if p.offset < 0 then errors.fail(400, "badarg", "offset must be 0 or more") end
-    if p.limit < 1 or p.limit > 1000 then errors.fail(400, "badarg", "limit must be between 1 and 1000") end
-    local all = {}
-    for _, pid in ipairs(otp.processes()) do
-      local o = processes.object(pid)
-      if o then
-        local text = tostring(pid) .. " " .. tostring(o.name or "") .. " " .. tostring(o.label or "")
-        if not p.q or text:find(p.q, 1, true) then all[#all + 1] = o end
-      end
-    end
-    local key = p.sort
-    assert(sort_keys[key])
-    if key == "name" then
-      table.sort(all, function(a, b) return tostring(a.name or "~") < tostring(b.name or "~") end)
-    elseif key ~= "pid" then
-      table.sort(all, function(a, b)
-        if a[key] ~= b[key] then return a[key] > b[key] end
-        return tostring(a.pid) < tostring(b.pid)
-      end)
-    end
-    local page = json.array()
-    for i = p.offset + 1, math.min(#all, p.offset + p.limit) do page[#page + 1] = all[i] end
-    return page, {total = #all, offset = p.offset, limit = p.limit}
+    local page, total = processes.list(p)
+    return page, {total = total, offset = p.offset, limit = p.limit}
   end}
+
+--- processes.list{offset=, limit=, sort=, q=} -> one page of process objects, how many matched.
+function processes.list(p)
+  if p.offset < 0 then errors.fail(400, "badarg", "offset must be 0 or more") end
+  if p.limit < 1 or p.limit > 1000 then errors.fail(400, "badarg", "limit must be between 1 and 1000") end
+  local all = {}
+  for _, pid in ipairs(otp.processes()) do
+    local o = processes.object(pid)
+    if o then
+      local text = tostring(pid) .. " " .. tostring(o.name or "") .. " " .. tostring(o.label or "")
+      if not p.q or text:find(p.q, 1, true) then all[#all + 1] = o end
+    end
+  end
+  local key = p.sort
+  assert(sort_keys[key])
+  if key == "name" then
+    table.sort(all, function(a, b) return tostring(a.name or "~") < tostring(b.name or "~") end)
+  elseif key ~= "pid" then
+    table.sort(all, function(a, b)
+      if a[key] ~= b[key] then return a[key] > b[key] end
+      return tostring(a.pid) < tostring(b.pid)
+    end)
+  end
+  local page = json.array()
+  for i = p.offset + 1, math.min(#all, p.offset + p.limit) do page[#page + 1] = all[i] end
+  return page, #all
+end
 
 op{name = "process_info", method = "GET", path = "/api/v1/processes/{pid}", params = {pid_param},
   description = "One process: process_info plus pid and name.",

@@ -7,6 +7,7 @@
 --     params = {{name = "pid", ["in"] = "path", type = "pid", description = "..."}},
 --     body = nil | {description = "...", fields = {{name =, type =, required =}}},
 --     description = "...", destructive = false,
+--     deadline_ms = nil | ms (the request's deadline, if not the server's 2 s),
 --     handler = function(params, body) return data[, extra_top_level_fields] end}
 --
 -- Parameter types: string, integer, boolean, pid (a pid "0.3.0" or a
@@ -33,6 +34,7 @@ function registry.op(def)
 end
 
 function registry.all() return ops end
+function registry.by_name(name) return by_name[name] end
 
 --- registry.match(method, path) -> op, path_values | nil, "not_found" | nil, "method", allowed
 function registry.match(method, path)

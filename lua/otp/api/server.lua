@@ -1,8 +1,8 @@
 -- otp.api.server: the API server process of `otplab serve`. The C server
--- (runtime/net) posts each request to it as a message; it spawns one
--- process per request, which runs the operation's handler in a worker
--- process of its own under a deadline: a handler stuck in a call answers
--- 504 in bounded time and is killed, it never holds up the server.
+-- (runtime/net) posts each request to it as a message; it routes it and
+-- spawns a worker process that runs the operation's handler, monitored
+-- under a deadline kept in one heap: a handler stuck in a call answers 504
+-- in bounded time and is killed, it never holds up the server.
 local otp = require "otp"
 local net = require "otp.net"
 local json = require "otp.api.json"
@@ -80,12 +80,14 @@ local function read_body(op, text)
   return body
 end
 
--- Runs in a worker process: routes, checks the input, calls the handler.
-local function handle(id, method, path, query, body_text)
+-- Runs in a worker process: checks the input, calls the handler, replies.
+-- op_name and values are the route the API server matched (or nil, why).
+local function handle(id, method, path, query, body_text, op_name, values)
   local ok, status, text = pcall(function()
-    local op, values, allowed = registry.match(method, path)
+    local op = op_name and registry.by_name(op_name)
     if not op then
       if values == "method" then
+        local _, _, allowed = registry.match(method, path)
         errors.fail(405, "badarg", method .. " is not allowed on " .. path .. ": use " .. table.concat(allowed, " or "))
       end
       errors.fail(404, "not_found", "no such resource: " .. path .. " (GET /api/v1/operations lists them)")
@@ -105,16 +107,46 @@ local function handle(id, method, path, query, body_text)
   net.reply(id, 500, envelope_error(500, "internal", "the operation failed: " .. tostring(status)))
 end
 
--- One process per request: the worker, its deadline, and an answer however it ends.
-local function request(id, method, path, query, body)
-  local worker, ref = otp.spawn_monitor(handle, id, method, path, query, body)
-  local down = otp.receive(otp.match{"DOWN", ref}, server.deadline_ms)
-  if not down then
-    otp.exit(worker, "kill")
-    net.reply(id, 504, envelope_error(504, "timeout", "the operation did not finish within "
-      .. server.deadline_ms .. " ms (a process it called may be stuck); it was stopped"))
-  elseif down[5] ~= "normal" then
-    net.reply(id, 500, envelope_error(500, "internal", "the operation's process exited: " .. tostring(down[5])))
+-- The requests in flight: a worker per request, monitored by the API
+-- server, under its deadline (the operation's own, or server.deadline_ms);
+-- an answer however it ends (500 if the worker dies, 504 at the deadline).
+local inflight, by_deadline = {}, require("otp.api.deadlines").new()
+
+local function start_request(id, method, path, query, body)
+  local op, values = registry.match(method, path)
+  local deadline = op and op.deadline_ms or server.deadline_ms
+  local worker, ref = otp.spawn_monitor(handle, id, method, path, query, body, op and op.name, values)
+  local entry = {at = otp.monotonic_time() + deadline, ref = ref, worker = worker, id = id, deadline = deadline}
+  inflight[ref] = entry
+  by_deadline:push(entry)
+end
+
+local function request_done(down)
+  local entry = inflight[down[2]]
+  if not entry then return false end
+  inflight[down[2]] = nil
+  entry.done = true
+  if down[5] ~= "normal" then
+    net.reply(entry.id, 500, envelope_error(500, "internal", "the operation's process exited: " .. tostring(down[5])))
+  end
+  return true
+end
+
+-- Stops the requests past their deadline; returns ms until the next one (or nil).
+local function expire()
+  local now = otp.monotonic_time()
+  while true do
+    local e = by_deadline:peek()
+    if not e then return nil end
+    if not e.done then
+      if e.at > now then return e.at - now end
+      inflight[e.ref] = nil
+      otp.demonitor(e.ref, {flush = true})
+      otp.exit(e.worker, "kill")
+      net.reply(e.id, 504, envelope_error(504, "timeout", "the operation did not finish within "
+        .. e.deadline .. " ms (a process it called may be stuck); it was stopped"))
+    end
+    by_deadline:pop()
   end
 end
 
@@ -133,21 +165,42 @@ local function start_file(file)
   otp.receive(function() return false end)   -- stays the parent of what it started
 end
 
---- server.main(file): attaches to the C server and serves until a signal.
-function server.main(file)
+-- The messages the C side posts have these shapes; anything else a process
+-- sends the server is ignored rather than allowed to crash it.
+local function well_formed(msg)
+  local kind, id = msg[1], math.type(msg[2]) == "integer"
+  if kind == "http" then
+    return id and type(msg[3]) == "string" and type(msg[4]) == "string" and type(msg[5]) == "table"
+      and type(msg[6]) == "string"
+  elseif kind == "ws_open" then
+    return id and type(msg[4]) == "table"
+  elseif kind == "ws_close" then
+    return id
+  end
+  return true
+end
+
+--- server.main(file[, opts]): attaches to the C server and serves until a
+--- signal; starts FILE (or the demo tree) unless opts.beside_console (the
+--- console's user starts what they want).
+function server.main(file, opts)
   otp.set_label("api_server")
   otp.register("api_server", otp.self())
   net.attach()
   otp.trap_exit(true)
-  otp.spawn_link(start_file, file)
+  if not (opts and opts.beside_console) then otp.spawn_link(start_file, file) end
   otp.register("api_keeper", otp.spawn_link(require("otp.api.keeper").main))
   local events = require "otp.api.events"
   local clients = {}
   while true do
-    local msg = otp.receive()
-    local kind = msg[1]
-    if kind == "http" then
-      otp.spawn(request, msg[2], msg[3], msg[4], msg[5], msg[6])
+    local msg = otp.receive(nil, expire())
+    local kind = type(msg) == "table" and well_formed(msg) and msg[1]
+    if msg == nil or not kind then
+      -- a deadline passed (expire() runs again at the top), or junk
+    elseif kind == "http" then
+      start_request(msg[2], msg[3], msg[4], msg[5], msg[6])
+    elseif kind == "DOWN" and request_done(msg) then
+      -- a request finished
     elseif kind == "ws_open" then
       clients[msg[2]] = otp.spawn(events.client, msg[2], msg[4])
     elseif kind == "ws_close" then

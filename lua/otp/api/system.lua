@@ -30,22 +30,25 @@ op{name = "system_metrics", method = "GET", path = "/api/v1/system/metrics",
     return system.sample(math.max(10, math.min(1000, p.window)))
   end}
 
+--- system.health() -> {status = "ok"|"degraded", reasons, process_count, run_queue, memory}
+function system.health()
+  local reasons = json.array()
+  for _, s in ipairs(otp.analytics.stats()) do
+    if s.alive and s.budget.intensity > 0 and s.budget.used >= s.budget.intensity then
+      reasons[#reasons + 1] = tostring(s.sup) .. " has used its whole restart budget ("
+        .. s.budget.used .. " of " .. s.budget.intensity .. " in " .. s.budget.period .. " s)"
+    end
+  end
+  local rq = otp.statistics("run_queue")
+  if rq > 100 then reasons[#reasons + 1] = "run queue is " .. rq .. " processes long" end
+  return {status = #reasons == 0 and "ok" or "degraded", reasons = reasons,
+          process_count = otp.statistics("process_count"), run_queue = rq,
+          memory = otp.memory("total")}
+end
+
 op{name = "system_health", method = "GET", path = "/api/v1/system/health",
   description = "ok, or degraded with the reasons: supervisors at their restart budget, a long run queue, memory near the node's cap.",
-  handler = function()
-    local reasons = json.array()
-    for _, s in ipairs(otp.analytics.stats()) do
-      if s.alive and s.budget.intensity > 0 and s.budget.used >= s.budget.intensity then
-        reasons[#reasons + 1] = tostring(s.sup) .. " has used its whole restart budget ("
-          .. s.budget.used .. " of " .. s.budget.intensity .. " in " .. s.budget.period .. " s)"
-      end
-    end
-    local rq = otp.statistics("run_queue")
-    if rq > 100 then reasons[#reasons + 1] = "run queue is " .. rq .. " processes long" end
-    return {status = #reasons == 0 and "ok" or "degraded", reasons = reasons,
-            process_count = otp.statistics("process_count"), run_queue = rq,
-            memory = otp.memory("total")}
-  end}
+  handler = function() return system.health() end}
 
 op{name = "system_graph", method = "GET", path = "/api/v1/system/graph",
   description = "Nodes (processes) and edges: links, monitors and supervision (supervisor -> child).",

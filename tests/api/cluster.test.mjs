@@ -1,0 +1,88 @@
+// /api/v1/cluster from outside: a node started without --sname is a cluster
+// of one and says so (distributed: false); with --sname, an Erlang node
+// that connects appears in health, topology, node info and as not listable
+// in processes, and goes when it goes. The Erlang half is skipped without erl.
+// Usage: node cluster.test.mjs OTPLAB   (prints "N passed, N failed")
+import { spawn, execFileSync } from "node:child_process";
+import { notes, startServer, req, test, assert, eq, isError, poll, finish } from "./lib.mjs";
+
+const alone = await startServer([]);
+
+await test("cluster: without --sname the cluster is this node alone (distributed: false)", async () => {
+  const h = await req(alone, "GET", "/api/v1/cluster/health");
+  eq(h.status, 200, "health status");
+  eq(h.json.data.distributed, false, "distributed"); eq(h.json.data.node, "nonode@nohost", "node");
+  eq(h.json.data.connected, 0, "connected"); eq(h.json.data.nodes.length, 1, "one node");
+  eq(h.json.data.status, "ok", "its health");
+  const t = await req(alone, "GET", "/api/v1/cluster/topology");
+  eq(JSON.stringify(t.json.data.nodes), JSON.stringify([{ node: "nonode@nohost", self: true }]), "topology nodes");
+  eq(t.json.data.edges.length, 0, "no connections");
+});
+
+await test("cluster: node info is this node's live counts; other nodes are 404", async () => {
+  const i = await req(alone, "GET", "/api/v1/cluster/nodes/nonode@nohost/info");
+  eq(i.status, 200, "status");
+  const procs = await req(alone, "GET", "/api/v1/processes?limit=1");
+  assert(i.json.data.process_count > 10 && i.json.data.memory.total > 0 && i.json.data.self === true, "counts: " + i.text);
+  assert(Math.abs(i.json.data.process_count - procs.json.total) <= 2, "process_count agrees with /processes");
+  isError(await req(alone, "GET", "/api/v1/cluster/nodes/ghost@nowhere/info"), 404, "not_found");
+});
+
+await test("cluster: processes are /processes with their node, paged the same way", async () => {
+  const c = await req(alone, "GET", "/api/v1/cluster/processes?limit=5&sort=memory");
+  const p = await req(alone, "GET", "/api/v1/processes?limit=5&sort=memory");
+  eq(c.json.data.length, 5, "page"); assert(Math.abs(c.json.total - p.json.total) <= 2, "total");
+  assert(c.json.data.every((o) => o.node === "nonode@nohost" && o.pid.startsWith("<0.")), "every process has its node");
+  eq(c.json.not_listed.length, 0, "nothing left out");
+  isError(await req(alone, "GET", "/api/v1/cluster/processes?limit=0"), 400, "badarg");
+});
+
+await test("cluster: the four operations are in the registry and the OpenAPI document", async () => {
+  const ops = (await req(alone, "GET", "/api/v1/operations")).json.data.map((o) => o.method + " " + o.path);
+  const doc = (await req(alone, "GET", "/api/v1/openapi.json")).json;
+  for (const p of ["/api/v1/cluster/health", "/api/v1/cluster/topology", "/api/v1/cluster/nodes/{node}/info", "/api/v1/cluster/processes"]) {
+    assert(ops.includes("GET " + p), "operation " + p); assert(doc.paths[p] && doc.paths[p].get, "OpenAPI " + p);
+  }
+});
+alone.child.kill("SIGTERM");
+await alone.exited;
+
+let erlOk = false;
+try { execFileSync("erl", ["-version"], { stdio: "ignore" }); erlOk = true; } catch { /* no erl */ }
+if (!erlOk) {
+  notes.push("skipped the distributed half: no erl (install erlang-base)");
+} else {
+  const suffix = String(Math.floor(Math.random() * 1e9));
+  const env = { ERL_EPMD_PORT: String(20000 + Math.floor(Math.random() * 30000)) };
+  const cookie = "c" + suffix;
+  const named = await startServer(["--sname", "otp" + suffix, "--cookie", cookie], { env });
+  const me = (await req(named, "GET", "/api/v1/cluster/health")).json.data.node;
+  const erl = spawn("erl", ["-sname", "erl" + suffix, "-setcookie", cookie, "-noshell", "-eval",
+    `pong = net_adm:ping('${me}'), receive stop -> halt() after 60000 -> halt(1) end.`],
+    { stdio: "ignore", env: { ...process.env, ...env } });
+  const erlNode = "erl" + suffix + "@" + me.split("@")[1];
+
+  await test("cluster: with --sname an Erlang node that connects is in health and topology (section 11)", async () => {
+    eq(me.startsWith("otp" + suffix + "@"), true, "otp.node() is NAME@HOST");
+    const t = await poll(() => req(named, "GET", "/api/v1/cluster/topology"), (r) => r.json.data.nodes.length === 2, 20000, "the Erlang node");
+    eq(t.json.data.distributed, true, "distributed");
+    eq(t.json.data.nodes[1].node, erlNode, "the peer"); eq(t.json.data.edges[0].to, erlNode, "the connection");
+    const h = await req(named, "GET", "/api/v1/cluster/health");
+    eq(h.json.data.connected, 1, "connected");
+    const i = await req(named, "GET", `/api/v1/cluster/nodes/${erlNode}/info`);
+    eq(i.status, 200, "peer info"); eq(i.json.data.connected, true, "connected"); eq(i.json.data.self, false, "not self");
+    const p = await req(named, "GET", "/api/v1/cluster/processes");
+    eq(p.json.not_listed[0].node, erlNode, "the peer's processes are said to be not listed, not invented");
+    assert(p.json.data.every((o) => o.node === me), "only this node's processes");
+  });
+
+  await test("cluster: a peer that goes leaves the topology", async () => {
+    erl.kill("SIGKILL");
+    await poll(() => req(named, "GET", "/api/v1/cluster/topology"), (r) => r.json.data.nodes.length === 1, 20000, "the peer gone");
+    isError(await req(named, "GET", `/api/v1/cluster/nodes/${erlNode}/info`), 404, "not_found");
+  });
+  named.child.kill("SIGTERM");
+  await test("cluster: a named server stops cleanly", async () => eq((await named.exited).code, 0, "exit code: " + named.output()));
+  try { execFileSync("epmd", ["-kill"], { stdio: "ignore", env: { ...process.env, ...env } }); } catch { /* gone already */ }
+}
+finish();
