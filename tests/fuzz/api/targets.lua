@@ -10,7 +10,7 @@ local T = {}
 
 -- otp.NAME modules loaded on first use (lua/otp/NAME.lua): pairs(otp)
 -- cannot see them before they are loaded.
-T.lazy = {"gen_server", "sys", "sandbox", "code", "trace", "analytics", "expect",
+T.lazy = {"gen_server", "sys", "sandbox", "code", "trace", "analytics", "expect", "fault",
           "supervisor", "dynamic_supervisor", "task", "inspect", "demo"}
 
 T.KNOWN = {}
