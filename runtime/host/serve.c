@@ -1,7 +1,7 @@
 /*
-** otplab serve [--port 4000] [--bind 127.0.0.1] [--token T] [FILE]
-** The REST API and the live event stream over a running node: FILE's
-** processes, or the demo tree.  Runs until SIGINT or SIGTERM.
+** otplab serve [--port 4000] [--bind 127.0.0.1] [--token T] [--web DIR] [FILE]
+** The REST API, the live event stream and the dashboard (BINARY_DIR/web, or
+** DIR) over a running node: FILE's processes, or the demo tree.  Runs until SIGINT or SIGTERM.
 */
 #include <stdio.h>
 #include <stdlib.h>
@@ -34,6 +34,14 @@ static int make_token(char *out, size_t len) {
   return 0;
 }
 
+static int cli_has_dashboard(const char *dir) {
+  char path[4096];
+  snprintf(path, sizeof path, "%s/index.html", dir);
+  FILE *f = fopen(path, "rb");
+  if (f) fclose(f);
+  return f != NULL;
+}
+
 int cli_serve(int argc, char **argv) {
   otp_node_config cfg;
   otp_node_config_defaults(&cfg);
@@ -45,7 +53,8 @@ int cli_serve(int argc, char **argv) {
     if (r < 0) return CLI_USAGE;
     if (r > 0) continue;
     const char *opt = argv[i];
-    if (strcmp(opt, "--port") == 0 || strcmp(opt, "--bind") == 0 || strcmp(opt, "--token") == 0) {
+    if (strcmp(opt, "--port") == 0 || strcmp(opt, "--bind") == 0 || strcmp(opt, "--token") == 0 ||
+        strcmp(opt, "--web") == 0) {
       if (i + 1 >= argc) {
         fprintf(stderr, "otplab serve: option %s needs a value\n", opt);
         return CLI_USAGE;
@@ -61,6 +70,8 @@ int cli_serve(int argc, char **argv) {
         ncfg.port = (int)port;
       } else if (strcmp(opt, "--bind") == 0) {
         ncfg.bind = val;
+      } else if (strcmp(opt, "--web") == 0) {
+        ncfg.web_root = val;
       } else {
         if (!*val) {
           fprintf(stderr, "otplab serve: --token needs a non-empty token\n");
@@ -116,6 +127,10 @@ int cli_serve(int argc, char **argv) {
   uv_signal_start(&sig.sigint, on_signal, SIGINT);
   uv_signal_start(&sig.sigterm, on_signal, SIGTERM);
   printf("otplab serve: http://%s:%d/\n", ncfg.bind, otp_net_port(net));
+  const char *web = otp_net_web_root(net);
+  if (!web || !cli_has_dashboard(web))
+    printf("otplab serve: the dashboard is not built (no index.html in %s): build it with 'make build'\n",
+           web ? web : "the binary's folder");
   if (ncfg.token) printf("otplab serve: token %s (send 'Authorization: Bearer %s')\n", ncfg.token, ncfg.token);
   fflush(stdout);
   int status = otp_node_run(node);

@@ -1,0 +1,42 @@
+// The REST API of otplab serve (API.md section 10): every answer is an
+// envelope {success, data, ...} or {success: false, error: {code, message}}.
+export class ApiError extends Error {
+  constructor(status, code, message) {
+    super(message);
+    this.status = status;
+    this.code = code;
+  }
+}
+
+export async function api(method, path, body) {
+  const init = { method, headers: {} };
+  if (body !== undefined) {
+    init.headers["content-type"] = "application/json";
+    init.body = typeof body === "string" ? body : JSON.stringify(body);
+  }
+  let res;
+  try {
+    res = await fetch(path, init);
+  } catch (err) {
+    throw new ApiError(0, "network", `the server cannot be reached (${err.message}); is otplab serve still running?`);
+  }
+  const text = await res.text();
+  let json;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    throw new ApiError(res.status, "bad_response", `the server answered ${res.status} with something that is not JSON`);
+  }
+  if (json && json.success === false) {
+    throw new ApiError(res.status, json.error?.code, json.error?.message || `error ${res.status}`);
+  }
+  return { status: res.status, json };
+}
+
+export const get = async (path) => (await api("GET", path)).json;
+export const post = async (path, body) => (await api("POST", path, body ?? {})).json;
+export const del = async (path) => (await api("DELETE", path)).json;
+
+// "<0.5.0>" -> "0.5.0", as paths accept it.
+export const pidPath = (pid) => encodeURIComponent(String(pid).replace(/[<>]/g, ""));
+export const isPid = (v) => typeof v === "string" && /^<\d+\.\d+\.\d+>$/.test(v);
