@@ -37,6 +37,7 @@ async function show(path) {
   unmount = null;
   renderNav(page);
   clear(el);
+  delete el.dataset.ready;              // each page sets it once its first data is shown
   if (!page) {
     el.append(h("h1", {}, "No such page"), h("p", {}, `${path} is not a page of the dashboard; choose one above.`));
     return;

@@ -1,4 +1,50 @@
-import { h } from "../dom.js";
+// Sandboxes: the node's sandboxes with their memory, processes and limit
+// kills; create one with limits, restart or destroy it.
+import { h, clear, fmtBytes, fmtNum, statusLine } from "../dom.js";
+import { get, post, del } from "../api.js";
+
 export function mount(el) {
-  el.append(h("h1", {}, "sandboxes"));
+  const status = statusLine();
+  const body = h("tbody");
+  const name = h("input", { name: "name", required: true, placeholder: "lab", "aria-label": "Sandbox name" });
+  const mem = h("input", { name: "max_memory", type: "number", min: 1, value: 16, "aria-label": "Memory cap in MiB" });
+  const procs = h("input", { name: "max_processes", type: "number", min: 1, value: 100, "aria-label": "Process cap" });
+  const form = h("form", { class: "toolbar" }, name, h("label", {}, mem, " MiB"), h("label", {}, procs, " processes"),
+    h("button", { type: "submit" }, "Create"));
+  el.append(h("h1", {}, "Sandboxes"), form, status,
+    h("table", { class: "sandboxes" }, h("thead", {}, h("tr", {}, ["name", "processes", "memory", "limit kills", "actions"]
+      .map((t) => h("th", { scope: "col" }, t)))), body));
+
+  async function load() {
+    try {
+      const res = await get("/api/v1/sandboxes");
+      clear(body);
+      for (const s of res.data) {
+        const act = (label, fn) => h("button", { type: "button", onclick: async () => {
+          try { await fn(); status.show(`${label} ${s.name}: done`); } catch (err) { status.show(err.message, "error"); }
+          load();
+        } }, label);
+        body.append(h("tr", { "data-sandbox": s.name }, h("th", { scope: "row" }, s.name), h("td", { class: "num" }, fmtNum(s.processes)),
+          h("td", { class: "num" }, fmtBytes(s.memory)), h("td", { class: "num" }, fmtNum(s.limit_kills)),
+          h("td", {}, act("restart", () => post(`/api/v1/sandboxes/${encodeURIComponent(s.name)}/restart`)), " ",
+            act("destroy", () => del(`/api/v1/sandboxes/${encodeURIComponent(s.name)}`)))));
+      }
+      if (!res.data.length) body.append(h("tr", {}, h("td", { colspan: 5, class: "muted" }, "No sandbox yet.")));
+      el.dataset.ready = "1";
+    } catch (err) {
+      status.show(`Cannot list the sandboxes: ${err.message}`, "error");
+    }
+  }
+  form.addEventListener("submit", async (ev) => {
+    ev.preventDefault();
+    try {
+      await post("/api/v1/sandboxes", { name: name.value.trim(), max_memory: Number(mem.value) * 1024 * 1024,
+        max_processes: Number(procs.value) });
+      status.show(`created ${name.value.trim()}`);
+    } catch (err) {
+      status.show(err.message, "error");
+    }
+    load();
+  });
+  load();
 }

@@ -128,6 +128,7 @@ export function mount(el) {
     if (!model.sups.size) trees.append(h("p", {}, "No supervisor is running on this node."));
     applyFilter();
     rendered = true;
+    el.dataset.ready = "1";
   }
 
   function applyFilter() {

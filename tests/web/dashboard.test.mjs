@@ -1,0 +1,169 @@
+// The dashboard in a real browser against `otplab serve` with the demo
+// tree: every page loads without a console error; the supervisors page
+// shows demo_sup's children and a kill becomes a new pid in place; the
+// processes page pages and sorts on the server; an operation's form runs.
+// Waits are on DOM content with bounded timeouts, never sleeps.
+// Usage: node tests/web/dashboard.test.mjs OTPLAB
+import { startServe, runner, assert } from "./serve.mjs";
+import { chromiumMissing, launch, openPage } from "./browser.mjs";
+
+const [otplab] = process.argv.slice(2);
+const missing = chromiumMissing();
+if (missing) {
+  console.log(`skip  tests/web/dashboard.test.mjs: ${missing}`);
+  console.log("0 passed, 0 failed");
+  process.exit(0);
+}
+
+const { test, done } = runner();
+const server = await startServe(otplab);
+const browser = await launch();
+const api = async (path, init) => (await (await fetch(server.url + path, init)).json());
+
+try {
+  await test("web: every page loads with no console error, no failed request", async () => {
+    const page = await openPage(browser);
+    for (const [path, title] of [["/supervisors", "Supervisors"], ["/processes", "Processes"], ["/trace", "Trace"],
+                                 ["/system", "System"], ["/sandboxes", "Sandboxes"], ["/operations", "Operations"],
+                                 ["/lessons", "Lessons"], ["/cluster", "Cluster"]]) {
+      try {
+        await page.goto(server.url + path, { waitUntil: "load" });
+        await page.waitForFunction((t) => document.querySelector("main h1")?.textContent === t, {}, title);
+        await page.waitForFunction(() => document.querySelector("main")?.dataset.ready === "1");
+      } catch (err) {
+        const text = await page.$eval("main", (m) => m.innerText.slice(0, 300)).catch(() => "");
+        throw new Error(`${path}: ${err.message}\npage: ${text}\nproblems: ${page.problems.join("\n")}`);
+      }
+    }
+    assert(page.problems.length === 0, `problems:\n${page.problems.join("\n")}`);
+    await page.close();
+  });
+
+  await test("web: the supervisors page shows demo_sup's children with their live pids", async () => {
+    const page = await openPage(browser);
+    await page.goto(server.url + "/supervisors");
+    await page.waitForSelector('section.sup[data-sup="demo_sup"] tr[data-child="counter_a"]');
+    const ids = await page.$$eval('section.sup[data-sup="demo_sup"] > table tr[data-child]', (rows) => rows.map((r) => r.dataset.child));
+    for (const id of ["counter_a", "counter_b", "printer", "pipeline", "pool"]) assert(ids.includes(id), `no child ${id}: ${ids}`);
+    const info = await api("/api/v1/supervisors/demo_sup");
+    const want = info.data.children.find((c) => c.id === "counter_a").pid;
+    const shown = await page.$eval('section.sup[data-sup="demo_sup"] tr[data-child="counter_a"] td.pid-cell button.pid', (b) => b.textContent);
+    assert(shown === want, `counter_a shown as ${shown}, the node says ${want}`);
+    assert(page.problems.length === 0, `problems:\n${page.problems.join("\n")}`);
+    await page.close();
+  });
+
+  await test("web: clicking kill on counter_a shows its new pid after the restart, and the restart count", async () => {
+    const page = await openPage(browser);
+    await page.goto(server.url + "/supervisors");
+    const row = 'section.sup[data-sup="demo_sup"] tr[data-child="counter_a"]';
+    await page.waitForSelector(`${row} button[data-action="kill"]`);
+    await page.waitForFunction(() => document.getElementById("live")?.dataset.state === "live");
+    const before = await page.$eval(`${row} td.pid-cell button.pid`, (b) => b.textContent);
+    const restartsBefore = Number(await page.$eval(`${row} td.restarts`, (td) => td.textContent));
+    await page.click(`${row} button[data-action="kill"]`);
+    await page.waitForFunction((sel, old) => {
+      const b = document.querySelector(`${sel} td.pid-cell button.pid`);
+      return b && /^<\d+\.\d+\.\d+>$/.test(b.textContent) && b.textContent !== old;
+    }, { timeout: 10000 }, row, before);
+    const after = await page.$eval(`${row} td.pid-cell button.pid`, (b) => b.textContent);
+    const restarts = Number(await page.$eval(`${row} td.restarts`, (td) => td.textContent));
+    assert(restarts === restartsBefore + 1, `restarts ${restartsBefore} -> ${restarts}`);
+    const info = await api("/api/v1/supervisors/demo_sup");
+    const now = info.data.children.find((c) => c.id === "counter_a").pid;
+    assert(after === now, `the page shows ${after}, the node has ${now} (was ${before})`);
+    assert(page.problems.length === 0, `problems:\n${page.problems.join("\n")}`);
+    await page.close();
+  });
+
+  await test("web: clicking a pid opens its process panel with info, state and links", async () => {
+    const page = await openPage(browser);
+    await page.goto(server.url + "/supervisors");
+    const pidBtn = 'section.sup[data-sup="demo_sup"] tr[data-child="counter_b"] td.pid-cell button.pid';
+    await page.waitForSelector(pidBtn);
+    const pid = await page.$eval(pidBtn, (b) => b.textContent);
+    await page.click(pidBtn);
+    await page.waitForFunction((p) => {
+      const panel = document.querySelector(`aside.panel[data-pid="${p}"]`);
+      return panel && /counter_b/.test(panel.querySelector("h2").textContent) && panel.querySelector("table.kv")
+        && !/loading/.test(panel.textContent);
+    }, {}, pid);
+    await page.keyboard.press("Escape");
+    await page.waitForFunction(() => !document.querySelector("aside.panel"));
+    await page.close();
+  });
+
+  await test("web: the processes page pages on the server and sorts by memory", async () => {
+    const page = await openPage(browser);
+    await page.goto(server.url + "/processes");
+    await page.waitForSelector("table.procs tbody tr");
+    await page.select("select[name=limit]", "5");
+    await page.waitForFunction(() => document.querySelectorAll("table.procs tbody tr").length === 5
+      && /^1–5 of \d+/.test(document.querySelector(".pager .range").textContent));
+    const total = Number((await page.$eval(".pager .range", (e) => e.textContent)).match(/of (\d+)/)[1]);
+    const firstPage = await page.$$eval("table.procs tbody tr", (rows) => rows.map((r) => r.dataset.pid));
+    await page.click(".pager button.next");
+    await page.waitForFunction(() => /^6–/.test(document.querySelector(".pager .range").textContent));
+    const second = await page.$$eval("table.procs tbody tr", (rows) => rows.map((r) => r.dataset.pid));
+    assert(second.every((p) => !firstPage.includes(p)), `page 2 repeats page 1: ${firstPage} / ${second}`);
+    const apiPage = await api("/api/v1/processes?offset=5&limit=5&sort=pid");
+    assert(apiPage.total === total || Math.abs(apiPage.total - total) < 5, `total ${total} vs ${apiPage.total}`);
+    await page.click('th[data-sort="memory"] button');
+    await page.waitForFunction(() => document.querySelector('th[data-sort="memory"]').getAttribute("aria-sort") === "descending"
+      && /^1–/.test(document.querySelector(".pager .range").textContent));
+    const mem = await page.$$eval("table.procs tbody tr", (rows) => rows.map((r) => Number(r.dataset.memory)));
+    for (let i = 1; i < mem.length; i++) assert(mem[i - 1] >= mem[i], `not sorted by memory: ${mem}`);
+    const top = await api("/api/v1/processes?sort=memory&limit=1");
+    assert(top.data[0].memory >= mem[0] * 0.5, `the largest process by the API (${top.data[0].memory}) is far from the page's (${mem[0]})`);
+    await page.type("input[name=q]", "counter_");
+    await page.waitForFunction(() => {
+      const rows = [...document.querySelectorAll("table.procs tbody tr")];
+      return rows.length === 2 && rows.every((r) => /counter_/.test(r.textContent));
+    });
+    assert(page.problems.length === 0, `problems:\n${page.problems.join("\n")}`);
+    await page.close();
+  });
+
+  await test("web: an operation's generated form executes for real and shows the result", async () => {
+    const page = await openPage(browser);
+    await page.goto(server.url + "/operations");
+    const op = 'details.op[data-op="supervisor_info"]';
+    await page.waitForSelector(op);
+    const ops = await api("/api/v1/operations");
+    const shown = await page.$$eval("details.op", (d) => d.length);
+    assert(shown === ops.data.length, `${shown} forms for ${ops.data.length} operations`);
+    await page.click(`${op} summary`);
+    await page.type(`${op} input[name=sup]`, "demo_sup");
+    await page.click(`${op} button[type=submit]`);
+    await page.waitForFunction((sel) => /"strategy": "one_for_one"/.test(document.querySelector(`${sel} pre.result`)?.textContent || ""), {}, op);
+    const text = await page.$eval(`${op} .result-status`, (e) => e.textContent);
+    assert(/200/.test(text), `status shown: ${text}`);
+    assert(page.problems.length === 0, `problems:\n${page.problems.join("\n")}`);
+    await page.close();
+  });
+
+  await test("web: a trace of counter_a shows a call and its reply in the live diagram, and exports them", async () => {
+    const page = await openPage(browser);
+    await page.goto(server.url + "/trace");
+    await page.waitForSelector("input[name=pids]");
+    await page.type("input[name=pids]", "counter_a");
+    await page.click("button.start");
+    await page.waitForFunction(() => /^Tracing counter_a/.test(document.querySelector(".status").textContent));
+    const r = await api("/api/v1/processes/counter_a/message", { method: "POST", body: JSON.stringify({ type: "call", message: "next" }) });
+    assert(r.success, `the call failed: ${JSON.stringify(r)}`);
+    await page.waitForFunction(() => {
+      const svg = document.querySelector(".diagram svg");
+      return svg && /call: next/.test(svg.textContent) && new RegExp(`reply: \\d+`).test(svg.textContent);
+    }, { timeout: 20000 });
+    const source = await page.$eval(".mermaid-source", (e) => e.textContent);
+    assert(/->>P\d+: call: next/.test(source) && /-->>P\d+: reply: \d+/.test(source), `mermaid text:\n${source}`);
+    await page.click("button.stop");
+    await page.waitForFunction(() => /^Stopped with \d+ events/.test(document.querySelector(".status").textContent));
+    assert(page.problems.length === 0, `problems:\n${page.problems.join("\n")}`);
+    await page.close();
+  });
+} finally {
+  await browser.close();
+  await server.stop();
+}
+done();
