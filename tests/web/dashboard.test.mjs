@@ -53,13 +53,15 @@ try {
     await page.close();
   });
 
-  await test("web: clicking kill on counter_a shows its new pid after the restart, and the restart count", async () => {
+  await test("web C6 C9: clicking kill on counter_a shows its new pid in place, its sibling's unchanged, the restart counted in the budget", async () => {
     const page = await openPage(browser);
     await page.goto(server.url + "/supervisors");
     const row = 'section.sup[data-sup="demo_sup"] tr[data-child="counter_a"]';
     await page.waitForSelector(`${row} button[data-action="kill"]`);
     await page.waitForFunction(() => document.getElementById("live")?.dataset.state === "live");
     const before = await page.$eval(`${row} td.pid-cell button.pid`, (b) => b.textContent);
+    const sibling = 'section.sup[data-sup="demo_sup"] tr[data-child="counter_b"] td.pid-cell button.pid';
+    const siblingBefore = await page.$eval(sibling, (b) => b.textContent);
     const restartsBefore = Number(await page.$eval(`${row} td.restarts`, (td) => td.textContent));
     await page.click(`${row} button[data-action="kill"]`);
     await page.waitForFunction((sel, old) => {
@@ -72,6 +74,9 @@ try {
     const info = await api("/api/v1/supervisors/demo_sup");
     const now = info.data.children.find((c) => c.id === "counter_a").pid;
     assert(after === now, `the page shows ${after}, the node has ${now} (was ${before})`);
+    assert(await page.$eval(sibling, (b) => b.textContent) === siblingBefore, "counter_b's pid changed on the page");
+    // the budget meter: the node's count of restarts in the period (asked after the restart)
+    await page.waitForFunction(() => Number(document.querySelector('section.sup[data-sup="demo_sup"] > header meter').value) >= 1);
     assert(page.problems.length === 0, `problems:\n${page.problems.join("\n")}`);
     await page.close();
   });
