@@ -20,6 +20,19 @@ const server = await startServe(otplab);
 const browser = await launch();
 const api = async (path, init) => (await (await fetch(server.url + path, init)).json());
 
+// A test on one page of the dashboard, which must end with no console error
+// and no failed request.
+const pageTest = (name, path, fn) => test(name, async () => {
+  const page = await openPage(browser);
+  try {
+    await page.goto(server.url + path);
+    await fn(page);
+    assert(page.problems.length === 0, `problems:\n${page.problems.join("\n")}`);
+  } finally {
+    await page.close();
+  }
+});
+
 try {
   await test("web: every page loads with no console error, no failed request", async () => {
     const page = await openPage(browser);
@@ -35,13 +48,9 @@ try {
         throw new Error(`${path}: ${err.message}\npage: ${text}\nproblems: ${page.problems.join("\n")}`);
       }
     }
-    assert(page.problems.length === 0, `problems:\n${page.problems.join("\n")}`);
-    await page.close();
   });
 
-  await test("web: the supervisors page shows demo_sup's children with their live pids", async () => {
-    const page = await openPage(browser);
-    await page.goto(server.url + "/supervisors");
+  await pageTest("web: the supervisors page shows demo_sup's children with their live pids", "/supervisors", async (page) => {
     await page.waitForSelector('section.sup[data-sup="demo_sup"] tr[data-child="counter_a"]');
     const ids = await page.$$eval('section.sup[data-sup="demo_sup"] > table tr[data-child]', (rows) => rows.map((r) => r.dataset.child));
     for (const id of ["counter_a", "counter_b", "printer", "pipeline", "pool"]) assert(ids.includes(id), `no child ${id}: ${ids}`);
@@ -49,13 +58,9 @@ try {
     const want = info.data.children.find((c) => c.id === "counter_a").pid;
     const shown = await page.$eval('section.sup[data-sup="demo_sup"] tr[data-child="counter_a"] td.pid-cell button.pid', (b) => b.textContent);
     assert(shown === want, `counter_a shown as ${shown}, the node says ${want}`);
-    assert(page.problems.length === 0, `problems:\n${page.problems.join("\n")}`);
-    await page.close();
   });
 
-  await test("web C6 C9: clicking kill on counter_a shows its new pid in place, its sibling's unchanged, the restart counted in the budget", async () => {
-    const page = await openPage(browser);
-    await page.goto(server.url + "/supervisors");
+  await pageTest("web C6 C9: clicking kill on counter_a shows its new pid in place, its sibling's unchanged, the restart counted in the budget", "/supervisors", async (page) => {
     const row = 'section.sup[data-sup="demo_sup"] tr[data-child="counter_a"]';
     await page.waitForSelector(`${row} button[data-action="kill"]`);
     await page.waitForFunction(() => document.getElementById("live")?.dataset.state === "live");
@@ -77,13 +82,9 @@ try {
     assert(await page.$eval(sibling, (b) => b.textContent) === siblingBefore, "counter_b's pid changed on the page");
     // the budget meter: the node's count of restarts in the period (asked after the restart)
     await page.waitForFunction(() => Number(document.querySelector('section.sup[data-sup="demo_sup"] > header meter').value) >= 1);
-    assert(page.problems.length === 0, `problems:\n${page.problems.join("\n")}`);
-    await page.close();
   });
 
-  await test("web: clicking a pid opens its process panel with info, state and links", async () => {
-    const page = await openPage(browser);
-    await page.goto(server.url + "/supervisors");
+  await pageTest("web: clicking a pid opens its process panel with info, state and links", "/supervisors", async (page) => {
     const pidBtn = 'section.sup[data-sup="demo_sup"] tr[data-child="counter_b"] td.pid-cell button.pid';
     await page.waitForSelector(pidBtn);
     const pid = await page.$eval(pidBtn, (b) => b.textContent);
@@ -95,12 +96,9 @@ try {
     }, {}, pid);
     await page.keyboard.press("Escape");
     await page.waitForFunction(() => !document.querySelector("aside.panel"));
-    await page.close();
   });
 
-  await test("web: the processes page pages on the server and sorts by memory", async () => {
-    const page = await openPage(browser);
-    await page.goto(server.url + "/processes");
+  await pageTest("web: the processes page pages on the server and sorts by memory", "/processes", async (page) => {
     await page.waitForSelector("table.procs tbody tr");
     await page.select("select[name=limit]", "5");
     await page.waitForFunction(() => document.querySelectorAll("table.procs tbody tr").length === 5
@@ -125,13 +123,9 @@ try {
       const rows = [...document.querySelectorAll("table.procs tbody tr")];
       return rows.length === 2 && rows.every((r) => /counter_/.test(r.textContent));
     });
-    assert(page.problems.length === 0, `problems:\n${page.problems.join("\n")}`);
-    await page.close();
   });
 
-  await test("web: an operation's generated form executes for real and shows the result", async () => {
-    const page = await openPage(browser);
-    await page.goto(server.url + "/operations");
+  await pageTest("web: an operation's generated form executes for real and shows the result", "/operations", async (page) => {
     const op = 'details.op[data-op="supervisor_info"]';
     await page.waitForSelector(op);
     const ops = await api("/api/v1/operations");
@@ -143,13 +137,9 @@ try {
     await page.waitForFunction((sel) => /"strategy": "one_for_one"/.test(document.querySelector(`${sel} pre.result`)?.textContent || ""), {}, op);
     const text = await page.$eval(`${op} .result-status`, (e) => e.textContent);
     assert(/200/.test(text), `status shown: ${text}`);
-    assert(page.problems.length === 0, `problems:\n${page.problems.join("\n")}`);
-    await page.close();
   });
 
-  await test("web: a trace of counter_a shows a call and its reply in the live diagram, and exports them", async () => {
-    const page = await openPage(browser);
-    await page.goto(server.url + "/trace");
+  await pageTest("web: a trace of counter_a shows a call and its reply in the live diagram and its Mermaid text", "/trace", async (page) => {
     await page.waitForSelector("input[name=pids]");
     await page.type("input[name=pids]", "counter_a");
     await page.click("button.start");
@@ -164,8 +154,6 @@ try {
     assert(/->>P\d+: call: next/.test(source) && /-->>P\d+: reply: \d+/.test(source), `mermaid text:\n${source}`);
     await page.click("button.stop");
     await page.waitForFunction(() => /^Stopped with \d+ events/.test(document.querySelector(".status").textContent));
-    assert(page.problems.length === 0, `problems:\n${page.problems.join("\n")}`);
-    await page.close();
   });
 } finally {
   await browser.close();
