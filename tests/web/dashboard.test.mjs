@@ -157,6 +157,9 @@ try {
   });
 } finally {
   await browser.close();
-  await server.stop();
 }
+await test("web: otplab serve stops cleanly after the browser sessions", async () => {
+  const code = await server.stop();
+  assert(code === 0, `exit status ${code}:\n${server.output().slice(-2000)}`);
+});
 done();

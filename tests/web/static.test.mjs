@@ -94,7 +94,10 @@ try {
     }
   });
 } finally {
-  await server.stop();
+  const code = await server.stop();
+  await test("static: otplab serve stops cleanly", async () => {
+    assert(code === 0, `exit status ${code}:\n${server.output().slice(-2000)}`);
+  });
 }
 
 await test("static: without a built dashboard, / explains how to build it and the API still works", async () => {
