@@ -40,3 +40,18 @@ export const del = async (path) => (await api("DELETE", path)).json;
 // "<0.5.0>" -> "0.5.0", as paths accept it.
 export const pidPath = (pid) => encodeURIComponent(String(pid).replace(/[<>]/g, ""));
 export const isPid = (v) => typeof v === "string" && /^<\d+\.\d+\.\d+>$/.test(v);
+
+// Runs fn over items with at most n calls in flight: a browser refuses
+// thousands of parallel requests (ERR_INSUFFICIENT_RESOURCES).
+export async function inPool(items, n, fn) {
+  const results = new Array(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      results[i] = await fn(items[i], i);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(n, items.length) }, worker));
+  return results;
+}

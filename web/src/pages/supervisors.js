@@ -25,6 +25,9 @@ export function mount(el) {
   const rows = new Map();              // `${sup}|${id}` -> row element
   const sections = new Map();          // sup pid -> section element
   const model = new TreeModel(onChange);
+  model.onProgress = (done, total) => {
+    if (total > 50 && !rendered) status.show(`Loading the supervisors: ${done} of ${total}…`, "busy");
+  };
   let rendered = false;
 
   function setAll(collapsed) {
@@ -181,7 +184,11 @@ export function mount(el) {
   const stop = openEvents({ kinds: TREE_KINDS }, (frame) => {
     if (frame.type === "tree") model.apply(frame.change, frame.event);
   });
-  model.loadAll().then(render, (err) => status.show(`Cannot load the supervisors: ${err.message}`, "error"));
+  model.loadAll().then(({ failed }) => {
+    render();
+    status.show("");
+    if (failed) status.show(`${failed} supervisors could not be read (they may have exited meanwhile)`, "error");
+  }, (err) => status.show(`Cannot load the supervisors: ${err.message}`, "error"));
 
   return () => {
     stop();

@@ -2,7 +2,7 @@
 // kept current by the tree frames of the event stream (child started,
 // restarted, terminated; supervisor shut down). A supervisor the page has
 // not seen (a restarted sub-supervisor, a new dynamic one) is fetched once.
-import { get, pidPath } from "../api.js";
+import { get, pidPath, inPool } from "../api.js";
 
 export class TreeModel {
   constructor(onChange) {
@@ -13,17 +13,22 @@ export class TreeModel {
 
   async loadAll() {
     const list = await get("/api/v1/supervisors");
-    await Promise.all(list.data.map((s) => this.fetchSup(s.pid)));
+    let failed = 0, done = 0;
+    // a supervisor that never restarted has no history worth asking for
+    await inPool(list.data, 6, (s) => this.fetchSup(s.pid, s.restarts > 0)
+      .catch(() => failed++)
+      .finally(() => this.onProgress?.(++done, list.data.length)));
+    return { total: list.data.length, failed };
   }
 
   // One supervisor's details and restart history, merged into the model.
-  fetchSup(pid) {
+  fetchSup(pid, withHistory = true) {
     if (this.pending.has(pid)) return this.pending.get(pid);
     const job = (async () => {
       try {
         const [info, analytics] = await Promise.all([
           get(`/api/v1/supervisors/${pidPath(pid)}`),
-          get(`/api/v1/supervisors/${pidPath(pid)}/analytics`),
+          withHistory ? get(`/api/v1/supervisors/${pidPath(pid)}/analytics`) : { data: { history: [], failure_rate: 0 } },
         ]);
         this.merge(info.data, analytics.data);
       } catch (err) {
