@@ -84,6 +84,15 @@ try {
     await page.waitForFunction(() => Number(document.querySelector('section.sup[data-sup="demo_sup"] > header meter').value) >= 1);
   });
 
+  await pageTest("web: the graph view draws a node for every supervisor and worker of the tree", "/supervisors", async (page) => {
+    await page.waitForFunction(() => document.querySelector("main").dataset.ready === "1");
+    const want = await page.evaluate(() => document.querySelectorAll("section.sup").length
+      + [...document.querySelectorAll("tr[data-child]")].filter((r) => r.children[2].textContent === "worker").length);
+    await page.click('button[aria-pressed="false"]');
+    await page.waitForSelector(".graph canvas");
+    await page.waitForFunction((n) => Number(document.querySelector(".graph").dataset.nodes) === n, {}, want);
+  });
+
   await pageTest("web: clicking a pid opens its process panel with info, state and links", "/supervisors", async (page) => {
     const pidBtn = 'section.sup[data-sup="demo_sup"] tr[data-child="counter_b"] td.pid-cell button.pid';
     await page.waitForSelector(pidBtn);

@@ -15,12 +15,30 @@ export function mount(el) {
   const status = statusLine();
   const search = h("input", { type: "search", placeholder: "Filter by name, id or pid", "aria-label": "Filter supervisors and children" });
   const trees = h("div", { class: "trees", "aria-live": "off" });
+  const graphBox = h("div", { class: "graph", hidden: true, role: "img",
+    "aria-label": "The supervision trees as a graph; the tree view lists the same processes" });
+  const graphToggle = h("button", { type: "button", "aria-pressed": "false", onclick: () => toggleGraph() }, "Graph view");
   el.append(
     h("h1", {}, "Supervisors"),
     h("div", { class: "toolbar" }, search,
       h("button", { type: "button", onclick: () => setAll(false) }, "Expand all"),
-      h("button", { type: "button", onclick: () => setAll(true) }, "Collapse all")),
-    status, trees);
+      h("button", { type: "button", onclick: () => setAll(true) }, "Collapse all"),
+      graphToggle),
+    status, trees, graphBox);
+  let graph = null;
+
+  async function toggleGraph() {
+    const on = graphToggle.getAttribute("aria-pressed") !== "true";
+    graphToggle.setAttribute("aria-pressed", String(on));
+    trees.hidden = on;
+    graphBox.hidden = !on;
+    graph?.destroy();
+    graph = null;
+    if (on) {
+      const { mountGraph } = await import("./supervisors_graph.js");
+      if (graphToggle.getAttribute("aria-pressed") === "true") graph = await mountGraph(graphBox, model);
+    }
+  }
 
   const rows = new Map();              // `${sup}|${id}` -> row element
   const sections = new Map();          // sup pid -> section element
@@ -158,6 +176,7 @@ export function mount(el) {
   // Updates of one row or one header in place; a new supervisor re-renders.
   function onChange(kind, sup, c, was) {
     if (!rendered) return;
+    graph?.update(kind, sup, c);
     if ((kind === "restart" || kind === "child") && c) {
       const key = `${sup.pid}|${c.id}`;
       const row = rows.get(key);
@@ -193,5 +212,6 @@ export function mount(el) {
   return () => {
     stop();
     model.dispose();
+    graph?.destroy();
   };
 }
