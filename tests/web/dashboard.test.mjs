@@ -164,6 +164,41 @@ try {
     await page.click("button.stop");
     await page.waitForFunction(() => /^Stopped with \d+ events/.test(document.querySelector(".status").textContent));
   });
+
+  await pageTest("web: the trace time slider replays the tree: the old pid before a restart, the new one after", "/trace", async (page) => {
+    await page.waitForSelector("input[name=pids]");
+    await page.type("input[name=pids]", "counter_b");
+    await page.click("button.start");
+    await page.waitForFunction(() => /^Tracing counter_b/.test(document.querySelector(".status").textContent));
+    const old = (await api("/api/v1/supervisors/demo_sup")).data.children.find((c) => c.id === "counter_b").pid;
+    const kill = await api("/api/v1/supervisors/demo_sup/simulate-failure", { method: "POST", body: JSON.stringify({ child: "counter_b", kind: "kill" }) });
+    assert(kill.success, `kill: ${JSON.stringify(kill)}`);
+    const shownPid = () => page.$eval('.trees-at li[data-sup="demo_sup"] li[data-child="counter_b"] code.pid', (e) => e.textContent);
+    await page.waitForFunction((o) => {
+      const e = document.querySelector('.trees-at li[data-sup="demo_sup"] li[data-child="counter_b"] code.pid');
+      return e && e.textContent !== o && /exit/.test(document.querySelector(".mermaid-source").textContent);
+    }, { timeout: 20000 }, old);
+    const now = (await api("/api/v1/supervisors/demo_sup")).data.children.find((c) => c.id === "counter_b").pid;
+    assert(await shownPid() === now, `live: the page shows ${await shownPid()}, the node has ${now}`);
+    const seek = async (where) => {
+      const n = await page.evaluate((w) => {
+        const s = document.querySelector("input[name=at]");
+        s.value = w === "start" ? "0" : s.max;
+        s.dispatchEvent(new Event("input", { bubbles: true }));
+        return s.value;
+      }, where);
+      await page.waitForFunction((v) => document.querySelector(".trees-at").dataset.at === v
+        && document.querySelector(".diagram").dataset.at === v, {}, n);
+    };
+    await seek("start");
+    assert(await shownPid() === old, `at the start the page shows ${await shownPid()}, want the old pid ${old}`);
+    assert(!/exit/.test(await page.$eval(".mermaid-source", (e) => e.textContent)), "the diagram at the start already has the exit");
+    await seek("end");
+    assert(await shownPid() === now, `at the end the page shows ${await shownPid()}, want the new pid ${now}`);
+    const text = await page.$eval(".mermaid-source", (e) => e.textContent);
+    assert(/Note over P\d+: exit killed/.test(text) && /Note over P\d+: restart counter_b/.test(text), `the diagram at the end:\n${text}`);
+    await page.click("button.stop");
+  });
 } finally {
   await browser.close();
 }
