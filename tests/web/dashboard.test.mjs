@@ -199,6 +199,21 @@ try {
     assert(/Note over P\d+: exit killed/.test(text) && /Note over P\d+: restart counter_b/.test(text), `the diagram at the end:\n${text}`);
     await page.click("button.stop");
   });
+
+  await pageTest("web: a sandbox is created from the form with the demo tree inside, then destroyed", "/sandboxes", async (page) => {
+    await page.waitForFunction(() => document.querySelector("main").dataset.ready === "1");
+    await page.type("input[name=name]", "weblab");
+    await page.click("input[name=demo]");
+    await page.click("form button[type=submit]");
+    await page.waitForSelector('tr[data-sandbox="weblab"]');
+    const procs = Number(await page.$eval('tr[data-sandbox="weblab"] td:nth-child(3)', (td) => td.textContent));
+    const info = (await api("/api/v1/sandboxes/weblab")).data;
+    assert(procs > 1 && info.processes > 1, `the demo tree is not inside: page ${procs}, node ${info.processes}`);
+    await page.click('tr[data-sandbox="weblab"] button[data-action="destroy"]');
+    await page.waitForFunction(() => !document.querySelector('tr[data-sandbox="weblab"]'));
+    const list = (await api("/api/v1/sandboxes")).data;
+    assert(!list.some((s) => s.name === "weblab"), "the node still has the sandbox");
+  });
 } finally {
   await browser.close();
 }
