@@ -84,6 +84,21 @@ try {
     await page.waitForFunction(() => Number(document.querySelector('section.sup[data-sup="demo_sup"] > header meter').value) >= 1);
   });
 
+  await pageTest("web: supervisors started inside a sandbox (events, no REST resource) cost no failed request", "/supervisors", async (page) => {
+    await page.waitForFunction(() => document.querySelector("main").dataset.ready === "1"
+      && document.getElementById("live")?.dataset.state === "live");
+    const made = await api("/api/v1/sandboxes", { method: "POST", body: JSON.stringify({ name: "suplab", demo: true }) });
+    assert(made.success, `create: ${JSON.stringify(made)}`);
+    try {
+      await page.waitForFunction(() => Number(document.querySelector("main").dataset.foreign) >= 1);
+      const shown = await page.$$eval("section.sup", (s) => s.length);
+      const listed = (await api("/api/v1/supervisors")).total;
+      assert(shown === listed, `${shown} supervisors shown, the API lists ${listed}`);
+    } finally {
+      await api("/api/v1/sandboxes/suplab", { method: "DELETE" });
+    }
+  });
+
   await pageTest("web: the graph view draws a node for every supervisor and worker of the tree", "/supervisors", async (page) => {
     await page.waitForFunction(() => document.querySelector("main").dataset.ready === "1");
     const want = await page.evaluate(() => document.querySelectorAll("section.sup").length

@@ -55,7 +55,7 @@ try {
   }
 
   await page.goto(`${server.url}/system`);
-  await page.waitForFunction(() => Number(document.querySelector("[data-frames]").dataset.frames) >= 8, { timeout: 30000 })
+  await page.waitForFunction(() => Number(document.querySelector("[data-frames]")?.dataset.frames) >= 8, { timeout: 30000 })
     .catch(async (err) => {
       const seen = await page.evaluate(() => `${document.querySelector("[data-frames]").textContent} / ${document.getElementById("live").dataset.state}`);
       const stats = await (await fetch(`${server.url}/api/v1/system/metrics`)).json();

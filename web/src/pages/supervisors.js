@@ -189,6 +189,8 @@ export function mount(el) {
       if (kind === "restart") updateHeader(sup);
     } else if (kind === "budget") {
       updateHeader(sup);
+    } else if (kind === "foreign") {
+      el.dataset.foreign = String(model.foreign.size);     // seen, not shown: inside a sandbox
     } else {
       render();
     }

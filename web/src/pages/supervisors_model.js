@@ -9,6 +9,25 @@ export class TreeModel {
     this.sups = new Map();          // pid -> supervisor
     this.onChange = onChange;       // (kind, sup, child?) after each update
     this.pending = new Map();       // pid -> fetch in flight
+    this.foreign = new Set();       // supervisors the API does not describe (inside a sandbox)
+  }
+
+  // A supervisor seen first in the event stream: described only if the API
+  // lists it (one inside a sandbox has events but no REST resource).
+  discover(pid) {
+    if (this.foreign.has(pid) || this.pending.has(pid)) return this.pending.get(pid) || Promise.resolve();
+    const job = (async () => {
+      const list = await get("/api/v1/supervisors");
+      const known = list.data.find((s) => s.pid === pid);
+      this.pending.delete(pid);
+      if (known) await this.fetchSup(pid, known.restarts > 0);
+      else {
+        this.foreign.add(pid);
+        this.onChange("foreign", { pid });
+      }
+    })();
+    this.pending.set(pid, job);
+    return job.finally(() => { if (this.pending.get(pid) === job) this.pending.delete(pid); });
   }
 
   async loadAll() {
@@ -79,7 +98,7 @@ export class TreeModel {
   apply(change, ev) {
     const sup = this.sups.get(ev.pid);
     if (!sup) {
-      if (change !== "shutdown") this.fetchSup(ev.pid);
+      if (change !== "shutdown") this.discover(ev.pid).catch(() => {});
       return;
     }
     if (change === "restarted") {
@@ -92,7 +111,7 @@ export class TreeModel {
       sup.restarts++;
       if (c.type === "supervisor") {
         this.sups.delete(was);
-        this.fetchSup(ev.new_pid);
+        this.discover(ev.new_pid).catch(() => {});
       }
       this.onChange("restart", sup, c, was);
       this.refreshBudget(sup);
