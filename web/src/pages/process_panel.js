@@ -99,7 +99,11 @@ export async function openProcessPanel(pid) {
     } }, "kill"),
     h("button", { type: "button", onclick: () => openProcessPanel(pid) }, "refresh"));
   body.append(actions, messageForm(pid, status), h("section", {}, h("h3", {}, "Info"), infoTable(info)));
-  body.append(await section("State", async () => h("pre", {}, show((await get(`${base}/state`)).data.state))));
+  // only a gen_server or a supervisor has a state to give (initial call module:init/1)
+  const hasState = /:init\/1$/.test(info.initial_call || "");
+  body.append(hasState
+    ? await section("State", async () => h("pre", {}, show((await get(`${base}/state`)).data.state)))
+    : h("section", {}, h("h3", {}, "State"), h("p", { class: "muted" }, "Not a gen_server or supervisor: it has no state to ask for.")));
   body.append(await section("Messages", async () => {
     const m = (await get(`${base}/messages`)).data;
     if (!m.count) return h("p", { class: "muted" }, "The mailbox is empty.");
