@@ -96,7 +96,7 @@ static const char serve_help[] =
     "  --bind ADDRESS     address to listen on (default 127.0.0.1); any other address\n"
     "                     needs a token (one is generated and printed if none is given)\n"
     "  --token T          require 'Authorization: Bearer T' on every request\n"
-    "  --web DIR          serve the dashboard from DIR (default: the folder 'web' beside\n"
+    "  --web-root DIR     serve the dashboard from DIR (default: the folder 'web' beside\n"
     "                     the otplab binary, where the build bundles web/)\n"
     "  and the options of 'otplab run'\n";
 static const char lesson_help[] =

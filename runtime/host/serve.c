@@ -1,5 +1,5 @@
 /*
-** otplab serve [--port 4000] [--bind 127.0.0.1] [--token T] [--web DIR] [FILE]
+** otplab serve [--port 4000] [--bind 127.0.0.1] [--token T] [--web-root DIR] [FILE]
 ** The REST API, the live event stream and the dashboard (BINARY_DIR/web, or
 ** DIR) over a running node: FILE's processes, or the demo tree.  Runs until SIGINT or SIGTERM.
 */
@@ -54,7 +54,7 @@ int cli_serve(int argc, char **argv) {
     if (r > 0) continue;
     const char *opt = argv[i];
     if (strcmp(opt, "--port") == 0 || strcmp(opt, "--bind") == 0 || strcmp(opt, "--token") == 0 ||
-        strcmp(opt, "--web") == 0) {
+        strcmp(opt, "--web-root") == 0) {
       if (i + 1 >= argc) {
         fprintf(stderr, "otplab serve: option %s needs a value\n", opt);
         return CLI_USAGE;
@@ -70,7 +70,7 @@ int cli_serve(int argc, char **argv) {
         ncfg.port = (int)port;
       } else if (strcmp(opt, "--bind") == 0) {
         ncfg.bind = val;
-      } else if (strcmp(opt, "--web") == 0) {
+      } else if (strcmp(opt, "--web-root") == 0) {
         ncfg.web_root = val;
       } else {
         if (!*val) {

@@ -114,7 +114,7 @@ static void respond_not_built(otp_net_conn *c) {
     "<p>Build it with <code>make build</code> (or <code>cmake --build build</code>): the build bundles "
     "<code>web/</code> when <code>node</code> and <code>npm</code> are installed "
     "(<code>scripts/setup</code> installs them). Or point the server at a built copy with "
-    "<code>otplab serve --web DIR</code>.</p>"
+    "<code>otplab serve --web-root DIR</code>.</p>"
     "<p>The REST API works without it: <a href=\"/api/v1/operations\">/api/v1/operations</a>.</p>"
     "</body></html>",
     c->net->web_root ? c->net->web_root : "(no folder: the binary's own folder is unknown)");

@@ -43,7 +43,7 @@ await writeFile(join(outside, "secret.txt"), "SECRET-CONTENT");
 await symlink(join(outside, "secret.txt"), join(root, "assets", "escape.txt"));
 
 const { test, done } = runner();
-const server = await startServe(otplab, ["--web", root]);
+const server = await startServe(otplab, ["--web-root", root]);
 const port = server.port;
 try {
   await test("static: / and every page route answer the app's index.html", async () => {
@@ -101,12 +101,12 @@ try {
 }
 
 await test("static: without a built dashboard, / explains how to build it and the API still works", async () => {
-  const s = await startServe(otplab, ["--web", join(root, "no-such-folder")]);
+  const s = await startServe(otplab, ["--web-root", join(root, "no-such-folder")]);
   try {
     assert(/dashboard is not built/.test(s.output()), `no notice at startup: ${s.output()}`);
     const r = await rawGet(s.port, "/");
     assert(r.status === 503 && r.headers["content-type"].startsWith("text/html"), `status ${r.status}`);
-    assert(r.body.includes("make build") && r.body.includes("--web"), `page: ${r.body}`);
+    assert(r.body.includes("make build") && r.body.includes("--web-root"), `page: ${r.body}`);
     const missing = await rawGet(s.port, "/assets/main.js");
     assert(missing.status === 404, `asset: ${missing.status}`);
     const api = await rawGet(s.port, "/api/v1/system/health");
