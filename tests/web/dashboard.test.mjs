@@ -122,6 +122,24 @@ try {
     await page.waitForFunction(() => !document.querySelector("aside.panel"));
   });
 
+  await pageTest("web: the process panel of a process that is no gen_server says it has no state, and asks for none", "/processes", async (page) => {
+    await page.waitForSelector('tr[data-pid] button.pid');
+    await page.type("input[name=q]", "serve_file");
+    await page.waitForFunction(() => document.querySelectorAll("table.procs tbody tr[data-pid]").length === 1);
+    await page.click("table.procs tbody tr[data-pid] button.pid");
+    await page.waitForFunction(() => /no state to ask for/.test(document.querySelector("aside.panel")?.textContent || "")
+      && !/loading/.test(document.querySelector("aside.panel").textContent));
+  });
+
+  await pageTest("web: the system page charts the node's metrics frames and shows memory by kind", "/system", async (page) => {
+    await page.waitForFunction(() => Number(document.querySelector("[data-frames]")?.dataset.frames) >= 2, { timeout: 20000 });
+    const shown = await page.$eval('[data-metric="process_count"]', (e) => Number(e.textContent.replace(/,/g, "")));
+    const now = (await api("/api/v1/system/metrics")).data.process_count;
+    assert(shown > 0 && Math.abs(shown - now) <= 20, `the chart says ${shown} processes, the node ${now}`);
+    await page.waitForSelector('.memory-by-kind [data-kind="processes"]');
+    assert(await page.$$eval(".uplot", (u) => u.length) === 5, "not five charts");
+  });
+
   await pageTest("web: the processes page pages on the server and sorts by memory", "/processes", async (page) => {
     await page.waitForSelector("table.procs tbody tr");
     await page.select("select[name=limit]", "5");

@@ -78,13 +78,21 @@ export function mount(el) {
 
   async function loadReports() {
     try {
-      const [hl, an, bn] = await Promise.all([get("/api/v1/system/health"), get("/api/v1/system/anomalies"),
-        get("/api/v1/system/bottlenecks")]);
+      const [hl, an, bn, mt] = await Promise.all([get("/api/v1/system/health"), get("/api/v1/system/anomalies"),
+        get("/api/v1/system/bottlenecks"), get("/api/v1/system/metrics")]);
       const d = hl.data;
+      const mem = mt.data.memory || {};
+      const sandboxes = Object.entries(mem.sandboxes || {});
       clear(health).append(h("p", {},
         h("strong", { "data-health": d.status }, `Health: ${d.status}`),
         ` · ${fmtNum(d.process_count)} processes · ${fmtBytes(d.memory)} · run queue ${fmtNum(d.run_queue)}`,
-        d.reasons?.length ? h("ul", {}, d.reasons.map((r) => h("li", {}, typeof r === "string" ? r : JSON.stringify(r)))) : null));
+        d.reasons?.length ? h("ul", {}, d.reasons.map((r) => h("li", {}, typeof r === "string" ? r : JSON.stringify(r)))) : null),
+        h("p", { class: "memory-by-kind" }, "Memory by kind: ",
+          h("span", { "data-kind": "processes" }, `processes ${fmtBytes(mem.processes)}`), " · ",
+          h("span", { "data-kind": "system" }, `system ${fmtBytes(mem.system)}`), " · ",
+          h("span", { "data-kind": "sandboxes" }, sandboxes.length
+            ? `sandboxes ${sandboxes.map(([n, b]) => `${n} ${fmtBytes(typeof b === "number" ? b : b?.total)}`).join(", ")}`
+            : "no sandbox"), " · ", `total ${fmtBytes(mem.total)}`));
       clear(anomalies).append(an.data.length
         ? h("ul", {}, an.data.map((a) => h("li", {}, h("strong", {}, a.kind || a.type || "anomaly"), " ",
           a.message || a.description || JSON.stringify(a))))
