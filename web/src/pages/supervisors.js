@@ -21,7 +21,7 @@ export function mount(el) {
   el.append(
     h("h1", {}, "Supervisors"),
     h("div", { class: "toolbar" }, search,
-      h("button", { type: "button", onclick: () => setAll(false) }, "Expand all"),
+      h("button", { type: "button", "data-action": "expand-all", onclick: () => setAll(false) }, "Expand all"),
       h("button", { type: "button", onclick: () => setAll(true) }, "Collapse all"),
       graphToggle),
     status, trees, graphBox);
