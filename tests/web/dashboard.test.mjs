@@ -250,6 +250,26 @@ try {
 } finally {
   await browser.close();
 }
+await test("web: with --token the dashboard opened as /?token=T works (REST and the event stream), without it says how", async () => {
+  const guarded = await startServe(otplab, ["--token", "web-test-token"]);
+  const b = await launch();
+  try {
+    const page = await openPage(b);
+    await page.goto(`${guarded.url}/supervisors?token=web-test-token`);
+    await page.waitForSelector('section.sup[data-sup="demo_sup"] tr[data-child="counter_a"]');
+    await page.waitForFunction(() => document.getElementById("live")?.dataset.state === "live");
+    assert(!page.url().includes("token"), `the token stayed in the address: ${page.url()}`);
+    assert(page.problems.length === 0, `problems:\n${page.problems.join("\n")}`);
+    const other = await b.createBrowserContext();
+    const bare = await other.newPage();
+    await bare.goto(`${guarded.url}/supervisors`);
+    await bare.waitForFunction(() => /needs its token: open the dashboard as .*\?token=TOKEN/.test(document.querySelector(".status")?.textContent || ""));
+  } finally {
+    await b.close();
+    await guarded.stop();
+  }
+});
+
 await test("web: otplab serve stops cleanly after the browser sessions", async () => {
   const code = await server.stop();
   assert(code === 0, `exit status ${code}:\n${server.output().slice(-2000)}`);

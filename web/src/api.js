@@ -8,8 +8,22 @@ export class ApiError extends Error {
   }
 }
 
+// A server started with --token (any bind but loopback) is opened as
+// URL/?token=T: the token is kept for this tab and taken out of the address.
+const TOKEN_KEY = "otplab-token";
+(function takeToken() {
+  const url = new URL(location.href);
+  const given = url.searchParams.get("token");
+  if (!given) return;
+  sessionStorage.setItem(TOKEN_KEY, given);
+  url.searchParams.delete("token");
+  history.replaceState(null, "", url.pathname + url.search + url.hash);
+})();
+export const token = () => sessionStorage.getItem(TOKEN_KEY);
+
 export async function api(method, path, body) {
   const init = { method, headers: {} };
+  if (token()) init.headers.authorization = `Bearer ${token()}`;
   if (body !== undefined) {
     init.headers["content-type"] = "application/json";
     init.body = typeof body === "string" ? body : JSON.stringify(body);
@@ -28,6 +42,10 @@ export async function api(method, path, body) {
     throw new ApiError(res.status, "bad_response", `the server answered ${res.status} with something that is not JSON`);
   }
   if (json && json.success === false) {
+    if (res.status === 401) {
+      throw new ApiError(401, json.error?.code, "this server needs its token: open the dashboard as "
+        + `${location.origin}/?token=TOKEN with the token otplab serve printed`);
+    }
     throw new ApiError(res.status, json.error?.code, json.error?.message || `error ${res.status}`);
   }
   return { status: res.status, json };

@@ -1,3 +1,5 @@
+import { token } from "./api.js";
+
 // The live event stream: WebSocket /api/v1/events?kinds=&pids=. Each page
 // opens its own stream with the kinds it needs and closes it when it
 // leaves; a lost connection is retried with a growing delay, and the
@@ -8,7 +10,8 @@ function showLive(state) {
   const el = liveEl();
   if (!el) return;
   el.dataset.state = state;
-  el.textContent = state === "live" ? "● live" : state === "down" ? "○ disconnected, retrying…" : "";
+  el.textContent = state === "live" ? "● live" : state === "down" ? "○ disconnected, retrying…"
+    : state === "refused" ? "○ stream refused (see the page)" : "";
 }
 
 export function openEvents({ kinds, pids } = {}, onFrame, onOpen) {
@@ -16,8 +19,9 @@ export function openEvents({ kinds, pids } = {}, onFrame, onOpen) {
   const params = [];
   if (kinds?.length) params.push(`kinds=${kinds.map(encodeURIComponent).join(",")}`);
   if (pids?.length) params.push(`pids=${pids.map((p) => encodeURIComponent(p.replace(/[<>]/g, ""))).join(",")}`);
+  if (token()) params.push(`token=${encodeURIComponent(token())}`);   // a browser cannot send the header here
   const url = `${location.protocol === "https:" ? "wss" : "ws"}://${location.host}/api/v1/events?${params.join("&")}`;
-  let ws = null, closed = false, retry = 500, timer = null;
+  let ws = null, closed = false, refused = false, retry = 500, timer = null;
   const connect = () => {
     ws = new WebSocket(url);
     ws.onopen = () => {
@@ -32,11 +36,13 @@ export function openEvents({ kinds, pids } = {}, onFrame, onOpen) {
       } catch {
         return;
       }
+      if (frame.type === "error") refused = true;    // the node will not follow this query: no retry
       onFrame(frame);
     };
     ws.onclose = () => {
       if (closed) return;
-      showLive("down");
+      showLive(refused ? "refused" : "down");
+      if (refused) return;
       timer = setTimeout(connect, retry);
       retry = Math.min(retry * 2, 8000);
     };
