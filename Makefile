@@ -5,7 +5,7 @@ BUILD_SAN  ?= build-asan
 JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
 CMAKE_OPTS ?=
 
-.PHONY: all build run test test-normal test-asan bench fuzz soak setup clean
+.PHONY: all build run test test-normal test-asan bench fuzz soak setup clean screenshots
 
 all: build
 
@@ -45,6 +45,10 @@ soak: setup build
 bench: build
 	@OTP_SETUP_BENCH=1 scripts/setup
 	@scripts/bench
+
+# The dashboard's pages as PNGs in docs/screenshots/ (headless Chromium).
+screenshots: setup build
+	@scripts/screenshots
 
 clean:
 	rm -rf $(BUILD) $(BUILD_SAN) build-fuzz

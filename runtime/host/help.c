@@ -130,8 +130,10 @@ static const char serve_help[] =
     "usage: otplab serve [options] [FILE]\n"
     "\n"
     "Runs FILE's processes (or, with no FILE, the demo tree) and serves the REST\n"
-    "API of API.md section 10 under /api/v1/ and live events on the WebSocket\n"
-    "/api/v1/events?kinds=&pids=. Prints the URL; runs until SIGINT or SIGTERM.\n"
+    "API of API.md section 10 under /api/v1/, live events on the WebSocket\n"
+    "/api/v1/events?kinds=&pids=, and the dashboard at / (its pages /supervisors,\n"
+    "/processes, /trace, /system, /sandboxes, /operations, /lessons, /cluster).\n"
+    "Prints the URL; runs until SIGINT or SIGTERM.\n"
     "GET /api/v1/operations lists every operation, /api/v1/openapi.json describes them.\n"
     "\n"
     "options:\n"
@@ -141,6 +143,8 @@ static const char serve_help[] =
     "  --token T          require 'Authorization: Bearer T' on every request\n"
     "  --sname NAME, --cookie C   be the Erlang node NAME@HOST (as 'otplab run');\n"
     "                     /api/v1/cluster/ then shows the connected nodes\n"
+    "  --web-root DIR     serve the dashboard from DIR (default: the folder 'web' beside\n"
+    "                     the otplab binary, where the build bundles web/)\n"
     "  and the options of 'otplab run'\n";
 static const char lesson_help[] =
     "usage: otplab lesson [options] N [--interactive]\n"

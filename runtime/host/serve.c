@@ -1,7 +1,7 @@
 /*
-** otplab serve [--port 4000] [--bind 127.0.0.1] [--token T] [--sname N] [FILE]
-** The REST API and the live event stream over a running node: FILE's
-** processes, or the demo tree.  Runs until SIGINT or SIGTERM.  Also the
+** otplab serve [--port 4000] [--bind 127.0.0.1] [--token T] [--web-root DIR] [--sname N] [FILE]
+** The REST API, the live event stream and the dashboard (BINARY_DIR/web, or
+** DIR) over a running node: FILE's processes, or the demo tree.  Runs until SIGINT or SIGTERM.  Also the
 ** server options that `otplab console --web` shares.
 */
 #include <stdio.h>
@@ -38,7 +38,8 @@ static int make_token(char *out, size_t len) {
 int cli_net_option(otp_net_config *ncfg, const char *cmd, int argc, char **argv, int *i,
                    int *port_given) {
   const char *opt = argv[*i];
-  if (strcmp(opt, "--port") != 0 && strcmp(opt, "--bind") != 0 && strcmp(opt, "--token") != 0)
+  if (strcmp(opt, "--port") != 0 && strcmp(opt, "--bind") != 0 && strcmp(opt, "--token") != 0 &&
+      strcmp(opt, "--web-root") != 0)
     return 0;
   if (*i + 1 >= argc) {
     fprintf(stderr, "otplab %s: option %s needs a value\n", cmd, opt);
@@ -56,6 +57,8 @@ int cli_net_option(otp_net_config *ncfg, const char *cmd, int argc, char **argv,
     if (port_given) *port_given = 1;
   } else if (strcmp(opt, "--bind") == 0) {
     ncfg->bind = val;
+  } else if (strcmp(opt, "--web-root") == 0) {
+    ncfg->web_root = val;
   } else {
     if (!*val) {
       fprintf(stderr, "otplab %s: --token needs a non-empty token\n", cmd);
@@ -78,8 +81,20 @@ int cli_net_token(otp_net_config *ncfg, const char *cmd, char *buf, size_t len) 
   return 0;
 }
 
+static int has_dashboard(const char *dir) {
+  char path[4096];
+  snprintf(path, sizeof path, "%s/index.html", dir);
+  FILE *f = fopen(path, "rb");
+  if (f) fclose(f);
+  return f != NULL;
+}
+
 void cli_net_announce(const otp_net_config *ncfg, otp_net *net, const char *cmd, const char *what) {
   printf("otplab %s: %shttp://%s:%d/\n", cmd, what, ncfg->bind, otp_net_port(net));
+  const char *web = otp_net_web_root(net);
+  if (!web || !has_dashboard(web))
+    printf("otplab %s: the dashboard is not built (no index.html in %s): build it with 'make build'\n",
+           cmd, web ? web : "the binary's folder");
   if (ncfg->token)
     printf("otplab %s: token %s (send 'Authorization: Bearer %s')\n", cmd, ncfg->token, ncfg->token);
   fflush(stdout);

@@ -58,6 +58,7 @@ struct otp_net {
   int port;
   int loopback;              /* bound to a loopback address */
   char *token;               /* or NULL */
+  char *web_root;            /* the dashboard's files (resolved), or NULL */
   otp_pid server;            /* the process that gets requests (otp.net.attach) */
   int closing;
   otp_net_conn **conns;
@@ -80,6 +81,9 @@ otp_net_conn *otp_net_conn_find(otp_net *net, uint64_t id);
 /* Queues an answer on c and asks for a writable callback; body is copied. */
 void otp_net_respond(otp_net_conn *c, int status, const char *type, const char *body,
                      size_t len);
+/* The same, taking buf (LWS_PRE bytes of room, then len bytes) as it is. */
+void otp_net_respond_owned(otp_net_conn *c, int status, const char *type, unsigned char *buf,
+                           size_t len);
 /* Queues an error answer in the envelope of API.md section 10. */
 void otp_net_respond_error(otp_net_conn *c, int status, const char *code,
                            const char *message);
@@ -91,6 +95,14 @@ int otp_net_post_begin(otp_net *net, const char *kind, int nfields);
 void otp_net_post_end(otp_net *net);
 /* Pushes the query of c as {{k, v}, ...}. */
 void otp_net_push_query(lua_State *L, const otp_net_conn *c);
+
+/* The dashboard's files (static.c) */
+/* 1 if path belongs to the API (/api or /api/...). */
+int otp_net_is_api_path(const char *path);
+/* Answers c's GET for a file of the dashboard (or its index.html). */
+void otp_net_serve_static(otp_net_conn *c);
+/* BINARY_DIR/web, freshly allocated, or NULL. */
+char *otp_net_default_web_root(void);
 
 /* WebSocket half (ws.c) */
 /* Accepts (0) or refuses (1) a WebSocket upgrade: path, token, Origin. */

@@ -13,6 +13,8 @@
 **   {"ws_open", id, path, query}
 **   {"ws_close", id}
 **   {"signal", "SIGINT"|"SIGTERM"}           time to stop
+** Paths outside /api/ never reach it: they are the dashboard's files
+** (static.c), served from the web root without a token (they hold no data).
 */
 #ifndef OTP_NET_H
 #define OTP_NET_H
@@ -30,6 +32,7 @@ typedef struct otp_net_config {
   const char *bind;      /* address to listen on */
   int port;              /* 0: any free port */
   const char *token;     /* required as "Authorization: Bearer T", or NULL */
+  const char *web_root;  /* the built dashboard; NULL: "web" beside the binary */
 } otp_net_config;
 
 typedef struct otp_net otp_net;
@@ -44,6 +47,8 @@ int otp_net_port(const otp_net *net);
 ** does) before otp_net_free. */
 void otp_net_close(otp_net *net);
 void otp_net_free(otp_net *net);
+/* The web root in use (resolved), or NULL if none was found. */
+const char *otp_net_web_root(const otp_net *net);
 
 /* Tells the API server that the node should stop (from a signal handler). */
 void otp_net_post_signal(otp_net *net, const char *signame);

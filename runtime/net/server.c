@@ -243,6 +243,17 @@ void otp_net_respond(otp_net_conn *c, int status, const char *type, const char *
   lws_callback_on_writable(c->wsi);
 }
 
+void otp_net_respond_owned(otp_net_conn *c, int status, const char *type, unsigned char *buf,
+                           size_t len) {
+  free(c->resp);
+  c->resp = buf;
+  c->resp_len = len;
+  c->resp_status = status;
+  c->resp_type = type;
+  c->net->responses++;
+  lws_callback_on_writable(c->wsi);
+}
+
 void otp_net_respond_error(otp_net_conn *c, int status, const char *code,
                            const char *message) {
   char buf[512];
@@ -311,6 +322,10 @@ static int begin_request(otp_net_conn *c, struct lws *wsi) {
                           "this server listens on loopback and answers only requests addressed to "
                           "localhost or 127.0.0.1 (the Host header named another host: a page "
                           "that reached it through DNS rebinding is refused)");
+    return 0;
+  }
+  if (!otp_net_is_api_path(c->path)) {
+    otp_net_serve_static(c);
     return 0;
   }
   if (!otp_net_authorized(c->net, wsi)) {
@@ -438,6 +453,10 @@ otp_net *otp_net_open(otp_node *node, const otp_net_config *cfg, char *err, size
   net->node = node;
   net->loopback = is_loopback(cfg->bind);
   if (cfg->token) net->token = strdup(cfg->token);
+  char *root = cfg->web_root ? strdup(cfg->web_root) : otp_net_default_web_root();
+  net->web_root = root ? realpath(root, NULL) : NULL;
+  if (!net->web_root) net->web_root = root;     /* kept for the "not built" page */
+  else free(root);
   /* lws logs what clients do wrong ("Ran out of header data space") on
   ** stderr, where the user can do nothing about it: the client is answered
   ** instead, and a port in use is said below, in words */
@@ -474,6 +493,8 @@ otp_net *otp_net_open(otp_node *node, const otp_net_config *cfg, char *err, size
 
 int otp_net_port(const otp_net *net) { return net->port; }
 
+const char *otp_net_web_root(const otp_net *net) { return net->web_root; }
+
 void otp_net_post_signal(otp_net *net, const char *signame) {
   if (!otp_net_post_begin(net, "signal", 2)) return;
   lua_pushstring(net->node->L, signame);
@@ -498,5 +519,6 @@ void otp_net_free(otp_net *net) {
   free(net->conns);
   free(net->free_slots);
   free(net->token);
+  free(net->web_root);
   free(net);
 }
