@@ -85,18 +85,26 @@ char *otp_net_header(struct lws *wsi, enum lws_token_indexes tok) {
   return s;
 }
 
+/* Compares in a time that does not depend on where the texts differ. */
+static int token_matches(const char *token, const char *given) {
+  size_t n = strlen(token), m = strlen(given);
+  unsigned diff = (unsigned)(n ^ m);
+  for (size_t i = 0; i < n; i++) diff |= (unsigned char)token[i] ^ (unsigned char)given[i < m ? i : 0];
+  return diff == 0;
+}
+
+/* The header, or (for the dashboard's WebSocket, which a browser cannot
+** give headers) the query argument token=T. */
 int otp_net_authorized(otp_net *net, struct lws *wsi) {
   if (!net->token) return 1;
   char *auth = otp_net_header(wsi, WSI_TOKEN_HTTP_AUTHORIZATION);
-  int ok = 0;
-  if (auth && strncmp(auth, "Bearer ", 7) == 0) {
-    const char *given = auth + 7;
-    size_t n = strlen(net->token), m = strlen(given);
-    unsigned diff = (unsigned)(n ^ m);
-    for (size_t i = 0; i < n; i++) diff |= (unsigned char)net->token[i] ^ (unsigned char)given[i < m ? i : 0];
-    ok = diff == 0;
-  }
+  int ok = auth && strncmp(auth, "Bearer ", 7) == 0 && token_matches(net->token, auth + 7);
   free(auth);
+  if (!ok) {
+    char arg[256];
+    const char *given = lws_get_urlarg_by_name(wsi, "token=", arg, (int)sizeof arg);
+    ok = given && token_matches(net->token, given);
+  }
   return ok;
 }
 
