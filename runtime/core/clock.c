@@ -107,11 +107,16 @@ static void fire_due(otp_node *node, uint64_t now) {
   }
 }
 
+/* libuv runs due timers at the start of an iteration and then polls until
+** the next one: a process this woke would wait for that next timer (a
+** receive timeout of 0 or 1 ms ending only when another timer fired). uv_stop
+** makes the poll return at once, so the scheduler runs what was woken. */
 static void on_clock_timer(uv_timer_t *h) {
   otp_node *node = h->data;
   node->clock_armed = 0;
   fire_due(node, otp_now_ns());
   arm(node);
+  if (node->rq_len) uv_stop(&node->loop);
 }
 
 void otp_clock_init(otp_node *node) {
