@@ -139,6 +139,7 @@ int luaopen_otp(lua_State *L) {
   lua_setglobal(L, "otp");
   lua_pop(L, 2);
   otp_coroutine_init(L);
+  otp_pattern_register(L);
   return 0;
 }
 

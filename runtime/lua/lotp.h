@@ -24,6 +24,8 @@ int luaopen_otp_trace(lua_State *L);
 int otp_trace_start_run_ring(struct otp_node *node, otp_pid owner, int max_events);
 void otp_supervisor_core_register(lua_State *L);   /* lsupervisor.c: otp.supervisor_core */
 void otp_coroutine_init(lua_State *L);
+/* lpattern.c: a sandbox's string.find/match/gmatch/gsub, which yield between slices */
+void otp_pattern_register(lua_State *L);
 void otp_stdin_register(lua_State *L);             /* lstdin.c: package.preload["otp.stdin"], main state only */
 
 /* lfault.c: otp.fault_core, and the two points where faults act */
