@@ -27,6 +27,7 @@ static int ro_newindex(lua_State *L) {
 }
 
 static int ro_next(lua_State *L) {
+  luaL_checktype(L, 1, LUA_TTABLE);       /* pairs(module) hands it out */
   lua_settop(L, 2);
   if (lua_next(L, 1)) return 2;
   lua_pushnil(L);
@@ -125,7 +126,17 @@ static int env_load(lua_State *L) {
 }
 
 /* loadfile([filename [, mode [, env]]]) */
+/* Without a name, loadfile and dofile read standard input: a blocking read
+** that would hold the whole node. */
+static void need_file_name(lua_State *L, const char *fname) {
+  if (!lua_isstring(L, 1))
+    otp_raise(L, "badarg: %s needs a file name (a string), got %s; standard input "
+              "is read with require \"otp.stdin\", which waits without holding the node",
+              fname, luaL_typename(L, 1));
+}
+
 static int env_loadfile(lua_State *L) {
+  need_file_name(L, "loadfile");
   int n = lua_gettop(L);
   lua_settop(L, 3);
   text_only(L, 2);
@@ -145,7 +156,8 @@ static int dofile_k(lua_State *L, int status, lua_KContext ctx) {
 }
 
 static int env_dofile(lua_State *L) {
-  const char *fname = luaL_optstring(L, 1, NULL);
+  need_file_name(L, "dofile");
+  const char *fname = lua_tostring(L, 1);
   lua_settop(L, 1);
   if (luaL_loadfilex(L, fname, "t") != LUA_OK) return lua_error(L);
   otp_env_push_current(L);
@@ -288,8 +300,8 @@ static int loaded_index(lua_State *L) {
 }
 
 static int loaded_next(lua_State *L) {
+  lua_settop(L, 2);                         /* (proxy, key), however it is called */
   luaL_getsubtable(L, LUA_REGISTRYINDEX, LUA_LOADED_TABLE);
-  lua_settop(L, 3);
   lua_pushvalue(L, 2);
   if (!lua_next(L, 3)) return 0;
   if (lua_istable(L, -1)) {

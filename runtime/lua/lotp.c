@@ -140,6 +140,7 @@ int luaopen_otp(lua_State *L) {
   lua_pop(L, 2);
   otp_coroutine_init(L);
   otp_pattern_register(L);
+  otp_sandbox_loops_register(L);
   return 0;
 }
 

@@ -26,6 +26,8 @@ void otp_supervisor_core_register(lua_State *L);   /* lsupervisor.c: otp.supervi
 void otp_coroutine_init(lua_State *L);
 /* lpattern.c: a sandbox's string.find/match/gmatch/gsub, which yield between slices */
 void otp_pattern_register(lua_State *L);
+/* lsandbox_loops.c: a sandbox's string.rep and table.move/insert/remove, without endless C loops */
+void otp_sandbox_loops_register(lua_State *L);
 void otp_stdin_register(lua_State *L);             /* lstdin.c: package.preload["otp.stdin"], main state only */
 
 /* lfault.c: otp.fault_core, and the two points where faults act */
