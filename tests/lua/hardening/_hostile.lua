@@ -74,12 +74,24 @@ function H.reachable(skip)
     end
   end
   add("pairs:package.loaded", (pairs(package.loaded)))
+  for name, f in pairs(H.made) do add("made:" .. name, f()) end
   table.sort(out)
   return out
 end
 
+-- C functions that other functions make (closures with their own state)
+H.made = {
+  gmatch = function() return string.gmatch("a1b2c3", "%a(%d)") end,
+  wrap = function() return coroutine.wrap(function(...) return ... end) end,
+  wrap_loop = function()
+    return coroutine.wrap(function(...) while true do coroutine.yield(...) end end)
+  end,
+}
+
 --- H.resolve(path) -> the function at path
 function H.resolve(path)
+  local made = path:match("^made:(.*)$")
+  if made then return H.made[made]() end
   local lib = path:match("^pairs:(.*)$")
   if lib == "package.loaded" then return (pairs(package.loaded)) end
   if lib then return (pairs(package.loaded[lib])) end

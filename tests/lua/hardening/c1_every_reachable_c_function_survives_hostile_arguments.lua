@@ -24,13 +24,14 @@ local H = load(SRC)()
 local HOST_OWN = {"_G.load", "_G.require", "_G.setmetatable", "_G.rawset", "_G.loadfile",
                   "_G.dofile", "coroutine.resume", "coroutine.wrap", "coroutine.yield",
                   "coroutine.isyieldable", "coroutine.running", "package.searchers.2",
-                  "pairs:string", "pairs:table", "pairs:_G", "pairs:package.loaded"}
+                  "pairs:string", "pairs:table", "pairs:_G", "pairs:package.loaded",
+                  "made:wrap", "made:wrap_loop"}
 
 -- otplab's own C functions in a sandbox's library, on top of the host's
 local SANDBOX_OWN = {"string.find", "string.match", "string.gmatch", "string.gsub",
                      "string.rep", "table.move", "table.insert", "table.remove",
                      "_G.collectgarbage", "pairs:coroutine", "pairs:math", "pairs:os",
-                     "pairs:package", "pairs:utf8"}
+                     "pairs:package", "pairs:utf8", "made:gmatch"}
 local OWN = {}
 for _, p in ipairs(HOST_OWN) do OWN[p] = true end
 for _, p in ipairs(SANDBOX_OWN) do OWN[p] = true end
@@ -119,7 +120,8 @@ local listed = {}
 for _, p in ipairs(sb_paths) do listed[p] = true end
 for _, p in ipairs{"string.find", "string.gsub", "string.rep", "table.move", "table.insert",
                    "_G.load", "_G.setmetatable", "_G.collectgarbage", "coroutine.wrap",
-                   "utf8.char", "math.floor", "os.date", "pairs:string"} do
+                   "utf8.char", "math.floor", "os.date", "pairs:string", "made:gmatch",
+                   "made:wrap"} do
   expect.truthy(listed[p], p .. " is among the sandbox's C functions")
 end
 local scalls, sdeaths, sunclear, slong = fuzz(sb_paths, "c1_hostile")
