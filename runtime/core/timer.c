@@ -62,6 +62,7 @@ static void forget(otp_timer *t) {
   lua_pop(L, 1);
   detach(t);
   t->node->timers_pending--;
+  t->vm->timers_pending--;
   uv_timer_stop(&t->handle);
   uv_close((uv_handle_t *)&t->handle, free_timer);
 }
@@ -129,6 +130,7 @@ void otp_timer_start(otp_node *node, lua_State *L, uint64_t ms, int dest_idx,
   lua_pop(L, 1);
   if (dest) attach(t, dest);
   node->timers_pending++;
+  t->vm->timers_pending++;
   uv_timer_init(&node->loop, &t->handle);
   t->handle.data = t;
   uv_update_time(&node->loop);
