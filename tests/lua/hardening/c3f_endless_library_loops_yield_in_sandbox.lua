@@ -7,6 +7,7 @@
 -- can be killed. On ordinary arguments the four answer exactly as Lua does
 -- in a host process (values, the tables they leave, error messages).
 local expect = otp.expect
+local ticks = dofile((arg[0]:match("^(.*/)") or "") .. "_ticks.lua")
 local me = otp.self()
 expect.eq(otp.sandbox.create("c3f_loops", {}), true)
 
@@ -114,14 +115,7 @@ for _, name in ipairs{"move", "move_back", "insert", "remove"} do
     otp.send(to, {"returned"})
   end, me)
   expect.receive({"started", looper}, 10000)
-  local _, tref = otp.spawn_opt(function()
-    for i = 1, 50 do
-      otp.send(me, {"tick", i})
-      otp.yield()
-    end
-  end, {monitor = true})
-  for i = 1, 50 do expect.eq(expect.receive({"tick"}, 10000)[2], i) end
-  expect.eq(expect.receive({"DOWN", tref}, 10000)[5], "normal")
+  ticks(50)
   expect.eq(otp.receive({"returned"}, 0), nil, name .. " is still looping")
   expect.alive(looper, name .. ": the looping process was preempted, not stopped")
   local ref = otp.monitor(looper)
