@@ -110,11 +110,53 @@ static void text_only(lua_State *L, int mode_idx) {
   lua_replace(L, mode_idx);
 }
 
+/* Lua's parser cannot be preempted: about 20 MB of source a second, so a
+** sandbox's load takes at most this much source text at once (a few ms). */
+#define SANDBOX_MAX_CHUNK (64 * 1024)
+
+static int chunk_too_big(lua_State *L) {
+  luaL_pushfail(L);
+  lua_pushfstring(L, "limit: a sandbox loads at most %d KB of source in one load (the "
+                  "parser cannot be preempted); load the code in smaller chunks",
+                  SANDBOX_MAX_CHUNK / 1024);
+  return 2;
+}
+
+/* A sandbox's reader function, counted: upvalue 1 the reader, 2 the bytes so far. */
+static int counted_reader(lua_State *L) {
+  lua_pushvalue(L, lua_upvalueindex(1));
+  lua_call(L, 0, 1);
+  if (lua_type(L, -1) == LUA_TSTRING) {
+    lua_Integer total = lua_tointeger(L, lua_upvalueindex(2)) + (lua_Integer)lua_rawlen(L, -1);
+    if (total > SANDBOX_MAX_CHUNK) {
+      chunk_too_big(L);
+      return lua_error(L);                /* load answers nil and this message */
+    }
+    lua_pushinteger(L, total);
+    lua_replace(L, lua_upvalueindex(2));
+  }
+  return 1;
+}
+
+/* In a sandbox: 1 if the chunk at 1 is too big (fail and the message pushed). */
+static int sandbox_chunk_check(lua_State *L) {
+  if (!(otp_vm_of(L)->flags & OTP_VM_SANDBOX)) return 0;
+  if (lua_type(L, 1) == LUA_TSTRING) return lua_rawlen(L, 1) > SANDBOX_MAX_CHUNK;
+  if (lua_type(L, 1) == LUA_TFUNCTION) {
+    lua_pushvalue(L, 1);
+    lua_pushinteger(L, 0);
+    lua_pushcclosure(L, counted_reader, 2);
+    lua_replace(L, 1);
+  }
+  return 0;
+}
+
 /* load(chunk [, chunkname [, mode [, env]]]): env defaults to the caller's globals. */
 static int env_load(lua_State *L) {
   int n = lua_gettop(L);
   lua_settop(L, 4);
   text_only(L, 3);
+  if (sandbox_chunk_check(L)) return chunk_too_big(L);
   if (n < 4) {
     otp_env_push_current(L);
     lua_replace(L, 4);
