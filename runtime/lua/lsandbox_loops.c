@@ -1,13 +1,16 @@
 /*
-** A sandbox's string.rep, table.move, table.insert and table.remove: Lua
-** 5.4's answers, without its endless C loops.  Lua's string.rep("", n)
+** A sandbox's string.rep, table.move, table.insert, table.remove and
+** table.sort: Lua 5.4's answers, without its long C loops.  Lua's string.rep("", n)
 ** counts to n doing nothing (math.maxinteger: centuries); table.move over a
 ** huge range, and insert or remove on a table whose __len says it is huge,
 ** step through every index in C, where no hook can stop them.  Here rep
 ** answers "" at once when there is nothing to repeat and fills its result by
 ** doubling, and the table loops count their steps and yield between slices
 ** (otp_sched_c_pause) like Lua code, the loop index kept in the
-** continuation's context.  Host processes keep Lua's own functions.
+** continuation's context.  Lua's sort of a big array runs in C for as long as
+** it takes (a million numbers: a quarter of a second), and with an order
+** function it cannot be preempted at all; here it is a merge sort that yields.
+** Host processes keep Lua's own functions.
 */
 #include <limits.h>
 #include <string.h>
@@ -168,11 +171,154 @@ static int sb_remove(lua_State *L) {
   return remove_k(L, LUA_OK, (lua_KContext)pos);
 }
 
+/* ---- table.sort ---- */
+
+/* A merge sort that can stop and go on: the elements are read into a plain
+** table (A), merged back and forth between it and another (B) in runs of
+** 1, 2, 4... and written back. Comparisons call the order function with
+** lua_callk, so it may yield (and be preempted) like any Lua code; equal
+** elements keep their order (Lua's sort promises no order for them). */
+enum { S_READ, S_MERGE, S_WRITE };
+enum { SORT_T = 1, SORT_CMP, SORT_STATE, SORT_A, SORT_B, SORT_TOP = SORT_B };
+
+typedef struct sort_state {
+  int phase;
+  int flip;                       /* the runs are in B (else in A) */
+  int cmp_pending;                /* the order function's answer is on top */
+  lua_Integer n, w, lo, mid, hi, i, j, k;
+  unsigned done;
+} sort_state;
+
+static int sort_k(lua_State *L, int status, lua_KContext ctx);
+
+/* One more step done (its state already saved): pause if the slice is over. */
+static void sort_tick(lua_State *L, sort_state *st) {
+  if (++st->done % CHUNK == 0 && otp_sched_c_slice_over(L, CHUNK))
+    otp_sched_c_pause(L, 0, sort_k);
+}
+
+/* The next run pair to merge, or the next pass, or the end of merging. */
+static void next_runs(sort_state *st) {
+  for (;;) {
+    if (st->w >= st->n) {
+      st->phase = S_WRITE;
+      st->i = 1;
+      return;
+    }
+    if (st->lo > st->n) {                 /* a pass is over */
+      st->flip = !st->flip;
+      st->w *= 2;
+      st->lo = 1;
+      continue;
+    }
+    st->mid = st->lo + st->w > st->n + 1 ? st->n + 1 : st->lo + st->w;
+    st->hi = st->lo + 2 * st->w > st->n + 1 ? st->n + 1 : st->lo + 2 * st->w;
+    st->i = st->lo;
+    st->j = st->mid;
+    st->k = st->lo;
+    return;
+  }
+}
+
+/* Moves element from (of the runs' table) to position k of the other. */
+static void take(lua_State *L, sort_state *st, lua_Integer from) {
+  int src = st->flip ? SORT_B : SORT_A, dst = st->flip ? SORT_A : SORT_B;
+  lua_rawgeti(L, src, from);
+  lua_rawseti(L, dst, st->k++);
+}
+
+static int sort_drive(lua_State *L, sort_state *st) {
+  for (;;) {
+    if (st->phase == S_READ) {
+      while (st->i <= st->n) {
+        lua_geti(L, SORT_T, st->i);
+        lua_rawseti(L, SORT_A, st->i++);
+        sort_tick(L, st);
+      }
+      st->phase = S_MERGE;
+      st->w = 1;
+      st->lo = 1;
+      next_runs(st);
+      continue;
+    }
+    if (st->phase == S_WRITE) {
+      int src = st->flip ? SORT_B : SORT_A;
+      while (st->i <= st->n) {
+        lua_rawgeti(L, src, st->i);
+        lua_seti(L, SORT_T, st->i++);
+        sort_tick(L, st);
+      }
+      return 0;
+    }
+    if (st->cmp_pending) {                /* is src[j] < src[i]? */
+      int less = lua_toboolean(L, -1);
+      lua_pop(L, 1);
+      st->cmp_pending = 0;
+      if (less) take(L, st, st->j++);
+      else take(L, st, st->i++);
+      sort_tick(L, st);
+      continue;
+    }
+    if (st->i < st->mid && st->j < st->hi) {
+      int src = st->flip ? SORT_B : SORT_A;
+      if (lua_isnil(L, SORT_CMP)) {
+        lua_rawgeti(L, src, st->j);
+        lua_rawgeti(L, src, st->i);
+        lua_pushboolean(L, lua_compare(L, -2, -1, LUA_OPLT));
+        lua_replace(L, -3);
+        lua_pop(L, 1);
+        st->cmp_pending = 1;
+        continue;
+      }
+      lua_pushvalue(L, SORT_CMP);
+      lua_rawgeti(L, src, st->j);
+      lua_rawgeti(L, src, st->i);
+      st->cmp_pending = 1;
+      lua_callk(L, 2, 1, 0, sort_k);
+      continue;
+    }
+    if (st->i < st->mid) take(L, st, st->i++);
+    else if (st->j < st->hi) take(L, st, st->j++);
+    else {
+      st->lo = st->hi;
+      next_runs(st);
+      continue;
+    }
+    sort_tick(L, st);
+  }
+}
+
+static int sort_k(lua_State *L, int status, lua_KContext ctx) {
+  (void)status;
+  (void)ctx;
+  sort_state *st = lua_touserdata(L, SORT_STATE);
+  lua_settop(L, SORT_TOP + st->cmp_pending);   /* the order function's answer */
+  return sort_drive(L, st);
+}
+
+static int sb_sort(lua_State *L) {
+  check_table(L, 1, TAB_R | TAB_W | TAB_L);
+  lua_Integer n = luaL_len(L, 1);
+  if (n <= 1) return 0;
+  luaL_argcheck(L, n < INT_MAX, 1, "array too big");
+  if (!lua_isnoneornil(L, 2)) luaL_checktype(L, 2, LUA_TFUNCTION);
+  lua_settop(L, 2);
+  sort_state *st = lua_newuserdatauv(L, sizeof *st, 0);
+  memset(st, 0, sizeof *st);
+  st->phase = S_READ;
+  st->n = n;
+  st->i = 1;
+  lua_createtable(L, (int)n, 0);
+  lua_createtable(L, (int)n, 0);
+  return sort_drive(L, st);
+}
+
 void otp_sandbox_loops_register(lua_State *L) {
   if (!otp_vm_of(L)->sandbox) return;
   static const luaL_Reg string_funcs[] = {{"rep", sb_rep}, {NULL, NULL}};
   static const luaL_Reg table_funcs[] = {
-    {"move", sb_move}, {"insert", sb_insert}, {"remove", sb_remove}, {NULL, NULL}
+    {"move", sb_move}, {"insert", sb_insert}, {"remove", sb_remove}, {"sort", sb_sort},
+    {NULL, NULL}
   };
   luaL_getsubtable(L, LUA_REGISTRYINDEX, LUA_LOADED_TABLE);
   lua_getfield(L, -1, "string");          /* the real tables behind the proxies */

@@ -29,7 +29,7 @@ local HOST_OWN = {"_G.load", "_G.require", "_G.setmetatable", "_G.rawset", "_G.l
 
 -- otplab's own C functions in a sandbox's library, on top of the host's
 local SANDBOX_OWN = {"string.find", "string.match", "string.gmatch", "string.gsub",
-                     "string.rep", "table.move", "table.insert", "table.remove",
+                     "string.rep", "table.move", "table.insert", "table.remove", "table.sort",
                      "_G.collectgarbage", "pairs:coroutine", "pairs:math", "pairs:os",
                      "pairs:package", "pairs:utf8", "made:gmatch"}
 local OWN = {}

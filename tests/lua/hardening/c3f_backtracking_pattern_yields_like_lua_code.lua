@@ -6,8 +6,8 @@
 -- yields between slices like Lua code, it was not killed as stuck). The same
 -- holds for match, gmatch and gsub, the s:find method form and a find inside
 -- a coroutine, and for the 30-character case (minutes of backtracking).
--- Inside a sort comparator, where it cannot yield, the sandbox's stuck-call
--- limit stops it. A smaller find of the same shape ends with Lua's answer.
+-- Inside a __tostring, where it cannot yield, the sandbox's stuck-call limit
+-- stops it. A smaller find of the same shape ends with Lua's answer.
 local expect = otp.expect
 local ticks = dofile((arg[0]:match("^(.*/)") or "") .. "_ticks.lua")
 local me = otp.self()
@@ -48,10 +48,10 @@ for _, kind in ipairs{"find", "match", "gmatch", "gsub", "method", "coroutine"} 
 end
 ticks_while_stuck("find", ("a"):rep(30), ("a?"):rep(30) .. ("a"):rep(30))
 
--- inside a sort comparator the match cannot yield: the sandbox's stuck-call
--- limit stops it, as it stops a loop there (C3e)
+-- inside a __tostring (under tostring, a C call) the match cannot yield: the
+-- sandbox's stuck-call limit stops it, as it stops a loop there (C3e)
 local spid, sref = otp.spawn_opt(function(sub, pat)
-  table.sort({3, 1, 2}, function(a, b) return sub:find(pat) ~= nil or a < b end)
+  tostring(setmetatable({}, {__tostring = function() return tostring(sub:find(pat)) end}))
 end, {sandbox = "c3f_stall", monitor = true}, SUBJECT, PATTERN)
 local down = expect.receive({"DOWN", sref}, 10000)
 expect.eq(down[5][1], "error")
