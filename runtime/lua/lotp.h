@@ -54,6 +54,10 @@ const char *otp_arg_string(lua_State *L, int idx, const char *fname);
 int otp_arg_option(lua_State *L, int idx, const char *def, const char *const list[],
                    const char *fname);
 
+/* Puts funcs in the library table lib (string, table, ...) of L's state:
+** the table itself, which processes see through a read-only view. */
+void otp_library_replace(lua_State *L, const char *lib, const luaL_Reg *funcs);
+
 /* Sorts the list on top of L in place (table.sort: pids oldest first, names
 ** alphabetically). */
 void otp_sort_list(lua_State *L);

@@ -445,8 +445,5 @@ void otp_pattern_register(lua_State *L) {
     {"find", sb_find}, {"match", sb_match}, {"gmatch", sb_gmatch}, {"gsub", sb_gsub},
     {NULL, NULL}
   };
-  luaL_getsubtable(L, LUA_REGISTRYINDEX, LUA_LOADED_TABLE);
-  lua_getfield(L, -1, "string");           /* the real table behind the proxy */
-  luaL_setfuncs(L, funcs, 0);
-  lua_pop(L, 2);
+  otp_library_replace(L, "string", funcs);
 }

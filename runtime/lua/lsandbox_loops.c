@@ -320,10 +320,6 @@ void otp_sandbox_loops_register(lua_State *L) {
     {"move", sb_move}, {"insert", sb_insert}, {"remove", sb_remove}, {"sort", sb_sort},
     {NULL, NULL}
   };
-  luaL_getsubtable(L, LUA_REGISTRYINDEX, LUA_LOADED_TABLE);
-  lua_getfield(L, -1, "string");          /* the real tables behind the proxies */
-  luaL_setfuncs(L, string_funcs, 0);
-  lua_getfield(L, -2, "table");
-  luaL_setfuncs(L, table_funcs, 0);
-  lua_pop(L, 3);
+  otp_library_replace(L, "string", string_funcs);
+  otp_library_replace(L, "table", table_funcs);
 }
