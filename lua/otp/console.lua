@@ -14,7 +14,7 @@
 -- shell's mailbox holds nothing else of the console's when user code runs.
 
 local otp = require "otp"
-local native = require "otp.console.native"
+local native = otp_internal.console_native
 local helpers = require "otp.console.helpers"
 local complete = require "otp.console.complete"
 
@@ -109,6 +109,9 @@ local function reason_text(reason)
   if type(reason) == "table" and reason[1] == "error" then return tostring(reason[2]) end
   return otp.inspect(reason)
 end
+
+--- info() -> {tty=, color=, history_file=}: how the console talks to its user.
+function console.info() return native.info() end
 
 --- keeper(file): the console's first process; returns when the shell ends normally.
 function console.keeper(file)

@@ -18,7 +18,9 @@
 --   its children have started, like supervisor.start_link). Limits:
 --   max_processes (at once), max_memory (bytes, the whole state),
 --   max_reductions (per process per second; a reduction is about a
---   microsecond of work); allow = {"io"} / {"os"} gives a library back.
+--   microsecond of work), max_timers (send_after/start_timer pending at
+--   once; 10000 when not given: a timer beyond it raises "limit: ...");
+--   allow = {"io"} / {"os"} gives a library back.
 --   A process that crosses a limit is killed with reason {"limit", LIMIT}
 --   (a spawn beyond max_processes raises "limit: ...") and the tracer records
 --   a limit_killed event.
@@ -29,8 +31,8 @@
 --   closed: all its memory returns.
 -- restart(name[, timeout_ms]) -> true | nil, reason: destroy, then the same
 --   configuration in a fresh state; info(name).restarts counts them.
--- list() -> names; info(name) -> {name, processes, memory, limits,
---   limit_kills, restarts, uptime_ms, root} | nil, "not_found"
+-- list() -> names; info(name) -> {name, processes, memory, timers (pending),
+--   limits, limit_kills, restarts, uptime_ms, root} | nil, "not_found"
 -- spawn(name, fn, ...) -> pid of a process running fn(...) inside.
 -- run(name, fn, ...) -> fn's results, or nil, reason if it raised an error
 --   (the error value) or died (its exit reason).

@@ -1,6 +1,6 @@
 /*
 ** The console's driver: the node, the native functions the shell uses
-** (package.loaded["otp.console.native"]), line delivery, and the signals
+** (otp_internal.console_native, for lua/otp/console.lua), line delivery, and the signals
 ** (Ctrl-C interrupts the shell's evaluation; SIGTERM and SIGHUP end the node).
 */
 #include <signal.h>
@@ -9,6 +9,7 @@
 #include <unistd.h>
 #include <lauxlib.h>
 #include "console/console.h"
+#include "core/env.h"
 #include "core/format.h"
 #include "core/mailbox.h"
 #include "core/signal.h"
@@ -125,11 +126,13 @@ static void register_natives(otp_console *c) {
     {"attach", l_attach}, {"read", l_read}, {"interrupted", l_interrupted},
     {"info", l_info}, {"set_completer", l_set_completer}, {NULL, NULL}};
   lua_State *L = c->node->L;
-  luaL_getsubtable(L, LUA_REGISTRYINDEX, LUA_LOADED_TABLE);
+  /* for the console's own Lua files only (otp_internal.console_native): any
+  ** other process calling attach() would take over the shell's globals */
+  luaL_getsubtable(L, LUA_REGISTRYINDEX, OTP_ENV_INTERNAL);
   lua_createtable(L, 0, 5);
   lua_pushlightuserdata(L, c);
   luaL_setfuncs(L, funcs, 1);
-  lua_setfield(L, -2, "otp.console.native");
+  lua_setfield(L, -2, "console_native");
   lua_pop(L, 1);
 }
 

@@ -28,6 +28,7 @@ static int ro_newindex(lua_State *L) {
 }
 
 static int ro_next(lua_State *L) {
+  luaL_checktype(L, 1, LUA_TTABLE);       /* pairs(module) hands it out */
   lua_settop(L, 2);
   if (lua_next(L, 1)) return 2;
   lua_pushnil(L);
@@ -110,11 +111,53 @@ static void text_only(lua_State *L, int mode_idx) {
   lua_replace(L, mode_idx);
 }
 
+/* Lua's parser cannot be preempted: about 20 MB of source a second, so a
+** sandbox's load takes at most this much source text at once (a few ms). */
+#define SANDBOX_MAX_CHUNK (64 * 1024)
+
+static int chunk_too_big(lua_State *L) {
+  luaL_pushfail(L);
+  lua_pushfstring(L, "limit: a sandbox loads at most %d KB of source in one load (the "
+                  "parser cannot be preempted); load the code in smaller chunks",
+                  SANDBOX_MAX_CHUNK / 1024);
+  return 2;
+}
+
+/* A sandbox's reader function, counted: upvalue 1 the reader, 2 the bytes so far. */
+static int counted_reader(lua_State *L) {
+  lua_pushvalue(L, lua_upvalueindex(1));
+  lua_call(L, 0, 1);
+  if (lua_type(L, -1) == LUA_TSTRING) {
+    lua_Integer total = lua_tointeger(L, lua_upvalueindex(2)) + (lua_Integer)lua_rawlen(L, -1);
+    if (total > SANDBOX_MAX_CHUNK) {
+      chunk_too_big(L);
+      return lua_error(L);                /* load answers nil and this message */
+    }
+    lua_pushinteger(L, total);
+    lua_replace(L, lua_upvalueindex(2));
+  }
+  return 1;
+}
+
+/* In a sandbox: 1 if the chunk at 1 is too big (fail and the message pushed). */
+static int sandbox_chunk_check(lua_State *L) {
+  if (!(otp_vm_of(L)->flags & OTP_VM_SANDBOX)) return 0;
+  if (lua_type(L, 1) == LUA_TSTRING) return lua_rawlen(L, 1) > SANDBOX_MAX_CHUNK;
+  if (lua_type(L, 1) == LUA_TFUNCTION) {
+    lua_pushvalue(L, 1);
+    lua_pushinteger(L, 0);
+    lua_pushcclosure(L, counted_reader, 2);
+    lua_replace(L, 1);
+  }
+  return 0;
+}
+
 /* load(chunk [, chunkname [, mode [, env]]]): env defaults to the caller's globals. */
 static int env_load(lua_State *L) {
   int n = lua_gettop(L);
   lua_settop(L, 4);
   text_only(L, 3);
+  if (sandbox_chunk_check(L)) return chunk_too_big(L);
   if (n < 4) {
     otp_env_push_current(L);
     lua_replace(L, 4);
@@ -126,7 +169,17 @@ static int env_load(lua_State *L) {
 }
 
 /* loadfile([filename [, mode [, env]]]) */
+/* Without a name, loadfile and dofile read standard input: a blocking read
+** that would hold the whole node. */
+static void need_file_name(lua_State *L, const char *fname) {
+  if (!lua_isstring(L, 1))
+    otp_raise(L, "badarg: %s needs a file name (a string), got %s; standard input "
+              "is read with require \"otp.stdin\", which waits without holding the node",
+              fname, luaL_typename(L, 1));
+}
+
 static int env_loadfile(lua_State *L) {
+  need_file_name(L, "loadfile");
   int n = lua_gettop(L);
   lua_settop(L, 3);
   text_only(L, 2);
@@ -146,7 +199,8 @@ static int dofile_k(lua_State *L, int status, lua_KContext ctx) {
 }
 
 static int env_dofile(lua_State *L) {
-  const char *fname = luaL_optstring(L, 1, NULL);
+  need_file_name(L, "dofile");
+  const char *fname = lua_tostring(L, 1);
   lua_settop(L, 1);
   if (luaL_loadfilex(L, fname, "t") != LUA_OK) return lua_error(L);
   otp_env_push_current(L);
@@ -289,8 +343,8 @@ static int loaded_index(lua_State *L) {
 }
 
 static int loaded_next(lua_State *L) {
+  lua_settop(L, 2);                         /* (proxy, key), however it is called */
   luaL_getsubtable(L, LUA_REGISTRYINDEX, LUA_LOADED_TABLE);
-  lua_settop(L, 3);
   lua_pushvalue(L, 2);
   if (!lua_next(L, 3)) return 0;
   if (lua_istable(L, -1)) {

@@ -64,6 +64,7 @@ typedef struct otp_node {
   otp_proc *charge;          /* who pays for allocations, usually current */
   int charge_forced;         /* charge is a receiver: never fail, only flag */
   uint64_t slice_start_ns;
+  uint64_t slice_c_work;     /* steps of resumable C work in this slice (sched.c) */
   otp_pid slice_pid;         /* whose slice started at slice_start_ns */
   otp_msg *msg_free;
 

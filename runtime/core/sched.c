@@ -170,6 +170,27 @@ static void preempt_hook(lua_State *L, lua_Debug *ar) {
   }
 }
 
+int otp_sched_c_slice_over(lua_State *L, unsigned work) {
+  otp_node *node = otp_node_of(L);
+  if (!node->current) return 0;
+  if (node->cfg.reductions) {
+    node->slice_c_work += work;
+    return node->slice_c_work >= (uint64_t)node->cfg.reductions;
+  }
+  return otp_now_ns() - node->slice_start_ns >= (uint64_t)node->cfg.slice_ms * 1000000u;
+}
+
+int otp_sched_c_pause(lua_State *L, lua_KContext ctx, lua_KFunction k) {
+  otp_node *node = otp_node_of(L);
+  otp_proc *p = node->current;
+  if (lua_isyieldable(L))
+    return otp_sched_yieldk(L, p->kill_pending ? OTP_YIELD_DIE : OTP_YIELD_PREEMPT, ctx, k);
+  uint64_t now = otp_now_ns();
+  if (!p->stuck_since_ns) p->stuck_since_ns = now;
+  else if (stuck_too_long(node, p, p->stuck_since_ns, now)) stuck_error(L, node, p);
+  return 0;
+}
+
 void otp_sched_stuck_inner(lua_State *L, lua_State *co, uint64_t *since) {
   otp_node *node = otp_node_of(L);
   otp_proc *p = node->current;
@@ -429,6 +450,7 @@ static void run_slice(otp_node *node, otp_proc *p) {
   uint64_t t0 = otp_now_ns();
   account(node, t0);
   node->slice_start_ns = t0;
+  node->slice_c_work = 0;
   node->slice_pid = p->pid;
   atomic_store_explicit(&node->slice_gen,
                         atomic_load_explicit(&node->slice_gen, memory_order_relaxed) + 1,

@@ -62,4 +62,16 @@ lua_State *otp_sched_set_running(struct otp_node *node, lua_State *T);
 ** raises the stuck-call error; before it, co is armed to come back soon. */
 void otp_sched_stuck_inner(lua_State *L, lua_State *co, uint64_t *since);
 
+/* Long work in C that can stop and go on (a sandbox's pattern matching):
+** it did `work` more steps; 1 if the running process should give up the
+** CPU now (its slice is over: the watchdog's slice_ms, or cfg.reductions
+** steps in deterministic mode). */
+int otp_sched_c_slice_over(lua_State *L, unsigned work);
+
+/* Gives up the CPU from such work: yields to the scheduler (the process
+** goes on in k next slice), or, where L cannot yield (a table.sort
+** comparator, a metamethod), runs the stuck-call clock instead: returns 0
+** to go on, and raises the stuck-call error past the limit. */
+int otp_sched_c_pause(lua_State *L, lua_KContext ctx, lua_KFunction k);
+
 #endif

@@ -31,6 +31,7 @@ static int pid_lt(lua_State *L) {   /* Erlang orders pids; so do we */
 }
 
 static int exit_tostring(lua_State *L) {
+  luaL_checktype(L, 1, LUA_TTABLE);
   lua_rawgeti(L, 1, 2);
   otp_format(L, -1, 1);
   lua_pushfstring(L, "exit: %s", lua_tostring(L, -1));
@@ -77,6 +78,8 @@ void otp_term_init(lua_State *L, otp_vm *vm) {
   lua_newtable(L);
   lua_pushcfunction(L, exit_tostring);
   lua_setfield(L, -2, "__tostring");
+  lua_pushliteral(L, "otp.exit");           /* hidden: getmetatable says only this */
+  lua_setfield(L, -2, "__metatable");
   vm->exit_mt_ref = luaL_ref(L, LUA_REGISTRYINDEX);
 }
 

@@ -59,6 +59,7 @@ static void forget(otp_timer *t) {
   lua_pop(L, 1);
   detach(t);
   t->node->timers_pending--;
+  t->vm->timers_pending--;
   otp_deadline_stop(t->node, &t->deadline);
   free(t);
 }
@@ -125,6 +126,7 @@ void otp_timer_start(otp_node *node, lua_State *L, uint64_t ms, int dest_idx,
   lua_pop(L, 1);
   if (dest) attach(t, dest);
   node->timers_pending++;
+  t->vm->timers_pending++;
   t->deadline.idx = OTP_DEADLINE_NONE;
   t->deadline.fire = on_timer;
   otp_deadline_start(node, &t->deadline, ms);

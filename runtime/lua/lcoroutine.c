@@ -157,8 +157,5 @@ void otp_coroutine_init(lua_State *L) {
     {"resume", co_resume}, {"wrap", co_wrap}, {"yield", co_yield},
     {"isyieldable", co_isyieldable}, {"running", co_running}, {NULL, NULL}
   };
-  luaL_getsubtable(L, LUA_REGISTRYINDEX, LUA_LOADED_TABLE);
-  lua_getfield(L, -1, "coroutine");    /* the real table behind the proxy */
-  luaL_setfuncs(L, funcs, 0);
-  lua_pop(L, 2);
+  otp_library_replace(L, "coroutine", funcs);
 }

@@ -403,7 +403,9 @@ static int l_statistics(lua_State *L) {
   } else if (strcmp(key, "messages_sent") == 0) {
     lua_pushinteger(L, (lua_Integer)c.messages_sent);
   } else if (strcmp(key, "timers") == 0) {
-    lua_pushinteger(L, (lua_Integer)otp_node_of(L)->timers_pending);
+    otp_vm *vm = otp_vm_of(L);            /* a sandbox counts only its own */
+    lua_pushinteger(L, (lua_Integer)(vm->sandbox ? vm->timers_pending
+                                                 : otp_node_of(L)->timers_pending));
   } else {
     return otp_raise(L, "badarg: otp.statistics has no key '%s' (keys: process_count, "
                       "run_queue, reductions, context_switches, messages_sent, timers)", key);

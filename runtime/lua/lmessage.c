@@ -24,6 +24,7 @@
 #define OTP_MAX_TIMEOUT_MS 9007199254740992.0
 #define OTP_MAX_TIMEOUT_TEXT "9007199254740992 (2^53)"
 #include "core/timer.h"
+#include "sandbox/sandbox.h"
 #include "trace/trace.h"
 
 #define ANY_IDX lua_upvalueindex(1)   /* the otp._ sentinel, upvalue of these functions */
@@ -445,10 +446,21 @@ static uint64_t check_ms(lua_State *L, int idx) {
   return (uint64_t)ms;
 }
 
+/* A sandbox's timers are capped: each one holds memory outside its heap. */
+static void admit_timer(lua_State *L) {
+  otp_vm *vm = otp_vm_of(L);
+  otp_sandbox *sb = vm->sandbox;
+  if (!sb || vm->timers_pending < otp_sandbox_max_timers(sb)) return;
+  otp_raise(L, "limit: sandbox '%s' allows at most %d pending timers (max_timers); "
+            "cancel some with otp.cancel_timer or let them fire first", sb->name,
+            (int)otp_sandbox_max_timers(sb));
+}
+
 static int start_timer(lua_State *L, int wrap) {
   otp_node *node = otp_node_of(L);
   otp_self(L);
   uint64_t ms = check_ms(L, 1);
+  admit_timer(L);
   lua_settop(L, 3);
   if (!otp_to_pid(L, 2) && lua_type(L, 2) != LUA_TSTRING)
     return otp_raise(L, "badarg: a timer's destination must be a pid or a "

@@ -43,6 +43,13 @@ int otp_arg_option(lua_State *L, int idx, const char *def, const char *const lis
                    lua_tostring(L, -1));
 }
 
+void otp_library_replace(lua_State *L, const char *lib, const luaL_Reg *funcs) {
+  luaL_getsubtable(L, LUA_REGISTRYINDEX, LUA_LOADED_TABLE);
+  lua_getfield(L, -1, lib);                 /* the real table behind the proxy */
+  luaL_setfuncs(L, funcs, 0);
+  lua_pop(L, 2);
+}
+
 void otp_sort_list(lua_State *L) {
   lua_getglobal(L, "table");
   lua_getfield(L, -1, "sort");
@@ -139,6 +146,8 @@ int luaopen_otp(lua_State *L) {
   lua_setglobal(L, "otp");
   lua_pop(L, 2);
   otp_coroutine_init(L);
+  otp_pattern_register(L);
+  otp_sandbox_loops_register(L);
   return 0;
 }
 

@@ -24,6 +24,10 @@ int luaopen_otp_trace(lua_State *L);
 int otp_trace_start_run_ring(struct otp_node *node, otp_pid owner, int max_events);
 void otp_supervisor_core_register(lua_State *L);   /* lsupervisor.c: otp.supervisor_core */
 void otp_coroutine_init(lua_State *L);
+/* lpattern.c: a sandbox's string.find/match/gmatch/gsub, which yield between slices */
+void otp_pattern_register(lua_State *L);
+/* lsandbox_loops.c: a sandbox's string.rep and table.move/insert/remove, without endless C loops */
+void otp_sandbox_loops_register(lua_State *L);
 void otp_stdin_register(lua_State *L);             /* lstdin.c: package.preload["otp.stdin"], main state only */
 
 /* lfault.c: otp.fault_core, and the two points where faults act */
@@ -50,6 +54,10 @@ void otp_arg_type(lua_State *L, int idx, int type, const char *fname, const char
 const char *otp_arg_string(lua_State *L, int idx, const char *fname);
 int otp_arg_option(lua_State *L, int idx, const char *def, const char *const list[],
                    const char *fname);
+
+/* Puts funcs in the library table lib (string, table, ...) of L's state:
+** the table itself, which processes see through a read-only view. */
+void otp_library_replace(lua_State *L, const char *lib, const luaL_Reg *funcs);
 
 /* Sorts the list on top of L in place (table.sort: pids oldest first, names
 ** alphabetically). */

@@ -72,14 +72,14 @@ static int l_open(lua_State *L) {
   if (lua_isnoneornil(L, 2)) lua_newtable(L);
   otp_arg_type(L, 2, LUA_TTABLE, "otp.sandbox.create(name, opts)", "an options table");
   static const char *const known[] = {"start", "max_processes", "max_memory",
-                                      "max_reductions", "allow", NULL};
+                                      "max_reductions", "max_timers", "allow", NULL};
   for (lua_pushnil(L); lua_next(L, 2); lua_pop(L, 1)) {
     int ok = 0;
     for (int i = 0; known[i] && lua_type(L, -2) == LUA_TSTRING; i++)
       ok |= strcmp(known[i], lua_tostring(L, -2)) == 0;
     if (!ok)
       return otp_raise(L, "badarg: otp.sandbox.create has no option %s (options: start, "
-                        "max_processes, max_memory, max_reductions, allow)",
+                        "max_processes, max_memory, max_reductions, max_timers, allow)",
                         luaL_tolstring(L, -2, NULL));
   }
   otp_sandbox_limits lim = {0};
@@ -89,6 +89,11 @@ static int l_open(lua_State *L) {
                                             OTP_MIN_SANDBOX_MEMORY);
   lua_pop(L, 1);
   lim.max_reductions = opt_size(L, 2, "max_reductions", "reductions per process per second");
+  uint64_t timers = opt_size(L, 2, "max_timers", "pending timers at once");
+  if (timers > INT32_MAX)
+    return otp_raise(L, "badarg: sandbox option max_timers must be at most %d, got %I",
+                     (int)INT32_MAX, (lua_Integer)timers);
+  lim.max_timers = (uint32_t)timers;
   lim.allow = opt_allow(L, 2);
   char err[160];
   if (!otp_sandbox_create(otp_node_of(L), name, &lim, err, sizeof err)) {
@@ -219,21 +224,24 @@ static void set_int(lua_State *L, const char *key, uint64_t v) {
   lua_setfield(L, -2, key);
 }
 
-/* info(name) -> {name, processes, memory, limits, limit_kills, restarts, uptime_ms, root} */
+/* info(name) -> {name, processes, memory, timers, limits, limit_kills, restarts,
+** uptime_ms, root} */
 static int l_info(lua_State *L) {
   otp_sandbox *sb = check_sandbox(L, 1, "otp.sandbox.info");
-  lua_createtable(L, 0, 8);
+  lua_createtable(L, 0, 9);
   lua_pushstring(L, sb->name);
   lua_setfield(L, -2, "name");
   set_int(L, "processes", sb->vm.nprocs);
   set_int(L, "memory", sb->vm.mem_total);
+  set_int(L, "timers", sb->vm.timers_pending);
   set_int(L, "limit_kills", sb->limit_kills + sb->vm.limit_kills);
   set_int(L, "restarts", sb->restarts);
   set_int(L, "uptime_ms", (otp_now_ns() - sb->opened_ns) / 1000000u);
-  lua_createtable(L, 0, 4);
+  lua_createtable(L, 0, 5);
   if (sb->limits.max_processes) set_int(L, "max_processes", sb->limits.max_processes);
   if (sb->limits.max_memory) set_int(L, "max_memory", sb->limits.max_memory);
   if (sb->limits.max_reductions) set_int(L, "max_reductions", sb->limits.max_reductions);
+  if (sb->limits.max_timers) set_int(L, "max_timers", sb->limits.max_timers);
   lua_setfield(L, -2, "limits");
   push_root(L, sb);
   lua_setfield(L, -2, "root");

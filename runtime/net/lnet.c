@@ -42,9 +42,15 @@ static int l_reply(lua_State *L) {
   otp_net *net = net_of(L);
   otp_net_conn *c = otp_net_conn_find(net, arg_id(L, 1, "otp.net.reply"));
   lua_Integer status = luaL_checkinteger(L, 2);
+  if (status < 100 || status > 599)
+    return otp_raise(L, "badarg: otp.net.reply needs an HTTP status from 100 to 599, got %I",
+                     status);
   size_t len;
   const char *body = luaL_checklstring(L, 3, &len);
   const char *type = luaL_optstring(L, 4, "json");
+  if (strcmp(type, "json") != 0 && strcmp(type, "text") != 0)
+    return otp_raise(L, "badarg: otp.net.reply's body type is \"json\" or \"text\", got '%s'",
+                     type);
   if (!c || c->is_ws || c->resp_status || net->closing) {
     lua_pushboolean(L, 0);
     return 1;

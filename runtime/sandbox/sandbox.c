@@ -99,6 +99,10 @@ void otp_sandbox_destroy_all(otp_node *node) {
   }
 }
 
+uint32_t otp_sandbox_max_timers(const otp_sandbox *sb) {
+  return sb->limits.max_timers ? sb->limits.max_timers : OTP_SANDBOX_DEFAULT_MAX_TIMERS;
+}
+
 int otp_sandbox_admit(const otp_vm *vm) {
   const otp_sandbox *sb = vm->sandbox;
   return sb && sb->limits.max_processes && vm->nprocs >= sb->limits.max_processes ? -1 : 0;

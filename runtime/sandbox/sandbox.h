@@ -16,10 +16,15 @@
 struct otp_node;
 struct otp_proc;
 
+/* Pending timers a sandbox may have when max_timers is not given: each one
+** holds memory outside the sandbox's heap and a libuv handle. */
+#define OTP_SANDBOX_DEFAULT_MAX_TIMERS 10000
+
 typedef struct otp_sandbox_limits {
   uint32_t max_processes;      /* live processes at once; 0 = no limit */
   size_t max_memory;           /* bytes of the whole state; 0 = no limit */
   uint64_t max_reductions;     /* per process per second; 0 = no limit */
+  uint32_t max_timers;         /* pending send_after/start_timer; 0 = the default */
   unsigned allow;              /* OTP_VM_ALLOW_* extra library */
 } otp_sandbox_limits;
 
@@ -55,6 +60,9 @@ int otp_sandbox_reopen(otp_sandbox *sb, char *err, size_t errlen);
 /* Closes and forgets the sandbox. */
 void otp_sandbox_destroy(otp_sandbox *sb);
 void otp_sandbox_destroy_all(struct otp_node *node);
+
+/* How many pending timers the sandbox allows. */
+uint32_t otp_sandbox_max_timers(const otp_sandbox *sb);
 
 /* May one more process start in vm? 0, or -1 if its sandbox is full. */
 int otp_sandbox_admit(const otp_vm *vm);

@@ -24,14 +24,15 @@ op{name = "list_sandboxes", method = "GET", path = "/api/v1/sandboxes",
   end}
 
 op{name = "create_sandbox", method = "POST", path = "/api/v1/sandboxes", destructive = true,
-  body = {required = true, description = '{"name": n, "max_processes": n, "max_memory": bytes, "max_reductions": n, "demo": true}',
+  body = {required = true, description = '{"name": n, "max_processes": n, "max_memory": bytes, "max_reductions": n, "max_timers": n, "demo": true}',
           fields = {{name = "name", type = "string", required = true}, {name = "max_processes", type = "integer"},
                     {name = "max_memory", type = "integer"}, {name = "max_reductions", type = "integer"},
+                    {name = "max_timers", type = "integer"},
                     {name = "demo", type = "boolean", description = "start the demo tree inside"}}},
   description = "Creates a sandbox (its own Lua state, limits and names), optionally running the demo tree.",
   handler = function(_, b)
     local opts = {max_processes = b.max_processes, max_memory = b.max_memory, max_reductions = b.max_reductions,
-                  demo = b.demo}
+                  max_timers = b.max_timers, demo = b.demo}
     local r = ask("sandbox_create", b.name, opts).values
     local res, err = r[1], r[2]
     if not res then errors.fail(409, "conflict", "could not create the sandbox: " .. require("otp.inspect")(err)) end

@@ -1,7 +1,7 @@
 -- C3e: a sandboxed process caught inside a call that cannot yield (a
--- table.sort comparator that loops) is stopped at its first missed slice, so
--- the host's wait does not grow with the number of stuck sandboxed processes.
--- Eight of them loop inside sort comparators while a busy host process polls
+-- __tostring that loops under tostring) is stopped at its first missed slice,
+-- so the host's wait does not grow with the number of stuck sandboxed
+-- processes. Eight of them loop there while a busy host process polls
 -- for their DOWNs: the trace shows the host scheduled in between any two
 -- sandbox deaths, every death carries the stuck error with the sandbox's
 -- short limit, and a host process keeps the long limit (its sort of several
@@ -19,7 +19,9 @@ for _ = 1, N do
   -- spawned and monitored in one step: a loaded machine may preempt the host
   -- between two calls, and the sandboxed process would be gone (noproc)
   local pid, ref = otp.spawn_opt(function()
-    table.sort({3, 1, 2}, function() while true do end end)
+    -- a __tostring runs under tostring, a C call that cannot yield (a
+    -- sandbox's sort yields: its comparator is no such place there)
+    tostring(setmetatable({}, {__tostring = function() while true do end end}))
   end, {sandbox = "c3e", monitor = true})
   ref_of[ref], stuck[pid] = true, true
 end
