@@ -55,7 +55,7 @@ end
 -- The console's native side, when this process is the console's shell (the
 -- one process that may read its input); nil anywhere else.
 local function console_input()
-  local native = package.loaded["otp.console.native"]
+  local native = otp_internal.console_native
   if native and native.info().is_shell then return native end
   return nil
 end
