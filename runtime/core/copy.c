@@ -267,7 +267,9 @@ static void copy_function(copier *c, int idx, const frame *up) {
       module_code = is_shared(c, lua_gettop(L));
     lua_pop(L, 1);
   }
-  if (module_code) {   /* a module's function: code, shared like its table */
+  /* a module's function is code, shared like its table; so is a closure
+  ** with no upvalues at all: it holds no state a process could see change */
+  if (module_code || n == 0) {
     lua_pushvalue(L, idx);
     return;
   }
