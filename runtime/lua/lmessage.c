@@ -65,6 +65,32 @@ static otp_proc *resolve(lua_State *L, otp_node *node, int idx, int *remote) {
   return NULL;
 }
 
+/* Delivers the copy on top of L (made for `to`, NULL if dead) from self:
+** the trace events, the fault rules, the mailbox. dest is the stack index
+** of the destination as given. Pops the copy. */
+static void deliver(lua_State *L, otp_node *node, otp_proc *self, otp_proc *to, int dest) {
+  int msg = lua_gettop(L);
+  node->messages_sent++;
+  self->vm->messages_sent++;
+  if (!to) {
+    if (otp_trace_on(node, OTP_EV_SEND_TO_DEAD)) {
+      otp_trace_info info = {.pid = self->pid, .other = otp_to_pid(L, dest), .L = L, .msg = msg};
+      otp_trace_emit(node, OTP_EV_SEND_TO_DEAD, &info);
+    }
+    lua_pop(L, 1);
+    return;
+  }
+  if (otp_trace_on(node, OTP_EV_SEND)) {
+    otp_trace_info info = {.pid = self->pid, .other = to->pid, .L = L, .msg = msg};
+    otp_trace_emit(node, OTP_EV_SEND, &info);
+  }
+  if (node->fault_rules && otp_fault_drops(node, L, self, to, msg)) {
+    lua_pop(L, 1);
+    return;
+  }
+  otp_mailbox_put(node, L, to, self->pid);
+}
+
 /* A message to a process of another state (a sandbox, or from one): encoded
 ** here, decoded into the receiver's state. */
 static int l_send(lua_State *L) {
@@ -88,25 +114,53 @@ static int l_send(lua_State *L) {
   otp_charge_state cs = otp_charge_receiver(node, to);
   otp_copy(L, 2, OTP_COPY_MESSAGE, "msg", 0);   /* badarg even to the dead */
   otp_charge_restore(node, cs);
-  node->messages_sent++;
-  self->vm->messages_sent++;
-  if (!to) {
-    if (otp_trace_on(node, OTP_EV_SEND_TO_DEAD)) {
-      otp_trace_info info = {.pid = self->pid, .other = otp_to_pid(L, 1), .L = L, .msg = 3};
-      otp_trace_emit(node, OTP_EV_SEND_TO_DEAD, &info);
-    }
-    lua_settop(L, 2);
-    return 1;
+  deliver(L, node, self, to, 1);
+  return 1;
+}
+
+/* _call_send(pid, tag, request) -> ref: the request half of a call in one
+** step, as gen_server does it: monitor pid with an alias, then send it
+** {tag, {self, ref}, request}, the envelope made directly as the receiver's
+** (only tag and request are copied). Returns nothing for a pid-less
+** destination (the caller then monitors it the plain way, which says what
+** is wrong). */
+static int l_call_send(lua_State *L) {
+  otp_node *node = otp_node_of(L);
+  otp_proc *self = otp_self(L);
+  lua_settop(L, 3);
+  otp_pid pid = otp_to_pid(L, 1);
+  if (!pid) return 0;
+  otp_proc *to = otp_proc_get(node, pid);
+  int cross = to && to->vm != self->vm;
+  /* the envelope is the receiver's; for another state it is encoded from
+  ** a table of the sender's own, as a message built in Lua would be. The
+  ** copies come first: a badarg leaves no monitor behind. */
+  otp_charge_state cs = otp_charge_receiver(node, cross ? self : to);
+  if (cross) {
+    lua_pushvalue(L, 2);
+    lua_pushvalue(L, 3);
+  } else {                                       /* badarg even to the dead */
+    otp_copy(L, 2, OTP_COPY_MESSAGE, "msg[1]", 0);
+    otp_copy(L, 3, OTP_COPY_MESSAGE, "msg[3]", 0);
   }
-  if (otp_trace_on(node, OTP_EV_SEND)) {
-    otp_trace_info info = {.pid = self->pid, .other = to->pid, .L = L, .msg = 3};
-    otp_trace_emit(node, OTP_EV_SEND, &info);
-  }
-  if (node->fault_rules && otp_fault_drops(node, L, self, to, 3)) {
-    lua_settop(L, 2);
-    return 1;
-  }
-  otp_mailbox_put(node, L, to, self->pid);
+  otp_charge_restore(node, cs);                  /* 4, 5: tag, request */
+  otp_monitor_push(L, self, to, 0, 1, 1);        /* 6: the ref */
+  cs = otp_charge_receiver(node, cross ? self : to);
+  lua_createtable(L, 3, 0);                      /* 7: the envelope */
+  lua_pushvalue(L, 4);
+  lua_rawseti(L, 7, 1);
+  lua_createtable(L, 2, 0);
+  otp_proc_push_pid(L, self);
+  lua_rawseti(L, -2, 1);
+  lua_pushvalue(L, 6);
+  lua_rawseti(L, -2, 2);
+  lua_rawseti(L, 7, 2);
+  lua_pushvalue(L, 5);
+  lua_rawseti(L, 7, 3);
+  otp_charge_restore(node, cs);
+  if (cross) otp_carry_message(L, 7, self, to, OTP_COPY_MESSAGE);
+  else deliver(L, node, self, to, 1);
+  lua_settop(L, 6);
   return 1;
 }
 
@@ -448,6 +502,7 @@ static int l_cancel_timer(lua_State *L) {
 
 const luaL_Reg otp_message_funcs[] = {
   {"send", l_send},
+  {"_call_send", l_call_send},
   {"receive", l_receive},
   {"await_reply", l_await_reply},
   {"match", l_match},
