@@ -56,11 +56,7 @@ int otp_vm_open(otp_vm *vm, otp_node *node, struct otp_sandbox *sandbox, unsigne
     otp_vm_close(vm);
     return -1;
   }
-  /* Generational, with a minor collection once the heap has grown by 50%
-  ** (Lua's default is 20%): every minor collection traverses the stack of
-  ** every process's coroutine, so with many processes fewer of them pay
-  ** (ring of 1,000 processes: 4,441 -> 3,726 instructions per message). */
-  lua_gc(L, LUA_GCGEN, 50, 0);
+  lua_gc(L, LUA_GCGEN, 0, 0);
   return 0;
 }
 
