@@ -265,18 +265,78 @@ static int is_reply(lua_State *L, int idx) {
   return ok;
 }
 
+/* A pattern compiled for one scan: its values pushed on the stack (each
+** just above its key), each pair sorted out once (an integer key, the
+** wildcard, a sub-pattern), so that a message is tested with a raw get and
+** a compare per pair, without walking the pattern with lua_next. Matching
+** runs no code that could change the pattern, so this holds for the scan. */
+#define MAX_PAIRS 8
+enum { PAIR_EQ, PAIR_ANY, PAIR_SUB };
+typedef struct pair {
+  int value;                       /* stack index of the value; the key below */
+  lua_Integer ikey;
+  uint8_t int_key, what;
+} pair;
+
+/* What a scan keeps: the message store on the stack, what kind of matcher
+** stack 1 is, and the compiled pairs (npairs < 0: none). */
+typedef struct scan {
+  int store, type, kind, npairs;
+  pair pairs[MAX_PAIRS];
+} scan;
+
+static void compile_pattern(lua_State *L, scan *sc, int pat) {
+  int n = 0;
+  lua_pushnil(L);
+  while (lua_next(L, pat)) {
+    if (n == MAX_PAIRS) {          /* a big pattern: matched the plain way */
+      lua_pop(L, 2);
+      sc->npairs = -1;
+      return;
+    }
+    pair *pr = &sc->pairs[n++];
+    pr->value = lua_gettop(L);
+    pr->int_key = (uint8_t)lua_isinteger(L, -2);
+    pr->ikey = pr->int_key ? lua_tointeger(L, -2) : 0;
+    pr->what = lua_rawequal(L, -1, ANY_IDX) ? PAIR_ANY
+               : lua_istable(L, -1)        ? PAIR_SUB : PAIR_EQ;
+    luaL_checkstack(L, 3, "compiling a receive pattern");
+    lua_pushvalue(L, -2);          /* the key again, for lua_next */
+  }
+  sc->npairs = n;
+}
+
+/* match_pattern for the compiled pairs; the message (at val) is a table. */
+static int match_compiled(lua_State *L, const scan *sc, int val) {
+  for (int i = 0; i < sc->npairs; i++) {
+    const pair *pr = &sc->pairs[i];
+    int t;
+    if (pr->int_key) t = lua_rawgeti(L, val, pr->ikey);
+    else {
+      lua_pushvalue(L, pr->value - 1);
+      t = lua_rawget(L, val);
+    }
+    int ok = pr->what == PAIR_ANY ? t != LUA_TNIL
+             : pr->what == PAIR_SUB ? match_pattern(L, pr->value, lua_gettop(L), 1)
+             : lua_rawequal(L, pr->value, -1);
+    lua_pop(L, 1);
+    if (!ok) return 0;
+  }
+  return 1;
+}
+
 /* Stack of receive: 1 = matcher (nil, function, pattern table, a value or a
 ** ref), 2 = timeout in ms or nil (forever), 3 = what 1 is (MATCH_*). */
-static int matches(lua_State *L, otp_proc *p, otp_msg *m) {
-  int t = lua_type(L, 1);
-  if (t == LUA_TNIL) return 1;
-  otp_mailbox_push_value(L, p, m);
-  int ok, kind = (int)lua_tointeger(L, 3);
-  if (kind == MATCH_REPLY) {
+static int matches(lua_State *L, otp_proc *p, const scan *sc, otp_msg *m) {
+  if (sc->type == LUA_TNIL) return 1;
+  int mt = lua_rawgeti(L, sc->store, m->ref), ok;
+  if (sc->npairs >= 0) {
+    ok = mt == LUA_TTABLE && match_compiled(L, sc, lua_gettop(L));
+  } else if (sc->kind == MATCH_REPLY) {
     ok = is_reply(L, lua_gettop(L));
-  } else if (t == LUA_TTABLE) {
-    ok = match_any(L, 1, lua_gettop(L), kind == MATCH_ANY_OF);
-  } else if (t == LUA_TFUNCTION) {
+  } else if (sc->type == LUA_TTABLE) {
+    ok = match_any(L, 1, lua_gettop(L), sc->kind == MATCH_ANY_OF);
+  } else if (sc->type == LUA_TFUNCTION) {
     lua_pushvalue(L, 1);
     lua_insert(L, -2);
     p->in_matcher = 1;
@@ -330,8 +390,19 @@ static int receive_scan(lua_State *L, int status, lua_KContext first) {
     }
     return 1;
   }
-  for (otp_msg *m = p->recv_last ? p->recv_last->next : p->mq_head; m; m = m->next) {
-    if (matches(L, p, m)) {
+  int top = lua_gettop(L);
+  otp_msg *m = p->recv_last ? p->recv_last->next : p->mq_head;
+  scan sc;
+  sc.store = top + 1;
+  sc.type = lua_type(L, 1);
+  sc.kind = (int)lua_tointeger(L, 3);
+  sc.npairs = -1;
+  if (m) {                         /* the store stays on the stack for the scan */
+    lua_rawgeti(L, LUA_REGISTRYINDEX, p->vm->store_ref);
+    if (sc.type == LUA_TTABLE && sc.kind == MATCH_ONE) compile_pattern(L, &sc, 1);
+  }
+  for (; m; m = m->next) {
+    if (matches(L, p, &sc, m)) {
       if (p->timer) otp_timer_stop_receive(p);
       otp_mailbox_take(node, L, p, m);
       if (otp_trace_on(node, OTP_EV_RECEIVE)) {
@@ -342,6 +413,7 @@ static int receive_scan(lua_State *L, int status, lua_KContext first) {
     }
     p->recv_last = m;
   }
+  lua_settop(L, top);
   if (p->recv_timed_out) return timed_out(L, p);
   if (first) {
     if (lua_isinteger(L, 2) && lua_tointeger(L, 2) == 0) return timed_out(L, p);
