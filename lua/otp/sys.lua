@@ -163,7 +163,9 @@ function sys.gen_reply(from, value)
   if type(from) ~= "table" then
     badarg("a reply needs the `from` of a call ({pid, alias}), got " .. type(from), 2)
   end
-  otp.send(from[2], {from[2], value})
+  local dest = from[2]
+  -- {dest, value} built as the receiver's in one step, or else the plain way
+  if not otp._reply_send(dest, value) then otp.send(dest, {dest, value}) end
   return true
 end
 

@@ -164,6 +164,32 @@ static int l_call_send(lua_State *L) {
   return 1;
 }
 
+/* _reply_send(dest, value) -> true: otp.send(dest, {dest, value}) with the
+** pair built directly as the receiver's (a call's reply, to its alias).
+** Returns nothing, having done nothing, when dest is not a pid, a ref or a
+** name (a {name, node} table, which value could share; what otp.send
+** refuses), or is of another node or state: the caller then sends the pair
+** the plain way. */
+static int l_reply_send(lua_State *L) {
+  otp_node *node = otp_node_of(L);
+  otp_proc *self = otp_self(L);
+  lua_settop(L, 2);
+  if (lua_type(L, 1) != LUA_TSTRING && !otp_is_term_udata(L, 1)) return 0;
+  int remote = 0;
+  otp_proc *to = resolve(L, node, 1, &remote);
+  if (remote || (to && to->vm != self->vm)) return 0;
+  otp_charge_state cs = otp_charge_receiver(node, to);
+  lua_createtable(L, 2, 0);
+  lua_pushvalue(L, 1);                 /* a pid, ref or name: itself */
+  lua_rawseti(L, 3, 1);
+  otp_copy(L, 2, OTP_COPY_MESSAGE, "msg[2]", 0);   /* badarg even to the dead */
+  lua_rawseti(L, 3, 2);
+  otp_charge_restore(node, cs);
+  deliver(L, node, self, to, 1);
+  lua_pushboolean(L, 1);
+  return 1;
+}
+
 /* ---- patterns ---- */
 
 static int match_pattern(lua_State *L, int pat, int val, int depth) {
@@ -575,6 +601,7 @@ static int l_cancel_timer(lua_State *L) {
 const luaL_Reg otp_message_funcs[] = {
   {"send", l_send},
   {"_call_send", l_call_send},
+  {"_reply_send", l_reply_send},
   {"receive", l_receive},
   {"await_reply", l_await_reply},
   {"match", l_match},

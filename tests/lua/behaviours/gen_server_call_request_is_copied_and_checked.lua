@@ -4,6 +4,9 @@
 -- is badarg naming where it is, the server gets nothing and the caller is
 -- left with no monitor (no stray DOWN later); a destination
 -- that is no pid nor name is badarg too. A call to a dead pid exits noproc.
+-- The reply crosses as a copy too: a reply that cannot be sent crashes the
+-- server with a badarg naming msg[2], and gen_server.reply to a name that
+-- nobody holds is badarg, as otp.send is.
 local expect = require "otp.expect"
 local gen_server = otp.gen_server
 
@@ -39,4 +42,30 @@ otp.exit(server, "kill")
 expect.receive({"DOWN", ref})
 expect.eq({pcall(gen_server.call, server, "get")},
           {false, {"EXIT", {"noproc", {"gen_server", "call", {server, "get"}}}}})
+expect.eq(otp.process_info(otp.self(), "messages"), {})
+
+local replies = {}
+function replies.init() return "ok", {n = 1} end
+function replies.handle_call(req, from, s)
+  if req == "keep" then return "reply", s, s end
+  if req == "bad" then return "reply", {f = print}, s end
+  return "reply", req, s
+end
+local rs = assert(gen_server.start(replies, nil))
+local got = gen_server.call(rs, "keep")
+expect.eq(got, {n = 1})
+got.n = 99
+expect.eq(gen_server.call(rs, "keep"), {n = 1}, "the reply is a copy: the server's state stays")
+otp.log_level("none")                  -- the crash report below is expected
+local rref = otp.monitor(rs)
+local okb, errb = pcall(gen_server.call, rs, "bad")
+expect.eq(okb, false)
+local down = expect.receive({"DOWN", rref})
+expect.eq(down[5][1], "error")
+expect.truthy(down[5][2]:find("^badarg: a function cannot be sent between processes %(at msg%[2%]%.f%)"),
+              down[5][2])
+expect.eq(type(errb), "table")
+local ok3, err3 = pcall(gen_server.reply, {otp.self(), "nobody_has_this_name"}, 1)
+expect.eq(ok3, false)
+expect.truthy(err3:find("^badarg: no process is registered as 'nobody_has_this_name'"), err3)
 expect.eq(otp.process_info(otp.self(), "messages"), {})
