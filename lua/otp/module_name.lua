@@ -20,9 +20,13 @@ function module_name.registered(mod)
   local hit = names[mod]
   if hit ~= nil then return hit or nil end
   local found = false
+  -- what require returns is a read-only view whose metatable is hidden
+  -- (getmetatable gives false): a table without a metatable (a copy of a
+  -- module made by spawn, a script's own table) can only be a module itself
+  local maybe_view = getmetatable(mod) ~= nil
   for name, m in pairs(otp_internal.loaded) do
     if type(name) == "string" and type(m) == "table" and
-       (rawequal(m, mod) or rawequal(require(name), mod)) then
+       (rawequal(m, mod) or (maybe_view and rawequal(require(name), mod))) then
       found = name
       break
     end

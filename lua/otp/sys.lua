@@ -142,8 +142,8 @@ function sys.gen_call(server, tag, request, timeout)
   if pid == nil then return false, "noproc" end
   local self = otp.self()
   if pid == self then return false, "calling_self" end
-  local mref = otp.monitor(pid, ALIAS)
-  otp.send(pid, {tag, {self, mref}, request})
+  -- monitor with an alias and send {tag, {self, mref}, request}, in one step
+  local mref = otp._call_send(pid, tag, request) or otp.monitor(pid, ALIAS)
   -- {mref, reply} or {"DOWN", mref, ...}, looking only at newer messages
   local msg = otp.await_reply(mref, timeout)
   if msg == nil then
@@ -163,7 +163,9 @@ function sys.gen_reply(from, value)
   if type(from) ~= "table" then
     badarg("a reply needs the `from` of a call ({pid, alias}), got " .. type(from), 2)
   end
-  otp.send(from[2], {from[2], value})
+  local dest = from[2]
+  -- {dest, value} built as the receiver's in one step, or else the plain way
+  if not otp._reply_send(dest, value) then otp.send(dest, {dest, value}) end
   return true
 end
 

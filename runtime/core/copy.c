@@ -1,7 +1,11 @@
 /*
-** Deep copy.  A walk of the value; the table of already-copied values
-** ("seen", which keeps sharing and cycles) is only made when a second table
-** or a function turns up, so a flat message costs one table and no map.
+** Deep copy.  A walk of the value.  A message or an exit reason is first
+** copied as a tree: the tables met are only listed by address in a C array,
+** with no Lua table of copies.  Should a table turn up twice (a shared
+** sub-table or a cycle), or more than TREE_CAP tables, the walk starts
+** again with a "seen" table mapping every table to its copy, which keeps
+** sharing and cycles.  Spawn mode always keeps one (functions share upvalue
+** cells), made when a second table or a function turns up.
 */
 #include <string.h>
 #include <lauxlib.h>
@@ -11,7 +15,7 @@
 #include "core/term.h"
 
 #define MAX_DEPTH 10000
-#define SMALL 8     /* tables a message copy tracks by address, before a map */
+#define TREE_CAP 16   /* tables a tree copy lists by address, before a seen table */
 
 typedef struct frame {
   const struct frame *up;
@@ -27,13 +31,13 @@ typedef struct copier {
   otp_copy_mode mode;
   const char *root;
   int root_index;      /* several values copied together: which one (-1: one) */
+  int tree;            /* copying as a tree (see top) */
+  int restart;         /* the tree copy met a table twice: start again */
+  const void *met[TREE_CAP];
+  int nmet;
   int has_seen;        /* tables already copied are being recorded */
   int seen;            /* stack slot of the seen table (nil until needed);
                           also maps cell ids and function copies (spawn) */
-  int scratch;         /* stack slot of the node's scratch table: the copies
-                          of the first SMALL tables, found by address */
-  const void *small[SMALL];
-  int nsmall, small_cap;
   int env;             /* child's globals (spawn) */
   int depth;
 } copier;
@@ -97,18 +101,9 @@ static void refuse(copier *c, const frame *up, const char *what) {
              what, lua_tostring(L, -1));
 }
 
-/* Tables already copied (to keep sharing and cycles) are recorded only once
-** a second table or a function turns up. In a message the first SMALL are
-** kept by address in a C array, their copies in the node's scratch table;
-** the rest, and everything in spawn mode, go to a seen table. */
+/* Records the copy at dst of the table or function at src. */
 static void remember(copier *c, int src, int dst) {
   lua_State *L = c->L;
-  if (c->nsmall < c->small_cap) {
-    c->small[c->nsmall++] = lua_topointer(L, src);
-    lua_pushvalue(L, dst);
-    lua_rawseti(L, c->scratch, c->nsmall);
-    return;
-  }
   if (lua_isnil(L, c->seen)) {
     lua_newtable(L);
     lua_replace(L, c->seen);
@@ -118,31 +113,33 @@ static void remember(copier *c, int src, int dst) {
   lua_rawset(L, c->seen);
 }
 
-/* Starts recording, with every table being copied on the way down. */
+/* Starts recording (spawn mode), with every table being copied on the way down. */
 static void need_seen(copier *c, const frame *f) {
-  lua_State *L = c->L;
-  if (c->has_seen) return;
+  if (c->has_seen || c->tree) return;
   c->has_seen = 1;
-  if (c->small_cap) {
-    lua_rawgeti(L, LUA_REGISTRYINDEX, c->vm->scratch_ref);
-    lua_replace(L, c->scratch);
-  }
   for (; f; f = f->up) remember(c, f->src, f->dst);
 }
 
 static int found_seen(copier *c, int idx) {
   lua_State *L = c->L;
-  if (!c->has_seen) return 0;
-  const void *p = lua_topointer(L, idx);
-  for (int i = 0; i < c->nsmall; i++)
-    if (c->small[i] == p) {
-      lua_rawgeti(L, c->scratch, i + 1);
-      return 1;
-    }
-  if (lua_isnil(L, c->seen)) return 0;
+  if (!c->has_seen || lua_isnil(L, c->seen)) return 0;
   lua_pushvalue(L, idx);
   if (lua_rawget(L, c->seen) != LUA_TNIL) return 1;
   lua_pop(L, 1);
+  return 0;
+}
+
+/* A tree copy enters the table at idx: lists it, or, met before or one
+** too many, asks for the walk to start again with a seen table. */
+static int tree_enter(copier *c, int idx) {
+  const void *p = lua_topointer(c->L, idx);
+  for (int i = 0; i < c->nmet; i++)
+    if (c->met[i] == p) c->nmet = TREE_CAP;
+  if (c->nmet == TREE_CAP) {
+    c->restart = 1;
+    return 1;
+  }
+  c->met[c->nmet++] = p;
   return 0;
 }
 
@@ -167,7 +164,7 @@ static int is_env(copier *c, int idx) {
 
 static void copy_table(copier *c, int idx, const frame *up) {
   lua_State *L = c->L;
-  if (found_seen(c, idx)) return;
+  if (!c->tree && found_seen(c, idx)) return;
   int has_mt = lua_getmetatable(L, idx);
   if (has_mt) lua_pop(L, 1);
   if (has_mt || c->mode == OTP_COPY_SPAWN) {
@@ -185,6 +182,7 @@ static void copy_table(copier *c, int idx, const frame *up) {
       return;
     }
   }
+  if (c->tree && tree_enter(c, idx)) return;
   if (++c->depth > MAX_DEPTH) {
     c->depth--;
     refuse(c, up, "a value nested more than 10000 levels deep");
@@ -201,7 +199,8 @@ static void copy_table(copier *c, int idx, const frame *up) {
   f.key = k;
   while (lua_next(L, idx)) {
     int kt = lua_type(L, k), vt = lua_type(L, v);
-    int scalar = vt == LUA_TSTRING || vt == LUA_TNUMBER || vt == LUA_TBOOLEAN;
+    int scalar = vt == LUA_TSTRING || vt == LUA_TNUMBER || vt == LUA_TBOOLEAN ||
+                 (vt == LUA_TUSERDATA && otp_is_term_udata(L, v));
     int int_key = 0;
     lua_Integer ik = kt == LUA_TNUMBER ? lua_tointegerx(L, k, &int_key) : 0;
     if (int_key && scalar) {           /* the common case: store v itself */
@@ -214,9 +213,11 @@ static void copy_table(copier *c, int idx, const frame *up) {
     if (!int_key) {
       if (kt == LUA_TSTRING || kt == LUA_TNUMBER) lua_pushvalue(L, k);
       else copy_value(c, k, &f);
+      if (c->restart) return;
     }
     if (scalar) lua_pushvalue(L, v);
     else copy_value(c, v, &f);
+    if (c->restart) return;
     if (int_key) lua_rawseti(L, f.dst, ik);
     else lua_rawset(L, f.dst);
     lua_pop(L, 1);
@@ -266,7 +267,9 @@ static void copy_function(copier *c, int idx, const frame *up) {
       module_code = is_shared(c, lua_gettop(L));
     lua_pop(L, 1);
   }
-  if (module_code) {   /* a module's function: code, shared like its table */
+  /* a module's function is code, shared like its table; so is a closure
+  ** with no upvalues at all: it holds no state a process could see change */
+  if (module_code || n == 0) {
     lua_pushvalue(L, idx);
     return;
   }
@@ -327,27 +330,33 @@ static void copy_value(copier *c, int idx, const frame *up) {
   }
 }
 
+static void copy_values(copier *c, int first, int n) {
+  for (int i = 0; i < n && !c->restart; i++) {
+    c->root_index = n > 1 ? i : -1;
+    copy_value(c, first + i, NULL);
+  }
+}
+
 static void copy_all(lua_State *L, int first, int n, otp_copy_mode mode,
                      const char *root, int env) {
   copier c = {.L = L, .vm = otp_vm_of(L), .node = otp_node_of(L), .mode = mode,
-              .root = root, .root_index = -1, .small_cap = mode == OTP_COPY_SPAWN ? 0 : SMALL};
+              .root = root, .root_index = -1};
   first = lua_absindex(L, first);
   if (env) c.env = lua_absindex(L, env);
   luaL_checkstack(L, n + 64, "copying values");
-  lua_pushnil(L);
-  c.seen = lua_gettop(L);
-  lua_pushnil(L);
-  c.scratch = c.seen + 1;
-  for (int i = 0; i < n; i++) {
-    c.root_index = n > 1 ? i : -1;
-    copy_value(&c, first + i, NULL);
+  int base = lua_gettop(L);
+  if (mode != OTP_COPY_SPAWN) {
+    c.tree = 1;
+    copy_values(&c, first, n);
+    if (!c.restart) return;
+    lua_settop(L, base);       /* a table met twice: again, keeping sharing */
+    c.tree = c.restart = c.depth = 0;
+    c.has_seen = 1;
   }
-  for (int i = 1; i <= c.nsmall; i++) {   /* the scratch table keeps nothing */
-    lua_pushnil(L);
-    lua_rawseti(L, c.scratch, i);
-  }
-  lua_rotate(L, c.seen, -2);              /* the copies go where the slots were */
-  lua_pop(L, 2);
+  lua_pushnil(L);
+  c.seen = base + 1;
+  copy_values(&c, first, n);
+  lua_remove(L, c.seen);       /* the copies go where the slot was */
 }
 
 void otp_copy(lua_State *L, int idx, otp_copy_mode mode, const char *root, int env) {

@@ -238,7 +238,18 @@ static int search_lua(lua_State *L) {
   if (luaL_loadfilex(L, filename, "t") != LUA_OK)
     return luaL_error(L, "error loading module '%s' from file '%s':\n\t%s",
                       name, filename, lua_tostring(L, -1));
-  lua_createtable(L, 0, 1);                 /* the module's own globals */
+  lua_createtable(L, 0, 64);                /* the module's own globals */
+  /* ...holding what the base globals hold: the base never changes once the
+  ** state is open, and a module's lookups of type, pairs, string... then hit
+  ** its own table instead of missing it and going through __index */
+  lua_rawgeti(L, LUA_REGISTRYINDEX, vm->base_ref);
+  lua_pushnil(L);
+  while (lua_next(L, -2)) {
+    lua_pushvalue(L, -2);
+    lua_insert(L, -2);
+    lua_rawset(L, -5);
+  }
+  lua_pop(L, 1);
   lua_pushvalue(L, -1);
   lua_setfield(L, -2, "_G");
   size_t dirlen = strlen(OTP_LUA_DIR);

@@ -11,6 +11,8 @@
 #include "core/format.h"
 #include "core/node.h"
 
+static const char pid_kind = 'p', ref_kind = 'r';   /* their addresses mark pids and refs */
+
 static int pid_tostring(lua_State *L) {
   char buf[48];
   otp_pid_format(((otp_pid_ud *)lua_touserdata(L, 1))->pid, buf, sizeof buf);
@@ -102,6 +104,7 @@ uint64_t otp_pid_parse_serial(const char *s) {
 
 void otp_new_pid(lua_State *L, otp_pid pid) {
   otp_pid_ud *u = lua_newuserdatauv(L, sizeof *u, 0);
+  u->kind = &pid_kind;
   u->pid = pid;
   set_mt(L, otp_vm_of(L)->pid_mt_ref);
 }
@@ -132,18 +135,17 @@ void otp_push_pid(lua_State *L, otp_pid pid) {
   lua_remove(L, -2);
 }
 
-/* Is the value at idx a full userdata whose metatable is mt? (A pointer
-** compare instead of luaL_testudata's lookup by name.) */
-static int has_mt(lua_State *L, int idx, const void *mt) {
-  if (lua_type(L, idx) != LUA_TUSERDATA || !lua_getmetatable(L, idx)) return 0;
-  int yes = lua_topointer(L, -1) == mt;
-  lua_pop(L, 1);
-  return yes;
+/* The block of the value at idx if it is a full userdata of this size
+** starting with kind, else NULL. (lua_touserdata is NULL for what is not a
+** userdata, lua_rawlen 0 for a light one: two calls, no metatable lookup.) */
+static void *term_block(lua_State *L, int idx, const void *kind, size_t size) {
+  const void **u = lua_touserdata(L, idx);
+  return u && lua_rawlen(L, idx) == size && *u == kind ? u : NULL;
 }
 
 otp_pid otp_to_pid(lua_State *L, int idx) {
-  return has_mt(L, idx, otp_vm_of(L)->pid_mt)
-             ? ((otp_pid_ud *)lua_touserdata(L, idx))->pid : OTP_PID_NONE;
+  otp_pid_ud *u = term_block(L, idx, &pid_kind, sizeof *u);
+  return u ? u->pid : OTP_PID_NONE;
 }
 
 otp_pid otp_check_pid(lua_State *L, int idx) {
@@ -156,6 +158,7 @@ uint64_t otp_new_ref(lua_State *L, int interned) {
   otp_vm *vm = otp_vm_of(L);
   uint64_t id = ++vm->node->next_ref;
   otp_ref_ud *u = lua_newuserdatauv(L, sizeof *u, 0);
+  u->kind = &ref_kind;
   u->id = id;
   u->alias = OTP_PID_NONE;
   set_mt(L, otp_vm_of(L)->ref_mt_ref);
@@ -174,6 +177,7 @@ void otp_push_ref(lua_State *L, uint64_t id) {
   if (lua_rawgeti(L, -1, (lua_Integer)id) == LUA_TNIL) {
     lua_pop(L, 1);
     otp_ref_ud *u = lua_newuserdatauv(L, sizeof *u, 0);
+    u->kind = &ref_kind;
     u->id = id;
     u->alias = OTP_PID_NONE;
     set_mt(L, otp_vm_of(L)->ref_mt_ref);
@@ -192,7 +196,7 @@ void otp_intern_ref(lua_State *L, int idx) {
 }
 
 otp_ref_ud *otp_to_ref_ud(lua_State *L, int idx) {
-  return has_mt(L, idx, otp_vm_of(L)->ref_mt) ? lua_touserdata(L, idx) : NULL;
+  return term_block(L, idx, &ref_kind, sizeof(otp_ref_ud));
 }
 
 uint64_t otp_to_ref(lua_State *L, int idx) {
@@ -201,11 +205,11 @@ uint64_t otp_to_ref(lua_State *L, int idx) {
 }
 
 int otp_is_term_udata(lua_State *L, int idx) {
-  otp_vm *vm = otp_vm_of(L);
-  if (lua_type(L, idx) != LUA_TUSERDATA || !lua_getmetatable(L, idx)) return 0;
-  const void *mt = lua_topointer(L, -1);
-  lua_pop(L, 1);
-  return mt == vm->pid_mt || mt == vm->ref_mt;
+  const void **u = lua_touserdata(L, idx);
+  if (!u) return 0;
+  size_t n = lua_rawlen(L, idx);
+  return (n == sizeof(otp_pid_ud) && *u == &pid_kind) ||
+         (n == sizeof(otp_ref_ud) && *u == &ref_kind);
 }
 
 int otp_raise_exit(lua_State *L, int reason_idx) {

@@ -15,8 +15,15 @@ struct otp_vm;
 #define OTP_REF_MT "otp.ref"
 #define OTP_PID_PREFIX_LEN 3
 
-typedef struct { otp_pid pid; } otp_pid_ud;
+/* Each starts with its kind (the address of a constant of term.c), so that
+** telling a pid or a ref from another value takes no metatable lookup:
+** only C code could forge one, and C code can reach the metatables anyway. */
 typedef struct {
+  const void *kind;
+  otp_pid pid;
+} otp_pid_ud;
+typedef struct {
+  const void *kind;
   uint64_t id;
   otp_pid alias;   /* while an alias: the process that messages to it reach */
 } otp_ref_ud;

@@ -54,7 +54,6 @@ typedef struct otp_vm {
   int pids_ref;        /* weak serial -> pid userdata */
   int refs_ref;        /* weak id -> ref userdata */
   int names_ref;       /* registered name -> pid */
-  int scratch_ref;     /* copy.c's table of copies tracked by address */
   int shared_ref;      /* weak set of tables shared by every process */
   int timers_ref;      /* timer id -> light userdata */
   const void *pid_mt, *ref_mt;  /* metatables of pids and refs, by address */

@@ -66,6 +66,32 @@ static otp_proc *resolve(lua_State *L, otp_node *node, int idx, int *remote) {
   return NULL;
 }
 
+/* Delivers the copy on top of L (made for `to`, NULL if dead) from self:
+** the trace events, the fault rules, the mailbox. dest is the stack index
+** of the destination as given. Pops the copy. */
+static void deliver(lua_State *L, otp_node *node, otp_proc *self, otp_proc *to, int dest) {
+  int msg = lua_gettop(L);
+  node->messages_sent++;
+  self->vm->messages_sent++;
+  if (!to) {
+    if (otp_trace_on(node, OTP_EV_SEND_TO_DEAD)) {
+      otp_trace_info info = {.pid = self->pid, .other = otp_to_pid(L, dest), .L = L, .msg = msg};
+      otp_trace_emit(node, OTP_EV_SEND_TO_DEAD, &info);
+    }
+    lua_pop(L, 1);
+    return;
+  }
+  if (otp_trace_on(node, OTP_EV_SEND)) {
+    otp_trace_info info = {.pid = self->pid, .other = to->pid, .L = L, .msg = msg};
+    otp_trace_emit(node, OTP_EV_SEND, &info);
+  }
+  if ((node->fault_rules || node->delays) && otp_fault_intercepts(node, L, self, to, msg)) {
+    lua_pop(L, 1);
+    return;
+  }
+  otp_mailbox_put(node, L, to, self->pid);
+}
+
 /* A message to a process of another state (a sandbox, or from one): encoded
 ** here, decoded into the receiver's state. */
 static int l_send(lua_State *L) {
@@ -89,25 +115,79 @@ static int l_send(lua_State *L) {
   otp_charge_state cs = otp_charge_receiver(node, to);
   otp_copy(L, 2, OTP_COPY_MESSAGE, "msg", 0);   /* badarg even to the dead */
   otp_charge_restore(node, cs);
-  node->messages_sent++;
-  self->vm->messages_sent++;
-  if (!to) {
-    if (otp_trace_on(node, OTP_EV_SEND_TO_DEAD)) {
-      otp_trace_info info = {.pid = self->pid, .other = otp_to_pid(L, 1), .L = L, .msg = 3};
-      otp_trace_emit(node, OTP_EV_SEND_TO_DEAD, &info);
-    }
-    lua_settop(L, 2);
-    return 1;
+  deliver(L, node, self, to, 1);
+  return 1;
+}
+
+/* _call_send(pid, tag, request) -> ref: the request half of a call in one
+** step, as gen_server does it: monitor pid with an alias, then send it
+** {tag, {self, ref}, request}, the envelope made directly as the receiver's
+** (only tag and request are copied). Returns nothing for a pid-less
+** destination (the caller then monitors it the plain way, which says what
+** is wrong). */
+static int l_call_send(lua_State *L) {
+  otp_node *node = otp_node_of(L);
+  otp_proc *self = otp_self(L);
+  lua_settop(L, 3);
+  otp_pid pid = otp_to_pid(L, 1);
+  if (!pid) return 0;
+  otp_proc *to = otp_proc_get(node, pid);
+  int cross = to && to->vm != self->vm;
+  /* the envelope is the receiver's; for another state it is encoded from
+  ** a table of the sender's own, as a message built in Lua would be. The
+  ** copies come first: a badarg leaves no monitor behind. */
+  otp_charge_state cs = otp_charge_receiver(node, cross ? self : to);
+  if (cross) {
+    lua_pushvalue(L, 2);
+    lua_pushvalue(L, 3);
+  } else {                                       /* badarg even to the dead */
+    otp_copy(L, 2, OTP_COPY_MESSAGE, "msg[1]", 0);
+    otp_copy(L, 3, OTP_COPY_MESSAGE, "msg[3]", 0);
   }
-  if (otp_trace_on(node, OTP_EV_SEND)) {
-    otp_trace_info info = {.pid = self->pid, .other = to->pid, .L = L, .msg = 3};
-    otp_trace_emit(node, OTP_EV_SEND, &info);
-  }
-  if ((node->fault_rules || node->delays) && otp_fault_intercepts(node, L, self, to, 3)) {
-    lua_settop(L, 2);
-    return 1;
-  }
-  otp_mailbox_put(node, L, to, self->pid);
+  otp_charge_restore(node, cs);                  /* 4, 5: tag, request */
+  otp_monitor_push(L, self, to, 0, 1, 1);        /* 6: the ref */
+  cs = otp_charge_receiver(node, cross ? self : to);
+  lua_createtable(L, 3, 0);                      /* 7: the envelope */
+  lua_pushvalue(L, 4);
+  lua_rawseti(L, 7, 1);
+  lua_createtable(L, 2, 0);
+  otp_proc_push_pid(L, self);
+  lua_rawseti(L, -2, 1);
+  lua_pushvalue(L, 6);
+  lua_rawseti(L, -2, 2);
+  lua_rawseti(L, 7, 2);
+  lua_pushvalue(L, 5);
+  lua_rawseti(L, 7, 3);
+  otp_charge_restore(node, cs);
+  if (cross) otp_carry_message(L, 7, self, to, OTP_COPY_MESSAGE);
+  else deliver(L, node, self, to, 1);
+  lua_settop(L, 6);
+  return 1;
+}
+
+/* _reply_send(dest, value) -> true: otp.send(dest, {dest, value}) with the
+** pair built directly as the receiver's (a call's reply, to its alias).
+** Returns nothing, having done nothing, when dest is not a pid, a ref or a
+** name (a {name, node} table, which value could share; what otp.send
+** refuses), or is of another node or state: the caller then sends the pair
+** the plain way. */
+static int l_reply_send(lua_State *L) {
+  otp_node *node = otp_node_of(L);
+  otp_proc *self = otp_self(L);
+  lua_settop(L, 2);
+  if (lua_type(L, 1) != LUA_TSTRING && !otp_is_term_udata(L, 1)) return 0;
+  int remote = 0;
+  otp_proc *to = resolve(L, node, 1, &remote);
+  if (remote || (to && to->vm != self->vm)) return 0;
+  otp_charge_state cs = otp_charge_receiver(node, to);
+  lua_createtable(L, 2, 0);
+  lua_pushvalue(L, 1);                 /* a pid, ref or name: itself */
+  lua_rawseti(L, 3, 1);
+  otp_copy(L, 2, OTP_COPY_MESSAGE, "msg[2]", 0);   /* badarg even to the dead */
+  lua_rawseti(L, 3, 2);
+  otp_charge_restore(node, cs);
+  deliver(L, node, self, to, 1);
+  lua_pushboolean(L, 1);
   return 1;
 }
 
@@ -212,18 +292,78 @@ static int is_reply(lua_State *L, int idx) {
   return ok;
 }
 
+/* A pattern compiled for one scan: its values pushed on the stack (each
+** just above its key), each pair sorted out once (an integer key, the
+** wildcard, a sub-pattern), so that a message is tested with a raw get and
+** a compare per pair, without walking the pattern with lua_next. Matching
+** runs no code that could change the pattern, so this holds for the scan. */
+#define MAX_PAIRS 8
+enum { PAIR_EQ, PAIR_ANY, PAIR_SUB };
+typedef struct pair {
+  int value;                       /* stack index of the value; the key below */
+  lua_Integer ikey;
+  uint8_t int_key, what;
+} pair;
+
+/* What a scan keeps: the message store on the stack, what kind of matcher
+** stack 1 is, and the compiled pairs (npairs < 0: none). */
+typedef struct scan {
+  int store, type, kind, npairs;
+  pair pairs[MAX_PAIRS];
+} scan;
+
+static void compile_pattern(lua_State *L, scan *sc, int pat) {
+  int n = 0;
+  lua_pushnil(L);
+  while (lua_next(L, pat)) {
+    if (n == MAX_PAIRS) {          /* a big pattern: matched the plain way */
+      lua_pop(L, 2);
+      sc->npairs = -1;
+      return;
+    }
+    pair *pr = &sc->pairs[n++];
+    pr->value = lua_gettop(L);
+    pr->int_key = (uint8_t)lua_isinteger(L, -2);
+    pr->ikey = pr->int_key ? lua_tointeger(L, -2) : 0;
+    pr->what = lua_rawequal(L, -1, ANY_IDX) ? PAIR_ANY
+               : lua_istable(L, -1)        ? PAIR_SUB : PAIR_EQ;
+    luaL_checkstack(L, 3, "compiling a receive pattern");
+    lua_pushvalue(L, -2);          /* the key again, for lua_next */
+  }
+  sc->npairs = n;
+}
+
+/* match_pattern for the compiled pairs; the message (at val) is a table. */
+static int match_compiled(lua_State *L, const scan *sc, int val) {
+  for (int i = 0; i < sc->npairs; i++) {
+    const pair *pr = &sc->pairs[i];
+    int t;
+    if (pr->int_key) t = lua_rawgeti(L, val, pr->ikey);
+    else {
+      lua_pushvalue(L, pr->value - 1);
+      t = lua_rawget(L, val);
+    }
+    int ok = pr->what == PAIR_ANY ? t != LUA_TNIL
+             : pr->what == PAIR_SUB ? match_pattern(L, pr->value, lua_gettop(L), 1)
+             : lua_rawequal(L, pr->value, -1);
+    lua_pop(L, 1);
+    if (!ok) return 0;
+  }
+  return 1;
+}
+
 /* Stack of receive: 1 = matcher (nil, function, pattern table, a value or a
 ** ref), 2 = timeout in ms or nil (forever), 3 = what 1 is (MATCH_*). */
-static int matches(lua_State *L, otp_proc *p, otp_msg *m) {
-  int t = lua_type(L, 1);
-  if (t == LUA_TNIL) return 1;
-  otp_mailbox_push_value(L, p, m);
-  int ok, kind = (int)lua_tointeger(L, 3);
-  if (kind == MATCH_REPLY) {
+static int matches(lua_State *L, otp_proc *p, const scan *sc, otp_msg *m) {
+  if (sc->type == LUA_TNIL) return 1;
+  int mt = lua_rawgeti(L, sc->store, m->ref), ok;
+  if (sc->npairs >= 0) {
+    ok = mt == LUA_TTABLE && match_compiled(L, sc, lua_gettop(L));
+  } else if (sc->kind == MATCH_REPLY) {
     ok = is_reply(L, lua_gettop(L));
-  } else if (t == LUA_TTABLE) {
-    ok = match_any(L, 1, lua_gettop(L), kind == MATCH_ANY_OF);
-  } else if (t == LUA_TFUNCTION) {
+  } else if (sc->type == LUA_TTABLE) {
+    ok = match_any(L, 1, lua_gettop(L), sc->kind == MATCH_ANY_OF);
+  } else if (sc->type == LUA_TFUNCTION) {
     lua_pushvalue(L, 1);
     lua_insert(L, -2);
     p->in_matcher = 1;
@@ -302,9 +442,23 @@ static int receive_scan(lua_State *L, int status, lua_KContext first) {
     }
     return 1;
   }
-  for (otp_msg *m = p->recv_last ? p->recv_last->next : p->mq_head; m; m = m->next) {
-    if (matches(L, p, m)) {
-      if (p->slow_ms && !p->slow_paused) return slow_pause(L, node, p, m);
+  int top = lua_gettop(L);
+  otp_msg *m = p->recv_last ? p->recv_last->next : p->mq_head;
+  scan sc;
+  sc.store = top + 1;
+  sc.type = lua_type(L, 1);
+  sc.kind = (int)lua_tointeger(L, 3);
+  sc.npairs = -1;
+  if (m) {                         /* the store stays on the stack for the scan */
+    lua_rawgeti(L, LUA_REGISTRYINDEX, p->vm->store_ref);
+    if (sc.type == LUA_TTABLE && sc.kind == MATCH_ONE) compile_pattern(L, &sc, 1);
+  }
+  for (; m; m = m->next) {
+    if (matches(L, p, &sc, m)) {
+      if (p->slow_ms && !p->slow_paused) {
+        lua_settop(L, top);
+        return slow_pause(L, node, p, m);
+      }
       p->slow_paused = 0;
       otp_timer_stop_receive(p);
       otp_mailbox_take(node, L, p, m);
@@ -316,6 +470,7 @@ static int receive_scan(lua_State *L, int status, lua_KContext first) {
     }
     p->recv_last = m;
   }
+  lua_settop(L, top);
   if (p->recv_timed_out) return timed_out(L, p);
   if (first) {
     if (lua_isinteger(L, 2) && lua_tointeger(L, 2) == 0) return timed_out(L, p);
@@ -487,6 +642,8 @@ static int l_cancel_timer(lua_State *L) {
 
 const luaL_Reg otp_message_funcs[] = {
   {"send", l_send},
+  {"_call_send", l_call_send},
+  {"_reply_send", l_reply_send},
   {"receive", l_receive},
   {"await_reply", l_await_reply},
   {"match", l_match},

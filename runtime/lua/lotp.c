@@ -31,7 +31,7 @@ int otp_arg_option(lua_State *L, int idx, const char *def, const char *const lis
                    const char *fname) {
   const char *name = def && lua_isnoneornil(L, idx) ? def : otp_arg_string(L, idx, fname);
   for (int i = 0; list[i]; i++)
-    if (strcmp(list[i], name) == 0) return i;
+    if (list[i][0] == name[0] && strcmp(list[i], name) == 0) return i;
   luaL_Buffer b;
   luaL_buffinit(L, &b);
   for (int i = 0; list[i]; i++) {

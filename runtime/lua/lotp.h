@@ -68,6 +68,13 @@ void otp_sort_list(lua_State *L);
 ** marker set). Returns the number of values pushed. */
 int otp_spawn_finish(lua_State *L, otp_proc *self, otp_proc *p, int link, int monitor);
 
+/* lsignal.c: self monitors target (NULL: not alive, an immediate DOWN
+** noproc), who being the stack index of what a DOWN names and name_idx (or
+** 0) the name it was monitored by; with alias the ref is also an alias of
+** self. Pushes the ref, sets the receive marker, returns the ref's id. */
+uint64_t otp_monitor_push(lua_State *L, otp_proc *self, otp_proc *target, int name_idx,
+                          int who, int alias);
+
 /* The calling process; raises if called outside one. */
 otp_proc *otp_self(lua_State *L);
 

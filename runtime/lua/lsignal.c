@@ -99,11 +99,17 @@ static int l_monitor(lua_State *L) {
   } else {
     lua_pushvalue(L, 1);
   }
-  int who = lua_gettop(L);
+  otp_monitor_push(L, self, target, by_name ? 1 : 0, lua_gettop(L), alias);
+  return 1;
+}
+
+uint64_t otp_monitor_push(lua_State *L, otp_proc *self, otp_proc *target, int name_idx,
+                          int who, int alias) {
+  otp_node *node = otp_node_of(L);
   otp_msg *before = self->mq_tail;
   uint64_t ref;
   if (target) {
-    ref = otp_monitor_add(node, L, self, target, by_name ? 1 : 0);
+    ref = otp_monitor_add(node, L, self, target, name_idx);
     if (alias) {
       self->monitors->alias = 1;       /* the monitor just made heads the list */
       ((otp_ref_ud *)lua_touserdata(L, -1))->alias = self->pid;
@@ -117,7 +123,7 @@ static int l_monitor(lua_State *L) {
   self->has_marker = 1;
   self->marker = before;
   self->marker_ref = ref;
-  return 1;
+  return ref;
 }
 
 /* demonitor(ref [, {flush = true}]) */

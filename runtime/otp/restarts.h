@@ -16,8 +16,9 @@
 typedef void *(*otp_realloc_fn)(void *ud, void *ptr, size_t osize, size_t nsize);
 
 typedef struct otp_restarts {
-  int64_t *t;          /* restart times, newest last */
-  int n, cap;
+  int64_t *t;          /* restart times t[head..n), oldest first: times only
+                          grow, so the expired ones are a prefix */
+  int head, n, cap;
   otp_realloc_fn realloc;
   void *ud;
 } otp_restarts;

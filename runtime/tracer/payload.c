@@ -116,9 +116,45 @@ static void walk(walker *w, int idx, int depth) {
   /* if copying was switched off below, the caller drops the partial copy */
 }
 
+/* The size walk counts for a key or value that is not a table; 0 for what
+** the walk would not copy as it is (a table, a function, a coroutine, other
+** userdata). */
+static size_t flat_size(lua_State *L, int idx) {
+  size_t len;
+  switch (lua_type(L, idx)) {
+    case LUA_TSTRING: lua_tolstring(L, idx, &len); return STRING_BYTES + len;
+    case LUA_TNUMBER: case LUA_TBOOLEAN: return SLOT_BYTES;
+    case LUA_TUSERDATA: return otp_is_term_udata(L, idx) ? SLOT_BYTES : 0;
+    default: return 0;
+  }
+}
+
+/* The common payload, a table of scalars within the cap, copied in one loop
+** that counts as the walk does. Returns 1 with the copy pushed, or 0 with
+** nothing pushed (the walk then does it all). */
+static int copy_flat(lua_State *L, int idx, size_t cap) {
+  int top = lua_gettop(L);
+  size_t used = TABLE_BYTES;
+  lua_createtable(L, (int)lua_rawlen(L, idx), 0);
+  lua_pushnil(L);
+  while (lua_next(L, idx)) {
+    size_t k = flat_size(L, -2), v = flat_size(L, -1);
+    used += SLOT_BYTES + k + v;
+    if (!k || !v || used > cap) {
+      lua_settop(L, top);
+      return 0;
+    }
+    lua_pushvalue(L, -2);          /* key, key, value: set, keep the key */
+    lua_insert(L, -2);
+    lua_rawset(L, top + 1);
+  }
+  return 1;
+}
+
 int otp_trace_copy_capped(lua_State *L, int idx, size_t cap) {
   idx = lua_absindex(L, idx);
   luaL_checkstack(L, 16, "copying a trace payload");
+  if (lua_type(L, idx) == LUA_TTABLE && copy_flat(L, idx, cap)) return 0;
   int base = lua_gettop(L);
   lua_pushnil(L);
   walker w = {.L = L, .cap = cap, .count_limit = cap * COUNT_FACTOR, .copying = 1,

@@ -213,6 +213,37 @@ static void test_mutual_cycle_preserved (void **state) {
       "assert(ca.b == cb and cb.a == ca and ca[1] == ca and cb[1] == cb)\n");
 }
 
+/* a table met again only after more tables than a tree copy lists (16)
+** is still shared in the copy, and a cycle that closes that deep too */
+static void test_sharing_found_after_many_tables (void **state) {
+  otp_node *node = *state;
+  run(node->L, "=shared-late",
+      "local copy = ...\n"
+      "local s = {n = 1}\n"
+      "local t = {s}\n"
+      "for i = 2, 40 do t[i] = {i} end\n"
+      "t[41] = s\n"
+      "local deep = t\n"
+      "for i = 1, 30 do deep.next = {depth = i}; deep = deep.next end\n"
+      "deep.back = t\n"
+      "local c = copy(t)\n"
+      "assert(c[1] ~= s and c[1] == c[41] and c[1].n == 1)\n"
+      "for i = 2, 40 do assert(c[i] ~= t[i] and c[i][1] == i) end\n"
+      "local d = c\n"
+      "for i = 1, 30 do d = d.next; assert(d.depth == i) end\n"
+      "assert(d.back == c)\n");
+}
+
+/* a table that is both a key and a value, met the second time as a key */
+static void test_table_as_value_then_key_shared (void **state) {
+  otp_node *node = *state;
+  run(node->L, "=value-then-key",
+      "local copy = ...\n"
+      "local k = {id = 1}\n"
+      "local c = copy({k, {[k] = 'v'}})\n"
+      "assert(c[1] ~= k and c[2][c[1]] == 'v' and c[2][k] == nil)\n");
+}
+
 /* table keys are copied too, and keep their identity with equal values */
 static void test_table_keys_copied_and_shared (void **state) {
   otp_node *node = *state;
@@ -514,6 +545,8 @@ int main (void) {
     T(test_self_cycle_preserved),
     T(test_mutual_cycle_preserved),
     T(test_table_keys_copied_and_shared),
+    T(test_sharing_found_after_many_tables),
+    T(test_table_as_value_then_key_shared),
     T(test_hash_part_integer_keys_copied),
     T(test_unusual_keys_copied),
     T(test_strings_shared_not_duplicated),
