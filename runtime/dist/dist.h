@@ -15,9 +15,10 @@
 struct otp_node;
 
 /* Makes node the Erlang node sname@host with cookie (NULL: ~/.erlang.cookie,
-** as erl does). Returns 0, or -1 with a message in err. */
-int otp_dist_start(struct otp_node *node, const char *sname, const char *cookie, char *err,
-                   size_t errlen);
+** as erl does) and Erlang's net_ticktime in seconds (0: 60). Returns 0, or
+** -1 with a message in err. */
+int otp_dist_start(struct otp_node *node, const char *sname, const char *cookie,
+                   unsigned ticktime_s, char *err, size_t errlen);
 /* Closes the connections and unregisters from epmd. */
 void otp_dist_stop(struct otp_node *node);
 

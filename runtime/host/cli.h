@@ -28,7 +28,10 @@ void cli_usage(FILE *out);
 int cli_help_to(FILE *out, const char *cmd);
 
 /* The node's Erlang name (--sname, --cookie of run); sname NULL: not distributed */
-typedef struct cli_dist_options { const char *sname, *cookie; } cli_dist_options;
+typedef struct cli_dist_options {
+  const char *sname, *cookie;
+  unsigned ticktime_s;   /* --net-ticktime (0: Erlang's 60) */
+} cli_dist_options;
 
 /* Runs path as the first process of a fresh node (distributed if dist names
 ** it); prints why it failed. Returns CLI_OK, CLI_FAILED or CLI_USAGE. */

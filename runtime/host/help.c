@@ -44,6 +44,8 @@ static const char run_help[] =
     "  --sname NAME       (run only) be the Erlang node NAME@HOST: registers with\n"
     "                     epmd (started if none runs) and talks to Erlang nodes\n"
     "  --cookie C         (run only) the distribution cookie (default ~/.erlang.cookie)\n"
+    "  --net-ticktime S   (run only) a connected node silent for S seconds is down\n"
+    "                     (Erlang's net_ticktime, default 60)\n"
     "\n"
     "A SIZE is megabytes (\"64\") or a number with a unit: B, KB, MB, GB, TB\n"
     "(powers of 1024, any case: \"512KB\", \"16MB\", \"2gb\"), at most 16TB. In Lua,\n"
