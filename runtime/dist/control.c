@@ -321,6 +321,7 @@ void control_packet(dist_conn *c, const char *buf, size_t len) {
   }
   lua_State *L = node->L;
   int top = lua_gettop(L);
+  otp_log(node, OTP_LOG_DEBUG, "dist: %s sent control message %ld", c->peer, type);
   int r = dispatch(&p, type, L);
   lua_settop(L, top);
   if (r != 0) dist_conn_drop(c, "it sent a malformed control message");

@@ -397,7 +397,8 @@ int otp_dist_start(otp_node *node, const char *sname, const char *cookie, unsign
   d->listen_fd = d->epmd_fd = -1;
   d->ticktime_s = ticktime_s ? ticktime_s : 60;
   ei_init();
-  if (ei_connect_init(&d->ec, sname, cookie, 0) < 0) {
+  if (ei_connect_init_ussi(&d->ec, sname, cookie, 0, &dist_socket_callbacks,
+                           sizeof dist_socket_callbacks, NULL) < 0) {
     snprintf(err, errlen, "badarg: cannot make the node %s (with --cookie C, or a readable "
              "~/.erlang.cookie)", sname);
     free(d);

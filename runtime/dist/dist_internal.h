@@ -81,6 +81,9 @@ void wire_send(dist_conn *c, const char *ctl, int ctl_len, const char *msg, int 
 void wire_tick(struct otp_dist *d);       /* every ticktime/4 */
 uint64_t wire_now_ms(void);
 
+/* ---- socket.c: ei's sockets, advertising the monitors otplab implements ---- */
+extern ei_socket_callbacks dist_socket_callbacks;
+
 /* ---- control.c ---- */
 /* A whole packet (without its length) from c. */
 void control_packet(dist_conn *c, const char *buf, size_t len);

@@ -249,6 +249,7 @@ static void encode(ctx_t *cx, lua_State *L, int idx, ei_x_buff *x, int depth) {
       return;
     }
     if (ref) {
+      otp_intern_ref(L, idx);     /* it may come back: as this same value */
       erlang_ref e;
       otp_dist_ref_out(cx, ref, &e);
       ei_x_encode_ref(x, &e);

@@ -82,6 +82,7 @@ static int l_rpc_send(lua_State *L) {
   otp_proc *self = otp_self(L);
   uint64_t ref = otp_to_ref(L, 5);
   if (!ref) return otp_raise(L, "badarg: otp.rpc needs a ref");
+  otp_intern_ref(L, 5);                 /* the reply brings it back: the same value */
   if (!node->dist_rpc)
     return otp_raise(L, "notalive: otp.rpc needs a node with a name (start otplab with "
                      "--sname NAME)");
