@@ -194,9 +194,11 @@ static void on_listen_readable(uv_poll_t *h, int status, int events) {
   if (status < 0) return;
   ErlConnect peer;
   int fd = ei_accept_tmo(&d->ec, d->listen_fd, &peer, HANDSHAKE_MS);
-  if (fd < 0) {
-    otp_log(d->node, OTP_LOG_WARNING, "dist: a node could not connect (erl_errno %d: a wrong "
-            "cookie, or the handshake timed out)", erl_errno);
+  if (fd < 0) {                   /* Erlang reports a refused node as an error too */
+    otp_log(d->node, OTP_LOG_ERROR, "dist: refused a connection from %s: its cookie is not "
+            "this node's (give both the same --cookie, or -setcookie in erl), or its "
+            "handshake did not finish in %d ms (erl_errno %d)",
+            peer.nodename[0] ? peer.nodename : "a node", HANDSHAKE_MS, erl_errno);
     return;
   }
   dist_conn *c = find_conn(d, peer.nodename);
