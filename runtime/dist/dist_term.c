@@ -56,11 +56,11 @@ static int push_elements(ctx_t *cx, lua_State *L, const char *buf, int *index, i
 }
 
 static int push_list(ctx_t *cx, lua_State *L, const char *buf, int *index, int depth) {
-  int arity;
+  int arity, type, size;
+  int nil = (unsigned char)buf[*index] == ERL_NIL_EXT;   /* else LIST_EXT, even of 0 elements */
   if (ei_decode_list_header(buf, index, &arity) < 0) return -1;
   if (push_elements(cx, L, buf, index, arity, depth) != 0) return -1;
-  if (arity == 0) return 0;
-  int type, size;
+  if (nil) return 0;
   if (ei_get_type(buf, index, &type, &size) < 0) return -1;
   if (type == ERL_NIL_EXT) return skip_term(buf, index);
   lua_pop(L, 1);                                    /* [a | b]: improper */
@@ -73,15 +73,21 @@ static int push_map(ctx_t *cx, lua_State *L, const char *buf, int *index, int de
   int arity;
   if (ei_decode_map_header(buf, index, &arity) < 0) return -1;
   lua_createtable(L, 0, arity);
+  int compound = 0;
   for (int i = 0; i < arity; i++) {
     if (push_term(cx, L, buf, index, depth + 1) != 0) return -1;
     if (push_term(cx, L, buf, index, depth + 1) != 0) return -1;
-    if (lua_istable(L, -2)) {     /* a compound key: no Lua table key equals it */
-      lua_pop(L, 3);
-      push_unsupported(L, "map with a compound key");
-      return 0;
+    if (lua_istable(L, -2) ||                    /* a compound key: no Lua key equals it */
+        (lua_type(L, -2) == LUA_TNUMBER && lua_tonumber(L, -2) != lua_tonumber(L, -2))) {
+      compound = 1;
+      lua_pop(L, 2);
+      continue;
     }
     lua_rawset(L, -3);
+  }
+  if (compound) {
+    lua_pop(L, 1);
+    push_unsupported(L, "map with a compound or NaN key");
   }
   return 0;
 }
@@ -99,7 +105,13 @@ static int push_term(ctx_t *cx, lua_State *L, const char *buf, int *index, int d
   case ERL_ATOM_EXT: case ERL_SMALL_ATOM_EXT: case ERL_ATOM_UTF8_EXT:
   case ERL_SMALL_ATOM_UTF8_EXT: {
     char atom[MAXATOMLEN_UTF8];
-    if (ei_decode_atom(buf, index, atom) < 0) return -1;
+    int at = *index;
+    if (ei_decode_atom(buf, index, atom) < 0) {      /* not valid UTF-8, say */
+      *index = at;
+      if (skip_term(buf, index) < 0) return -1;
+      push_unsupported(L, "atom ei cannot decode (not valid UTF-8?)");
+      return 0;
+    }
     if (strcmp(atom, "true") == 0) lua_pushboolean(L, 1);
     else if (strcmp(atom, "false") == 0) lua_pushboolean(L, 0);
     else lua_pushstring(L, atom);
@@ -167,9 +179,11 @@ static int push_term(ctx_t *cx, lua_State *L, const char *buf, int *index, int d
 }
 
 void otp_dist_push_term(const otp_dist_ctx *cx, lua_State *L, const char *buf, int *index) {
-  int top = lua_gettop(L);
+  int top = lua_gettop(L), start = *index;
   if (push_term(cx, L, buf, index, 0) != 0) {
     lua_settop(L, top);
+    *index = start;                  /* past the whole term, as the walk found it */
+    skip_term(buf, index);
     push_unsupported(L, "malformed term");
   }
 }
