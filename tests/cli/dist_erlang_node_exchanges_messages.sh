@@ -9,7 +9,10 @@
 # process (arrays -> tuples, short strings -> atoms, long ones -> binaries).
 # Remote pids: the Erlang pid arrives as a pid printing <N.M.S> (N > 0),
 # Lua sends to it; the Lua pid crosses and comes back as the same value
-# (==); an Erlang process sends {self(), ping} and gets pong.
+# (==); an Erlang process sends {self(), ping} and gets pong. Refs: an
+# Erlang ref comes back to Erlang equal (=:=), a Lua ref comes back ==;
+# an improper list and a fun arrive as {"unsupported_term", WHAT}; a Lua
+# table with keys goes out as a map, {} as the empty tuple.
 # Random node names and a private epmd port (ERL_EPMD_PORT): nothing collides.
 set -u
 OTPLAB=${OTPLAB:-build/otplab}
@@ -60,12 +63,18 @@ check("a remote pid prints <N.M.S>, N > 0", tostring(erl_pid):match("^<[1-9]%d*%
 check("a remote pid is not alive here", otp.is_alive(erl_pid), false)
 check("bignum", m[10][2], "integer beyond 64 bits")
 check("float", m[11], -0.25)
+check("an Erlang ref is a ref", tostring(m[13]):match("^#Ref<[1-9]") ~= nil, true)
+check("improper list", m[14][1] .. "/" .. m[14][2], "unsupported_term/improper list")
+check("fun", m[15][1] .. "/" .. m[15][2], "unsupported_term/fun")
+local lua_ref = otp.make_ref()
 check("connected nodes", otp.nodes()[1], erl_node)
 print("lua got hello from " .. erl_node)
-otp.send(erl_pid, {"reply", otp.node(), 7, 2.5, {1, 2}, true, string.rep("x", 300), otp.self(), erl_pid})
+otp.send(erl_pid, {"reply", otp.node(), 7, 2.5, {1, 2}, true, string.rep("x", 300), otp.self(), erl_pid,
+                   m[13], lua_ref, {a = 1, [2] = "b"}, {}})
 local echo = otp.receive(otp.match{"echo"})
 check("our pid came back as the same value", echo[2] == otp.self(), true)
 check("the Erlang pid came back as the same value", echo[3] == erl_pid, true)
+check("our ref came back as the same value", echo[4] == lua_ref, true)
 local seen = {[erl_pid] = "erl"}
 check("a remote pid keys a table", seen[echo[3]], "erl")
 local ping = otp.receive(function(msg) return msg[2] == "ping" end)
@@ -85,14 +94,16 @@ fi
 case "$otp_node" in "$otp_name"@*) ;; *) fail "otp.node() is '$otp_node', expected $otp_name@HOST" ;; esac
 
 erl_code="register(erl_side, self()),
+  Ref = make_ref(),
   Long = binary:copy(<<\"x\">>, 300),
   {lua_side, '$otp_node'} ! {hello, node(), 42, <<\"bin\">>, [1, two, 3], #{k => 1.5}, \"str\",
-                             true, self(), 1 bsl 70, -0.25, [1, 2, 3]},
+                             true, self(), 1 bsl 70, -0.25, [1, 2, 3], Ref, [1 | 2], fun() -> ok end},
   Self = self(),
   receive
-    {reply, '$otp_node', 7, 2.5, {1, 2}, true, Long, LuaPid, Self} when node(LuaPid) =:= '$otp_node' ->
+    {reply, '$otp_node', 7, 2.5, {1, 2}, true, Long, LuaPid, Self, Ref, LuaRef, #{a := 1, 2 := b}, {}}
+        when node(LuaPid) =:= '$otp_node', node(LuaRef) =:= '$otp_node' ->
       io:format(\"erl got reply~n\"),
-      LuaPid ! {echo, LuaPid, Self},
+      LuaPid ! {echo, LuaPid, Self, LuaRef},
       LuaPid ! {Self, ping},
       receive
         pong -> io:format(\"erl got pong~n\"), halt(0);
