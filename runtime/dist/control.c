@@ -301,6 +301,18 @@ static int dispatch(packet *p, long type, lua_State *L) {
   }
 }
 
+static int protected_dispatch(lua_State *L) {
+  packet *p = lua_touserdata(L, 1);
+  lua_pushinteger(L, dispatch(p, (long)lua_tointeger(L, 2), L));
+  return 1;
+}
+
+static int still_open(dist_conn *c) {
+  for (dist_conn *o = c->dist->conns; o; o = o->next)
+    if (o == c) return c->fd >= 0;
+  return 0;
+}
+
 void control_packet(dist_conn *c, const char *buf, size_t len) {
   otp_node *node = node_of(c);
   if (len < 2 || buf[0] != 'p') {
@@ -322,7 +334,16 @@ void control_packet(dist_conn *c, const char *buf, size_t len) {
   lua_State *L = node->L;
   int top = lua_gettop(L);
   otp_log(node, OTP_LOG_DEBUG, "dist: %s sent control message %ld", c->peer, type);
-  int r = dispatch(&p, type, L);
+  /* protected: a message too big for the node's memory must not end it */
+  lua_pushcfunction(L, protected_dispatch);
+  lua_pushlightuserdata(L, &p);
+  lua_pushinteger(L, type);
+  int ok = lua_pcall(L, 2, 1, 0) == LUA_OK;
+  int r = ok ? (int)lua_tointeger(L, -1) : -1;
+  if (!ok)
+    otp_log(node, OTP_LOG_ERROR, "dist: a message from %s could not be taken in (%s): the "
+            "connection is closed", c->peer, lua_tostring(L, -1));
   lua_settop(L, top);
-  if (r != 0) dist_conn_drop(c, "it sent a malformed control message");
+  if (r != 0 && still_open(c))
+    dist_conn_drop(c, ok ? "it sent a malformed control message" : "a message failed");
 }

@@ -384,12 +384,39 @@ static int publish(struct otp_dist *d, int port, char *err, size_t errlen) {
   return 0;
 }
 
-int otp_dist_start(otp_node *node, const char *sname, const char *cookie, unsigned ticktime_s,
-                   char *err, size_t errlen) {
-  if (!*sname || strchr(sname, '@') || strlen(sname) > 200) {
-    snprintf(err, errlen, "badarg: --sname needs a short node name without '@', got '%s'", sname);
-    return -1;
+/* ei's node for name: a short one on this host, or alive@host. */
+static int make_cnode(struct otp_dist *d, const char *name, int longnames, const char *cookie,
+                      char *err, size_t errlen) {
+  if (!longnames) {
+    if (!*name || strchr(name, '@') || strlen(name) > 200) {
+      snprintf(err, errlen, "badarg: --sname needs a short node name without '@', got '%s'",
+               name);
+      return -1;
+    }
+    if (ei_connect_init_ussi(&d->ec, name, cookie, 0, &dist_socket_callbacks,
+                             sizeof dist_socket_callbacks, NULL) >= 0)
+      return 0;
+  } else {
+    const char *at = strchr(name, '@');
+    if (!at || at == name || !at[1] || strchr(at + 1, '@') || strlen(name) > 200) {
+      snprintf(err, errlen, "badarg: --name needs NAME@HOST (a host name or address other "
+               "nodes reach this one by, as erl -name), got '%s'", name);
+      return -1;
+    }
+    char alive[EI_MAXALIVELEN + 1];
+    snprintf(alive, sizeof alive, "%.*s", (int)(at - name), name);
+    struct in_addr any = {.s_addr = htonl(INADDR_ANY)};   /* ei does not use it */
+    if (ei_connect_xinit_ussi(&d->ec, at + 1, alive, name, (Erl_IpAddr)&any, cookie, 0,
+                              &dist_socket_callbacks, sizeof dist_socket_callbacks, NULL) >= 0)
+      return 0;
   }
+  snprintf(err, errlen, "badarg: cannot make the node %s (with --cookie C, or a readable "
+           "~/.erlang.cookie)", name);
+  return -1;
+}
+
+int otp_dist_start(otp_node *node, const char *name, int longnames, const char *cookie,
+                   unsigned ticktime_s, char *err, size_t errlen) {
   struct otp_dist *d = calloc(1, sizeof *d);
   if (!d) {
     snprintf(err, errlen, "limit: out of memory starting distribution");
@@ -399,10 +426,7 @@ int otp_dist_start(otp_node *node, const char *sname, const char *cookie, unsign
   d->listen_fd = d->epmd_fd = -1;
   d->ticktime_s = ticktime_s ? ticktime_s : 60;
   ei_init();
-  if (ei_connect_init_ussi(&d->ec, sname, cookie, 0, &dist_socket_callbacks,
-                           sizeof dist_socket_callbacks, NULL) < 0) {
-    snprintf(err, errlen, "badarg: cannot make the node %s (with --cookie C, or a readable "
-             "~/.erlang.cookie)", sname);
+  if (make_cnode(d, name, longnames, cookie, err, errlen) != 0) {
     free(d);
     return -1;
   }

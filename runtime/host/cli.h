@@ -29,7 +29,8 @@ int cli_help_to(FILE *out, const char *cmd);
 
 /* The node's Erlang name (--sname, --cookie of run); sname NULL: not distributed */
 typedef struct cli_dist_options {
-  const char *sname, *cookie;
+  const char *sname, *cookie;  /* sname: --sname NAME, or --name NAME@HOST if longnames */
+  int longnames;
   unsigned ticktime_s;   /* --net-ticktime (0: Erlang's 60) */
 } cli_dist_options;
 

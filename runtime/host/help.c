@@ -43,6 +43,7 @@ static const char run_help[] =
     "                     a failed expectation shows the trace leading to it\n"
     "  --sname NAME       (run only) be the Erlang node NAME@HOST: registers with\n"
     "                     epmd (started if none runs) and talks to Erlang nodes\n"
+    "  --name NAME@HOST   (run only) the same with a long name (erl -name)\n"
     "  --cookie C         (run only) the distribution cookie (default ~/.erlang.cookie)\n"
     "  --net-ticktime S   (run only) a connected node silent for S seconds is down\n"
     "                     (Erlang's net_ticktime, default 60)\n"

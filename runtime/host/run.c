@@ -69,20 +69,26 @@ int cli_node_option(otp_node_config *cfg, int argc, char **argv, int *i) {
   return 1;
 }
 
-/* --sname NAME, --cookie C, --net-ticktime S: 1 if argv[*i] was one, 0 if
-** not, -1 if bad (reported). */
+/* --sname NAME, --name NAME@HOST, --cookie C, --net-ticktime S: 1 if
+** argv[*i] was one, 0 if not, -1 if bad (reported). */
 static int dist_option(cli_dist_options *dist, int argc, char **argv, int *i) {
   const char *opt = argv[*i];
-  if (strcmp(opt, "--sname") != 0 && strcmp(opt, "--cookie") != 0 &&
-      strcmp(opt, "--net-ticktime") != 0)
+  if (strcmp(opt, "--sname") != 0 && strcmp(opt, "--name") != 0 &&
+      strcmp(opt, "--cookie") != 0 && strcmp(opt, "--net-ticktime") != 0)
     return 0;
   if (*i + 1 >= argc) {
     fprintf(stderr, "otplab: option %s needs a value\n", opt);
     return -1;
   }
   const char *val = argv[++*i];
-  if (opt[2] == 's') {
+  if (opt[2] == 's' || opt[2] == 'n') {
+    if (dist->sname) {
+      fprintf(stderr, "otplab: give one of --sname and --name, once (Erlang's -sname and "
+              "-name)\n");
+      return -1;
+    }
     dist->sname = val;
+    dist->longnames = opt[2] == 'n' && opt[3] == 'a';
   } else if (opt[2] == 'c') {
     dist->cookie = val;
   } else {
@@ -102,12 +108,14 @@ static int dist_option(cli_dist_options *dist, int argc, char **argv, int *i) {
 static int start_dist(otp_node *node, const cli_dist_options *dist) {
   if (!dist || !dist->sname) {
     if (dist && dist->cookie)
-      fprintf(stderr, "otplab: warning: --cookie without --sname does nothing\n");
+      fprintf(stderr, "otplab: warning: --cookie without --sname or --name does nothing\n");
     return 0;
   }
 #ifdef OTP_HAVE_DIST
   char err[512];
-  if (otp_dist_start(node, dist->sname, dist->cookie, dist->ticktime_s, err, sizeof err) == 0) return 0;
+  if (otp_dist_start(node, dist->sname, dist->longnames, dist->cookie, dist->ticktime_s, err,
+                     sizeof err) == 0)
+    return 0;
   fprintf(stderr, "otplab: %s\n", err);
 #else
   fprintf(stderr, "otplab: limit: this otplab was built without distribution (erl_interface "
