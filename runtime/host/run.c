@@ -81,14 +81,15 @@ static int dist_option(cli_dist_options *dist, int argc, char **argv, int *i) {
     return -1;
   }
   const char *val = argv[++*i];
-  if (opt[2] == 's' || opt[2] == 'n') {
+  int sname = strcmp(opt, "--sname") == 0, name = strcmp(opt, "--name") == 0;
+  if (sname || name) {
     if (dist->sname) {
       fprintf(stderr, "otplab: give one of --sname and --name, once (Erlang's -sname and "
               "-name)\n");
       return -1;
     }
     dist->sname = val;
-    dist->longnames = opt[2] == 'n' && opt[3] == 'a';
+    dist->longnames = name;
   } else if (opt[2] == 'c') {
     dist->cookie = val;
   } else {

@@ -17,25 +17,8 @@
 # itself, so kill -9 is a node dying) killed on exit, and halts by itself
 # after 90 s.
 set -u
-OTPLAB=${OTPLAB:-build/otplab}
-if ! command -v erl >/dev/null; then
-  echo "skipped: no erl (install erlang-base to run this test)"
-  exit 0
-fi
-tmp=$(mktemp -d)
-export ERL_EPMD_PORT=$((20000 + RANDOM % 30000))
-cleanup() {
-  [ -n "${otp_pid:-}" ] && kill "$otp_pid" 2>/dev/null
-  [ -n "${erl_pid:-}" ] && kill -9 "$erl_pid" 2>/dev/null
-  exec 3<&- 4<&- 2>/dev/null
-  epmd -kill >/dev/null 2>&1     # only the epmd of this test's port
-  rm -rf "$tmp"
-}
-trap cleanup EXIT
-failures=0
-fail() { echo "FAIL: $*" >&2; failures=$((failures + 1)); }
+. "$(dirname "$0")/lib/dist.bash"
 
-suffix=$RANDOM$RANDOM
 cookie=c$suffix
 otp_name=otp$suffix
 erl_name=erl$suffix
@@ -181,5 +164,5 @@ for step in "connected" "A10 monitor across nodes ok" "A5 link from Erlang ok" \
   grep -qx "$step" "$tmp/lua_out" 2>/dev/null || fail "step not reached: $step (Lua said: $(cat "$tmp/lua_out" 2>/dev/null))"
 done
 grep -q "printed by rpc" "$tmp/erl_out" || fail "what the rpc printed is not on erl's output: $(cat "$tmp/erl_out")"
-[ "$failures" -eq 0 ] || { echo "$failures failure(s)" >&2; exit 1; }
+finish
 tail -1 "$tmp/lua_out"

@@ -5,25 +5,7 @@
 # --sname with --name together is refused with a clear message.
 # Random names and cookie, a private epmd port; erl killed on exit.
 set -u
-OTPLAB=${OTPLAB:-build/otplab}
-if ! command -v erl >/dev/null; then
-  echo "skipped: no erl (install erlang-base to run this test)"
-  exit 0
-fi
-tmp=$(mktemp -d)
-export ERL_EPMD_PORT=$((20000 + RANDOM % 30000))
-cleanup() {
-  [ -n "${otp_pid:-}" ] && kill "$otp_pid" 2>/dev/null
-  [ -n "${erl_pid:-}" ] && kill -9 "$erl_pid" 2>/dev/null
-  exec 3<&- 2>/dev/null
-  wait 2>/dev/null
-  epmd -kill >/dev/null 2>&1
-  rm -rf "$tmp"
-}
-trap cleanup EXIT
-failures=0
-fail() { echo "FAIL: $*" >&2; failures=$((failures + 1)); }
-suffix=$RANDOM$RANDOM
+. "$(dirname "$0")/lib/dist.bash"
 otp_node=otp$suffix@127.0.0.1
 
 "$OTPLAB" run --sname a --name b@127.0.0.1 /dev/null 2>"$tmp/both" && fail "--sname with --name was accepted"
@@ -54,5 +36,5 @@ erl_pid=
 read -r -t 20 -u 3 answered || answered=
 [ "$erl_rc" -eq 0 ] || fail "erl exited $erl_rc: $(cat "$tmp/erl_out")"
 case "$answered" in "answered <1."*) ;; *) fail "Lua did not answer: '$answered' $(cat "$tmp/err")" ;; esac
-[ "$failures" -eq 0 ] || { echo "$failures failure(s)" >&2; exit 1; }
+finish
 cat "$tmp/erl_out"

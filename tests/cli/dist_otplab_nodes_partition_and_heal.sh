@@ -12,25 +12,7 @@
 #    (--net-ticktime 4 on both): nodedown and DOWN noconnection.
 # Random node names and cookies, a private epmd port, every node killed on exit.
 set -u
-OTPLAB=${OTPLAB:-build/otplab}
-if ! command -v epmd >/dev/null || ! "$OTPLAB" help run 2>&1 | grep -q -- --sname; then
-  echo "skipped: no epmd (install erlang-base to run this test)"
-  exit 0
-fi
-tmp=$(mktemp -d)
-export ERL_EPMD_PORT=$((20000 + RANDOM % 30000))
-cleanup() {
-  [ -n "${a_pid:-}" ] && kill "$a_pid" 2>/dev/null
-  [ -n "${b_pid:-}" ] && { kill -CONT "$b_pid"; kill -9 "$b_pid"; } 2>/dev/null
-  exec 3<&- 4<&- 2>/dev/null
-  wait 2>/dev/null
-  epmd -kill >/dev/null 2>&1     # only the epmd of this test's port
-  rm -rf "$tmp"
-}
-trap cleanup EXIT
-failures=0
-fail() { echo "FAIL: $*" >&2; failures=$((failures + 1)); }
-suffix=$RANDOM$RANDOM
+. "$(dirname "$0")/lib/dist.bash"
 cookie=c$suffix
 
 cat >"$tmp/b.lua" <<'LUA'
@@ -136,5 +118,5 @@ for step in "links and monitors ok" "partition and heal ok" "tick timeout ok"; d
 done
 grep -q "refused a connection from c$suffix@.*cookie" "$tmp/b_err" ||
   fail "node b does not say it refused a wrong cookie: $(cat "$tmp/b_err")"
-[ "$failures" -eq 0 ] || { echo "$failures failure(s)" >&2; exit 1; }
+finish
 tail -1 "$tmp/a_said"
