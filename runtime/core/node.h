@@ -105,6 +105,11 @@ typedef struct otp_node {
   /* {'$gen_call', {self, ref}, {call, M, F, Args, gl}} to {rex, node}, Args a list */
   void (*dist_rpc)(struct otp_node *, lua_State *L, const char *node_name, int mod_idx,
                    int fn_idx, int args_idx, otp_pid self, otp_pid gl, uint64_t ref);
+  /* otp.spawn_on: the encoded function (core/xcopy.h, spawn mode) and the
+  ** array of arguments at args_idx (as terms: pids stay pids) to node, which
+  ** answers {"$otplab_spawned", ref, pid | false, why} */
+  void (*dist_spawn)(struct otp_node *, lua_State *L, const char *node_name, otp_pid from,
+                     uint64_t ref, const void *code, size_t len, int args_idx);
   const struct otp_dist_ops *dist_ops;  /* signals to other nodes (core/signal.h) */
   struct otp_remote *remote;            /* pids and refs of other nodes (core/remote.h) */
 

@@ -194,6 +194,10 @@ static int dispatch(packet *p, long type, lua_State *L) {
   case DOP_REG_SEND: case DOP_REG_SEND_TT:
     if (get_pid(p, &from) != 0 || skip_field(p) != 0 || get_atom(p, name) < 0) return -1;
     if (type == DOP_REG_SEND_TT && skip_field(p) != 0) return -1;
+    if (strcmp(name, DIST_SPAWN_NAME) == 0) {
+      if (push_term_at(p, L, 1) == 0) dist_spawn_request(p->c, L);
+      return 0;
+    }
     lua_pushstring(L, name);
     otp_proc *q = otp_registry_find(node, L, -1);
     lua_pop(L, 1);

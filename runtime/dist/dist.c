@@ -273,6 +273,16 @@ static void dist_send(otp_node *node, lua_State *L, int name_idx, const char *pe
   lua_pop(L, 1);
 }
 
+/* The fields pid, ref: who asks, and the tag of the answer. */
+static void put_pid_ref(struct otp_dist *d, ei_x_buff *x, otp_pid pid, uint64_t ref) {
+  erlang_pid e;
+  erlang_ref r;
+  otp_dist_pid_out(&d->cx, pid, &e);
+  otp_dist_ref_out(&d->cx, ref, &r);
+  ei_x_encode_pid(x, &e);
+  ei_x_encode_ref(x, &r);
+}
+
 static void dist_rpc(otp_node *node, lua_State *L, const char *peer, int mod, int fn, int args,
                      otp_pid self, otp_pid gl, uint64_t ref) {
   struct otp_dist *d = node->dist;
@@ -280,15 +290,10 @@ static void dist_rpc(otp_node *node, lua_State *L, const char *peer, int mod, in
   fn = lua_absindex(L, fn);
   args = lua_absindex(L, args);
   ei_x_buff *x = push_xbuf(L);
-  erlang_pid me;
-  erlang_ref tag;
-  otp_dist_pid_out(&d->cx, self, &me);
-  otp_dist_ref_out(&d->cx, ref, &tag);
   ei_x_encode_tuple_header(x, 3);
   ei_x_encode_atom(x, "$gen_call");
   ei_x_encode_tuple_header(x, 2);
-  ei_x_encode_pid(x, &me);
-  ei_x_encode_ref(x, &tag);
+  put_pid_ref(d, x, self, ref);
   ei_x_encode_tuple_header(x, 5);
   ei_x_encode_atom(x, "call");
   ei_x_encode_atom(x, lua_tostring(L, mod));
@@ -300,6 +305,22 @@ static void dist_rpc(otp_node *node, lua_State *L, const char *peer, int mod, in
   dist_conn *c = dist_conn_to(d, peer, 1);
   if (c) reg_send(d, c, self, "rex", x);
   xbuf_free(x);
+  lua_pop(L, 1);
+}
+
+static void dist_spawn(otp_node *node, lua_State *L, const char *peer, otp_pid from,
+                       uint64_t ref, const void *code, size_t len, int args) {
+  struct otp_dist *d = node->dist;
+  args = lua_absindex(L, args);
+  ei_x_buff *xp = push_xbuf(L);
+  ei_x_encode_tuple_header(xp, 5);
+  ei_x_encode_atom(xp, DIST_SPAWN_NAME);
+  put_pid_ref(d, xp, from, ref);
+  ei_x_encode_binary(xp, code, (long)len);
+  otp_dist_encode(&d->cx, L, args, xp);     /* may raise badarg: xp is freed by its __gc */
+  dist_conn *c = dist_conn_to(d, peer, 1);
+  if (c) reg_send(d, c, from, DIST_SPAWN_NAME, xp);
+  xbuf_free(xp);
   lua_pop(L, 1);
 }
 
@@ -341,12 +362,13 @@ static int dist_disconnect(otp_node *node, const char *peer) {
 static void dist_monitor_node(otp_node *node, const char *peer, otp_pid pid, int on) {
   struct otp_dist *d = node->dist;
   uint32_t idx = otp_remote_node(node, peer);
-  if (!on) {
-    size_t kept = 0;
-    for (size_t i = 0; i < d->nwatches; i++)
-      if (d->watches[i].pid != pid || d->watches[i].node_idx != idx)
-        d->watches[kept++] = d->watches[i];
-    d->nwatches = kept;
+  if (!on) {                      /* one monitor off: the newest */
+    for (size_t i = d->nwatches; i-- > 0;)
+      if (d->watches[i].pid == pid && d->watches[i].node_idx == idx) {
+        memmove(&d->watches[i], &d->watches[i + 1], (d->nwatches - i - 1) * sizeof *d->watches);
+        d->nwatches--;
+        break;
+      }
     return;
   }
   if (!idx) return;
@@ -460,6 +482,7 @@ int otp_dist_start(otp_node *node, const char *name, int longnames, const char *
   node->dist_disconnect = dist_disconnect;
   node->dist_monitor_node = dist_monitor_node;
   node->dist_rpc = dist_rpc;
+  node->dist_spawn = dist_spawn;
   node->dist_ops = &dist_ops;
   return 0;
 }
@@ -486,6 +509,7 @@ void otp_dist_stop(otp_node *node) {
   node->dist_disconnect = NULL;
   node->dist_monitor_node = NULL;
   node->dist_rpc = NULL;
+  node->dist_spawn = NULL;
   node->dist_ops = NULL;
   free(d->watches);
   uv_close((uv_handle_t *)&d->listen_poll, handle_closed);

@@ -84,6 +84,12 @@ uint64_t wire_now_ms(void);
 /* ---- socket.c: ei's sockets, advertising the monitors otplab implements ---- */
 extern ei_socket_callbacks dist_socket_callbacks;
 
+/* ---- spawn_on.c: spawns asked for by other otplab nodes ---- */
+#define DIST_SPAWN_NAME "$otplab_spawn"   /* the name they are sent to */
+/* The message {"$otplab_spawn", From, Ref, Code} is on top of the main
+** state: spawns the process and answers From. */
+void dist_spawn_request(dist_conn *c, lua_State *L);
+
 /* ---- control.c ---- */
 /* A whole packet (without its length) from c. */
 void control_packet(dist_conn *c, const char *buf, size_t len);

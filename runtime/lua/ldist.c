@@ -9,6 +9,7 @@
 #include "lua/lotp.h"
 #include "core/node.h"
 #include "core/term.h"
+#include "core/xcopy.h"
 
 static const char *check_node_name(lua_State *L, int idx, const char *fname) {
   if (lua_type(L, idx) != LUA_TSTRING)
@@ -92,6 +93,50 @@ static int l_rpc_send(lua_State *L) {
   return 1;
 }
 
+static int send_spawn(lua_State *L) {
+  otp_node *node = otp_node_of(L);
+  otp_xbuf *code = lua_touserdata(L, 1);
+  otp_proc *self = lua_touserdata(L, 3);
+  node->dist_spawn(node, L, lua_tostring(L, 2), self->pid, otp_to_ref(L, 4),
+                   otp_xbuf_data(code), otp_xbuf_size(code), 5);
+  return 0;
+}
+
+/* dist_core.spawn_send(node, ref, fn, ...): the function crosses as a
+** sandbox spawn's does (xcopy's spawn mode, upvalues copied), its
+** arguments as a message's terms (pids and refs become the other node's) */
+static int l_spawn_send(lua_State *L) {
+  otp_node *node = otp_node_of(L);
+  const char *peer = check_node_name(L, 1, "otp.spawn_on");
+  uint64_t ref = otp_to_ref(L, 2);
+  otp_arg_type(L, 3, LUA_TFUNCTION, "otp.spawn_on(node, fn, ...)", "a function to run");
+  otp_proc *self = otp_self(L);
+  if (!ref) return otp_raise(L, "badarg: otp.spawn_on needs a ref");
+  if (!node->dist_spawn)
+    return otp_raise(L, "notalive: otp.spawn_on needs a node with a name (start otplab with "
+                     "--sname NAME)");
+  otp_intern_ref(L, 2);
+  int nargs = lua_gettop(L) - 3;
+  lua_createtable(L, nargs, 0);
+  for (int i = 1; i <= nargs; i++) {
+    lua_pushvalue(L, 3 + i);
+    lua_rawseti(L, -2, i);
+  }
+  int args = lua_gettop(L);
+  otp_xbuf *code = otp_xencode(L, 3, 1, OTP_COPY_SPAWN, "the spawned function");
+  lua_pushcfunction(L, send_spawn);      /* protected: a bad argument must free code */
+  lua_pushlightuserdata(L, code);
+  lua_pushstring(L, peer);
+  lua_pushlightuserdata(L, self);
+  lua_pushvalue(L, 2);
+  lua_pushvalue(L, args);
+  int status = lua_pcall(L, 5, 0, 0);
+  otp_xbuf_free(code);
+  if (status != LUA_OK) return lua_error(L);
+  lua_pushboolean(L, 1);
+  return 1;
+}
+
 const luaL_Reg otp_dist_funcs[] = {
   {"disconnect", l_disconnect},
   {"monitor_node", l_monitor_node},
@@ -99,10 +144,12 @@ const luaL_Reg otp_dist_funcs[] = {
 };
 
 void otp_dist_core_register(lua_State *L) {
-  lua_createtable(L, 0, 2);
+  lua_createtable(L, 0, 3);
   lua_pushcfunction(L, l_connect);
   lua_setfield(L, -2, "connect");
   lua_pushcfunction(L, l_rpc_send);
   lua_setfield(L, -2, "rpc_send");
+  lua_pushcfunction(L, l_spawn_send);
+  lua_setfield(L, -2, "spawn_send");
   lua_setfield(L, -2, "dist_core");
 }

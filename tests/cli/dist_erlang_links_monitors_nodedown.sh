@@ -53,6 +53,7 @@ while read -r -t 30 -u 4 line; do
 done
 [ -n "$erl_node" ] || { fail "erl did not start its agent within 30 s: $(cat "$tmp/erl_out" 2>/dev/null)"; exit 1; }
 cat <&4 >>"$tmp/erl_out" &      # keep draining what erl prints
+drain_pid=$!
 
 cat >"$tmp/lua_side.lua" <<'LUA'
 local erl = ...
@@ -149,6 +150,8 @@ killed=0
 while read -r -t 40 -u 3 line; do
   echo "$line" >>"$tmp/lua_out"
   if [ "$line" = "kill erl" ]; then
+    # erl writes what the rpc printed on its own time: wait for it (20 s at most)
+    for _ in $(seq 200); do grep -q "printed by rpc" "$tmp/erl_out" && break; sleep 0.1; done
     { kill -9 "$erl_pid"; wait "$erl_pid"; } 2>/dev/null
     erl_pid=
     killed=1
@@ -163,6 +166,7 @@ for step in "connected" "A10 monitor across nodes ok" "A5 link from Erlang ok" \
             "A3 exit and link to Erlang ok" "rpc ok" "nodedown ok"; do
   grep -qx "$step" "$tmp/lua_out" 2>/dev/null || fail "step not reached: $step (Lua said: $(cat "$tmp/lua_out" 2>/dev/null))"
 done
+[ "$killed" -eq 1 ] && wait "$drain_pid"   # erl is dead: its output is read to the end
 grep -q "printed by rpc" "$tmp/erl_out" || fail "what the rpc printed is not on erl's output: $(cat "$tmp/erl_out")"
 finish
 tail -1 "$tmp/lua_out"

@@ -5,6 +5,8 @@
 #    says why on stderr;
 #  - A10: a monitor on a process of the other node gets DOWN with its exit
 #    reason; A5: a link from the other node brings the crash's EXIT;
+#  - otp.spawn_on runs a function (its upvalues and arguments copied) on
+#    the other node;
 #  - a partition and a heal: otp.disconnect -> {"nodedown", node} to
 #    otp.monitor_node and "noconnection" DOWN to a monitor by {name, node};
 #    otp.connect heals it;
@@ -70,6 +72,15 @@ local saw = otp.receive(otp.match{"b_saw_exit"})[2]
 check("A5 EXIT across otplab nodes", saw[1], "error")
 say("links and monitors ok")
 
+-- spawn_on: the function, its upvalue and its arguments cross
+local k = 2
+local remote = otp.spawn_on(b, function(parent, x) otp.send(parent, {"from_b", otp.node(), x * k}) end, me, 21)
+check("spawn_on gives a pid of the other node", tostring(remote):match("^<[1-9]%d*%.") ~= nil, true)
+local r = otp.receive(otp.match{"from_b"})
+check("spawn_on ran on b", r[2], b)
+check("with its upvalue and arguments", r[3], 42)
+say("spawn_on ok")
+
 -- a partition, and its heal
 otp.monitor_node(b, true)
 local by_name = otp.monitor({"b_side", b})
@@ -113,7 +124,7 @@ wait "$a_pid"
 a_rc=$?
 a_pid=
 [ "$a_rc" -eq 0 ] || fail "node a exited $a_rc: $(head -c 800 "$tmp/a_err")"
-for step in "links and monitors ok" "partition and heal ok" "tick timeout ok"; do
+for step in "links and monitors ok" "spawn_on ok" "partition and heal ok" "tick timeout ok"; do
   grep -qx "$step" "$tmp/a_said" 2>/dev/null || fail "step not reached: $step (a said: $(cat "$tmp/a_said" 2>/dev/null))"
 done
 grep -q "refused a connection from c$suffix@.*cookie" "$tmp/b_err" ||
