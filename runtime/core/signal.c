@@ -452,7 +452,8 @@ void otp_remote_nodedown(otp_node *node, lua_State *L, uint32_t node_idx) {
   int reason = lua_gettop(L);
   for (uint32_t s = 0; s < node->nslots; s++) {
     otp_proc *p = node->procs[s];
-    if (p && (p->nlinks || p->monitors || p->monitored_by)) node_gone_for(node, L, p, node_idx, reason);
+    if (p && (p->nlinks || p->monitors || p->monitored_by))
+      node_gone_for(node, L, p, node_idx, reason);
   }
   lua_pop(L, 1);
 }

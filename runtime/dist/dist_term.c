@@ -46,7 +46,8 @@ typedef const otp_dist_ctx ctx_t;
 static int push_term(ctx_t *cx, lua_State *L, const char *buf, int *index, int depth);
 
 /* Pushes arity elements into a fresh array. */
-static int push_elements(ctx_t *cx, lua_State *L, const char *buf, int *index, int arity, int depth) {
+static int push_elements(ctx_t *cx, lua_State *L, const char *buf, int *index, int arity,
+                         int depth) {
   lua_createtable(L, arity, 0);
   for (int i = 1; i <= arity; i++) {
     if (push_term(cx, L, buf, index, depth + 1) != 0) return -1;
