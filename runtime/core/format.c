@@ -10,6 +10,7 @@
 #include "core/format.h"
 #include "core/pid.h"
 #include "core/term.h"
+#include "core/vm.h"
 
 #define MAX_DEPTH 6
 #define MAX_ITEMS 40
@@ -137,9 +138,8 @@ static void add_value(lua_State *L, text *t, int idx, int depth, int bare) {
     case LUA_TUSERDATA: {
       otp_pid pid = otp_to_pid(L, idx);
       uint64_t ref = pid ? 0 : otp_to_ref(L, idx);
-      if (pid) otp_pid_format(pid, buf, sizeof buf);
-      else if (ref) snprintf(buf, sizeof buf, "#Ref<0.%d.%d.%d>", (int)(ref >> 32) & 0xffff,
-                             (int)((ref >> 16) & 0xffff), (int)(ref & 0xffff));
+      if (pid) otp_pid_format_on(otp_vm_of(L)->node, pid, buf, sizeof buf);
+      else if (ref) otp_ref_format(otp_vm_of(L)->node, ref, buf, sizeof buf);
       else snprintf(buf, sizeof buf, "userdata: %p", lua_topointer(L, idx));
       add(t, buf);
       break;

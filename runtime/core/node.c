@@ -10,6 +10,7 @@
 #include <lauxlib.h>
 #include <lualib.h>
 #include "core/node.h"
+#include "core/remote.h"
 #include "core/alloc.h"
 #include "core/delay.h"
 #include "core/env.h"
@@ -93,6 +94,7 @@ int otp_node_free(otp_node *node) {
   otp_trace_node_close(node);
   otp_vm_close(&node->main);
   otp_mailbox_free_pool(node);
+  otp_remote_free(node);
   int rc = uv_loop_close(&node->loop);
   free(node);
   return rc == 0 ? 0 : -1;

@@ -19,6 +19,8 @@
 
 struct otp_trace_state;
 struct otp_sandbox;
+struct otp_dist_ops;
+struct otp_remote;
 
 typedef enum {
   OTP_LOG_NONE, OTP_LOG_ERROR, OTP_LOG_WARNING, OTP_LOG_INFO, OTP_LOG_DEBUG
@@ -112,6 +114,22 @@ typedef struct otp_node {
   void (*dist_send)(struct otp_node *, lua_State *L, int name_idx, const char *node_name,
                     int msg_idx);
   void (*dist_push_nodes)(struct otp_node *, lua_State *L);  /* connected node names */
+  /* otp.connect(node): 1 connected, -1 not distributed or a bad name, 0 under
+  ** way: {"$dist_connect", ref, bool} then reaches waiter */
+  int (*dist_connect)(struct otp_node *, const char *node_name, otp_pid waiter, uint64_t ref);
+  int (*dist_disconnect)(struct otp_node *, const char *node_name);  /* 1 if it was connected */
+  /* otp.monitor_node: on adds one monitor ({"nodedown", node} when it goes), off removes them */
+  void (*dist_monitor_node)(struct otp_node *, const char *node_name, otp_pid pid, int on);
+  /* {'$gen_call', {self, ref}, {call, M, F, Args, gl}} to {rex, node}, Args a list */
+  void (*dist_rpc)(struct otp_node *, lua_State *L, const char *node_name, int mod_idx,
+                   int fn_idx, int args_idx, otp_pid self, otp_pid gl, uint64_t ref);
+  /* otp.spawn_on: the encoded function (core/xcopy.h, spawn mode) and the
+  ** array of arguments at args_idx (as terms: pids stay pids) to node, which
+  ** answers {"$otplab_spawned", ref, pid | false, why} */
+  void (*dist_spawn)(struct otp_node *, lua_State *L, const char *node_name, otp_pid from,
+                     uint64_t ref, const void *code, size_t len, int args_idx);
+  const struct otp_dist_ops *dist_ops;  /* signals to other nodes (core/signal.h) */
+  struct otp_remote *remote;            /* pids and refs of other nodes (core/remote.h) */
 
   /* sandboxes (sandbox/sandbox.h) */
   struct otp_sandbox *sandboxes;

@@ -12,6 +12,7 @@
 #include "core/copy.h"
 #include "core/mailbox.h"
 #include "core/node.h"
+#include "core/remote.h"
 #include "core/sched.h"
 #include "core/term.h"
 #include "trace/trace.h"
@@ -69,6 +70,7 @@ void otp_unlink(otp_node *node, otp_proc *a, otp_pid b) {
   int had = link_remove(a, b);
   otp_proc *pb = otp_proc_lookup(node, b);
   if (pb) link_remove(pb, a->pid);
+  else if (had && otp_is_remote(b) && node->dist_ops) node->dist_ops->unlink(node, a->pid, b);
   if (had && otp_trace_on(node, OTP_EV_UNLINK)) trace_pair(node, OTP_EV_UNLINK, a->pid, b, 0);
 }
 
@@ -148,6 +150,7 @@ int otp_demonitor(otp_node *node, otp_proc *watcher, uint64_t ref) {
     if (m->alias) drop_alias(m);
     otp_proc *t = otp_proc_lookup(node, m->target);
     if (t) unlink_target(t, m);
+    else if (m->remote_node && node->dist_ops) node->dist_ops->demonitor(node, m);
     if (otp_trace_on(node, OTP_EV_DEMONITOR))
       trace_pair(node, OTP_EV_DEMONITOR, watcher->pid, m->target, ref);
     free_monitor(node, m);
@@ -195,7 +198,8 @@ void otp_push_name_node(lua_State *L, int name_idx) {
   lua_createtable(L, 2, 0);
   lua_pushvalue(L, name_idx);
   lua_rawseti(L, -2, 1);
-  lua_pushliteral(L, "nonode@nohost");
+  const char *self = otp_vm_of(L)->node->dist_name;
+  lua_pushstring(L, self ? self : "nonode@nohost");
   lua_rawseti(L, -2, 2);
 }
 
@@ -204,7 +208,7 @@ void otp_monitor_push_target(lua_State *L, const otp_monitor *m) {
     otp_push_pid(L, m->target);
     return;
   }
-  lua_rawgeti(L, LUA_REGISTRYINDEX, m->name_ref);
+  if (lua_rawgeti(L, LUA_REGISTRYINDEX, m->name_ref) == LUA_TTABLE) return;  /* {name, node} */
   otp_push_name_node(L, -1);
   lua_remove(L, -2);
 }
@@ -285,6 +289,8 @@ void otp_signal_death(otp_node *node, lua_State *L, otp_proc *p, int reason) {
   while (p->nlinks) {
     otp_pid peer = p->links[--p->nlinks];
     otp_proc *q = otp_proc_lookup(node, peer);
+    if (!q && otp_is_remote(peer) && node->dist_ops)
+      node->dist_ops->exit(node, L, p->pid, peer, reason, 1);
     if (!q) continue;
     link_remove(q, p->pid);
     otp_signal_exit(node, L, p->pid, q, reason, OTP_SIG_LINK);
@@ -295,6 +301,7 @@ void otp_signal_death(otp_node *node, lua_State *L, otp_proc *p, int reason) {
     p->monitors = m->w_next;
     otp_proc *t = otp_proc_lookup(node, m->target);
     if (t) unlink_target(t, m);
+    else if (m->remote_node && node->dist_ops) node->dist_ops->demonitor(node, m);
     free_monitor(node, m);
   }
   /* monitors on p: DOWN to each watcher (A10) */
@@ -308,10 +315,148 @@ void otp_signal_death(otp_node *node, lua_State *L, otp_proc *p, int reason) {
       otp_monitor_push_target(L, m);
       otp_send_down(node, L, w, m->ref, -1, reason);
       lua_pop(L, 1);
+    } else if (m->remote_node) {
+      if (node->dist_ops) node->dist_ops->down(node, L, m, reason);
     } else {
       otp_proc *wx = otp_proc_lookup(node, m->watcher);
       if (wx) unlink_watcher(wx, m);
     }
     free_monitor(node, m);
   }
+}
+
+/* ---- across nodes ---- */
+
+void otp_link_remote(otp_node *node, otp_proc *a, otp_pid r) {
+  for (uint32_t i = 0; i < a->nlinks; i++)
+    if (a->links[i] == r) return;
+  link_add(a, r);
+  if (otp_trace_on(node, OTP_EV_LINK)) trace_pair(node, OTP_EV_LINK, a->pid, r, 0);
+  if (node->dist_ops) node->dist_ops->link(node, a->pid, r);
+}
+
+static otp_monitor *monitor_new(lua_State *L, uint64_t ref, otp_pid watcher, otp_pid target,
+                                otp_vm *vm, uint32_t node_idx, int name_idx) {
+  otp_monitor *m = calloc(1, sizeof *m);
+  if (!m) luaL_error(L, "not enough memory");
+  m->ref = ref;
+  m->watcher = watcher;
+  m->target = target;
+  m->vm = vm;
+  m->remote_node = node_idx;
+  m->name_ref = LUA_NOREF;
+  if (name_idx) {
+    lua_pushvalue(L, name_idx);
+    m->name_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+  }
+  return m;
+}
+
+uint64_t otp_monitor_remote(otp_node *node, lua_State *L, otp_proc *watcher, otp_pid target,
+                            uint32_t node_idx, int who_idx) {
+  who_idx = target ? 0 : lua_absindex(L, who_idx);
+  uint64_t ref = otp_new_ref(L, 1);
+  otp_monitor *m = monitor_new(L, ref, watcher->pid, target, watcher->vm, node_idx, who_idx);
+  m->w_next = watcher->monitors;
+  if (m->w_next) m->w_next->w_prev = m;
+  watcher->monitors = m;
+  if (otp_trace_on(node, OTP_EV_MONITOR))
+    trace_pair(node, OTP_EV_MONITOR, watcher->pid, target, ref);
+  if (node->dist_ops) node->dist_ops->monitor(node, L, m);
+  return ref;
+}
+
+void otp_remote_linked(otp_node *node, otp_pid r, otp_proc *p) {
+  for (uint32_t i = 0; i < p->nlinks; i++)
+    if (p->links[i] == r) return;
+  link_add(p, r);
+  if (otp_trace_on(node, OTP_EV_LINK)) trace_pair(node, OTP_EV_LINK, r, p->pid, 0);
+}
+
+void otp_remote_unlinked(otp_node *node, otp_pid r, otp_proc *p) {
+  if (link_remove(p, r) && otp_trace_on(node, OTP_EV_UNLINK))
+    trace_pair(node, OTP_EV_UNLINK, r, p->pid, 0);
+}
+
+void otp_remote_exit(otp_node *node, lua_State *L, otp_pid r, otp_proc *p, int reason,
+                     int link) {
+  if (link && !link_remove(p, r)) return;     /* no link (any more): nothing to break */
+  otp_signal_exit(node, L, r, p, reason, link ? OTP_SIG_LINK : OTP_SIG_EXIT2);
+}
+
+void otp_remote_monitored(otp_node *node, lua_State *L, otp_pid r, otp_proc *p, uint64_t ref,
+                          int name_idx) {
+  otp_monitor *m = monitor_new(L, ref, r, p->pid, otp_vm_of(L), otp_remote_node_of(node, r),
+                               name_idx ? lua_absindex(L, name_idx) : 0);
+  m->t_next = p->monitored_by;
+  if (m->t_next) m->t_next->t_prev = m;
+  p->monitored_by = m;
+  if (otp_trace_on(node, OTP_EV_MONITOR)) trace_pair(node, OTP_EV_MONITOR, r, p->pid, ref);
+}
+
+void otp_remote_demonitored(otp_node *node, otp_pid r, otp_proc *p, uint64_t ref) {
+  for (otp_monitor *m = p->monitored_by; m; m = m->t_next)
+    if (m->ref == ref && m->watcher == r) {
+      unlink_target(p, m);
+      if (otp_trace_on(node, OTP_EV_DEMONITOR)) trace_pair(node, OTP_EV_DEMONITOR, r, p->pid, ref);
+      free_monitor(node, m);
+      return;
+    }
+}
+
+void otp_remote_down(otp_node *node, lua_State *L, otp_proc *w, uint64_t ref, int reason) {
+  reason = lua_absindex(L, reason);
+  for (otp_monitor *m = w->monitors; m; m = m->w_next)
+    if (m->ref == ref && m->remote_node) {
+      unlink_watcher(w, m);
+      if (m->alias) drop_alias(m);
+      otp_monitor_push_target(L, m);
+      otp_send_down(node, L, w, m->ref, -1, reason);
+      lua_pop(L, 1);
+      free_monitor(node, m);
+      return;
+    }
+}
+
+/* p's links and monitors across node node_idx break: "noconnection" at the
+** reason at reason_idx. */
+static void node_gone_for(otp_node *node, lua_State *L, otp_proc *p, uint32_t node_idx,
+                          int reason) {
+  for (uint32_t i = p->nlinks; i-- > 0;) {
+    if (i >= p->nlinks) continue;          /* a signal may have shortened the list */
+    otp_pid peer = p->links[i];
+    if (!otp_is_remote(peer) || otp_remote_node_of(node, peer) != node_idx) continue;
+    link_remove(p, peer);
+    otp_signal_exit(node, L, peer, p, reason, OTP_SIG_LINK);
+  }
+  for (otp_monitor *m = p->monitors, *next; m; m = next) {
+    next = m->w_next;
+    if (m->remote_node != node_idx) continue;
+    unlink_watcher(p, m);
+    if (m->alias) drop_alias(m);
+    if (otp_proc_alive(p)) {
+      otp_monitor_push_target(L, m);
+      otp_send_down(node, L, p, m->ref, -1, reason);
+      lua_pop(L, 1);
+    }
+    free_monitor(node, m);
+  }
+  for (otp_monitor *m = p->monitored_by, *next; m; m = next) {
+    next = m->t_next;
+    if (m->remote_node != node_idx) continue;
+    unlink_target(p, m);
+    free_monitor(node, m);
+  }
+}
+
+void otp_remote_nodedown(otp_node *node, lua_State *L, uint32_t node_idx) {
+  if (!node_idx) return;
+  lua_pushliteral(L, "noconnection");
+  int reason = lua_gettop(L);
+  for (uint32_t s = 0; s < node->nslots; s++) {
+    otp_proc *p = node->procs[s];
+    if (p && (p->nlinks || p->monitors || p->monitored_by))
+      node_gone_for(node, L, p, node_idx, reason);
+  }
+  lua_pop(L, 1);
 }

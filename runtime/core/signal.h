@@ -16,6 +16,9 @@ typedef struct otp_monitor {
   struct otp_vm *vm;            /* the watcher's state, which holds name_ref */
   int name_ref;                 /* the name it was made with, or LUA_NOREF */
   int alias;                    /* the ref is also an alias of the watcher */
+  uint32_t remote_node;         /* the other side's node index when one side is remote
+                                ** (core/remote.h); then target (or watcher) is a remote
+                                ** pid, or target is 0 for {name, node} */
   struct otp_monitor *w_next, *w_prev;   /* in the watcher's list */
   struct otp_monitor *t_next, *t_prev;   /* in the target's list */
 } otp_monitor;
@@ -65,6 +68,50 @@ int otp_signal_exit(struct otp_node *node, lua_State *L, otp_pid from,
 ** send DOWN to its watchers, drop the monitors it held. */
 void otp_signal_death(struct otp_node *node, lua_State *L, otp_proc *p,
                       int reason_idx);
+
+/* ---- across nodes ----
+** What the core asks of distribution (set in node->dist_ops by dist/), and
+** what distribution tells the core about signals from other nodes. The
+** semantics stay local ones (OTP_RULES part A); a node going away is
+** "noconnection" to every link and monitor across it. */
+typedef struct otp_dist_ops {
+  void (*send)(struct otp_node *, lua_State *L, otp_pid from, otp_pid to, int msg_idx);
+  void (*link)(struct otp_node *, otp_pid from, otp_pid to);
+  void (*unlink)(struct otp_node *, otp_pid from, otp_pid to);
+  /* an exit signal: through a link (link = 1) or exit/2 */
+  void (*exit)(struct otp_node *, lua_State *L, otp_pid from, otp_pid to, int reason_idx,
+               int link);
+  void (*monitor)(struct otp_node *, lua_State *L, const otp_monitor *m);
+  void (*demonitor)(struct otp_node *, const otp_monitor *m);
+  /* m's (local) target died with the reason at reason_idx: tell the watcher */
+  void (*down)(struct otp_node *, lua_State *L, const otp_monitor *m, int reason_idx);
+} otp_dist_ops;
+
+/* a links to the remote pid r (and the other node is told). */
+void otp_link_remote(struct otp_node *node, otp_proc *a, otp_pid r);
+/* watcher monitors the remote pid target, or the name at name_idx (with
+** target 0) on node node_idx; pushes the ref and returns its id. who_idx
+** is what a DOWN names ({name, node} for a name). */
+uint64_t otp_monitor_remote(struct otp_node *node, lua_State *L, otp_proc *watcher,
+                            otp_pid target, uint32_t node_idx, int who_idx);
+
+/* From another node: r links to p / unlinks from p. */
+void otp_remote_linked(struct otp_node *node, otp_pid r, otp_proc *p);
+void otp_remote_unlinked(struct otp_node *node, otp_pid r, otp_proc *p);
+/* r's exit signal to p (link: through their link, ignored if there is none). */
+void otp_remote_exit(struct otp_node *node, lua_State *L, otp_pid r, otp_proc *p,
+                     int reason_idx, int link);
+/* The remote r monitors p with the remote ref id ref (name_idx: the name it
+** used, or 0). */
+void otp_remote_monitored(struct otp_node *node, lua_State *L, otp_pid r, otp_proc *p,
+                          uint64_t ref, int name_idx);
+void otp_remote_demonitored(struct otp_node *node, otp_pid r, otp_proc *p, uint64_t ref);
+/* The target of watcher's monitor ref (on another node) went with the
+** reason at reason_idx: DOWN. */
+void otp_remote_down(struct otp_node *node, lua_State *L, otp_proc *watcher, uint64_t ref,
+                     int reason_idx);
+/* Node node_idx is gone: "noconnection" through every link and monitor. */
+void otp_remote_nodedown(struct otp_node *node, lua_State *L, uint32_t node_idx);
 
 /* Makes allocations count against p as the receiver of a copy (never
 ** failing); returns the previous charge state for otp_charge_restore. */

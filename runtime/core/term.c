@@ -10,21 +10,41 @@
 #include "core/term.h"
 #include "core/format.h"
 #include "core/node.h"
+#include "core/remote.h"
 
 static const char pid_kind = 'p', ref_kind = 'r';   /* their addresses mark pids and refs */
 
 static int pid_tostring(lua_State *L) {
-  char buf[48];
-  otp_pid_format(((otp_pid_ud *)lua_touserdata(L, 1))->pid, buf, sizeof buf);
+  char buf[64];
+  otp_pid_format_on(otp_vm_of(L)->node, ((otp_pid_ud *)lua_touserdata(L, 1))->pid, buf,
+                    sizeof buf);
   lua_pushstring(L, buf);
   return 1;
 }
 
 static int ref_tostring(lua_State *L) {
-  uint64_t id = ((otp_ref_ud *)lua_touserdata(L, 1))->id;
-  lua_pushfstring(L, "#Ref<0.%d.%d.%d>", (int)(id >> 32) & 0xffff,
-                  (int)((id >> 16) & 0xffff), (int)(id & 0xffff));
+  char buf[80];
+  otp_ref_format(otp_vm_of(L)->node, ((otp_ref_ud *)lua_touserdata(L, 1))->id, buf,
+                 sizeof buf);
+  lua_pushstring(L, buf);
   return 1;
+}
+
+void otp_pid_format_on(const otp_node *node, otp_pid pid, char *buf, size_t len) {
+  if (otp_is_remote(pid)) otp_remote_format(node, pid, buf, len);
+  else otp_pid_format(pid, buf, len);
+}
+
+void otp_ref_format(const otp_node *node, uint64_t id, char *buf, size_t len) {
+  if (otp_is_remote(id)) otp_remote_format(node, id, buf, len);
+  else snprintf(buf, len, "#Ref<0.%d.%d.%d>", (int)(id >> 32) & 0xffff,
+                (int)((id >> 16) & 0xffff), (int)(id & 0xffff));
+}
+
+/* The key of pid in the intern table: its serial, or (negative) the whole
+** value for a pid of another node. */
+static lua_Integer pid_key(otp_pid pid) {
+  return otp_is_remote(pid) ? (lua_Integer)pid : (lua_Integer)otp_pid_serial(pid);
 }
 
 static int pid_lt(lua_State *L) {   /* Erlang orders pids; so do we */
@@ -114,7 +134,7 @@ void otp_intern_pid(lua_State *L, int idx) {
   idx = lua_absindex(L, idx);
   lua_rawgeti(L, LUA_REGISTRYINDEX, vm->pids_ref);
   lua_pushvalue(L, idx);
-  lua_rawseti(L, -2, (lua_Integer)otp_pid_serial(otp_to_pid(L, idx)));
+  lua_rawseti(L, -2, pid_key(otp_to_pid(L, idx)));
   lua_pop(L, 1);
 }
 
@@ -126,11 +146,11 @@ void otp_push_pid(lua_State *L, otp_pid pid) {
     return;
   }
   lua_rawgeti(L, LUA_REGISTRYINDEX, vm->pids_ref);
-  if (lua_rawgeti(L, -1, (lua_Integer)otp_pid_serial(pid)) == LUA_TNIL) {
+  if (lua_rawgeti(L, -1, pid_key(pid)) == LUA_TNIL) {
     lua_pop(L, 1);
     otp_new_pid(L, pid);
     lua_pushvalue(L, -1);
-    lua_rawseti(L, -3, (lua_Integer)otp_pid_serial(pid));
+    lua_rawseti(L, -3, pid_key(pid));
   }
   lua_remove(L, -2);
 }

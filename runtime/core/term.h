@@ -55,8 +55,12 @@ int otp_is_term_udata(lua_State *L, int idx);
 ** after setmetatable in the source, where it was inert and stays inert). */
 void otp_setmetatable_inert(lua_State *L, int idx);
 
-/* Formats a pid as "<0.N.0>" into buf. */
+/* Formats a local pid as "<0.N.0>" into buf. */
 void otp_pid_format(otp_pid pid, char *buf, size_t len);
+/* Formats any pid, one of another node too ("<N.M.S>", N > 0), or a ref. */
+struct otp_node;
+void otp_pid_format_on(const struct otp_node *node, otp_pid pid, char *buf, size_t len);
+void otp_ref_format(const struct otp_node *node, uint64_t id, char *buf, size_t len);
 /* Parses "<0.N.0>"; returns the serial or 0. */
 uint64_t otp_pid_parse_serial(const char *s);
 

@@ -1,135 +1,192 @@
 /*
-** The node as an Erlang node: epmd, the listening socket, connections.
+** The node as an Erlang node: epmd, the listening socket, the connections
+** and what happens when one goes.
 **
-** Everything runs on the node's loop.  The listening socket and every
-** connection are uv_polls; ei's calls that would block take the _tmo
-** variants with short timeouts (the handshake of an accepted connection,
-** reading one message once the socket is readable, connecting on the first
-** send to a node).  Ticks are answered by ei_xreceive_msg_tmo itself.
-** Not yet here (issue 17): links, monitors and exit signals across nodes,
-** remote pids, a reader for messages larger than a socket buffer.
+** Everything runs on the node's loop.  Connecting to a node (its epmd
+** lookup and handshake) runs on libuv's thread pool, while what is sent to
+** it queues; an accepted connection's handshake takes ei_accept_tmo's
+** short timeout.  After the handshake wire.c moves the bytes and control.c
+** reads them.  A connection that goes (closed, silent past the tick time,
+** disconnected) is a nodedown: {"nodedown", node} to every monitor_node,
+** "noconnection" through every link and monitor across it.
 */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include <sys/wait.h>
-#include <ei.h>
 #include <lauxlib.h>
-#include <uv.h>
 #include "dist/dist.h"
-#include "dist/dist_term.h"
-#include "core/carry.h"
-#include "core/copy.h"
+#include "dist/dist_internal.h"
 #include "core/mailbox.h"
 #include "core/node.h"
-#include "core/registry.h"
+#include "core/remote.h"
 #include "core/signal.h"
 #include "core/term.h"
 #include "lua/lotp.h"
 
 #define HANDSHAKE_MS 2000
-#define READ_MS 2000
 #define CONNECT_MS 3000
 #define EPMD_MS 2000
 #define XBUF_MT "otp.dist.xbuf"
 
-typedef struct dist_conn {
-  uv_poll_t poll;
-  struct otp_dist *dist;
-  int fd;
+typedef struct connect_work {
+  uv_work_t req;
+  struct otp_dist *d;
   char peer[MAXNODELEN + 1];
-  struct dist_conn *next;
-} dist_conn;
+  int fd, err;
+} connect_work;
 
-struct otp_dist {
-  otp_node *node;
-  ei_cnode ec;
-  int listen_fd, epmd_fd;
-  uv_poll_t listen_poll;
-  dist_conn *conns;
-  char name[MAXNODELEN + 1];
-};
+static dist_conn *find_conn(struct otp_dist *d, const char *peer) {
+  for (dist_conn *c = d->conns; c; c = c->next)
+    if (strcmp(c->peer, peer) == 0) return c;
+  return NULL;
+}
 
-static void conn_closed(uv_handle_t *h) { free(h->data); }
+/* {"$dist_connect", ref, ok} to each process waiting in otp.connect. */
+static void notify_waiters(struct otp_dist *d, dist_waiter *w, int ok) {
+  lua_State *L = d->node->L;
+  while (w) {
+    dist_waiter *next = w->next;
+    otp_proc *p = otp_proc_get(d->node, w->pid);
+    if (p && p->vm == &d->node->main) {
+      lua_createtable(L, 3, 0);
+      lua_pushliteral(L, "$dist_connect");
+      lua_rawseti(L, -2, 1);
+      otp_push_ref(L, w->ref);
+      lua_rawseti(L, -2, 2);
+      lua_pushboolean(L, ok);
+      lua_rawseti(L, -2, 3);
+      otp_mailbox_put(d->node, L, p, OTP_PID_NONE);
+    }
+    free(w);
+    w = next;
+  }
+}
 
-static void conn_drop(dist_conn *c) {
+static void nodedown(struct otp_dist *d, const char *peer, uint32_t node_idx) {
+  otp_node *node = d->node;
+  lua_State *L = node->L;
+  size_t kept = 0;
+  for (size_t i = 0; i < d->nwatches; i++) {
+    node_watch w = d->watches[i];
+    if (w.node_idx != node_idx) {
+      d->watches[kept++] = w;
+      continue;
+    }
+    otp_proc *p = otp_proc_get(node, w.pid);
+    if (!p || p->vm != &node->main) continue;
+    lua_createtable(L, 2, 0);
+    lua_pushliteral(L, "nodedown");
+    lua_rawseti(L, -2, 1);
+    lua_pushstring(L, peer);
+    lua_rawseti(L, -2, 2);
+    otp_mailbox_put(node, L, p, OTP_PID_NONE);
+  }
+  d->nwatches = kept;
+  otp_remote_nodedown(node, L, node_idx);
+}
+
+void dist_conn_drop(dist_conn *c, const char *why) {
   struct otp_dist *d = c->dist;
   for (dist_conn **pp = &d->conns; *pp; pp = &(*pp)->next)
     if (*pp == c) {
       *pp = c->next;
       break;
     }
-  otp_log(d->node, OTP_LOG_INFO, "dist: %s disconnected", c->peer);
-  uv_poll_stop(&c->poll);
-  close(c->fd);
-  uv_close((uv_handle_t *)&c->poll, conn_closed);
+  char peer[MAXNODELEN + 1];
+  snprintf(peer, sizeof peer, "%s", c->peer);
+  uint32_t node_idx = c->node_idx;
+  dist_waiter *waiters = c->waiters;
+  int was_up = c->state == CONN_UP;
+  c->waiters = NULL;
+  wire_close(c);                 /* c is gone */
+  otp_log(d->node, was_up ? OTP_LOG_INFO : OTP_LOG_WARNING, "dist: %s %s: %s", peer,
+          was_up ? "is down" : "cannot be reached", why);
+  notify_waiters(d, waiters, 0);
+  if (!d->stopping) nodedown(d, peer, node_idx);
 }
 
-/* A message from another node to a registered name: decoded in the main
-** state, then carried to the receiver as a timer's message is. */
-static void deliver(struct otp_dist *d, const erlang_msg *msg, const ei_x_buff *x) {
-  otp_node *node = d->node;
-  lua_State *from = node->L;
-  int top = lua_gettop(from);
-  lua_pushstring(from, msg->toname);
-  otp_proc *p = otp_registry_find(node, from, -1);
-  if (!p || !otp_proc_alive(p)) {   /* a free name: dropped, as Erlang does */
-    otp_log(node, OTP_LOG_DEBUG, "dist: message to unregistered '%s' dropped", msg->toname);
-    lua_settop(from, top);
-    return;
-  }
-  int index = 0, version;
-  if (ei_decode_version(x->buff, &index, &version) < 0) index = 0;
-  otp_dist_push_term(from, x->buff, &index);
-  otp_charge_state cs = otp_charge_receiver(node, p);
-  otp_carry c = otp_carry_begin(from, -1, p->vm);
-  lua_State *L = c.L;
-  lua_pushvalue(L, c.idx);
-  otp_copy(L, -1, OTP_COPY_LENIENT, "msg", 0);
-  otp_charge_restore(node, cs);
-  node->messages_sent++;
-  otp_mailbox_put(node, L, p, OTP_PID_NONE);
-  otp_carry_end(&c);
-  lua_settop(from, top);
-}
-
-static void on_conn_readable(uv_poll_t *h, int status, int events) {
-  dist_conn *c = h->data;
-  if (status < 0) {
-    conn_drop(c);
-    return;
-  }
-  ei_x_buff x;
-  ei_x_new(&x);
-  erlang_msg msg;
-  int r = ei_xreceive_msg_tmo(c->fd, &msg, &x, READ_MS);
-  if (r == ERL_MSG && (msg.msgtype == ERL_REG_SEND || msg.msgtype == ERL_REG_SEND_TT))
-    deliver(c->dist, &msg, &x);
-  else if (r == ERL_MSG)
-    otp_log(c->dist->node, OTP_LOG_DEBUG, "dist: %s sent control message %ld, not handled yet",
-            c->peer, msg.msgtype);
-  ei_x_free(&x);
-  if (r == ERL_ERROR && erl_errno != ETIMEDOUT && erl_errno != EAGAIN) conn_drop(c);
-}
-
-static dist_conn *conn_add(struct otp_dist *d, int fd, const char *peer) {
+static dist_conn *conn_new(struct otp_dist *d, const char *peer) {
   dist_conn *c = calloc(1, sizeof *c);
-  if (!c || uv_poll_init(&d->node->loop, &c->poll, fd) != 0) {
-    free(c);
-    close(fd);
-    return NULL;
-  }
+  if (!c) return NULL;
   c->dist = d;
-  c->fd = fd;
-  c->poll.data = c;
+  c->fd = -1;
+  c->state = CONN_CONNECTING;
   snprintf(c->peer, sizeof c->peer, "%s", peer);
+  c->node_idx = otp_remote_node(d->node, peer);
   c->next = d->conns;
   d->conns = c;
-  uv_poll_start(&c->poll, UV_READABLE, on_conn_readable);
-  otp_log(d->node, OTP_LOG_INFO, "dist: connected to %s", peer);
   return c;
+}
+
+static void conn_up(dist_conn *c, int fd) {
+  c->fd = fd;
+  c->state = CONN_UP;
+  otp_log(c->dist->node, OTP_LOG_INFO, "dist: connected to %s", c->peer);
+  dist_waiter *w = c->waiters;
+  c->waiters = NULL;
+  wire_start(c);                 /* writes what queued while connecting */
+  notify_waiters(c->dist, w, 1);
+}
+
+static void connect_run(uv_work_t *req) {
+  connect_work *w = req->data;
+  w->fd = ei_connect_tmo(&w->d->ec, w->peer, CONNECT_MS);
+  w->err = w->fd < 0 ? erl_errno : 0;
+}
+
+static void connect_done(uv_work_t *req, int status) {
+  connect_work *w = req->data;
+  struct otp_dist *d = w->d;
+  d->pending_work--;
+  dist_conn *c = d->stopping ? NULL : find_conn(d, w->peer);
+  if (!c || c->state == CONN_UP) {        /* dropped meanwhile, or it connected to us */
+    if (w->fd >= 0) ei_close_connection(w->fd);
+  } else if (w->fd < 0) {
+    char why[160];
+    snprintf(why, sizeof why, "%s (erl_errno %d)",
+             w->err == ETIMEDOUT ? "no answer in time" : "no such node, or a wrong cookie",
+             w->err);
+    dist_conn_drop(c, why);
+  } else {
+    conn_up(c, w->fd);
+  }
+  free(w);
+}
+
+static int valid_peer(const char *peer) {
+  const char *at = strchr(peer, '@');
+  return at && at != peer && at[1] && strlen(peer) < MAXNODELEN && !strchr(at + 1, '@');
+}
+
+dist_conn *dist_conn_to(struct otp_dist *d, const char *peer, int connect) {
+  dist_conn *c = find_conn(d, peer);
+  if (c || !connect || d->stopping || !valid_peer(peer) || strcmp(peer, d->name) == 0)
+    return c;
+  connect_work *w = calloc(1, sizeof *w);
+  c = w ? conn_new(d, peer) : NULL;
+  if (!c) {
+    free(w);
+    return NULL;
+  }
+  w->d = d;
+  w->req.data = w;
+  snprintf(w->peer, sizeof w->peer, "%s", peer);
+  if (uv_queue_work(&d->node->loop, &w->req, connect_run, connect_done) != 0) {
+    free(w);
+    dist_conn_drop(c, "the thread pool refused the connect");
+    return NULL;
+  }
+  d->pending_work++;
+  return c;
+}
+
+dist_conn *dist_conn_of_node(struct otp_dist *d, uint32_t node_idx, int connect) {
+  for (dist_conn *c = d->conns; c; c = c->next)
+    if (c->node_idx == node_idx) return c;
+  const char *peer = otp_remote_node_name(d->node, node_idx);
+  return peer && connect ? dist_conn_to(d, peer, 1) : NULL;
 }
 
 static void on_listen_readable(uv_poll_t *h, int status, int events) {
@@ -137,25 +194,25 @@ static void on_listen_readable(uv_poll_t *h, int status, int events) {
   if (status < 0) return;
   ErlConnect peer;
   int fd = ei_accept_tmo(&d->ec, d->listen_fd, &peer, HANDSHAKE_MS);
-  if (fd < 0) {
-    otp_log(d->node, OTP_LOG_WARNING, "dist: a node could not connect (erl_errno %d: a wrong "
-            "cookie, or the handshake timed out)", erl_errno);
+  if (fd < 0) {                   /* Erlang reports a refused node as an error too */
+    otp_log(d->node, OTP_LOG_ERROR, "dist: refused a connection from %s: its cookie is not "
+            "this node's (give both the same --cookie, or -setcookie in erl), or its "
+            "handshake did not finish in %d ms (erl_errno %d)",
+            peer.nodename[0] ? peer.nodename : "a node", HANDSHAKE_MS, erl_errno);
     return;
   }
-  conn_add(d, fd, peer.nodename);
+  dist_conn *c = find_conn(d, peer.nodename);
+  if (c && c->state == CONN_UP) dist_conn_drop(c, "it connected again (a new incarnation)");
+  c = find_conn(d, peer.nodename);
+  if (!c) c = conn_new(d, peer.nodename);
+  if (!c) {
+    ei_close_connection(fd);
+    return;
+  }
+  conn_up(c, fd);
 }
 
-static dist_conn *conn_to(struct otp_dist *d, const char *peer) {
-  for (dist_conn *c = d->conns; c; c = c->next)
-    if (strcmp(c->peer, peer) == 0) return c;
-  int fd = ei_connect_tmo(&d->ec, (char *)peer, CONNECT_MS);
-  if (fd < 0) {
-    otp_log(d->node, OTP_LOG_WARNING, "dist: cannot connect to %s (erl_errno %d): the message "
-            "is dropped", peer, erl_errno);
-    return NULL;
-  }
-  return conn_add(d, fd, peer);
-}
+/* ---- what the bindings call (node->dist_*) ---- */
 
 static void xbuf_free(ei_x_buff *x) {
   if (x->buff) ei_x_free(x);
@@ -167,12 +224,8 @@ static int xbuf_gc(lua_State *L) {
   return 0;
 }
 
-static void dist_send(otp_node *node, lua_State *L, int name_idx, const char *peer,
-                      int msg_idx) {
-  struct otp_dist *d = node->dist;
-  name_idx = lua_absindex(L, name_idx);
-  msg_idx = lua_absindex(L, msg_idx);
-  /* the buffer lives in a userdata: an encoding error raises without leaking it */
+/* A buffer held by a userdata on L: an encoding error raises without leaking it. */
+static ei_x_buff *push_xbuf(lua_State *L) {
   ei_x_buff *x = lua_newuserdatauv(L, sizeof *x, 0);
   x->buff = NULL;
   if (luaL_newmetatable(L, XBUF_MT)) {
@@ -181,16 +234,93 @@ static void dist_send(otp_node *node, lua_State *L, int name_idx, const char *pe
   }
   lua_setmetatable(L, -2);
   ei_x_new_with_version(x);
-  otp_dist_encode(L, msg_idx, x);
+  return x;
+}
+
+/* REG_SEND {6, From, '', Name} and the message in msg. */
+static void reg_send(struct otp_dist *d, dist_conn *c, otp_pid from, const char *name,
+                     ei_x_buff *msg) {
+  ei_x_buff ctl;
+  ei_x_new_with_version(&ctl);
+  ei_x_encode_tuple_header(&ctl, 4);
+  ei_x_encode_long(&ctl, 6);
+  erlang_pid e;
+  otp_dist_pid_out(&d->cx, from, &e);
+  ei_x_encode_pid(&ctl, &e);
+  ei_x_encode_atom(&ctl, "");
+  ei_x_encode_atom(&ctl, name);
+  wire_send(c, ctl.buff, ctl.index, msg->buff, msg->index);
+  ei_x_free(&ctl);
+}
+
+static otp_pid current_pid(otp_node *node) {
+  return node->current ? node->current->pid : OTP_PID_NONE;
+}
+
+static void dist_send(otp_node *node, lua_State *L, int name_idx, const char *peer,
+                      int msg_idx) {
+  struct otp_dist *d = node->dist;
+  name_idx = lua_absindex(L, name_idx);
+  msg_idx = lua_absindex(L, msg_idx);
+  ei_x_buff *x = push_xbuf(L);
+  otp_dist_encode(&d->cx, L, msg_idx, x);
   size_t name_len;
   const char *name = lua_tolstring(L, name_idx, &name_len);
   if (name_len >= MAXATOMLEN) otp_raise(L, "badarg: '%s' is too long for a registered name", name);
-  dist_conn *c = conn_to(d, peer);
-  if (c && ei_reg_send_tmo(&d->ec, c->fd, (char *)name, x->buff, x->index, CONNECT_MS) < 0) {
-    otp_log(node, OTP_LOG_WARNING, "dist: sending to %s failed; closing the connection", peer);
-    conn_drop(c);
-  }
+  dist_conn *c = dist_conn_to(d, peer, 1);
+  if (c) reg_send(d, c, current_pid(node), name, x);
   xbuf_free(x);
+  lua_pop(L, 1);
+}
+
+/* The fields pid, ref: who asks, and the tag of the answer. */
+static void put_pid_ref(struct otp_dist *d, ei_x_buff *x, otp_pid pid, uint64_t ref) {
+  erlang_pid e;
+  erlang_ref r;
+  otp_dist_pid_out(&d->cx, pid, &e);
+  otp_dist_ref_out(&d->cx, ref, &r);
+  ei_x_encode_pid(x, &e);
+  ei_x_encode_ref(x, &r);
+}
+
+static void dist_rpc(otp_node *node, lua_State *L, const char *peer, int mod, int fn, int args,
+                     otp_pid self, otp_pid gl, uint64_t ref) {
+  struct otp_dist *d = node->dist;
+  mod = lua_absindex(L, mod);
+  fn = lua_absindex(L, fn);
+  args = lua_absindex(L, args);
+  ei_x_buff *x = push_xbuf(L);
+  ei_x_encode_tuple_header(x, 3);
+  ei_x_encode_atom(x, "$gen_call");
+  ei_x_encode_tuple_header(x, 2);
+  put_pid_ref(d, x, self, ref);
+  ei_x_encode_tuple_header(x, 5);
+  ei_x_encode_atom(x, "call");
+  ei_x_encode_atom(x, lua_tostring(L, mod));
+  ei_x_encode_atom(x, lua_tostring(L, fn));
+  otp_dist_encode_list(&d->cx, L, args, x);
+  erlang_pid leader;                       /* where what it prints goes: see rpc.lua */
+  otp_dist_pid_out(&d->cx, gl, &leader);
+  ei_x_encode_pid(x, &leader);
+  dist_conn *c = dist_conn_to(d, peer, 1);
+  if (c) reg_send(d, c, self, "rex", x);
+  xbuf_free(x);
+  lua_pop(L, 1);
+}
+
+static void dist_spawn(otp_node *node, lua_State *L, const char *peer, otp_pid from,
+                       uint64_t ref, const void *code, size_t len, int args) {
+  struct otp_dist *d = node->dist;
+  args = lua_absindex(L, args);
+  ei_x_buff *xp = push_xbuf(L);
+  ei_x_encode_tuple_header(xp, 5);
+  ei_x_encode_atom(xp, DIST_SPAWN_NAME);
+  put_pid_ref(d, xp, from, ref);
+  ei_x_encode_binary(xp, code, (long)len);
+  otp_dist_encode(&d->cx, L, args, xp);     /* may raise badarg: xp is freed by its __gc */
+  dist_conn *c = dist_conn_to(d, peer, 1);
+  if (c) reg_send(d, c, from, DIST_SPAWN_NAME, xp);
+  xbuf_free(xp);
   lua_pop(L, 1);
 }
 
@@ -198,11 +328,64 @@ static void dist_push_nodes(otp_node *node, lua_State *L) {
   lua_newtable(L);
   int i = 0;
   for (dist_conn *c = node->dist->conns; c; c = c->next) {
+    if (c->state != CONN_UP) continue;
     lua_pushstring(L, c->peer);
     lua_rawseti(L, -2, ++i);
   }
   otp_sort_list(L);
 }
+
+static int dist_connect(otp_node *node, const char *peer, otp_pid waiter, uint64_t ref) {
+  struct otp_dist *d = node->dist;
+  if (strcmp(peer, d->name) == 0) return 1;
+  if (!valid_peer(peer)) return -1;
+  dist_conn *c = dist_conn_to(d, peer, 1);
+  if (!c) return -1;
+  if (c->state == CONN_UP) return 1;
+  dist_waiter *w = calloc(1, sizeof *w);
+  if (!w) return -1;
+  w->pid = waiter;
+  w->ref = ref;
+  w->next = c->waiters;
+  c->waiters = w;
+  return 0;
+}
+
+static int dist_disconnect(otp_node *node, const char *peer) {
+  dist_conn *c = find_conn(node->dist, peer);
+  if (!c) return 0;
+  int was_up = c->state == CONN_UP;
+  dist_conn_drop(c, "disconnected by otp.disconnect");
+  return was_up;
+}
+
+static void dist_monitor_node(otp_node *node, const char *peer, otp_pid pid, int on) {
+  struct otp_dist *d = node->dist;
+  uint32_t idx = otp_remote_node(node, peer);
+  if (!on) {                      /* one monitor off: the newest */
+    for (size_t i = d->nwatches; i-- > 0;)
+      if (d->watches[i].pid == pid && d->watches[i].node_idx == idx) {
+        memmove(&d->watches[i], &d->watches[i + 1], (d->nwatches - i - 1) * sizeof *d->watches);
+        d->nwatches--;
+        break;
+      }
+    return;
+  }
+  if (!idx) return;
+  if (d->nwatches == d->capwatches) {
+    size_t cap = d->capwatches ? d->capwatches * 2 : 8;
+    node_watch *w = realloc(d->watches, cap * sizeof *w);
+    if (!w) return;
+    d->watches = w;
+    d->capwatches = cap;
+  }
+  d->watches[d->nwatches++] = (node_watch){pid, idx};
+  if (!dist_conn_to(d, peer, 1)) nodedown(d, peer, idx);    /* cannot even try: down now */
+}
+
+static void on_tick(uv_timer_t *t) { wire_tick(t->data); }
+
+/* ---- start and stop ---- */
 
 /* Registers with epmd, starting `epmd -daemon` once if none answers. */
 static int publish(struct otp_dist *d, int port, char *err, size_t errlen) {
@@ -223,12 +406,39 @@ static int publish(struct otp_dist *d, int port, char *err, size_t errlen) {
   return 0;
 }
 
-int otp_dist_start(otp_node *node, const char *sname, const char *cookie, char *err,
-                   size_t errlen) {
-  if (!*sname || strchr(sname, '@') || strlen(sname) > 200) {
-    snprintf(err, errlen, "badarg: --sname needs a short node name without '@', got '%s'", sname);
-    return -1;
+/* ei's node for name: a short one on this host, or alive@host. */
+static int make_cnode(struct otp_dist *d, const char *name, int longnames, const char *cookie,
+                      char *err, size_t errlen) {
+  if (!longnames) {
+    if (!*name || strchr(name, '@') || strlen(name) > 200) {
+      snprintf(err, errlen, "badarg: --sname needs a short node name without '@', got '%s'",
+               name);
+      return -1;
+    }
+    if (ei_connect_init_ussi(&d->ec, name, cookie, 0, &dist_socket_callbacks,
+                             sizeof dist_socket_callbacks, NULL) >= 0)
+      return 0;
+  } else {
+    const char *at = strchr(name, '@');
+    if (!at || at == name || !at[1] || strchr(at + 1, '@') || strlen(name) > 200) {
+      snprintf(err, errlen, "badarg: --name needs NAME@HOST (a host name or address other "
+               "nodes reach this one by, as erl -name), got '%s'", name);
+      return -1;
+    }
+    char alive[EI_MAXALIVELEN + 1];
+    snprintf(alive, sizeof alive, "%.*s", (int)(at - name), name);
+    struct in_addr any = {.s_addr = htonl(INADDR_ANY)};   /* ei does not use it */
+    if (ei_connect_xinit_ussi(&d->ec, at + 1, alive, name, (Erl_IpAddr)&any, cookie, 0,
+                              &dist_socket_callbacks, sizeof dist_socket_callbacks, NULL) >= 0)
+      return 0;
   }
+  snprintf(err, errlen, "badarg: cannot make the node %s (with --cookie C, or a readable "
+           "~/.erlang.cookie)", name);
+  return -1;
+}
+
+int otp_dist_start(otp_node *node, const char *name, int longnames, const char *cookie,
+                   unsigned ticktime_s, char *err, size_t errlen) {
   struct otp_dist *d = calloc(1, sizeof *d);
   if (!d) {
     snprintf(err, errlen, "limit: out of memory starting distribution");
@@ -236,10 +446,9 @@ int otp_dist_start(otp_node *node, const char *sname, const char *cookie, char *
   }
   d->node = node;
   d->listen_fd = d->epmd_fd = -1;
+  d->ticktime_s = ticktime_s ? ticktime_s : 60;
   ei_init();
-  if (ei_connect_init(&d->ec, sname, cookie, 0) < 0) {
-    snprintf(err, errlen, "badarg: cannot make the node %s (with --cookie C, or a readable "
-             "~/.erlang.cookie)", sname);
+  if (make_cnode(d, name, longnames, cookie, err, errlen) != 0) {
     free(d);
     return -1;
   }
@@ -257,22 +466,38 @@ int otp_dist_start(otp_node *node, const char *sname, const char *cookie, char *
     free(d);
     return -1;
   }
+  d->cx = (otp_dist_ctx){node, d->name, ei_self(&d->ec)->creation};
   uv_poll_init(&node->loop, &d->listen_poll, d->listen_fd);
   d->listen_poll.data = d;
   uv_poll_start(&d->listen_poll, UV_READABLE, on_listen_readable);
+  uv_timer_init(&node->loop, &d->tick);
+  d->tick.data = d;
+  uv_timer_start(&d->tick, on_tick, d->ticktime_s * 250u, d->ticktime_s * 250u);
+  uv_unref((uv_handle_t *)&d->tick);
   node->dist = d;
   node->dist_name = d->name;
   node->dist_send = dist_send;
   node->dist_push_nodes = dist_push_nodes;
+  node->dist_connect = dist_connect;
+  node->dist_disconnect = dist_disconnect;
+  node->dist_monitor_node = dist_monitor_node;
+  node->dist_rpc = dist_rpc;
+  node->dist_spawn = dist_spawn;
+  node->dist_ops = &dist_ops;
   return 0;
 }
 
-static void free_dist(uv_handle_t *h) { free(h->data); }
+static void handle_closed(uv_handle_t *h) {
+  struct otp_dist *d = h->data;
+  if (++d->stopping == 3) free(d);     /* 1 + the listener + the timer */
+}
 
 void otp_dist_stop(otp_node *node) {
   struct otp_dist *d = node->dist;
   if (!d) return;
-  while (d->conns) conn_drop(d->conns);
+  d->stopping = 1;
+  while (d->conns) dist_conn_drop(d->conns, "this node is stopping");
+  while (d->pending_work > 0) uv_run(&node->loop, UV_RUN_ONCE);   /* connects end in CONNECT_MS */
   uv_poll_stop(&d->listen_poll);
   close(d->listen_fd);
   close(d->epmd_fd);              /* epmd forgets the name when this closes */
@@ -280,6 +505,14 @@ void otp_dist_stop(otp_node *node) {
   node->dist_name = NULL;
   node->dist_send = NULL;
   node->dist_push_nodes = NULL;
-  uv_close((uv_handle_t *)&d->listen_poll, free_dist);
+  node->dist_connect = NULL;
+  node->dist_disconnect = NULL;
+  node->dist_monitor_node = NULL;
+  node->dist_rpc = NULL;
+  node->dist_spawn = NULL;
+  node->dist_ops = NULL;
+  free(d->watches);
+  uv_close((uv_handle_t *)&d->listen_poll, handle_closed);
+  uv_close((uv_handle_t *)&d->tick, handle_closed);
   uv_run(&node->loop, UV_RUN_NOWAIT);   /* run the close callbacks */
 }

@@ -14,10 +14,12 @@
 
 struct otp_node;
 
-/* Makes node the Erlang node sname@host with cookie (NULL: ~/.erlang.cookie,
-** as erl does). Returns 0, or -1 with a message in err. */
-int otp_dist_start(struct otp_node *node, const char *sname, const char *cookie, char *err,
-                   size_t errlen);
+/* Makes node the Erlang node name@host (longnames 0: name is a short name,
+** the host this one's) or name (longnames 1: "alive@host", as erl -name)
+** with cookie (NULL: ~/.erlang.cookie, as erl does) and Erlang's
+** net_ticktime in seconds (0: 60). Returns 0, or -1 with a message in err. */
+int otp_dist_start(struct otp_node *node, const char *name, int longnames, const char *cookie,
+                   unsigned ticktime_s, char *err, size_t errlen);
 /* Closes the connections and unregisters from epmd. */
 void otp_dist_stop(struct otp_node *node);
 

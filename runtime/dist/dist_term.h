@@ -3,21 +3,46 @@
 ** "Distribution"):
 **   in:  atoms -> strings (true/false -> booleans), integers, floats,
 **        binaries and Erlang strings -> strings, tuples and proper lists ->
-**        arrays, maps -> tables; anything else (pids, refs, funs, bignums,
-**        improper lists) -> the error value {"unsupported_term", WHAT}.
-**   out: strings -> atoms (binaries beyond 255 bytes), booleans -> true/false,
-**        integers, floats, arrays (and {}) -> tuples, other tables -> maps.
+**        arrays, maps -> tables, pids and refs (of any node) -> pids and
+**        refs; anything else (ports, funs, bignums, improper lists, maps with
+**        compound keys) -> the error value {"unsupported_term", WHAT}.
+**   out: strings -> atoms (binaries beyond 255 bytes or with a NUL),
+**        booleans -> true/false, integers, floats, arrays (and {}) ->
+**        tuples, other tables -> maps, pids and refs -> pids and refs.
+** Pids and refs are round-trip stable: one that comes back is the same value.
 */
 #ifndef OTP_DIST_TERM_H
 #define OTP_DIST_TERM_H
 
 #include <ei.h>
 #include <lua.h>
+#include "core/pid.h"
+
+struct otp_node;
+
+typedef struct otp_dist_ctx {
+  struct otp_node *node;     /* whose table of remote pids and refs (core/remote.h) */
+  const char *self;          /* this node's name: its pids and refs are local */
+  unsigned creation;
+} otp_dist_ctx;
 
 /* Decodes the term at *index of buf and pushes it; never fails on bad input
 ** (an undecodable term pushes the error value). */
-void otp_dist_push_term(lua_State *L, const char *buf, int *index);
+void otp_dist_push_term(const otp_dist_ctx *cx, lua_State *L, const char *buf, int *index);
 /* Encodes the value at idx into x; raises badarg for what cannot cross. */
-void otp_dist_encode(lua_State *L, int idx, ei_x_buff *x);
+void otp_dist_encode(const otp_dist_ctx *cx, lua_State *L, int idx, ei_x_buff *x);
+/* Encodes the array at idx as a proper list (rpc arguments). */
+void otp_dist_encode_list(const otp_dist_ctx *cx, lua_State *L, int idx, ei_x_buff *x);
+
+/* Walks the term at *index of buf[0..len) and moves *index past it: 0, or
+** -1 if it is malformed or runs past len (term_check.c). Every term from
+** another node passes here before ei decodes it. */
+int otp_dist_check_term(const char *buf, size_t len, size_t *index);
+
+/* Pids and refs on the wire; _in returns 0 if the table of remote ones is full. */
+otp_pid otp_dist_pid_in(const otp_dist_ctx *cx, const erlang_pid *e);
+void otp_dist_pid_out(const otp_dist_ctx *cx, otp_pid pid, erlang_pid *e);
+uint64_t otp_dist_ref_in(const otp_dist_ctx *cx, const erlang_ref *e);
+void otp_dist_ref_out(const otp_dist_ctx *cx, uint64_t ref, erlang_ref *e);
 
 #endif

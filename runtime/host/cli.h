@@ -30,9 +30,14 @@ void cli_usage(FILE *out);
 int cli_help_to(FILE *out, const char *cmd);
 
 /* The node's Erlang name (--sname, --cookie of run); sname NULL: not distributed */
-typedef struct cli_dist_options { const char *sname, *cookie; } cli_dist_options;
+typedef struct cli_dist_options {
+  const char *sname, *cookie;  /* sname: --sname NAME, or --name NAME@HOST if longnames */
+  int longnames;
+  unsigned ticktime_s;   /* --net-ticktime (0: Erlang's 60) */
+} cli_dist_options;
 
-/* --sname NAME, --cookie C: 1 if argv[*i] was one, 0 if not, -1 if bad (reported). */
+/* --sname NAME, --name NAME@HOST, --cookie C, --net-ticktime S: 1 if argv[*i]
+** was one, 0 if not, -1 if bad (reported). */
 int cli_dist_option(cli_dist_options *dist, int argc, char **argv, int *i);
 /* Makes node an Erlang node if dist names it; 0, or -1 (reported). */
 int cli_start_dist(otp_node *node, const cli_dist_options *dist);

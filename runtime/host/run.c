@@ -97,26 +97,49 @@ int cli_node_option(otp_node_config *cfg, int argc, char **argv, int *i) {
 
 int cli_dist_option(cli_dist_options *dist, int argc, char **argv, int *i) {
   const char *opt = argv[*i];
-  if (strcmp(opt, "--sname") != 0 && strcmp(opt, "--cookie") != 0) return 0;
+  if (strcmp(opt, "--sname") != 0 && strcmp(opt, "--name") != 0 &&
+      strcmp(opt, "--cookie") != 0 && strcmp(opt, "--net-ticktime") != 0)
+    return 0;
   if (*i + 1 >= argc) {
     fprintf(stderr, "otplab: option %s needs a value\n", opt);
     return -1;
   }
   const char *val = argv[++*i];
-  if (opt[2] == 's') dist->sname = val;
-  else dist->cookie = val;
+  int sname = strcmp(opt, "--sname") == 0, name = strcmp(opt, "--name") == 0;
+  if (sname || name) {
+    if (dist->sname) {
+      fprintf(stderr, "otplab: give one of --sname and --name, once (Erlang's -sname and "
+              "-name)\n");
+      return -1;
+    }
+    dist->sname = val;
+    dist->longnames = name;
+  } else if (opt[2] == 'c') {
+    dist->cookie = val;
+  } else {
+    char *end;
+    unsigned long s = strtoul(val, &end, 10);
+    if (*end || end == val || s < 1 || s > 3600) {
+      fprintf(stderr, "otplab: --net-ticktime needs whole seconds from 1 to 3600 (Erlang's "
+              "net_ticktime: a node silent that long is down), got '%s'\n", val);
+      return -1;
+    }
+    dist->ticktime_s = (unsigned)s;
+  }
   return 1;
 }
 
 int cli_start_dist(otp_node *node, const cli_dist_options *dist) {
   if (!dist || !dist->sname) {
     if (dist && dist->cookie)
-      fprintf(stderr, "otplab: warning: --cookie without --sname does nothing\n");
+      fprintf(stderr, "otplab: warning: --cookie without --sname or --name does nothing\n");
     return 0;
   }
 #ifdef OTP_HAVE_DIST
   char err[512];
-  if (otp_dist_start(node, dist->sname, dist->cookie, err, sizeof err) == 0) return 0;
+  if (otp_dist_start(node, dist->sname, dist->longnames, dist->cookie, dist->ticktime_s, err,
+                     sizeof err) == 0)
+    return 0;
   fprintf(stderr, "otplab: %s\n", err);
 #else
   fprintf(stderr, "otplab: limit: this otplab was built without distribution (erl_interface "
@@ -192,7 +215,7 @@ int cli_run_file(const otp_node_config *cfg, const cli_dist_options *dist, const
     fprintf(stderr, "otplab: %s exited: %s\n", path, lua_tostring(L, -1));
     if (node->first_killed_by_link) {
       char from[48];
-      otp_pid_format(node->first_killed_by_link, from, sizeof from);
+      otp_pid_format_on(node, node->first_killed_by_link, from, sizeof from);
       fprintf(stderr, "otplab: it was killed through its link to %s, which exited with reason "
               "%s: a process that does not trap exits dies with the reason of a linked "
               "process that fails. To get {\"EXIT\", %s, reason} as a message instead, call "

@@ -15,6 +15,7 @@
 #include "core/mailbox.h"
 #include "core/node.h"
 #include "core/registry.h"
+#include "core/remote.h"
 #include "core/sched.h"
 #include "core/signal.h"
 #include "core/term.h"
@@ -36,6 +37,10 @@
 ** for a {name, node} of another node when the node is distributed. */
 static otp_proc *resolve(lua_State *L, otp_node *node, int idx, int *remote) {
   otp_pid pid = otp_to_pid(L, idx);
+  if (pid && otp_is_remote(pid)) {          /* a process of another node */
+    if (node->dist_ops) *remote = 2;
+    return NULL;
+  }
   if (pid) return otp_proc_get(node, pid);
   if (lua_type(L, idx) == LUA_TUSERDATA)
     return otp_alias_target(node, L, idx);          /* inactive: dropped */
@@ -100,6 +105,18 @@ static int l_send(lua_State *L) {
   lua_settop(L, 2);
   int remote = 0;
   otp_proc *to = resolve(L, node, 1, &remote);
+  if (remote == 2) {
+    otp_copy(L, 2, OTP_COPY_MESSAGE, "msg", 0);   /* the same badarg as a local send */
+    lua_pop(L, 1);
+    if (otp_trace_on(node, OTP_EV_SEND)) {
+      otp_trace_info info = {.pid = self->pid, .other = otp_to_pid(L, 1), .L = L, .msg = 2};
+      otp_trace_emit(node, OTP_EV_SEND, &info);
+    }
+    node->dist_ops->send(node, L, self->pid, otp_to_pid(L, 1), 2);
+    node->messages_sent++;
+    lua_settop(L, 2);
+    return 1;
+  }
   if (remote) {
     lua_rawgeti(L, 1, 1);
     lua_rawgeti(L, 1, 2);

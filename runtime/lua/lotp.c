@@ -87,7 +87,8 @@ static int lazy_submodule(lua_State *L) {
 ** never sees them: a machine given the wrong shape, or a value moved into
 ** another state's mailbox, could corrupt the node. */
 static void hide_internals(lua_State *L) {
-  static const char *const internal[] = {"supervisor_core", "sandbox_core", "fault_core", NULL};
+  static const char *const internal[] = {"supervisor_core", "sandbox_core", "fault_core",
+                                         "dist_core", NULL};
   int otp = lua_gettop(L);
   lua_newtable(L);
   for (int i = 0; internal[i]; i++) {
@@ -116,7 +117,7 @@ int luaopen_otp(lua_State *L) {
 
   lua_newtable(L);
   const luaL_Reg *groups[] = {otp_spawn_funcs, otp_message_funcs, otp_signal_funcs,
-                              otp_info_funcs};
+                              otp_info_funcs, otp_dist_funcs};
   for (size_t i = 0; i < sizeof groups / sizeof *groups; i++) {
     lua_pushvalue(L, any);
     luaL_setfuncs(L, groups[i], 1);
@@ -132,6 +133,7 @@ int luaopen_otp(lua_State *L) {
   otp_stdin_register(L);
   otp_analytics_register(L);
   otp_fault_core_register(L);
+  otp_dist_core_register(L);
   hide_internals(L);
   lua_createtable(L, 0, 1);
   lua_pushcfunction(L, lazy_submodule);

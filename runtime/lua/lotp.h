@@ -48,6 +48,13 @@ int otp_sandbox_spawn(lua_State *L, struct otp_sandbox *sb, int fidx, int nargs,
                       int link, int monitor);
 int otp_sandbox_refuse_spawn(lua_State *L, const struct otp_vm *vm);
 void otp_sandbox_push_name(lua_State *L, const otp_proc *p);
+/* A process of parent in T's state running the function (and arguments)
+** xcopy-encoded in code, then the elements of the array at args (0: none)
+** as further arguments; protected. Returns LUA_OK with *out made (not yet
+** started), or an error status with the message pushed on T. */
+struct otp_xbuf;
+int otp_spawn_decoded(lua_State *T, const struct otp_xbuf *code, otp_pid parent, int args,
+                      otp_proc **out);
 
 /* Argument checks that raise "badarg: FNAME needs WHAT, got TYPE". */
 void otp_arg_type(lua_State *L, int idx, int type, const char *fname, const char *what);
@@ -82,6 +89,8 @@ extern const luaL_Reg otp_spawn_funcs[];    /* lspawn.c */
 extern const luaL_Reg otp_message_funcs[];  /* lmessage.c */
 extern const luaL_Reg otp_signal_funcs[];   /* lsignal.c */
 extern const luaL_Reg otp_info_funcs[];     /* linfo.c */
+extern const luaL_Reg otp_dist_funcs[];     /* ldist.c */
+void otp_dist_core_register(lua_State *L);  /* ldist.c: otp.dist_core (internal) */
 
 
 #endif

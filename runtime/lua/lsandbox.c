@@ -134,8 +134,8 @@ typedef struct spawn_job {
   otp_proc *p;
 } spawn_job;
 
-/* In the sandbox's state: the process, and its function and arguments
-** decoded into it with its globals as their _ENV. */
+/* (job, args|nil): the process, and its function and arguments decoded into
+** it with its globals as their _ENV, then the elements of args. */
 static int spawn_in(lua_State *T) {
   spawn_job *j = lua_touserdata(T, 1);
   otp_proc *p = otp_proc_new(j->node, T, j->parent);
@@ -143,11 +143,35 @@ static int spawn_in(lua_State *T) {
   j->p = p;
   otp_proc_push_env(T, p);
   otp_charge_state cs = otp_charge_receiver(j->node, p);
-  int status = otp_xdecode(T, j->code, lua_gettop(T));
+  int status = otp_xdecode(T, j->code, 3);
   otp_charge_restore(j->node, cs);
   if (status != LUA_OK) return lua_error(T);
-  lua_xmove(T, p->co, lua_gettop(T) - 2);
+  if (lua_gettop(T) < 4 || !lua_isfunction(T, 4))
+    return luaL_error(T, "badarg: the spawn holds no function");
+  if (lua_istable(T, 2)) {
+    lua_Integer n = (lua_Integer)lua_rawlen(T, 2);
+    luaL_checkstack(T, (int)n, "too many arguments");
+    for (lua_Integer i = 1; i <= n; i++) lua_rawgeti(T, 2, i);
+  }
+  lua_xmove(T, p->co, lua_gettop(T) - 3);
   return 0;
+}
+
+int otp_spawn_decoded(lua_State *T, const otp_xbuf *code, otp_pid parent, int args,
+                      otp_proc **out) {
+  spawn_job j = {otp_node_of(T), code, parent, NULL};
+  if (args) args = lua_absindex(T, args);
+  lua_pushcfunction(T, spawn_in);
+  lua_pushlightuserdata(T, &j);
+  if (args) lua_pushvalue(T, args);
+  else lua_pushnil(T);
+  int status = lua_pcall(T, 2, 0, 0);
+  if (status != LUA_OK && j.p) {
+    otp_proc_discard(j.node, j.p);
+    j.p = NULL;
+  }
+  *out = j.p;
+  return status;
 }
 
 int otp_sandbox_refuse_spawn(lua_State *L, const otp_vm *vm) {
@@ -167,7 +191,6 @@ int otp_sandbox_refuse_spawn(lua_State *L, const otp_vm *vm) {
 
 int otp_sandbox_spawn(lua_State *L, otp_sandbox *sb, int fidx, int nargs, int link,
                       int monitor) {
-  otp_node *node = otp_node_of(L);
   otp_proc *self = otp_self(L);
   otp_arg_type(L, fidx, LUA_TFUNCTION, "otp.sandbox.spawn", "a function to run");
   if (!sb->vm.L) return otp_raise(L, "noproc: sandbox '%s' is not running", sb->name);
@@ -175,19 +198,16 @@ int otp_sandbox_spawn(lua_State *L, otp_sandbox *sb, int fidx, int nargs, int li
   otp_xbuf *code = otp_xencode(L, fidx, nargs + 1, OTP_COPY_SPAWN, "the spawned function");
   lua_State *T = sb->vm.L;
   int top = lua_gettop(T);
-  spawn_job j = {node, code, self->pid, NULL};
-  lua_pushcfunction(T, spawn_in);
-  lua_pushlightuserdata(T, &j);
-  int status = lua_pcall(T, 1, 0, 0);
+  otp_proc *p;
+  int status = otp_spawn_decoded(T, code, self->pid, 0, &p);
   otp_xbuf_free(code);
   if (status != LUA_OK) {
     lua_pushstring(L, lua_isstring(T, -1) ? lua_tostring(T, -1) : "cannot spawn");
     lua_settop(T, top);
-    if (j.p) otp_proc_discard(node, j.p);
     return lua_error(L);
   }
   lua_settop(T, top);
-  return otp_spawn_finish(L, self, j.p, link, monitor);
+  return otp_spawn_finish(L, self, p, link, monitor);
 }
 
 /* spawn(name, opts, fn, ...) -> pid[, ref]; opts: link, monitor */

@@ -6,6 +6,7 @@
 #include "core/mailbox.h"
 #include "core/node.h"
 #include "core/registry.h"
+#include "core/remote.h"
 #include "core/sched.h"
 #include "core/signal.h"
 #include "core/term.h"
@@ -28,7 +29,14 @@ static int l_exit(lua_State *L) {
     return otp_raise_exit(L, 1);
   }
   lua_settop(L, 2);
-  otp_proc *to = otp_proc_get(node, check_pid(L, 1, "otp.exit(pid, reason)"));
+  otp_pid pid = check_pid(L, 1, "otp.exit(pid, reason)");
+  if (otp_is_remote(pid)) {
+    otp_copy(L, 2, OTP_COPY_MESSAGE, "reason", 0);   /* badarg for what cannot cross */
+    if (node->dist_ops) node->dist_ops->exit(node, L, self->pid, pid, 2, 0);
+    lua_pushboolean(L, 1);
+    return 1;
+  }
+  otp_proc *to = otp_proc_get(node, pid);
   if (to && otp_signal_exit(node, L, self->pid, to, 2, OTP_SIG_EXIT2))
     return otp_sched_die(L);
   lua_pushboolean(L, 1);
@@ -39,6 +47,11 @@ static int l_link(lua_State *L) {
   otp_node *node = otp_node_of(L);
   otp_proc *self = otp_self(L);
   otp_pid pid = check_pid(L, 1, "otp.link");
+  if (otp_is_remote(pid) && node->dist_ops) {   /* the other node answers a dead pid */
+    otp_link_remote(node, self, pid);
+    lua_pushboolean(L, 1);
+    return 1;
+  }
   otp_proc *to = otp_proc_get(node, pid);
   if (!to) {                                   /* A9 */
     if (!self->trap_exit)
@@ -68,6 +81,27 @@ static int l_unlink(lua_State *L) {
   return 1;
 }
 
+/* The node index of a monitor's target on another node (a remote pid, or
+** {name, node} naming another node), or 0. */
+static uint32_t remote_target(otp_node *node, lua_State *L, otp_pid pid) {
+  if (!node->dist_ops) return 0;
+  if (pid) return otp_is_remote(pid) ? otp_remote_node_of(node, pid) : 0;
+  if (!lua_istable(L, 1)) return 0;
+  lua_rawgeti(L, 1, 1);
+  lua_rawgeti(L, 1, 2);
+  uint32_t idx = 0;
+  if (lua_type(L, -2) == LUA_TSTRING && lua_type(L, -1) == LUA_TSTRING &&
+      strcmp(lua_tostring(L, -1), node->dist_name) != 0) {
+    size_t len;
+    lua_tolstring(L, -2, &len);
+    if (len == 0 || len > 255)
+      otp_raise(L, "badarg: otp.monitor({name, node}) needs a name of 1 to 255 bytes");
+    idx = otp_remote_node(node, lua_tostring(L, -1));
+  }
+  lua_pop(L, 2);
+  return idx;
+}
+
 /* monitor(pid | name | {name, node} [, {alias = true}]) -> ref */
 static int l_monitor(lua_State *L) {
   otp_node *node = otp_node_of(L);
@@ -82,6 +116,16 @@ static int l_monitor(lua_State *L) {
   otp_proc *target = NULL;
   int by_name = 0;
   otp_pid pid = otp_to_pid(L, 1);
+  uint32_t remote_node = remote_target(node, L, pid);
+  if (remote_node) {                    /* a pid or {name, node} of another node */
+    lua_pushvalue(L, 1);
+    otp_msg *mark = self->mq_tail;
+    uint64_t r = otp_monitor_remote(node, L, self, pid, remote_node, 2);
+    self->has_marker = 1;
+    self->marker = mark;
+    self->marker_ref = r;
+    return 1;
+  }
   if (pid) {
     target = otp_proc_get(node, pid);
   } else if (lua_type(L, 1) == LUA_TSTRING) {

@@ -3,30 +3,20 @@
 # `erl -sname` node talks to on loopback: {Name, 'otp@host'} ! Term from
 # Erlang reaches the registered Lua process as the Lua value the mapping
 # says (atoms -> strings, true -> true, tuples and lists -> arrays,
-# binaries and Erlang strings (lists of bytes) -> strings, maps -> tables, a pid and an
+# binaries and Erlang strings (lists of bytes) -> strings, maps -> tables, an
 # integer beyond 64 bits -> {"unsupported_term", WHAT}), and
 # otp.send({name, node}, msg) from Lua reaches the registered Erlang
 # process (arrays -> tuples, short strings -> atoms, long ones -> binaries).
+# Remote pids: the Erlang pid arrives as a pid printing <N.M.S> (N > 0),
+# Lua sends to it; the Lua pid crosses and comes back as the same value
+# (==); an Erlang process sends {self(), ping} and gets pong. Refs: an
+# Erlang ref comes back to Erlang equal (=:=), a Lua ref comes back ==;
+# an improper list and a fun arrive as {"unsupported_term", WHAT}; a Lua
+# table with keys goes out as a map, {} as the empty tuple.
 # Random node names and a private epmd port (ERL_EPMD_PORT): nothing collides.
 set -u
-OTPLAB=${OTPLAB:-build/otplab}
-if ! command -v erl >/dev/null; then
-  echo "skipped: no erl (install erlang-base to run this test)"
-  exit 0
-fi
-tmp=$(mktemp -d)
-export ERL_EPMD_PORT=$((20000 + RANDOM % 30000))
-cleanup() {
-  [ -n "${otp_pid:-}" ] && kill "$otp_pid" 2>/dev/null
-  [ -n "${erl_pid:-}" ] && kill "$erl_pid" 2>/dev/null
-  epmd -kill >/dev/null 2>&1     # only the epmd of this test's port
-  rm -rf "$tmp"
-}
-trap cleanup EXIT
-failures=0
-fail() { echo "FAIL: $*" >&2; failures=$((failures + 1)); }
+. "$(dirname "$0")/lib/dist.bash"
 
-suffix=$RANDOM$RANDOM
 cookie=c$suffix
 otp_name=otp$suffix
 erl_name=erl$suffix
@@ -51,12 +41,29 @@ check("list of bytes (an Erlang string)", m[12], "\1\2\3")
 check("map value", m[6].k, 1.5)
 check("Erlang string", m[7], "str")
 check("true", m[8], true)
-check("pid", m[9][1] .. "/" .. m[9][2], "unsupported_term/pid")
+local erl_pid = m[9]
+check("a remote pid is a pid", type(erl_pid), "userdata")
+check("a remote pid prints <N.M.S>, N > 0", tostring(erl_pid):match("^<[1-9]%d*%.%d+%.%d+>$") ~= nil, true)
+check("a remote pid is not alive here", otp.is_alive(erl_pid), false)
 check("bignum", m[10][2], "integer beyond 64 bits")
 check("float", m[11], -0.25)
+check("an Erlang ref is a ref", tostring(m[13]):match("^#Ref<[1-9]") ~= nil, true)
+check("improper list", m[14][1] .. "/" .. m[14][2], "unsupported_term/improper list")
+check("fun", m[15][1] .. "/" .. m[15][2], "unsupported_term/fun")
+local lua_ref = otp.make_ref()
 check("connected nodes", otp.nodes()[1], erl_node)
 print("lua got hello from " .. erl_node)
-otp.send({"erl_side", erl_node}, {"reply", otp.node(), 7, 2.5, {1, 2}, true, string.rep("x", 300)})
+otp.send(erl_pid, {"reply", otp.node(), 7, 2.5, {1, 2}, true, string.rep("x", 300), otp.self(), erl_pid,
+                   m[13], lua_ref, {a = 1, [2] = "b"}, {}})
+local echo = otp.receive(otp.match{"echo"})
+check("our pid came back as the same value", echo[2] == otp.self(), true)
+check("the Erlang pid came back as the same value", echo[3] == erl_pid, true)
+check("our ref came back as the same value", echo[4] == lua_ref, true)
+local seen = {[erl_pid] = "erl"}
+check("a remote pid keys a table", seen[echo[3]], "erl")
+local ping = otp.receive(function(msg) return msg[2] == "ping" end)
+otp.send(ping[1], "pong")
+print("lua answered ping from " .. tostring(ping[1]))
 LUA
 
 mkfifo "$tmp/out"
@@ -71,16 +78,26 @@ fi
 case "$otp_node" in "$otp_name"@*) ;; *) fail "otp.node() is '$otp_node', expected $otp_name@HOST" ;; esac
 
 erl_code="register(erl_side, self()),
+  Ref = make_ref(),
   Long = binary:copy(<<\"x\">>, 300),
   {lua_side, '$otp_node'} ! {hello, node(), 42, <<\"bin\">>, [1, two, 3], #{k => 1.5}, \"str\",
-                             true, self(), 1 bsl 70, -0.25, [1, 2, 3]},
+                             true, self(), 1 bsl 70, -0.25, [1, 2, 3], Ref, [1 | 2], fun() -> ok end},
+  Self = self(),
   receive
-    {reply, '$otp_node', 7, 2.5, {1, 2}, true, Long} ->
-      io:format(\"erl got reply~n\"), halt(0);
+    {reply, '$otp_node', 7, 2.5, {1, 2}, true, Long, LuaPid, Self, Ref, LuaRef, #{a := 1, 2 := b}, {}}
+        when node(LuaPid) =:= '$otp_node', node(LuaRef) =:= '$otp_node' ->
+      io:format(\"erl got reply~n\"),
+      LuaPid ! {echo, LuaPid, Self, LuaRef},
+      LuaPid ! {Self, ping},
+      receive
+        pong -> io:format(\"erl got pong~n\"), halt(0);
+        Other2 -> io:format(\"erl got ~p instead of pong~n\", [Other2]), halt(1)
+      after 20000 -> io:format(\"erl got no pong~n\"), halt(1)
+      end;
     Other -> io:format(\"erl got ~p~n\", [Other]), halt(1)
   after 20000 -> io:format(\"erl got nothing~n\"), halt(1)
   end."
-(cd "$tmp" && exec timeout 40 erl -sname "$erl_name" -setcookie "$cookie" -noshell -eval "$erl_code") >"$tmp/erl_out" 2>&1 &
+(cd "$tmp" && exec erl -sname "$erl_name" -setcookie "$cookie" -noshell -eval "$erl_code") >"$tmp/erl_out" 2>&1 &
 erl_pid=$!
 wait "$erl_pid"
 erl_rc=$?
@@ -95,6 +112,8 @@ exec 3<&-
 grep -q "lua got hello from $erl_name@" <<<"$lua_out" || fail "Lua did not report the hello: '$lua_out'"
 [ "$erl_rc" -eq 0 ] || fail "erl exited $erl_rc: $(head -c 600 "$tmp/erl_out")"
 grep -q "erl got reply" "$tmp/erl_out" || fail "erl did not get the reply: $(head -c 600 "$tmp/erl_out")"
+grep -q "erl got pong" "$tmp/erl_out" || fail "erl did not get pong: $(head -c 600 "$tmp/erl_out")"
+grep -q "lua answered ping from <[1-9]" <<<"$lua_out" || fail "Lua did not answer the ping from a remote pid: '$lua_out'"
 
-[ "$failures" -eq 0 ] || { echo "$failures failure(s)" >&2; exit 1; }
+finish
 echo "$lua_out" | tail -1; cat "$tmp/erl_out"

@@ -1,0 +1,98 @@
+/*
+** What the files of runtime/dist/ share: the node's distribution state and
+** its connections.  dist.c starts, connects and ends connections; wire.c
+** moves bytes (a non-blocking reader and writer per connection, ticks);
+** control.c turns control messages into signals both ways; dist_term.c
+** maps terms.
+*/
+#ifndef OTP_DIST_INTERNAL_H
+#define OTP_DIST_INTERNAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <ei.h>
+#include <lua.h>
+#include <uv.h>
+#include "core/pid.h"
+#include "dist/dist_term.h"
+
+struct otp_node;
+
+enum { CONN_CONNECTING, CONN_UP };
+
+typedef struct dist_waiter {   /* a process waiting in otp.connect */
+  otp_pid pid;
+  uint64_t ref;
+  struct dist_waiter *next;
+} dist_waiter;
+
+typedef struct dist_conn {
+  uv_poll_t poll;
+  struct otp_dist *dist;
+  int fd;                      /* -1 while connecting */
+  int state;
+  int polling;                 /* poll is initialised */
+  unsigned poll_events;
+  char peer[MAXNODELEN + 1];
+  uint32_t node_idx;           /* core/remote.h */
+  char *in;                    /* bytes read, not yet a whole packet */
+  size_t in_len, in_cap;
+  char *out;                   /* packets waiting to be written */
+  size_t out_len, out_cap, out_off;
+  uint64_t last_in_ms, last_out_ms;
+  dist_waiter *waiters;
+  struct dist_conn *next;
+} dist_conn;
+
+typedef struct node_watch {    /* otp.monitor_node(node, true) */
+  otp_pid pid;
+  uint32_t node_idx;
+} node_watch;
+
+struct otp_dist {
+  struct otp_node *node;
+  ei_cnode ec;
+  int listen_fd, epmd_fd;
+  otp_dist_ctx cx;             /* for the term codec */
+  uv_poll_t listen_poll;
+  uv_timer_t tick;
+  unsigned ticktime_s;         /* Erlang's net_ticktime: silent this long = down */
+  dist_conn *conns;
+  node_watch *watches;
+  size_t nwatches, capwatches;
+  int pending_work;            /* connects still on the thread pool */
+  int stopping;
+  char name[MAXNODELEN + 1];
+};
+
+/* ---- dist.c ---- */
+/* The connection to peer: an existing one, or (connect) a new one being
+** made on the thread pool; NULL if none and !connect. */
+dist_conn *dist_conn_to(struct otp_dist *d, const char *peer, int connect);
+dist_conn *dist_conn_of_node(struct otp_dist *d, uint32_t node_idx, int connect);
+/* Ends c: nodedown to watchers, noconnection through links and monitors. */
+void dist_conn_drop(dist_conn *c, const char *why);
+
+/* ---- wire.c ---- */
+void wire_start(dist_conn *c);            /* c->fd is up: poll it */
+void wire_close(dist_conn *c);            /* stop polling, close the socket */
+/* Queues the packet 'p' ctl msg (msg may be NULL) on c; writes what it can. */
+void wire_send(dist_conn *c, const char *ctl, int ctl_len, const char *msg, int msg_len);
+void wire_tick(struct otp_dist *d);       /* every ticktime/4 */
+uint64_t wire_now_ms(void);
+
+/* ---- socket.c: ei's sockets, advertising the monitors otplab implements ---- */
+extern ei_socket_callbacks dist_socket_callbacks;
+
+/* ---- spawn_on.c: spawns asked for by other otplab nodes ---- */
+#define DIST_SPAWN_NAME "$otplab_spawn"   /* the name they are sent to */
+/* The message {"$otplab_spawn", From, Ref, Code} is on top of the main
+** state: spawns the process and answers From. */
+void dist_spawn_request(dist_conn *c, lua_State *L);
+
+/* ---- control.c ---- */
+/* A whole packet (without its length) from c. */
+void control_packet(dist_conn *c, const char *buf, size_t len);
+extern const struct otp_dist_ops dist_ops;
+
+#endif

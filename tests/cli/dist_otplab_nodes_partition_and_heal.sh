@@ -1,0 +1,133 @@
+#!/usr/bin/env bash
+# Proves, between two otplab nodes on loopback (and a third with a wrong
+# cookie), that distribution keeps local semantics (OTP_RULES A5, A10):
+#  - a wrong cookie is refused: otp.connect is false, and the refusing node
+#    says why on stderr;
+#  - A10: a monitor on a process of the other node gets DOWN with its exit
+#    reason; A5: a link from the other node brings the crash's EXIT;
+#  - otp.spawn_on runs a function (its upvalues and arguments copied) on
+#    the other node;
+#  - a partition and a heal: otp.disconnect -> {"nodedown", node} to
+#    otp.monitor_node and "noconnection" DOWN to a monitor by {name, node};
+#    otp.connect heals it;
+#  - a node that stops ticking (SIGSTOP) is down after the net tick time
+#    (--net-ticktime 4 on both): nodedown and DOWN noconnection.
+# Random node names and cookies, a private epmd port, every node killed on exit.
+set -u
+. "$(dirname "$0")/lib/dist.bash"
+cookie=c$suffix
+
+cat >"$tmp/b.lua" <<'LUA'
+otp.register("b_side", otp.self())
+print("ready " .. otp.node())
+io.stdout:flush()
+while true do
+  local m = otp.receive(nil, 90000)      -- a bound of its own: b is not run under timeout
+  if not m then break end
+  local from, cmd = m[1], m[2]
+  if cmd == "spawn_waiting" then
+    otp.send(from, {"spawned", otp.spawn(function(reason) otp.receive("go"); otp.exit(reason) end, m[3])})
+  elseif cmd == "link_and_report" then
+    local target = m[3]
+    otp.spawn(function()
+      otp.trap_exit(true)
+      otp.link(target)
+      otp.send(from, {"linked"})
+      otp.send(from, {"b_saw_exit", otp.receive(otp.match{"EXIT", target})[3]})
+    end)
+  end
+end
+LUA
+
+cat >"$tmp/c.lua" <<'LUA'
+print(tostring(otp.connect((...))))
+LUA
+
+cat >"$tmp/a.lua" <<'LUA'
+local b = ...
+local me = otp.self()
+local function check(what, got, want)
+  if got ~= want then
+    error(string.format("%s: got %s, expected %s", what, tostring(got), tostring(want)), 2)
+  end
+end
+local function say(line) print(line); io.stdout:flush() end
+local function ask(...) otp.send({"b_side", b}, {me, ...}) end
+
+check("connect", otp.connect(b), true)
+ask("spawn_waiting", "bye_from_b")
+local p = otp.receive(otp.match{"spawned"})[2]
+check("a pid of the other node prints <N.M.S>", tostring(p):match("^<[1-9]%d*%.%d+%.%d+>$") ~= nil, true)
+local ref = otp.monitor(p)
+otp.send(p, "go")
+local down = otp.receive(otp.match{"DOWN", ref})
+check("A10 DOWN across otplab nodes", down[5], "bye_from_b")
+check("DOWN names the pid", down[4], p)
+
+local victim = otp.spawn(function() otp.receive("crash"); error("a crashes") end)
+ask("link_and_report", victim)
+otp.receive(otp.match{"linked"})
+otp.send(victim, "crash")
+local saw = otp.receive(otp.match{"b_saw_exit"})[2]
+check("A5 EXIT across otplab nodes", saw[1], "error")
+say("links and monitors ok")
+
+-- spawn_on: the function, its upvalue and its arguments cross
+local k = 2
+local remote = otp.spawn_on(b, function(parent, x) otp.send(parent, {"from_b", otp.node(), x * k}) end, me, 21)
+check("spawn_on gives a pid of the other node", tostring(remote):match("^<[1-9]%d*%.") ~= nil, true)
+local r = otp.receive(otp.match{"from_b"})
+check("spawn_on ran on b", r[2], b)
+check("with its upvalue and arguments", r[3], 42)
+say("spawn_on ok")
+
+-- a partition, and its heal
+otp.monitor_node(b, true)
+local by_name = otp.monitor({"b_side", b})
+check("disconnect", otp.disconnect(b), true)
+check("nodedown after disconnect", otp.receive(otp.match{"nodedown"})[2], b)
+local d = otp.receive(otp.match{"DOWN", by_name})
+check("DOWN noconnection", d[5], "noconnection")
+check("DOWN names {name, node}", d[4][1] .. " " .. d[4][2], "b_side " .. b)
+check("no nodes while partitioned", #otp.nodes(), 0)
+check("heal: connect again", otp.connect(b), true)
+check("nodes after the heal", otp.nodes()[1], b)
+say("partition and heal ok")
+
+-- a node that stops ticking
+otp.monitor_node(b, true)
+local ticking = otp.monitor({"b_side", b})
+say("stop b")
+local nd = otp.receive(otp.match{"nodedown"}, 30000)
+check("nodedown when b stops ticking", nd and nd[2], b)
+check("DOWN noconnection when b stops ticking", otp.receive(otp.match{"DOWN", ticking})[5], "noconnection")
+say("tick timeout ok")
+LUA
+
+mkfifo "$tmp/b_out" "$tmp/a_out"
+"$OTPLAB" run --sname "b$suffix" --cookie "$cookie" --net-ticktime 4 "$tmp/b.lua" >"$tmp/b_out" 2>"$tmp/b_err" &
+b_pid=$!
+exec 4<"$tmp/b_out"
+read -r -t 20 -u 4 ready b_node || { fail "node b did not start: $(cat "$tmp/b_err")"; exit 1; }
+
+c_says=$(timeout 30 "$OTPLAB" run --sname "c$suffix" --cookie "wrong$suffix" "$tmp/c.lua" "$b_node" 2>"$tmp/c_err")
+[ "$c_says" = false ] || fail "a wrong cookie connected: '$c_says' $(cat "$tmp/c_err")"
+
+timeout 90 "$OTPLAB" run --sname "a$suffix" --cookie "$cookie" --net-ticktime 4 "$tmp/a.lua" "$b_node" >"$tmp/a_out" 2>"$tmp/a_err" &
+a_pid=$!
+exec 3<"$tmp/a_out"
+while read -r -t 60 -u 3 line; do
+  echo "$line" >>"$tmp/a_said"
+  [ "$line" = "stop b" ] && kill -STOP "$b_pid"
+done
+wait "$a_pid"
+a_rc=$?
+a_pid=
+[ "$a_rc" -eq 0 ] || fail "node a exited $a_rc: $(head -c 800 "$tmp/a_err")"
+for step in "links and monitors ok" "spawn_on ok" "partition and heal ok" "tick timeout ok"; do
+  grep -qx "$step" "$tmp/a_said" 2>/dev/null || fail "step not reached: $step (a said: $(cat "$tmp/a_said" 2>/dev/null))"
+done
+grep -q "refused a connection from c$suffix@.*cookie" "$tmp/b_err" ||
+  fail "node b does not say it refused a wrong cookie: $(cat "$tmp/b_err")"
+finish
+tail -1 "$tmp/a_said"
