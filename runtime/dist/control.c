@@ -148,6 +148,7 @@ static void on_monitor(packet *p, lua_State *L, otp_pid from, otp_pid to, const 
                        uint64_t ref) {
   otp_node *node = node_of(p->c);
   otp_proc *q = NULL;
+  if (!to && strcmp(name, DIST_NET_KERNEL) == 0) return;   /* up while the connection is */
   if (to) {
     q = local_proc(p->c, to);
   } else {
@@ -196,6 +197,10 @@ static int dispatch(packet *p, long type, lua_State *L) {
     if (type == DOP_REG_SEND_TT && skip_field(p) != 0) return -1;
     if (strcmp(name, DIST_SPAWN_NAME) == 0) {
       if (push_term_at(p, L, 1) == 0) dist_spawn_request(p->c, L);
+      return 0;
+    }
+    if (strcmp(name, DIST_NET_KERNEL) == 0) {
+      dist_net_kernel_message(p->c, p->buf, p->len, p->at);
       return 0;
     }
     lua_pushstring(L, name);

@@ -90,6 +90,12 @@ extern ei_socket_callbacks dist_socket_callbacks;
 ** state: spawns the process and answers From. */
 void dist_spawn_request(dist_conn *c, lua_State *L);
 
+/* ---- net_kernel.c: what an Erlang node asks every node's net_kernel ---- */
+#define DIST_NET_KERNEL "net_kernel"
+/* The message at buf[at] (with its version byte) sent to net_kernel from
+** the node of c: answers {is_auth, Node} (net_adm:ping) with yes. */
+void dist_net_kernel_message(dist_conn *c, const char *buf, size_t len, int at);
+
 /* ---- control.c ---- */
 /* A whole packet (without its length) from c. */
 void control_packet(dist_conn *c, const char *buf, size_t len);
