@@ -13,9 +13,13 @@ end
 -- was spawned but has not run yet, "waiting" in a receive (and in sleep).
 do
   expect.eq(otp.process_info(main, "status"), "running")
-  local p = otp.spawn(function() otp.receive() end)
+  -- the child works longer than a slice before and after its receive, so
+  -- that if this process is preempted between two lines the child is still
+  -- runnable (preempted mid-work), not already waiting or gone
+  local function work() local x = 0 for i = 1, 2e6 do x = x + i end return x end
+  local p = otp.spawn(function() work() otp.receive() work() end)
   expect.eq(otp.process_info(p, "status"), "runnable", "spawned, not yet scheduled")
-  expect.eventually(is_waiting(p))
+  expect.eventually(is_waiting(p), 5000)
   otp.send(p, "wake")
   expect.eq(otp.process_info(p, "status"), "runnable", "a message made it runnable")
   expect.exit_reason(p, "normal")

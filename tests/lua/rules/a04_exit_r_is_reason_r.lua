@@ -7,8 +7,10 @@ local reasons = {"boom", "normal", "shutdown", {"shutdown", {detail = "x", n = 3
                  42, 2.5, true, {1, {2, {3}}}}
 otp.trap_exit(true)
 for _, r in ipairs(reasons) do
-  local p = otp.spawn_link(function(reason) otp.exit(reason) end, r)
-  local ref = otp.monitor(p)
+  -- linked and monitored in one step: a preemption between spawn_link and
+  -- monitor could let the child exit first (a DOWN with noproc)
+  local p, ref = otp.spawn_opt(function(reason) otp.exit(reason) end,
+                               {link = true, monitor = true}, r)
   expect.eq(expect.receive({"DOWN", ref}), {"DOWN", ref, "process", p, r})
   expect.eq(expect.receive({"EXIT", p}), {"EXIT", p, r})
 end
