@@ -17,6 +17,7 @@
 #include <lauxlib.h>
 #include "net/conn.h"
 #include "lua/lotp.h"
+#include "core/env.h"
 #include "core/term.h"
 
 int luaopen_cjson(lua_State *L);
@@ -125,7 +126,7 @@ static int l_stats(lua_State *L) {
   return 1;
 }
 
-static int open_net(lua_State *L) {
+static void push_net(lua_State *L, otp_net *net) {
   static const luaL_Reg funcs[] = {{"attach", l_attach}, {"reply", l_reply},
                                    {"ws_send", l_ws_send}, {"ws_info", l_ws_info}, {"ws_close", l_ws_close},
                                    {"stats", l_stats}, {"run_file", otp_net_l_run_file},
@@ -133,16 +134,18 @@ static int open_net(lua_State *L) {
                                    {"list_files", otp_net_l_list_files},
                                    {"json_encode", otp_net_l_json_encode}, {NULL, NULL}};
   luaL_newlibtable(L, funcs);
-  lua_pushvalue(L, lua_upvalueindex(1));
+  lua_pushlightuserdata(L, net);
   luaL_setfuncs(L, funcs, 1);
-  return 1;
 }
 
+/* otp_internal.net, for the API server's own Lua files (lua/otp/api/) only:
+** any other process calling attach() would take the server's requests. */
 void otp_net_open_lua(otp_net *net, lua_State *L) {
+  luaL_getsubtable(L, LUA_REGISTRYINDEX, OTP_ENV_INTERNAL);
+  push_net(L, net);
+  lua_setfield(L, -2, "net");
+  lua_pop(L, 1);
   luaL_getsubtable(L, LUA_REGISTRYINDEX, LUA_PRELOAD_TABLE);
-  lua_pushlightuserdata(L, net);
-  lua_pushcclosure(L, open_net, 1);
-  lua_setfield(L, -2, "otp.net");
   lua_pushcfunction(L, luaopen_cjson);
   lua_setfield(L, -2, "cjson");
   lua_pop(L, 1);

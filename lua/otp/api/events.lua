@@ -4,7 +4,7 @@
 -- client is too slow for are dropped and reported by the C side), adds
 -- tree frames for supervisor events and one metrics frame per second.
 local otp = require "otp"
-local net = require "otp.net"
+local net = otp_internal.net
 local json = require "otp.api.json"
 local events = {}
 

@@ -18,7 +18,7 @@ function json.array(t)
   return setmetatable(t or {}, array_mt)
 end
 
-local encode = require("otp.net").json_encode
+local encode = otp_internal.net.json_encode
 
 --- json.encode(v) -> string; never raises (runtime/net/json_encode.c).
 function json.encode(v)

@@ -5,7 +5,7 @@
 -- ./scenarios when the server's directory has one (as `otplab test`
 -- defaults to it), else the one beside the lessons.
 local otp = require "otp"
-local net = require "otp.net"
+local net = otp_internal.net
 local json = require "otp.api.json"
 local op = require("otp.api.registry").op
 local errors = require "otp.api.errors"

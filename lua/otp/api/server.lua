@@ -4,7 +4,7 @@
 -- under a deadline kept in one heap: a handler stuck in a call answers 504
 -- in bounded time and is killed, it never holds up the server.
 local otp = require "otp"
-local net = require "otp.net"
+local net = otp_internal.net
 local json = require "otp.api.json"
 local registry = require "otp.api.registry"
 local errors = require "otp.api.errors"

@@ -4,7 +4,7 @@
 local otp = require "otp"
 local json = require "otp.api.json"
 local op = require("otp.api.registry").op
-local net = require "otp.net"
+local net = otp_internal.net
 
 local system = {}
 
