@@ -427,7 +427,11 @@ static void run_slice(otp_node *node, otp_proc *p) {
   }
   p->status = OTP_RUNNING;
   p->sched_yield = 0;
-  p->stuck_since_ns = 0;   /* a non-yieldable call never spans slices */
+  /* a non-yieldable call never spans slices; one that ended in a wait (a
+  ** receive matcher) left its look-again hook: back to every N instructions */
+  if (p->stuck_since_ns && node->cfg.reductions)
+    lua_sethook(co, preempt_hook, LUA_MASKCOUNT, node->cfg.reductions);
+  p->stuck_since_ns = 0;
   p->yield_kind = OTP_YIELD_NONE;
   node->current = node->charge = p;
   node->context_switches++;
