@@ -147,6 +147,10 @@ static void preempt_hook(lua_State *L, lua_Debug *ar) {
   otp_node *node = otp_node_of(L);
   otp_proc *p = node->current;
   if (!p) return;
+  if (ar->event == LUA_HOOKRET) {      /* armed only while caught in a call */
+    if (lua_isyieldable(L)) lua_sethook(L, preempt_hook, LUA_MASKCOUNT, 1);
+    return;
+  }
   if (lua_isyieldable(L)) {
     if (!node->cfg.reductions) lua_sethook(L, NULL, 0, 0);
     else if (p->stuck_since_ns) lua_sethook(L, preempt_hook, LUA_MASKCOUNT, node->cfg.reductions);
@@ -157,11 +161,15 @@ static void preempt_hook(lua_State *L, lua_Debug *ar) {
     lua_yield(L, 0);
     return;
   }
-  /* Inside a call that cannot yield: look again every 1000 instructions. */
+  /* Inside a call that cannot yield: look again every 1000 instructions for
+  ** the stuck limit, and at every return for the way out. A loop that keeps
+  ** entering short calls of this kind (otp.spawn runs a chunk, gsub calls
+  ** back) could otherwise be caught inside one at every look, held the
+  ** node for the whole limit and was stopped as stuck. */
   uint64_t now = otp_now_ns();
   if (!p->stuck_since_ns) {
     p->stuck_since_ns = now;
-    lua_sethook(L, preempt_hook, LUA_MASKCOUNT, 1000);
+    lua_sethook(L, preempt_hook, LUA_MASKCOUNT | LUA_MASKRET, 1000);
     return;
   }
   if (stuck_too_long(node, p, p->stuck_since_ns, now)) {
@@ -440,7 +448,11 @@ static void run_slice(otp_node *node, otp_proc *p) {
   }
   p->status = OTP_RUNNING;
   p->sched_yield = 0;
-  p->stuck_since_ns = 0;   /* a non-yieldable call never spans slices */
+  /* a non-yieldable call never spans slices; one that ended in a wait (a
+  ** receive matcher) left its look-again hook: back to every N instructions */
+  if (p->stuck_since_ns && node->cfg.reductions)
+    lua_sethook(co, preempt_hook, LUA_MASKCOUNT, node->cfg.reductions);
+  p->stuck_since_ns = 0;
   p->yield_kind = OTP_YIELD_NONE;
   node->current = node->charge = p;
   node->context_switches++;

@@ -56,20 +56,23 @@ def wait_for(text, timeout=20.0):
 def type_line(line):
     os.write(fd, line.encode() + b"\n")
 
-# Output reaches the terminal above the prompt, which is then redrawn, so
-# every step waits for what the learner would look for, not for a prompt.
+# Output reaches the terminal above the prompt, which is then redrawn (the
+# prompt may show before a step has printed all it prints), so every step
+# waits for what the learner would look for, and a pause for the line the
+# lesson prints last when it pauses, never for a prompt.
+PAUSED = ">> the lesson's processes are live"
 start(8)
-wait_for("lesson> ")                                 # paused after step 1
+wait_for(PAUSED)                                 # paused after step 1
 type_line("continue()")
 wait_for("2. b crashes")
-wait_for("lesson> ")                                 # paused after step 2: act
+wait_for(PAUSED)                                 # paused after step 2: act
 type_line("tree(sup)")
 screen = wait_for("└─ c ")
 if "one_for_one" not in screen:
     sys.exit("FAIL: tree(sup) did not show the live tree:\n" + screen)
 type_line("continue()")
 wait_for("Exercise: add a fourth worker")
-wait_for("lesson> ")
+wait_for(PAUSED)
 type_line('supervisor.start_child(sup, {id = "log", start = {worker, "log"}})')
 wait_for("<0.")
 type_line("check()")
@@ -83,7 +86,7 @@ os.write(fd, b"\x04")                                # Ctrl-D goes on
 screen = wait_for("Killed, logger came back")
 if "(not solved" in screen:
     sys.exit("FAIL: the solved exercise was run again:\n" + screen)
-wait_for("lesson> ")
+wait_for(PAUSED)
 type_line("continue()")
 wait_for("Next: lesson 9")
 wait_for("Ctrl-D leaves.")
@@ -92,13 +95,13 @@ wait_for("stillalive")                               # the lesson's tree outlive
 finish(8)
 
 start(4)
-wait_for("lesson> ")                                 # paused after step 1 (the table)
+wait_for(PAUSED)                                 # paused after step 1 (the table)
 type_line("continue()")
 wait_for("2. exit(")
-wait_for("lesson> ")
+wait_for(PAUSED)
 type_line("continue()")
 wait_for("Exercise: stubborn traps exits")
-wait_for("lesson> ")
+wait_for(PAUSED)
 type_line('otp.exit(stubborn, "shutdown")')
 wait_for("true")
 type_line("check()")

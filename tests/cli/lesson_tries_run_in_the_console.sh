@@ -10,6 +10,7 @@ exec python3 - "$OTPLAB" lessons/[0-9]*_*.lua <<'PY'
 import os, pty, re, select, sys, time
 
 otplab, files = sys.argv[1], sys.argv[2:]
+PAUSED = b">> the lesson's processes are live"
 
 def run(n):
     pid, fd = pty.fork()
@@ -36,8 +37,10 @@ def run(n):
                              % (n, until, seen.decode(errors="replace")[-2000:]))
                 seen += chunk
                 pending += chunk
-                if until == b"Ctrl-D leaves." and b"lesson> " in pending and until not in pending:
-                    os.write(fd, b"continue()\n")      # a pause or an exercise: go on
+                # a pause or an exercise: go on. Its last line, not the prompt,
+                # which may be drawn (and redrawn) while a step still prints
+                if until == b"Ctrl-D leaves." and PAUSED in pending and until not in pending:
+                    os.write(fd, b"continue()\n")
                     pending = b""
         i = pending.index(until) + len(until)
         out, pending = pending[:i], pending[i:]
