@@ -40,6 +40,14 @@ grep -Eq '^counter_b <0\.[0-9]+\.0> killed; demo_sup restarted it as <0\.[0-9]+\
 grep -q '^error: badarg: a pid, a registered name or "0.3.0" is needed' "$tmp/out" &&
   fail "kill with a reason was refused"
 
+# C8, C7: kill() names the siblings a group strategy restarted with the child
+printf '%s\n' 'demo()' 'kill("transformer")' 'kill("worker_2")' | \
+  timeout 20 "$OTPLAB" console >"$tmp/out" 2>"$tmp/err"
+grep -Eq '^transformer <0\.[0-9]+\.0> killed; pipeline restarted it as <0\.[0-9]+\.0> in [0-9]+ us, and with it consumer <0\.[0-9]+\.0> -> <0\.[0-9]+\.0> \(rest_for_one\)$' \
+  "$tmp/out" || fail "kill() of a rest_for_one child did not name the consumer: $(cat "$tmp/out")"
+grep -Eq '^worker_2 <0\.[0-9]+\.0> killed; pool restarted it as <0\.[0-9]+\.0> in [0-9]+ us, and with it worker_1 <0\.[0-9]+\.0> -> <0\.[0-9]+\.0>, worker_3 <0\.[0-9]+\.0> -> <0\.[0-9]+\.0> \(one_for_all\)$' \
+  "$tmp/out" || fail "kill() of a one_for_all child did not name both siblings: $(cat "$tmp/out")"
+
 printf '%s\n' 'many = otp.dynamic_supervisor.start_link{name = "many"}' \
   'for i = 1, 30 do otp.dynamic_supervisor.start_child(many, {id = "w", start = {function() return otp.spawn_link(function() otp.receive() end) end}}) end' \
   'tree()' | timeout 20 "$OTPLAB" console >"$tmp/out" 2>"$tmp/err"

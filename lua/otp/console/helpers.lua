@@ -5,6 +5,7 @@
 
 local otp = require "otp"
 local tree = require "otp.console.tree"
+local supervisor = require "otp.supervisor"
 local analytics = otp.analytics
 
 local helpers = {}
@@ -130,15 +131,42 @@ end
 -- The supervisor restart or shutdown that followed pid's exit, from a trace
 -- session, waiting at most five seconds (it returns as soon as it knows;
 -- a loaded machine can take a while); returns the line that says it.
-local function what_followed(session, pid, shown, supervised)
+-- id -> pid of sup's children (nil if sup does not answer as a supervisor).
+local function child_pids(sup)
+  local ok, list = pcall(supervisor.which_children, sup)
+  if not ok or type(list) ~= "table" then return nil end
+  local pids = {}
+  for _, c in ipairs(list) do pids[tostring(c.id)] = c.pid end
+  return pids
+end
+
+-- ", and with it consumer <0.11.0> -> <0.16.0>" for the other children a
+-- group strategy restarted, in start order ("" when there are none).
+local function siblings_restarted(sup, before, killed_id)
+  local ok, list = pcall(supervisor.which_children, sup)
+  if not before or not ok or type(list) ~= "table" then return "" end
+  local moved = {}
+  for i = #list, 1, -1 do                -- which_children lists the newest first
+    local id, now = tostring(list[i].id), list[i].pid
+    if id ~= killed_id and before[id] and before[id] ~= now then
+      moved[#moved + 1] = string.format("%s %s -> %s", id, tostring(before[id]), tostring(now))
+    end
+  end
+  return #moved > 0 and ", and with it " .. table.concat(moved, ", ") or ""
+end
+
+local function what_followed(session, pid, shown, supervised, before)
   local deadline = otp.monotonic_time() + 5000
   local died
   while otp.monotonic_time() < deadline do
     for _, e in ipairs(session:events()) do
       if e.kind == "exit" and e.pid == pid then died = died or e end
       if died and e.kind == "sup_restart" and e.old_pid == pid then
-        return string.format("%s killed; %s restarted it as %s in %d us", shown,
-                             e.pid_name or tostring(e.pid), tostring(e.new_pid), e.t_us - died.t_us)
+        local also = e.strategy ~= "one_for_one" and siblings_restarted(e.pid, before, tostring(e.id))
+                     or ""
+        return string.format("%s killed; %s restarted it as %s in %d us%s", shown,
+                             e.pid_name or tostring(e.pid), tostring(e.new_pid), e.t_us - died.t_us,
+                             also ~= "" and also .. " (" .. e.strategy .. ")" or "")
       end
       if died and e.kind == "sup_shutdown" then
         return string.format("%s killed; %s reached its restart limit and shut down", shown,
@@ -168,9 +196,10 @@ function helpers.kill(p, reason)
   for _, s in ipairs(analytics.stats()) do
     if parent and s.sup == parent then supervised = true end
   end
+  local before = supervised and child_pids(parent)
   local session = otp.trace.start{pids = "all", kinds = {"exit", "sup_restart", "sup_shutdown"}}
   otp.exit(pid, reason)
-  local ok, line = pcall(what_followed, session, pid, shown, supervised)
+  local ok, line = pcall(what_followed, session, pid, shown, supervised, before)
   session:stop()
   if not ok then error(line, 0) end
   print(line)
