@@ -200,11 +200,16 @@ static int open_web(otp_console *c, const otp_console_web *web) {
   return 0;
 }
 
-int otp_console_main(const otp_node_config *cfg, const char *file, const otp_console_web *web) {
+int otp_console_main(const otp_node_config *cfg, const char *file, const otp_console_web *web,
+                     const otp_console_hooks *hooks) {
   char err[256];
   otp_node *node = otp_node_new(cfg, err, sizeof err);
   if (!node) {
     fprintf(stderr, "otplab: %s\n", err);
+    return 1;
+  }
+  if (hooks && hooks->start && hooks->start(node, hooks->arg) != 0) {
+    otp_node_free(node);
     return 1;
   }
   otp_console *c = calloc(1, sizeof *c);
@@ -219,6 +224,7 @@ int otp_console_main(const otp_node_config *cfg, const char *file, const otp_con
   if ((web && open_web(c, web) != 0) ||
       (c->tty ? otp_terminal_open(c) : otp_lines_open(c)) != 0) {
     otp_net_close(c->net);
+    if (hooks && hooks->stop) hooks->stop(node, hooks->arg);
     otp_node_free(node);
     otp_net_free(c->net);
     free(c);
@@ -246,6 +252,7 @@ int otp_console_main(const otp_node_config *cfg, const char *file, const otp_con
   for (int i = 0; i < 4; i++) uv_close((uv_handle_t *)sigs[i], NULL);
   fflush(stdout);
   otp_net_close(c->net);
+  if (hooks && hooks->stop) hooks->stop(node, hooks->arg);
   otp_node_free(node);
   otp_net_free(c->net);
   free(c);

@@ -29,6 +29,15 @@ typedef struct otp_console_web {
   int any_port_if_busy;    /* no --port: another port when the default is taken */
 } otp_console_web;
 
+/* What the host adds to the console's node (distribution): start runs
+** before the first process (nonzero: give up, it said why), stop before the
+** node is freed. */
+typedef struct otp_console_hooks {
+  int (*start)(otp_node *node, void *arg);
+  void (*stop)(otp_node *node, void *arg);
+  void *arg;
+} otp_console_hooks;
+
 typedef enum { CONSOLE_IDLE, CONSOLE_WANT_FIRST, CONSOLE_WANT_MORE } console_want;
 
 typedef struct otp_console {
@@ -69,9 +78,10 @@ typedef struct otp_console {
 } otp_console;
 
 /* otplab console: runs the console over a new node; FILE (or NULL) is run
-** in the shell first; web (or NULL) serves the REST API beside it. Returns
-** the process exit status. */
-int otp_console_main(const otp_node_config *cfg, const char *file, const otp_console_web *web);
+** in the shell first; web (or NULL) serves the REST API beside it; hooks
+** (or NULL) add to the node. Returns the process exit status. */
+int otp_console_main(const otp_node_config *cfg, const char *file, const otp_console_web *web,
+                     const otp_console_hooks *hooks);
 
 /* Delivers {"$console", kind[, text]} to the shell. */
 void otp_console_deliver(otp_console *c, const char *kind, const char *text, size_t len);

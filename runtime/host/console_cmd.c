@@ -1,5 +1,5 @@
 /*
-** otplab console [options] [--web [--port P] [--bind A] [--token T]] [FILE]
+** otplab console [options] [--sname N [--cookie C]] [--web [--port P] [--bind A] [--token T]] [FILE]
 */
 #include <stdio.h>
 #include <string.h>
@@ -7,15 +7,20 @@
 #include "host/cli.h"
 #include "console/console.h"
 
+static int start_dist(otp_node *node, void *dist) { return cli_start_dist(node, dist); }
+static void stop_dist(otp_node *node, void *dist) { (void)dist; cli_stop_dist(node); }
+
 int cli_console(int argc, char **argv) {
   otp_node_config cfg;
   otp_node_config_defaults(&cfg);
   const char *file = NULL;
   otp_console_web web = {.net = {.bind = "127.0.0.1", .port = 4000, .token = NULL}};
+  cli_dist_options dist = {0};
   int want_web = 0, net_options = 0, port_given = 0;
   char token[40];
   for (int i = 0; i < argc; i++) {
     int r = cli_node_option(&cfg, argc, argv, &i);
+    if (r == 0) r = cli_dist_option(&dist, argc, argv, &i);
     if (r == 0 && (r = cli_net_option(&web.net, "console", argc, argv, &i, &port_given)) > 0)
       net_options = 1;
     if (r < 0) return CLI_USAGE;
@@ -43,5 +48,6 @@ int cli_console(int argc, char **argv) {
   }
   web.any_port_if_busy = !port_given;
   if (want_web && cli_net_token(&web.net, "console", token, sizeof token) != 0) return CLI_FAILED;
-  return otp_console_main(&cfg, file, want_web ? &web : NULL) == 0 ? CLI_OK : CLI_FAILED;
+  otp_console_hooks hooks = {.start = start_dist, .stop = stop_dist, .arg = &dist};
+  return otp_console_main(&cfg, file, want_web ? &web : NULL, &hooks) == 0 ? CLI_OK : CLI_FAILED;
 }

@@ -53,11 +53,11 @@ static const char run_help[] =
     "                     least 8KB)\n"
     "  --trace-ring N     keep the newest N events of the run (default 1000, 0: off);\n"
     "                     a failed expectation shows the trace leading to it\n"
-    "  --sname NAME       (run, serve) be the Erlang node NAME@HOST: registers with\n"
-    "                     epmd (started if none runs) and talks to Erlang nodes\n"
-    "  --name NAME@HOST   (run, serve) the same with a long name (erl -name)\n"
-    "  --cookie C         (run, serve) the distribution cookie (default ~/.erlang.cookie)\n"
-    "  --net-ticktime S   (run, serve) a connected node silent for S seconds is down\n"
+    "  --sname NAME       be the Erlang node NAME@HOST (run, serve, console):\n"
+    "                     registers with epmd (started if none runs)\n"
+    "  --name NAME@HOST   the same with a long name (erl -name)\n"
+    "  --cookie C         the distribution cookie (default ~/.erlang.cookie)\n"
+    "  --net-ticktime S   a connected node silent for S seconds is down\n"
     "                     (Erlang's net_ticktime, default 60)\n"
     "\n"
     "A SIZE is megabytes (\"64\") or a number with a unit: B, KB, MB, GB, TB\n"
@@ -126,8 +126,8 @@ static const char console_help[] =
     "  --port N           with --web: the port (default 4000, or any free one if\n"
     "                     4000 is taken)\n"
     "  --bind ADDRESS, --token T   with --web: as for 'otplab serve'\n"
-    "  and those of 'otplab run' (--reductions, --seed, --log-level, --max-memory,\n"
-    "  --max-heap)\n";
+    "  and those of 'otplab run' (--reductions, --seed, --sname, --cookie, --log-level,\n"
+    "  --max-memory, --max-heap)\n";
 
 static const char serve_help[] =
     "usage: otplab serve [options] [FILE]\n"

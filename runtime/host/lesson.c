@@ -109,6 +109,6 @@ int cli_lesson(int argc, char **argv) {
     return CLI_USAGE;
   }
   setenv("OTPLAB_LESSON_MODE", interactive ? "interactive" : "straight", 1);
-  if (interactive) return otp_console_main(&cfg, path, NULL) == 0 ? CLI_OK : CLI_FAILED;
+  if (interactive) return otp_console_main(&cfg, path, NULL, NULL) == 0 ? CLI_OK : CLI_FAILED;
   return cli_run_file(&cfg, NULL, path, 0, NULL);
 }
