@@ -117,7 +117,8 @@ typedef struct otp_node {
   /* otp.connect(node): 1 connected, -1 not distributed or a bad name, 0 under
   ** way: {"$dist_connect", ref, bool} then reaches waiter */
   int (*dist_connect)(struct otp_node *, const char *node_name, otp_pid waiter, uint64_t ref);
-  int (*dist_disconnect)(struct otp_node *, const char *node_name);  /* 1 if it was connected */
+  /* 1 if it was connected; block_ms > 0 keeps the node out that long */
+  int (*dist_disconnect)(struct otp_node *, const char *node_name, uint64_t block_ms);
   /* otp.monitor_node: on adds one monitor ({"nodedown", node} when it goes), off removes them */
   void (*dist_monitor_node)(struct otp_node *, const char *node_name, otp_pid pid, int on);
   /* {'$gen_call', {self, ref}, {call, M, F, Args, gl}} to {rex, node}, Args a list */

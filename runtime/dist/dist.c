@@ -162,7 +162,8 @@ static int valid_peer(const char *peer) {
 
 dist_conn *dist_conn_to(struct otp_dist *d, const char *peer, int connect) {
   dist_conn *c = find_conn(d, peer);
-  if (c || !connect || d->stopping || !valid_peer(peer) || strcmp(peer, d->name) == 0)
+  if (c || !connect || d->stopping || !valid_peer(peer) || strcmp(peer, d->name) == 0 ||
+      dist_is_blocked(d, peer))
     return c;
   connect_work *w = calloc(1, sizeof *w);
   c = w ? conn_new(d, peer) : NULL;
@@ -199,6 +200,12 @@ static void on_listen_readable(uv_poll_t *h, int status, int events) {
             "this node's (give both the same --cookie, or -setcookie in erl), or its "
             "handshake did not finish in %d ms (erl_errno %d)",
             peer.nodename[0] ? peer.nodename : "a node", HANDSHAKE_MS, erl_errno);
+    return;
+  }
+  if (dist_is_blocked(d, peer.nodename)) {       /* a partition still in force */
+    otp_log(d->node, OTP_LOG_DEBUG, "dist: %s is blocked (otp.disconnect with block_ms): "
+            "its connection was closed", peer.nodename);
+    ei_close_connection(fd);
     return;
   }
   dist_conn *c = find_conn(d, peer.nodename);
@@ -351,7 +358,8 @@ static int dist_connect(otp_node *node, const char *peer, otp_pid waiter, uint64
   return 0;
 }
 
-static int dist_disconnect(otp_node *node, const char *peer) {
+static int dist_disconnect(otp_node *node, const char *peer, uint64_t block_ms) {
+  dist_block_node(node->dist, peer, block_ms);
   dist_conn *c = find_conn(node->dist, peer);
   if (!c) return 0;
   int was_up = c->state == CONN_UP;
@@ -512,6 +520,7 @@ void otp_dist_stop(otp_node *node) {
   node->dist_spawn = NULL;
   node->dist_ops = NULL;
   free(d->watches);
+  free(d->blocks);
   uv_close((uv_handle_t *)&d->listen_poll, handle_closed);
   uv_close((uv_handle_t *)&d->tick, handle_closed);
   uv_run(&node->loop, UV_RUN_NOWAIT);   /* run the close callbacks */

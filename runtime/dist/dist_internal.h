@@ -49,6 +49,12 @@ typedef struct node_watch {    /* otp.monitor_node(node, true) */
   uint32_t node_idx;
 } node_watch;
 
+/* A node otp.disconnect(node, {block_ms = N}) keeps out until until_ms. */
+typedef struct dist_block {
+  char name[MAXNODELEN + 1];
+  uint64_t until_ms;
+} dist_block;
+
 struct otp_dist {
   struct otp_node *node;
   ei_cnode ec;
@@ -60,6 +66,8 @@ struct otp_dist {
   dist_conn *conns;
   node_watch *watches;
   size_t nwatches, capwatches;
+  dist_block *blocks;          /* partitions that refuse reconnects for a time */
+  size_t nblocks;
   int pending_work;            /* connects still on the thread pool */
   int stopping;
   char name[MAXNODELEN + 1];
@@ -72,6 +80,12 @@ dist_conn *dist_conn_to(struct otp_dist *d, const char *peer, int connect);
 dist_conn *dist_conn_of_node(struct otp_dist *d, uint32_t node_idx, int connect);
 /* Ends c: nodedown to watchers, noconnection through links and monitors. */
 void dist_conn_drop(dist_conn *c, const char *why);
+
+/* ---- partition.c: disconnects that keep a node out for a time ---- */
+/* peer may not connect, nor be connected to, for ms from now. */
+void dist_block_node(struct otp_dist *d, const char *peer, uint64_t ms);
+/* 1 while a block on peer lasts (expired blocks are forgotten). */
+int dist_is_blocked(struct otp_dist *d, const char *peer);
 
 /* ---- wire.c ---- */
 void wire_start(dist_conn *c);            /* c->fd is up: poll it */

@@ -22,16 +22,33 @@ static const char *check_node_name(lua_State *L, int idx, const char *fname) {
   return s;
 }
 
-/* disconnect(node) -> true if it was connected, false if not */
+/* The block_ms of disconnect's options: 0 if none; at most a day. */
+static uint64_t block_ms_of(lua_State *L, int idx) {
+  if (lua_isnoneornil(L, idx)) return 0;
+  otp_arg_type(L, idx, LUA_TTABLE, "otp.disconnect(node, opts)", "an options table {block_ms = N}");
+  lua_getfield(L, idx, "block_ms");
+  lua_Integer ms = lua_isinteger(L, -1) ? lua_tointeger(L, -1) : -1;
+  if (lua_isnil(L, -1)) ms = 0;
+  lua_pop(L, 1);
+  if (ms < 0 || ms > 86400000)
+    otp_raise(L, "badarg: otp.disconnect's block_ms is the milliseconds the node is kept out "
+              "(an integer from 0 to 86400000)");
+  return (uint64_t)ms;
+}
+
+/* disconnect(node[, {block_ms = N}]) -> true if it was connected, false if
+** not; with block_ms the node can neither reconnect nor be reconnected to
+** for that long (a partition that lasts) */
 static int l_disconnect(lua_State *L) {
   otp_node *node = otp_node_of(L);
   const char *peer = check_node_name(L, 1, "otp.disconnect");
+  uint64_t block_ms = block_ms_of(L, 2);
   otp_self(L);
   if (!node->dist_disconnect) {
     lua_pushliteral(L, "ignored");      /* Erlang's answer on a node that is not alive */
     return 1;
   }
-  lua_pushboolean(L, node->dist_disconnect(node, peer));
+  lua_pushboolean(L, node->dist_disconnect(node, peer, block_ms));
   return 1;
 }
 

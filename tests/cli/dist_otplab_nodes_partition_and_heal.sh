@@ -9,7 +9,8 @@
 #    the other node;
 #  - a partition and a heal: otp.disconnect -> {"nodedown", node} to
 #    otp.monitor_node and "noconnection" DOWN to a monitor by {name, node};
-#    otp.connect heals it;
+#    otp.connect heals it; otp.disconnect(node, {block_ms = N}) keeps the
+#    node out (no connect, no reconnect by a send) until the block ends;
 #  - a node that stops ticking (SIGSTOP) is down after the net tick time
 #    (--net-ticktime 4 on both): nodedown and DOWN noconnection.
 # Random node names and cookies, a private epmd port, every node killed on exit.
@@ -94,6 +95,20 @@ check("heal: connect again", otp.connect(b), true)
 check("nodes after the heal", otp.nodes()[1], b)
 say("partition and heal ok")
 
+-- a partition that lasts: block_ms keeps b out (no connect either way)
+check("disconnect with a block", otp.disconnect(b, {block_ms = 3000}), true)
+check("a blocked node is not connected to", otp.connect(b), false)
+otp.send({"b_side", b}, {me, "spawn_waiting", "x"})   -- dropped: no connection is made
+check("a send does not reconnect a blocked node", #otp.nodes(), 0)
+local healed = false
+for _ = 1, 100 do                      -- bounded: 100 tries, 200 ms apart
+  otp.sleep(200)
+  if otp.connect(b) then healed = true break end
+end
+check("the block ends and connect heals", healed, true)
+check("bad block_ms", pcall(otp.disconnect, b, {block_ms = -1}), false)
+say("lasting partition ok")
+
 -- a node that stops ticking
 otp.monitor_node(b, true)
 local ticking = otp.monitor({"b_side", b})
@@ -124,7 +139,7 @@ wait "$a_pid"
 a_rc=$?
 a_pid=
 [ "$a_rc" -eq 0 ] || fail "node a exited $a_rc: $(head -c 800 "$tmp/a_err")"
-for step in "links and monitors ok" "spawn_on ok" "partition and heal ok" "tick timeout ok"; do
+for step in "links and monitors ok" "spawn_on ok" "partition and heal ok" "lasting partition ok" "tick timeout ok"; do
   grep -qx "$step" "$tmp/a_said" 2>/dev/null || fail "step not reached: $step (a said: $(cat "$tmp/a_said" 2>/dev/null))"
 done
 grep -q "refused a connection from c$suffix@.*cookie" "$tmp/b_err" ||
