@@ -18,16 +18,6 @@
 #include "core/signal.h"
 #include "core/term.h"
 
-enum {
-  DOP_LINK = 1, DOP_SEND = 2, DOP_EXIT = 3, DOP_UNLINK = 4, DOP_REG_SEND = 6,
-  DOP_GROUP_LEADER = 7, DOP_EXIT2 = 8, DOP_SEND_TT = 12, DOP_EXIT_TT = 13,
-  DOP_REG_SEND_TT = 16, DOP_EXIT2_TT = 18, DOP_MONITOR_P = 19, DOP_DEMONITOR_P = 20,
-  DOP_MONITOR_P_EXIT = 21, DOP_SEND_SENDER = 22, DOP_SEND_SENDER_TT = 23,
-  DOP_PAYLOAD_EXIT = 24, DOP_PAYLOAD_EXIT_TT = 25, DOP_PAYLOAD_EXIT2 = 26,
-  DOP_PAYLOAD_EXIT2_TT = 27, DOP_PAYLOAD_MONITOR_P_EXIT = 28, DOP_SPAWN_REQUEST = 29,
-  DOP_SPAWN_REQUEST_TT = 30, DOP_SPAWN_REPLY = 31, DOP_ALIAS_SEND = 33,
-  DOP_ALIAS_SEND_TT = 34, DOP_UNLINK_ID = 35, DOP_UNLINK_ID_ACK = 36
-};
 
 /* ---- incoming ---- */
 
@@ -105,20 +95,20 @@ static void deliver(dist_conn *c, otp_proc *p, otp_pid from) {
   otp_carry_end(&carry);
 }
 
-static void send_ctl(dist_conn *c, ei_x_buff *ctl, ei_x_buff *msg) {
-  wire_send(c, ctl->buff, ctl->index, msg ? msg->buff : NULL, msg ? msg->index : 0);
-}
-
-static void put_pid(struct otp_dist *d, ei_x_buff *x, otp_pid pid) {
+void dist_put_pid(struct otp_dist *d, ei_x_buff *x, otp_pid pid) {
   erlang_pid e;
   otp_dist_pid_out(&d->cx, pid, &e);
   ei_x_encode_pid(x, &e);
 }
 
-static void put_ref(struct otp_dist *d, ei_x_buff *x, uint64_t ref) {
+void dist_put_ref(struct otp_dist *d, ei_x_buff *x, uint64_t ref) {
   erlang_ref e;
   otp_dist_ref_out(&d->cx, ref, &e);
   ei_x_encode_ref(x, &e);
+}
+
+static void send_ctl(dist_conn *c, ei_x_buff *ctl, ei_x_buff *msg) {
+  wire_send(c, ctl->buff, ctl->index, msg ? msg->buff : NULL, msg ? msg->index : 0);
 }
 
 /* {type, a, b} with two pids, and an atom reason if reason is not NULL. */
@@ -127,8 +117,8 @@ static void send_pair(dist_conn *c, long type, otp_pid a, otp_pid b, const char 
   ei_x_new_with_version(&x);
   ei_x_encode_tuple_header(&x, reason ? 4 : 3);
   ei_x_encode_long(&x, type);
-  put_pid(c->dist, &x, a);
-  put_pid(c->dist, &x, b);
+  dist_put_pid(c->dist, &x, a);
+  dist_put_pid(c->dist, &x, b);
   if (reason) ei_x_encode_atom(&x, reason);
   send_ctl(c, &x, NULL);
   ei_x_free(&x);
@@ -166,10 +156,10 @@ static void on_monitor(packet *p, lua_State *L, otp_pid from, otp_pid to, const 
   ei_x_new_with_version(&x);
   ei_x_encode_tuple_header(&x, 5);
   ei_x_encode_long(&x, DOP_MONITOR_P_EXIT);
-  if (to) put_pid(p->c->dist, &x, to);
+  if (to) dist_put_pid(p->c->dist, &x, to);
   else ei_x_encode_atom(&x, name);
-  put_pid(p->c->dist, &x, from);
-  put_ref(p->c->dist, &x, ref);
+  dist_put_pid(p->c->dist, &x, from);
+  dist_put_ref(p->c->dist, &x, ref);
   ei_x_encode_atom(&x, "noproc");
   send_ctl(p->c, &x, NULL);
   ei_x_free(&x);
@@ -236,8 +226,8 @@ static int dispatch(packet *p, long type, lua_State *L) {
       ei_x_encode_tuple_header(&x, 4);
       ei_x_encode_long(&x, DOP_UNLINK_ID_ACK);
       ei_x_encode_longlong(&x, id);
-      put_pid(p->c->dist, &x, to);
-      put_pid(p->c->dist, &x, from);
+      dist_put_pid(p->c->dist, &x, to);
+      dist_put_pid(p->c->dist, &x, from);
       send_ctl(p->c, &x, NULL);
       ei_x_free(&x);
     }
@@ -294,7 +284,7 @@ static int dispatch(packet *p, long type, lua_State *L) {
     ei_x_encode_tuple_header(&x, 5);
     ei_x_encode_long(&x, DOP_SPAWN_REPLY);
     ei_x_append_buf(&x, p->buf + req_at, req_len);
-    put_pid(p->c->dist, &x, from);
+    dist_put_pid(p->c->dist, &x, from);
     ei_x_encode_long(&x, 0);
     ei_x_encode_atom(&x, "notsup");
     send_ctl(p->c, &x, NULL);

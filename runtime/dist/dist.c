@@ -282,12 +282,8 @@ static void dist_send(otp_node *node, lua_State *L, int name_idx, const char *pe
 
 /* The fields pid, ref: who asks, and the tag of the answer. */
 static void put_pid_ref(struct otp_dist *d, ei_x_buff *x, otp_pid pid, uint64_t ref) {
-  erlang_pid e;
-  erlang_ref r;
-  otp_dist_pid_out(&d->cx, pid, &e);
-  otp_dist_ref_out(&d->cx, ref, &r);
-  ei_x_encode_pid(x, &e);
-  ei_x_encode_ref(x, &r);
+  dist_put_pid(d, x, pid);
+  dist_put_ref(d, x, ref);
 }
 
 static void dist_rpc(otp_node *node, lua_State *L, const char *peer, int mod, int fn, int args,

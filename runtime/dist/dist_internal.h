@@ -73,6 +73,22 @@ struct otp_dist {
   char name[MAXNODELEN + 1];
 };
 
+/* The control message types of Erlang's distribution protocol. */
+enum {
+  DOP_LINK = 1, DOP_SEND = 2, DOP_EXIT = 3, DOP_UNLINK = 4, DOP_REG_SEND = 6,
+  DOP_GROUP_LEADER = 7, DOP_EXIT2 = 8, DOP_SEND_TT = 12, DOP_EXIT_TT = 13,
+  DOP_REG_SEND_TT = 16, DOP_EXIT2_TT = 18, DOP_MONITOR_P = 19, DOP_DEMONITOR_P = 20,
+  DOP_MONITOR_P_EXIT = 21, DOP_SEND_SENDER = 22, DOP_SEND_SENDER_TT = 23,
+  DOP_PAYLOAD_EXIT = 24, DOP_PAYLOAD_EXIT_TT = 25, DOP_PAYLOAD_EXIT2 = 26,
+  DOP_PAYLOAD_EXIT2_TT = 27, DOP_PAYLOAD_MONITOR_P_EXIT = 28, DOP_SPAWN_REQUEST = 29,
+  DOP_SPAWN_REQUEST_TT = 30, DOP_SPAWN_REPLY = 31, DOP_ALIAS_SEND = 33,
+  DOP_ALIAS_SEND_TT = 34, DOP_UNLINK_ID = 35, DOP_UNLINK_ID_ACK = 36
+};
+
+/* A pid or a ref of this node or another, encoded as Erlang writes it. */
+void dist_put_pid(struct otp_dist *d, ei_x_buff *x, otp_pid pid);
+void dist_put_ref(struct otp_dist *d, ei_x_buff *x, uint64_t ref);
+
 /* ---- dist.c ---- */
 /* The connection to peer: an existing one, or (connect) a new one being
 ** made on the thread pool; NULL if none and !connect. */

@@ -38,7 +38,7 @@ void dist_net_kernel_message(dist_conn *c, const char *buf, size_t len, int at) 
   ei_x_buff ctl, msg;                                  /* {2, '', From} and {Tag, yes} */
   ei_x_new_with_version(&ctl);
   ei_x_encode_tuple_header(&ctl, 3);
-  ei_x_encode_long(&ctl, 2);
+  ei_x_encode_long(&ctl, DOP_SEND);
   ei_x_encode_atom(&ctl, "");
   ei_x_encode_pid(&ctl, &from);
   ei_x_new_with_version(&msg);

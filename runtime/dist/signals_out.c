@@ -14,25 +14,10 @@
 #include "core/signal.h"
 #include "core/term.h"
 
-enum { DOP_LINK = 1, DOP_SEND = 2, DOP_EXIT = 3, DOP_UNLINK = 4, DOP_EXIT2 = 8,
-       DOP_MONITOR_P = 19, DOP_DEMONITOR_P = 20, DOP_MONITOR_P_EXIT = 21 };
-
 static dist_conn *conn_for(otp_node *node, uint64_t remote, int connect) {
   struct otp_dist *d = node->dist;
   uint32_t idx = otp_remote_node_of(node, remote);
   return d && idx ? dist_conn_of_node(d, idx, connect) : NULL;
-}
-
-static void put_pid(struct otp_dist *d, ei_x_buff *x, otp_pid pid) {
-  erlang_pid e;
-  otp_dist_pid_out(&d->cx, pid, &e);
-  ei_x_encode_pid(x, &e);
-}
-
-static void put_ref(struct otp_dist *d, ei_x_buff *x, uint64_t ref) {
-  erlang_ref e;
-  otp_dist_ref_out(&d->cx, ref, &e);
-  ei_x_encode_ref(x, &e);
 }
 
 static int encode_value(lua_State *L) {
@@ -88,7 +73,7 @@ static void do_send(otp_node *node, lua_State *L, otp_pid from, otp_pid to, int 
     ei_x_buff ctl;
     ctl_begin(&ctl, 3, DOP_SEND);
     ei_x_encode_atom(&ctl, "");
-    put_pid(d, &ctl, to);
+    dist_put_pid(d, &ctl, to);
     send_ctl(c, &ctl, &msg);
     ei_x_free(&ctl);
   }
@@ -100,8 +85,8 @@ static void pair(otp_node *node, long type, otp_pid from, otp_pid to, int connec
   if (!c) return;
   ei_x_buff x;
   ctl_begin(&x, 3, type);
-  put_pid(node->dist, &x, from);
-  put_pid(node->dist, &x, to);
+  dist_put_pid(node->dist, &x, from);
+  dist_put_pid(node->dist, &x, to);
   send_ctl(c, &x, NULL);
   ei_x_free(&x);
 }
@@ -120,8 +105,8 @@ static void do_exit(otp_node *node, lua_State *L, otp_pid from, otp_pid to, int 
   if (!c) return;
   ei_x_buff x;
   ctl_begin(&x, 4, link ? DOP_EXIT : DOP_EXIT2);
-  put_pid(node->dist, &x, from);
-  put_pid(node->dist, &x, to);
+  dist_put_pid(node->dist, &x, from);
+  dist_put_pid(node->dist, &x, to);
   put_value(node->dist, L, &x, reason);
   send_ctl(c, &x, NULL);
   ei_x_free(&x);
@@ -145,10 +130,10 @@ static void monitor_msg(otp_node *node, long type, const otp_monitor *m, int con
   char name[MAXATOMLEN_UTF8];
   ei_x_buff x;
   ctl_begin(&x, 4, type);
-  put_pid(node->dist, &x, m->watcher);
-  if (m->target) put_pid(node->dist, &x, m->target);
+  dist_put_pid(node->dist, &x, m->watcher);
+  if (m->target) dist_put_pid(node->dist, &x, m->target);
   else ei_x_encode_atom(&x, monitor_name(m, name, sizeof name));
-  put_ref(node->dist, &x, m->ref);
+  dist_put_ref(node->dist, &x, m->ref);
   send_ctl(c, &x, NULL);
   ei_x_free(&x);
 }
@@ -169,9 +154,9 @@ static void do_down(otp_node *node, lua_State *L, const otp_monitor *m, int reas
   ctl_begin(&x, 5, DOP_MONITOR_P_EXIT);
   const char *by_name = monitor_name(m, name, sizeof name);
   if (by_name) ei_x_encode_atom(&x, by_name);
-  else put_pid(node->dist, &x, m->target);
-  put_pid(node->dist, &x, m->watcher);
-  put_ref(node->dist, &x, m->ref);
+  else dist_put_pid(node->dist, &x, m->target);
+  dist_put_pid(node->dist, &x, m->watcher);
+  dist_put_ref(node->dist, &x, m->ref);
   put_value(node->dist, L, &x, reason);
   send_ctl(c, &x, NULL);
   ei_x_free(&x);

@@ -161,12 +161,8 @@ const luaL_Reg otp_dist_funcs[] = {
 };
 
 void otp_dist_core_register(lua_State *L) {
-  lua_createtable(L, 0, 3);
-  lua_pushcfunction(L, l_connect);
-  lua_setfield(L, -2, "connect");
-  lua_pushcfunction(L, l_rpc_send);
-  lua_setfield(L, -2, "rpc_send");
-  lua_pushcfunction(L, l_spawn_send);
-  lua_setfield(L, -2, "spawn_send");
+  static const luaL_Reg core[] = {
+    {"connect", l_connect}, {"rpc_send", l_rpc_send}, {"spawn_send", l_spawn_send}, {NULL, NULL}};
+  luaL_newlib(L, core);
   lua_setfield(L, -2, "dist_core");
 }
