@@ -23,7 +23,10 @@
 -- so the rest of the lesson holds. The pause's helpers: continue(), check(),
 -- tree(sup), pp(v), flush(), help(); values given to pause (or exposed with
 -- lesson.expose) are globals there, and the console's own helpers and
--- globals stay reachable.
+-- globals stay reachable. On the dashboard (POST /api/v1/lessons/{n}/run)
+-- the narration goes to the page and every pause waits for its continue;
+-- an exercise's check runs when the page asks, and an unsolved exercise
+-- runs the reference solution, as in the console.
 --
 -- The module keeps no state of its own: each lesson process keeps its
 -- exposed values, its step count and its current exercise in its globals
@@ -66,7 +69,19 @@ function lesson.interactive()
   return console_input() ~= nil and os.getenv("OTPLAB_LESSON_MODE") ~= "straight"
 end
 
-local function out(text) io.write(text, "\n"); io.flush() end
+-- Dashboard mode: the lesson runs under the API's lesson runner
+-- (otp.api.lesson_runner), which put this table in the lesson process's
+-- globals: {owner = runner pid, run = run id, pauses = bool}. Narration goes
+-- to the runner; a pause waits for the page's continue (or check).
+local function dashboard()
+  return rawget(process_globals(), "_LESSON_DASHBOARD")
+end
+
+local function out(text)
+  local d = dashboard()
+  if d then otp.send(d.owner, {"$lesson_out", d.run, text}); return end
+  io.write(text, "\n"); io.flush()
+end
 
 -- The header every lesson file starts with: "-- Lesson N: TITLE".
 local function header_of(source)
@@ -88,7 +103,7 @@ function lesson.title(text)
   rawset(process_globals(), "_LESSON", nil)   -- a console may run one lesson after another
   local s = state()
   s.number = tonumber(n)
-  otp.log_level("none")            -- lessons tell crashes themselves
+  if not dashboard() then otp.log_level("none") end   -- lessons tell crashes themselves (not in the server's node)
   otp.set_label("lesson")
   local line = n and string.format("Lesson %d: %s", n, text) or text
   out(line .. "\n" .. string.rep("=", utf8.len(line) or #line))
@@ -212,10 +227,36 @@ local function shell(hint, exercise)
   end
 end
 
+-- A pause on the dashboard: the page shows the hint and the exposed values
+-- and answers continue (or, at an exercise, check).
+local function dashboard_wait(d, hint, exercise)
+  local vars = {}
+  for k, v in pairs(state().exposed) do vars[tostring(k)] = inspect(v, {depth = 2, width = 80}) end
+  otp.send(d.owner, {"$lesson_pause", d.run, {hint = hint, exercise = exercise ~= nil, vars = vars}})
+  while true do
+    local m = otp.receive(function(m)
+      return type(m) == "table" and m[2] == d.run and (m[1] == "$lesson_go" or m[1] == "$lesson_check")
+    end)
+    if m[1] == "$lesson_go" then return end
+    if exercise then exercise.run_check(true) end
+  end
+end
+
+-- Where a pause waits: the dashboard's page, the console's shell, or nowhere.
+local function wait_for_learner(hint, exercise)
+  local d = dashboard()
+  if d then
+    if d.pauses then dashboard_wait(d, hint, exercise); return true end
+    return false
+  end
+  if lesson.interactive() then shell(hint, exercise); return true end
+  return false
+end
+
 --- lesson.pause([hint[, vars]]): interactive mode only: a shell until continue().
 function lesson.pause(hint, vars)
   if vars then lesson.expose(vars) end
-  if lesson.interactive() then shell(hint) end
+  wait_for_learner(hint)
 end
 
 --- lesson.step(title, fn): a numbered step; interactive mode pauses after it.
@@ -274,8 +315,10 @@ function lesson.exercise(prompt, check, solution)
     end
     return held, why
   end
-  if lesson.interactive() then
-    shell("your turn: do it in this shell, then check()", exercise)
+  local d = dashboard()
+  local hint = d and "your turn: do it on the dashboard (the Supervisors and Operations pages act on this node), then check"
+    or "your turn: do it in this shell, then check()"
+  if wait_for_learner(hint, exercise) then
     if not exercise.run_check(false) then
       out("(not solved: the lesson runs its own solution so that it can go on)")
       solution()
@@ -303,7 +346,9 @@ function lesson.finish(t)
   elseif n then
     out(string.format("That was the last lesson. Back to the start: otplab lesson 1"))
   end
-  if lesson.interactive() then   -- the console goes on: what the pauses knew stays known
+  if dashboard() then
+    out(">> the lesson is over; what it started and left running stays live until you stop it or run another lesson")
+  elseif lesson.interactive() then   -- the console goes on: what the pauses knew stays known
     local names, globals = {}, process_globals()
     for k, v in pairs(state().exposed) do
       if type(k) == "string" and globals[k] == nil then globals[k] = v; names[#names + 1] = k end

@@ -190,6 +190,7 @@ function server.main(file, opts)
   otp.trap_exit(true)
   if not (opts and opts.beside_console) then otp.spawn_link(start_file, file) end
   otp.register("api_keeper", otp.spawn_link(require("otp.api.keeper").main))
+  otp.register("api_lessons", otp.spawn_link(require("otp.api.lesson_runner").main))
   local events = require "otp.api.events"
   local clients = {}
   while true do
