@@ -2,7 +2,8 @@
 -- trace session (kinds and pids from the query) sends it every event; it
 -- writes each as a JSON frame into the client's bounded queue (frames the
 -- client is too slow for are dropped and reported by the C side), adds
--- tree frames for supervisor events and one metrics frame per second.
+-- tree frames for supervisor events, one metrics frame per second and a
+-- nodes frame when the connected nodes change.
 local otp = require "otp"
 local net = otp_internal.net
 local json = require "otp.api.json"
@@ -19,6 +20,29 @@ local function parse(query)
     opts[kv[1]] = list
   end
   return opts
+end
+
+-- The connected nodes, watched for the cluster page: a "nodes" frame when
+-- the set changes (a nodedown at once, through monitor_node; a new node at
+-- the next metrics tick).
+local function node_watch(id)
+  if otp.node() == "nonode@nohost" then return function() end end
+  local known = {}
+  return function(gone)
+    local now, up, down = {}, json.array(), json.array()
+    for _, n in ipairs(otp.nodes()) do now[n] = true end
+    if gone then now[gone] = nil end
+    for n in pairs(now) do
+      if not known[n] then up[#up + 1] = n; pcall(otp.monitor_node, n, true) end
+    end
+    for n in pairs(known) do if not now[n] then down[#down + 1] = n end end
+    known = now
+    if #up == 0 and #down == 0 then return end
+    local list = json.array()
+    for n in pairs(now) do list[#list + 1] = n end
+    table.sort(list)
+    net.ws_send(id, json.encode{type = "nodes", node = otp.node(), nodes = list, up = up, down = down})
+  end
 end
 
 function events.client(id, query)
@@ -43,6 +67,8 @@ function events.client(id, query)
   local ok, session = pcall(otp.trace.start, trace_opts)
   if not ok then return refuse("badarg", tostring(session)) end
   net.ws_send(id, json.encode{type = "hello", kinds = opts.kinds, queue = net.stats().ws_queue_max})
+  local watch_nodes = node_watch(id)
+  watch_nodes()
   local next_metrics = otp.monotonic_time() + 1000
   local last = {r = otp.statistics("reductions")[1], m = otp.statistics("messages_sent"), t = otp.monotonic_time()}
   while true do
@@ -53,7 +79,10 @@ function events.client(id, query)
       if net.ws_send(id, json.encode{type = "event", event = ev}) == nil then return end
       local change = tree_kinds[ev.kind]
       if change then net.ws_send(id, json.encode{type = "tree", change = change, event = ev}) end
+    elseif msg and msg[1] == "nodedown" then
+      watch_nodes(msg[2])
     elseif not msg then
+      watch_nodes()
       local now = otp.monotonic_time()
       local r, m = otp.statistics("reductions")[1], otp.statistics("messages_sent")
       local s = math.max(1, now - last.t) / 1000

@@ -50,25 +50,40 @@ op{name = "list_processes", method = "GET", path = "/api/v1/processes",
     return page, {total = total, offset = p.offset, limit = p.limit}
   end}
 
---- processes.list{offset=, limit=, sort=, q=} -> one page of process objects, how many matched.
-function processes.list(p)
+--- processes.matches(o, q) -> whether q is in the pid, name or label of process object o.
+function processes.matches(o, q)
+  if not q then return true end
+  local text = tostring(o.pid) .. " " .. tostring(o.name or "") .. " " .. tostring(o.label or "")
+  return text:find(q, 1, true) ~= nil
+end
+
+--- processes.check_page(p): offset and limit in range, or 400.
+function processes.check_page(p)
   if p.offset < 0 then errors.fail(400, "badarg", "offset must be 0 or more") end
   if p.limit < 1 or p.limit > 1000 then errors.fail(400, "badarg", "limit must be between 1 and 1000") end
+end
+
+--- processes.list{offset=, limit=, sort=, q=} -> one page of process objects, how many matched.
+function processes.list(p)
+  processes.check_page(p)
   local all = {}
   for _, pid in ipairs(otp.processes()) do
     local o = processes.object(pid)
-    if o then
-      local text = tostring(pid) .. " " .. tostring(o.name or "") .. " " .. tostring(o.label or "")
-      if not p.q or text:find(p.q, 1, true) then all[#all + 1] = o end
-    end
+    if o and processes.matches(o, p.q) then all[#all + 1] = o end
   end
+  return processes.page(all, p)
+end
+
+--- processes.page(all, {offset=, limit=, sort=}) -> the page of `all` sorted by p.sort, #all.
+function processes.page(all, p)
   local key = p.sort
   assert(sort_keys[key])
   if key == "name" then
     table.sort(all, function(a, b) return tostring(a.name or "~") < tostring(b.name or "~") end)
   elseif key ~= "pid" then
     table.sort(all, function(a, b)
-      if a[key] ~= b[key] then return a[key] > b[key] end
+      local x, y = a[key] or -1, b[key] or -1     -- a field another node did not give sorts last
+      if x ~= y then return x > y end
       return tostring(a.pid) < tostring(b.pid)
     end)
   end
