@@ -1,10 +1,12 @@
 // /api/v1/cluster from outside: a node started without --sname is a cluster
 // of one and says so (distributed: false); with --sname, an Erlang node
-// that connects appears in health, topology, node info and as not listable
-// in processes, and goes when it goes. The Erlang half is skipped without erl.
+// that connects appears in health, topology and node info, its processes
+// are listed through rex, an otplab peer's through spawn; a peer that does
+// not answer is said to be not listed, with why; a node goes when it goes.
+// The distributed half is skipped without erl.
 // Usage: node cluster.test.mjs OTPLAB   (prints "N passed, N failed")
 import { spawn, execFileSync } from "node:child_process";
-import { notes, startServer, req, test, assert, eq, isError, poll, finish } from "./lib.mjs";
+import { notes, otplab, startServer, req, test, assert, eq, isError, poll, finish } from "./lib.mjs";
 
 const alone = await startServer([]);
 
@@ -61,6 +63,7 @@ if (!erlOk) {
     `pong = net_adm:ping('${me}'), receive stop -> halt() after 60000 -> halt(1) end.`],
     { stdio: "ignore", env: { ...process.env, ...env } });
   const erlNode = "erl" + suffix + "@" + me.split("@")[1];
+  const processesOf = async (node) => (await req(named, "GET", `/api/v1/cluster/processes?node=${node}&limit=1000`)).json;
 
   await test("cluster: with --sname an Erlang node that connects is in health and topology (section 11)", async () => {
     eq(me.startsWith("otp" + suffix + "@"), true, "otp.node() is NAME@HOST");
@@ -71,10 +74,60 @@ if (!erlOk) {
     eq(h.json.data.connected, 1, "connected");
     const i = await req(named, "GET", `/api/v1/cluster/nodes/${erlNode}/info`);
     eq(i.status, 200, "peer info"); eq(i.json.data.connected, true, "connected"); eq(i.json.data.self, false, "not self");
-    const p = await req(named, "GET", "/api/v1/cluster/processes");
-    eq(p.json.not_listed[0].node, erlNode, "the peer's processes are said to be not listed, not invented");
-    assert(p.json.data.every((o) => o.node === me), "only this node's processes");
   });
+
+  await test("cluster: an Erlang peer's processes are listed through rex (erlang:processes/0, process_info/2)", async () => {
+    const p = await processesOf(erlNode);
+    eq(p.not_listed.length, 0, "listed: " + JSON.stringify(p.not_listed));
+    assert(p.data.length > 10 && p.data.every((o) => o.node === erlNode), "the Erlang node's rows only");
+    const rex = p.data.find((o) => o.name === "rex");
+    assert(rex && rex.memory > 0 && rex.reductions > 0 && typeof rex.message_queue_len === "number", "rex's row: " + JSON.stringify(rex));
+    assert(/^<\d+\.\d+\.\d+>$/.test(rex.pid) && !rex.pid.startsWith("<0."), "a remote pid: " + rex.pid);
+    eq(p.per_node[erlNode], p.data.length, "per_node counts them");
+    const sorted = (await req(named, "GET", "/api/v1/cluster/processes?sort=memory&limit=5")).json.data;
+    assert(sorted.every((o, i) => i === 0 || sorted[i - 1].memory >= o.memory), "sorted by memory across nodes");
+    const i = (await req(named, "GET", `/api/v1/cluster/nodes/${erlNode}/info`)).json.data;
+    eq(i.kind, "erlang", "kind"); assert(i.process_count > 10 && i.memory.total > 1e6, "its own figures: " + JSON.stringify(i));
+    isError(await req(named, "GET", "/api/v1/cluster/processes?node=ghost@nowhere"), 404, "not_found");
+  });
+
+  const peerSource = `otp.register("peer_side", otp.spawn(otp.receive)); assert(otp.connect((...))); print("up"); io.stdout:flush(); otp.receive(nil, 60000)`;
+  const { writeFileSync, mkdtempSync, rmSync } = await import("node:fs");
+  const dir = mkdtempSync("/tmp/otplab-cluster-");
+  writeFileSync(dir + "/peer.lua", peerSource);
+  const peer = spawn(otplab, ["run", "--sname", "peer" + suffix, "--cookie", cookie, dir + "/peer.lua", me],
+    { stdio: "ignore", env: { ...process.env, ...env } });
+  const peerNode = "peer" + suffix + "@" + me.split("@")[1];
+
+  await test("cluster: an otplab peer's processes are listed through a function spawned on it", async () => {
+    await poll(() => req(named, "GET", "/api/v1/cluster/topology"), (r) => r.json.data.nodes.some((n) => n.node === peerNode), 20000, "the peer");
+    const p = await processesOf(peerNode);
+    eq(p.not_listed.length, 0, "listed: " + JSON.stringify(p.not_listed));
+    const side = p.data.find((o) => o.name === "peer_side");
+    assert(side && side.node === peerNode && side.status === "waiting" && side.memory > 0, "peer_side's row: " + JSON.stringify(side));
+    const all = (await req(named, "GET", "/api/v1/cluster/processes?limit=1000")).json;
+    eq(JSON.stringify(all.nodes.slice().sort()), JSON.stringify([me, erlNode, peerNode].sort()), "every node listed");
+    eq(all.total, all.per_node[me] + all.per_node[erlNode] + all.per_node[peerNode], "the total is the sum of the nodes'");
+    const i = (await req(named, "GET", `/api/v1/cluster/nodes/${peerNode}/info`)).json.data;
+    eq(i.kind, "otplab", "kind"); assert(i.process_count >= 2, "its count: " + JSON.stringify(i));
+  });
+
+  await test("cluster: a peer that does not answer (stopped) stays in not_listed with the reason", async () => {
+    peer.kill("SIGSTOP");
+    try {
+      const p = await processesOf(peerNode);
+      eq(p.not_listed.length, 1, "one left out: " + JSON.stringify(p.not_listed));
+      eq(p.not_listed[0].node, peerNode, "the stopped peer");
+      assert(p.not_listed[0].reason.includes("did not answer within"), "why: " + p.not_listed[0].reason);
+      eq(p.data.length, 0, "nothing invented for it");
+      const t = (await req(named, "GET", "/api/v1/cluster/topology")).json.data;
+      assert(t.unknown.some((u) => u.node === peerNode), "the topology says what it does not know");
+    } finally {
+      peer.kill("SIGCONT");
+    }
+  });
+  peer.kill("SIGKILL");
+  rmSync(dir, { recursive: true, force: true });
 
   await test("cluster: a peer that goes leaves the topology", async () => {
     erl.kill("SIGKILL");

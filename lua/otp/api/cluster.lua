@@ -154,7 +154,7 @@ op{name = "cluster_processes", method = "GET", path = "/api/v1/cluster/processes
         not_listed[#not_listed + 1] = {node = n, reason = a.error}
       else
         add(n, a.rows)
-        per_node[n] = a.total
+        per_node[n] = #a.rows              -- the rows listed (a process may have exited meanwhile)
         if a.truncated then
           not_listed[#not_listed + 1] = {node = n, partial = true, listed = #a.rows, total = a.total,
                                          reason = "only its first " .. #a.rows .. " processes are listed"}
