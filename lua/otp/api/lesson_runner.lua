@@ -67,13 +67,15 @@ local function subtree(root)
   return out
 end
 
---- runner.supervisors(root) -> the pids of the live supervisors of the run.
+--- runner.supervisors(root) -> the pids of the live supervisors of the run
+-- (asked on every read of the run: it looks at supervisors only).
 function runner.supervisors(root)
-  local mine = {}
-  for _, p in ipairs(subtree(root)) do mine[p.pid] = true end
   local list = {}
   for _, s in ipairs(otp.analytics.stats()) do
-    if s.alive and mine[s.sup] then list[#list + 1] = s.sup end
+    local anc = s.alive and otp.process_info(s.sup, "ancestors")
+    for _, a in ipairs(anc or {}) do
+      if a == root then list[#list + 1] = s.sup; break end
+    end
   end
   return list
 end
@@ -169,6 +171,11 @@ function actions.status(after) return {run = runner.status(after or 0)} end
 function actions.watch(after, from_ref)
   if run and (run.seq > (after or 0) or not (run.state == "running" or run.state == "paused")) then
     return {changed = true}
+  end
+  if #watchers >= 64 then           -- readers that gave up (their request ended) are let go
+    local live = {}
+    for _, w in ipairs(watchers) do if otp.is_alive(w[1]) then live[#live + 1] = w end end
+    watchers = live
   end
   watchers[#watchers + 1] = from_ref
   return {waiting = true}
