@@ -51,6 +51,11 @@ try {
       await page.click('details.op[data-op="supervisor_analytics"] button[type=submit]');
       await page.waitForSelector('details.op[data-op="supervisor_analytics"] pre.result:not([hidden])');
     }
+    if (name === "lessons") {        // lesson 8 running: its text, its tree, the Continue of its first pause
+      await page.click('li[data-lesson="8"] button[data-action="run"]');
+      await page.waitForFunction(() => document.querySelector("main").dataset.runState === "paused"
+        && document.querySelector(".lesson-graph")?.dataset.nodes === "4", { timeout: 20000 });
+    }
     await shot(name);
   }
 

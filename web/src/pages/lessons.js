@@ -34,7 +34,7 @@ export function mount(el) {
 
   function entryEl(e) {
     if (e.kind === "pause") {
-      return h("p", { class: "entry pause", "data-seq": e.seq }, e.exercise ? "⏸ exercise: " : "⏸ pause", e.text ? ` ${e.text}` : "");
+      return h("p", { class: "entry pause", "data-seq": e.seq }, e.exercise ? "Exercise, your turn:" : "Paused here", e.text ? ` ${e.text}` : "");
     }
     if (e.kind === "end") return h("p", { class: "entry end", "data-seq": e.seq }, h("strong", {}, e.text));
     return h("pre", { class: "entry", "data-seq": e.seq }, e.text);
