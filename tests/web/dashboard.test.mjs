@@ -169,11 +169,11 @@ try {
 
   await pageTest("web: the cluster page shows this node, alone, with its live counts (section 11)", "/cluster", async (page) => {
     const health = (await api("/api/v1/cluster/health")).data;
-    await page.waitForSelector(`tr[data-node="${health.node}"]`);
+    await page.waitForSelector(`table.cluster tr[data-node="${health.node}"]`);
     const rows = await page.$$eval("table.cluster tbody tr", (trs) => trs.map((tr) => [...tr.cells].map((c) => c.textContent)));
     assert(rows.length === 1, `one node expected: ${JSON.stringify(rows)}`);
     const info = (await api(`/api/v1/cluster/nodes/${encodeURIComponent(health.node)}/info`)).data;
-    const shown = Number(rows[0][2].replace(/,/g, ""));
+    const shown = Number(rows[0][3].replace(/,/g, ""));     // node, kind, status, processes, ...
     assert(shown > 0 && Math.abs(shown - info.process_count) <= 5, `processes shown ${shown}, the node says ${info.process_count}`);
     const text = await page.$eval("main", (m) => m.innerText);
     assert(/not distributed, a cluster of one/.test(text), `the page does not say the node is alone: ${text.slice(0, 300)}`);
