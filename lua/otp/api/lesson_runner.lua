@@ -234,6 +234,7 @@ local function on_lesson_message(m)
     run.state = "paused"
     run.pause = {hint = info.hint, exercise = info.exercise or false, prompt = info.prompt, vars = info.vars}
     add_entry("pause", info.hint or "", {exercise = info.exercise or false})
+    run.pause.seq = run.seq          -- which pause this is: what the narration says after it is not a new one
   end
 end
 

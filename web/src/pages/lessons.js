@@ -43,7 +43,7 @@ export function mount(el) {
   function showPause(run) {
     clear(pauseBox);
     pauseBox.hidden = run.state !== "paused";
-    pauseBox.dataset.seq = pauseBox.hidden ? "" : String(run.next);
+    pauseBox.dataset.seq = pauseBox.hidden ? "" : String(run.pause?.seq);
     if (pauseBox.hidden) return;
     const p = run.pause || {};
     const vars = Object.entries(p.vars || {});
@@ -73,7 +73,7 @@ export function mount(el) {
     for (const e of run.entries) narration.append(entryEl(e));
     if (run.entries.length) narration.scrollTop = narration.scrollHeight;
     next = run.next;
-    const pauseKey = run.state === "paused" ? `${run.next}` : null;
+    const pauseKey = run.state === "paused" ? `${run.id}:${run.pause?.seq}` : null;   // a check's verdict is no new pause
     if (pauseKey !== last) showPause(run);
     last = pauseKey;
     tree.sync(run.supervisors || []);
