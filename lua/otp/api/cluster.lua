@@ -26,9 +26,9 @@ local function peers()
   return list
 end
 
-local function ask(nodes)
+local function ask(nodes, figures_only)
   if #nodes == 0 then return {} end
-  return cluster_peers.ask(nodes, cluster.peer_timeout_ms)
+  return cluster_peers.ask(nodes, cluster.peer_timeout_ms, figures_only)
 end
 
 local function self_info()
@@ -81,7 +81,7 @@ op{name = "cluster_topology", method = "GET", path = "/api/v1/cluster/topology",
       nodes[#nodes + 1] = {node = n, self = false, connected = true}
       edge(me, n, me)
     end
-    local answers = ask(direct)
+    local answers = ask(direct, true)
     for _, n in ipairs(direct) do
       local a = answers[n]
       if a.error then
@@ -108,7 +108,7 @@ op{name = "cluster_node_info", method = "GET", path = "/api/v1/cluster/nodes/{no
   handler = function(p)
     if p.node == otp.node() then return self_info() end
     for _, n in ipairs(peers()) do
-      if n == p.node then return peer_info(n, ask({n})[n]) end
+      if n == p.node then return peer_info(n, ask({n}, true)[n]) end
     end
     errors.fail(404, "not_found", "no node " .. p.node .. " is this node or connected to it: "
       .. "GET /api/v1/cluster/topology lists them")

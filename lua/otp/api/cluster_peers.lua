@@ -49,8 +49,9 @@ local function erlang_item(row, answer)
   end
 end
 
---- peers.ask(nodes, timeout_ms) -> {[node] = {kind=, rows=, total=, truncated=, figures=} | {error = why}}
-function peers.ask(nodes, timeout_ms)
+--- peers.ask(nodes, timeout_ms[, figures_only]) -> {[node] = {kind=, rows=, total=, truncated=, figures=} | {error = why}}
+-- figures_only: no rows (for node info and the topology: one call per item, not per process).
+function peers.ask(nodes, timeout_ms, figures_only)
   local core = otp_internal.dist_core
   local out, waiting, pending = {}, 0, {}
   local function done(node, answer)
@@ -59,12 +60,13 @@ function peers.ask(nodes, timeout_ms)
     waiting = waiting - 1
   end
   for _, node in ipairs(nodes) do
-    local st = {node = node, rows_tag = otp.make_ref(), spawn_ref = otp.make_ref(), procs_tag = otp.make_ref()}
+    local st = {node = node, rows_tag = otp.make_ref(), spawn_ref = otp.make_ref(), procs_tag = otp.make_ref(),
+                max_rows = figures_only and 0 or nil}
     pending[st.rows_tag], pending[st.spawn_ref], pending[st.procs_tag] = st, st, st
     waiting = waiting + 1
     otp.monitor_node(node, true)
     local ok, why = pcall(function()
-      core.spawn_send(node, st.spawn_ref, peers.rows_on_peer, otp.self(), st.rows_tag, peers.max_rows)
+      core.spawn_send(node, st.spawn_ref, peers.rows_on_peer, otp.self(), st.rows_tag, st.max_rows or peers.max_rows)
       core.rpc_send(node, "erlang", "processes", {}, st.procs_tag)
     end)
     if not ok then done(node, {error = "cannot ask it: " .. tostring(why)}) end
@@ -85,7 +87,7 @@ function peers.ask(nodes, timeout_ms)
       done(m[2], {error = "it went down while being asked"})
     elseif m[1] == "$cluster_rows" then
       local st = pending[m[2]]
-      done(st.node, {kind = "otplab", rows = m[3], total = m[4], figures = m[5], truncated = m[4] > #m[3]})
+      done(st.node, {kind = "otplab", rows = m[3], total = m[4], figures = m[5], truncated = m[4] > #m[3] and not st.max_rows})
     elseif m[1] == "$otplab_spawned" then
       local st = pending[m[2]]
       if not m[3] then st.refused = tostring(m[4]) end     -- wait for rex: it may be Erlang after all
@@ -124,7 +126,7 @@ function peers.on_rex(st, m, pending, done)
       st.left = st.left + 1
       core.rpc_send(st.node, fn_module, fn, args, tag)
     end
-    for i = 1, math.min(#result, peers.max_erlang_rows) do
+    for i = 1, math.min(#result, st.max_rows or peers.max_erlang_rows) do
       local row = {pid = result[i]}
       st.rows[#st.rows + 1] = row
       for _, item in ipairs(ERLANG_ITEMS) do
@@ -146,7 +148,7 @@ function peers.on_rex(st, m, pending, done)
     local alive = {}                         -- a process that exited meanwhile answered nothing
     for _, row in ipairs(st.rows) do if row.memory then alive[#alive + 1] = row end end
     done(st.node, {kind = "erlang", rows = alive, total = st.total, figures = st.figures,
-                   truncated = st.total > peers.max_erlang_rows})
+                   truncated = not st.max_rows and st.total > peers.max_erlang_rows})
   end
 end
 
