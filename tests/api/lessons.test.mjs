@@ -60,6 +60,27 @@ await test("lessons: at a pause, continue goes on; check outside an exercise, a 
   isError(await req(srv, "POST", "/api/v1/lessons/run/continue", {}), 409, "conflict");
 });
 
+await test("lessons: Stop destroys the sandboxes the lesson made (lesson 24's lab)", async () => {
+  eq((await req(srv, "POST", "/api/v1/lessons/24/run", {})).status, 201, "started");
+  await poll(run, (r) => r.json.data.state === "paused", 30000, "lesson 24's first pause");
+  const names = (await req(srv, "GET", "/api/v1/sandboxes")).json.data.map((b) => b.name);
+  assert(names.includes("lab"), "the lesson made its sandbox: " + names);
+  const stopped = (await req(srv, "DELETE", "/api/v1/lessons/run")).json.data;
+  assert(stopped.sandboxes_destroyed.includes("lab"), "said destroyed: " + JSON.stringify(stopped.sandboxes_destroyed));
+  isError(await req(srv, "GET", "/api/v1/sandboxes/lab"), 404, "not_found");
+});
+
+await test("lessons: a lesson still running at its timeout is stopped, and what it started killed", async () => {
+  eq((await req(srv, "POST", "/api/v1/lessons/8/run", { timeout: 10 })).status, 201, "started");
+  const p = await poll(run, (r) => r.json.data.state === "paused" && r.json.data.supervisors.length === 1, 20000, "the first pause");
+  const sup = p.json.data.supervisors[0];
+  const t = await poll(() => req(srv, "GET", `/api/v1/lessons/run?after=${p.json.data.next}&wait_ms=1000`),
+    (r) => r.json.data.state !== "paused", 40000, "the timeout");
+  eq(t.json.data.state, "timeout", "state"); eq(t.json.data.processes_cleaned, true, "cleaned");
+  assert(t.json.data.entries.some((e) => e.kind === "end" && e.text.includes("after 10 s")), "the narration says why");
+  isError(await req(srv, "GET", `/api/v1/processes/${sup.replace(/[<>]/g, "")}`), 404, "noproc");
+});
+
 await test("lessons: the run operations are in the registry and the OpenAPI document", async () => {
   const ops = (await req(srv, "GET", "/api/v1/operations")).json.data.map((o) => o.method + " " + o.path);
   const doc = (await req(srv, "GET", "/api/v1/openapi.json")).json;
