@@ -29,6 +29,12 @@ await test("lessons: a lesson that starts programs of its own is refused (it wou
   isError(r, 409, "conflict"); assert(r.json.error.message.includes("otplab lesson 25"), r.text);
 });
 
+await test("lessons A12: a lesson that registers a name the node's own tree has (the demo's consumer) is refused, naming it", async () => {
+  const r = await req(srv, "POST", "/api/v1/lessons/19/run", {});
+  isError(r, 409, "conflict"); assert(r.json.error.message.includes("consumer"), r.text);
+  eq((await run()).json.data.state, "none", "nothing ran");
+});
+
 await test("lessons C6: lesson 8 straight through (pauses: false) finishes, its narration read by offset", async () => {
   const s = await req(srv, "POST", "/api/v1/lessons/8/run", { pauses: false });
   eq(s.status, 201, "created: " + s.text); eq(s.json.data.number, 8, "number");

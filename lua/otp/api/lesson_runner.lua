@@ -155,6 +155,18 @@ function actions.start(lesson, opts)
     end
     clean_up(run)
   end
+  -- it shares the node's registry: a name it registers that a process of the
+  -- node already has would fail it halfway (the demo tree's consumer, say)
+  local taken = {}
+  for _, name in ipairs(lesson.literals or {}) do
+    if otp.whereis(name) then taken[#taken + 1] = name end
+  end
+  if #taken > 0 then
+    return {conflict = string.format("%s registers the name%s %s, which process%s of this node already ha%s "
+      .. "(the tree otplab serve started, perhaps): stop %s first, or run the lesson in a terminal with otplab lesson %d",
+      lesson.title, #taken > 1 and "s" or "", table.concat(taken, ", "), #taken > 1 and "es" or "",
+      #taken > 1 and "ve" or "s", #taken > 1 and "them" or "it", lesson.number)}
+  end
   serial = serial + 1
   run = {id = serial, number = lesson.number, title = lesson.title, file = lesson.file, state = "running",
          entries = {}, seq = 0, dropped = 0, started_at = otp.system_time(), timeout_s = opts.timeout,

@@ -29,8 +29,14 @@ function lessons.all()
       local first = source:match("^[^\n]*")
       -- a lesson that starts programs would block the server's loop while they run
       local blocking = source:find("io.popen", 1, true) or source:find("os.execute", 1, true)
+      -- the names it may register: its string literals that look like names
+      local literals, seen = {}, {}
+      for lit in source:gmatch('"([%a_][%w_]*)"') do
+        if not seen[lit] then seen[lit] = true; literals[#literals + 1] = lit end
+      end
       list[#list + 1] = {file = "lessons/" .. file, number = number, path = dir .. "/" .. file,
-                         title = first:match("^%-%-%s*(.-)%s*$") or file, dashboard = not blocking}
+                         title = first:match("^%-%-%s*(.-)%s*$") or file, dashboard = not blocking,
+                         literals = literals}
     end
   end
   table.sort(list, function(a, b) return a.number < b.number end)
