@@ -21,6 +21,12 @@ const server = await startServe(otplab);
 const browser = await launch();
 const api = async (path, init) => (await (await fetch(server.url + path, init)).json());
 const text = (page) => page.$eval(".narration", (n) => n.innerText);
+// What the page showed, for a failure's message.
+const seen = async (page) => page.evaluate(() => JSON.stringify({ state: document.querySelector("main").dataset.runState,
+  sups: document.querySelector(".lesson-tree")?.dataset.sups, status: document.querySelector(".status")?.textContent,
+  text: document.querySelector(".narration")?.innerText.slice(-400) })).catch((e) => String(e));
+const waitOn = (page, what, fn, ...args) => page.waitForFunction(fn, { timeout: 20000 }, ...args)
+  .catch(async (err) => { throw new Error(`${what}: ${err.message}; the page: ${await seen(page)}`); });
 // Waits for a pause other than the one numbered `after` (its seq), returns its seq.
 const nextPause = async (page, after = "") => {
   await page.waitForFunction((a) => {
@@ -98,8 +104,8 @@ try {
       await page.goto(server.url + "/lessons");
       await page.waitForSelector('li[data-lesson="11"] button[data-action="run"]');
       await page.click('li[data-lesson="11"] button[data-action="run"]');
-      await page.waitForFunction(() => document.querySelector("main").dataset.runState === "paused"
-        && Number(document.querySelector(".lesson-tree")?.dataset.sups) >= 1, { timeout: 20000 });
+      await waitOn(page, "lesson 11 paused with its tree", () => document.querySelector("main").dataset.runState === "paused"
+        && Number(document.querySelector(".lesson-tree")?.dataset.sups) >= 1);
       const run = (await api("/api/v1/lessons/run")).data;
       await page.click('button[data-action="stop-lesson"]');
       await page.waitForFunction(() => document.querySelector("main").dataset.runState === "stopped", { timeout: 20000 });

@@ -53,12 +53,16 @@ local function peer_info(n, answer)
   return o
 end
 
-op{name = "cluster_health", method = "GET", path = "/api/v1/cluster/health",
-  description = "This node's health and every node connected to it; distributed is false when the node was started without --sname (then the cluster is this node alone).",
+op{name = "cluster_health", method = "GET", path = "/api/v1/cluster/health", deadline_ms = DEADLINE_MS,
+  description = "This node's health and figures and every node connected to it with the figures it gives of itself (or why not); distributed is false when the node was started without --sname (then the cluster is this node alone).",
   handler = function()
     local me = system.health()
-    local nodes = json.array{{node = otp.node(), self = true, status = me.status, reasons = me.reasons}}
-    for _, n in ipairs(peers()) do nodes[#nodes + 1] = peer_info(n) end
+    local nodes = json.array{{node = otp.node(), self = true, kind = "otplab", status = me.status, reasons = me.reasons,
+                              process_count = me.process_count, run_queue = me.run_queue,
+                              memory = {total = otp.memory("total")}}}
+    local direct = peers()
+    local answers = ask(direct, true)
+    for _, n in ipairs(direct) do nodes[#nodes + 1] = peer_info(n, answers[n]) end
     return {distributed = distributed(), node = otp.node(), status = me.status, connected = #nodes - 1,
             nodes = nodes}
   end}

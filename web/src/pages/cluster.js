@@ -1,5 +1,6 @@
 // Cluster: the nodes (API.md sections 10 and 11) drawn as a topology, with
-// each node's own figures and the processes of all of them. The drawing is
+// each node's own figures (from /api/v1/cluster/health) and the processes
+// of all of them. The drawing is
 // live: the event stream's nodes frames say at once when a peer goes (it
 // stays drawn, down, until it comes back) or comes; the figures are read
 // again every few seconds. A node started without --sname is a cluster of
@@ -61,14 +62,12 @@ export function mount(el) {
   async function refresh() {
     clearTimeout(timer);
     try {
-      const t = (await get("/api/v1/cluster/topology")).data;
-      const direct = t.nodes.filter((n) => n.self || n.connected);
-      const answers = await Promise.all(direct.map((n) =>
-        get(`/api/v1/cluster/nodes/${encodeURIComponent(n.node)}/info`).then((r) => r.data, () => null)));
+      // the figures come with the health (one request: a node info asked for a
+      // peer that just went would be a 404)
+      const [t, health] = await Promise.all([get("/api/v1/cluster/topology"), get("/api/v1/cluster/health")]);
       if (stopped) return;
-      topo = t;
-      infos = new Map(direct.map((n, i) => [n.node, answers[i]]));
-      for (const n of direct) down.delete(n.node);       // connected again
+      topo = t.data;
+      infos = new Map(health.data.nodes.map((n) => [n.node, n]));
       render();
       status.show("");
       el.dataset.ready = "1";

@@ -146,7 +146,7 @@ export function mount(el) {
     el.dataset.ready = "1";
   }, (err) => status.show(`Cannot list the lessons: ${err.message}`, "error"));
   get("/api/v1/lessons/run?after=0").then((r) => {
-    if (r.data.state === "none") return;
+    if (r.data.state === "none" || runId !== null) return;   // none yet, or one started here meanwhile
     show(r.data);
     if (ACTIVE.has(r.data.state)) follow();
   }, () => { /* no lesson has run yet */ });
