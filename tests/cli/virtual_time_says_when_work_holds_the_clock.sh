@@ -14,6 +14,7 @@ while otp.monotonic_time() - t0 < 200 do end
 LUA
 exec 3< <(exec timeout 120 "$OTPLAB" run --virtual-time "$tmp/held.lua" 2>&1 >/dev/null)
 runner=$!
+trap 'kill "$runner" 2>/dev/null; rm -rf "$tmp"' EXIT
 : >"$tmp/err"
 while IFS= read -r -u 3 line; do             # bounded by the timeout above
   printf '%s\n' "$line" >>"$tmp/err"
