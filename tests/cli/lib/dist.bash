@@ -13,6 +13,7 @@ if ! command -v erl >/dev/null || ! command -v epmd >/dev/null; then
 fi
 . "$(dirname "${BASH_SOURCE[0]}")/checks.bash"
 export ERL_EPMD_PORT=$((20000 + RANDOM % 30000))
+export ERL_CRASH_DUMP="$tmp/erl_crash.dump"   # a failing erl writes its dump here, not in the tree
 suffix=$RANDOM$RANDOM
 dist_cleanup() {
   for pid in ${otp_pid:-} ${a_pid:-}; do kill "$pid" 2>/dev/null; done
