@@ -176,10 +176,51 @@ static void report_deadlock(otp_node *node) {
   node->done = 1;
 }
 
+/* Virtual time: the clock stands still while any process can run (API.md,
+** Virtual time), so a process that polls the clock, or spins waiting for a
+** timer without receiving, never sees it fire and the run never ends. Said
+** once per stall, after HELD_WARN_NS of real time with a deadline pending. */
+#define HELD_WARN_NS (5ull * 1000000000ull)
+
+typedef struct held_clock {
+  uint64_t since_ns, at_vclock;
+  int said;
+} held_clock;
+
+static void warn_clock_held(otp_node *node, held_clock *h) {
+  uint64_t now = otp_now_ns();
+  if (!node->rq_len || !node->heap_len || node->vclock_ns != h->at_vclock) {
+    h->since_ns = now;
+    h->at_vclock = node->vclock_ns;
+    h->said = 0;
+    return;
+  }
+  if (h->said || now - h->since_ns < HELD_WARN_NS) return;
+  h->said = 1;
+  lua_State *L = node->L;
+  fprintf(stderr, "otplab: the virtual clock has stood still for 5 s: under "
+                  "--virtual-time it moves only when every process waits, and "
+                  "these processes keep running while a timer is due:\n");
+  for (uint32_t i = 0; i < node->nslots; i++) {
+    otp_proc *p = node->procs[i];
+    if (!p || !otp_proc_alive(p) || p->status != OTP_RUNNABLE) continue;
+    char pid[48];
+    otp_pid_format(p->pid, pid, sizeof pid);
+    otp_proc_push_location(L, p);
+    fprintf(stderr, "  %s running at %s\n", pid, lua_isnil(L, -1) ? "?" : lua_tostring(L, -1));
+    lua_pop(L, 1);
+  }
+  fprintf(stderr, "  A loop that polls the clock or waits for a timer without "
+                  "receiving never ends here: wait in otp.receive or otp.sleep, "
+                  "or run without --virtual-time.\n");
+}
+
 int otp_node_run(otp_node *node) {
+  held_clock held = {otp_now_ns(), node->vclock_ns, 0};
   while (!node->done) {
     otp_sched_run(node);
     if (node->done) break;
+    if (node->cfg.virtual_time) warn_clock_held(node, &held);
     if (node->rq_len) uv_run(&node->loop, UV_RUN_NOWAIT);
     else if (node->cfg.virtual_time && node->heap_len) {
       uv_run(&node->loop, UV_RUN_NOWAIT);    /* I/O first: it may wake someone */

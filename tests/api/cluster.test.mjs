@@ -6,6 +6,8 @@
 // The distributed half is skipped without erl.
 // Usage: node cluster.test.mjs OTPLAB   (prints "N passed, N failed")
 import { spawn, execFileSync } from "node:child_process";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { notes, otplab, startServer, req, test, assert, eq, isError, poll, finish } from "./lib.mjs";
 
 const alone = await startServer([]);
@@ -55,7 +57,9 @@ if (!erlOk) {
   notes.push("skipped the distributed half: no erl (install erlang-base)");
 } else {
   const suffix = String(Math.floor(Math.random() * 1e9));
-  const env = { ERL_EPMD_PORT: String(20000 + Math.floor(Math.random() * 30000)) };
+  // a failing erl writes its crash dump in the temporary folder, not in the tree
+  const env = { ERL_EPMD_PORT: String(20000 + Math.floor(Math.random() * 30000)),
+                ERL_CRASH_DUMP: join(tmpdir(), "otplab-cluster-test-erl_crash.dump") };
   const cookie = "c" + suffix;
   const named = await startServer(["--sname", "otp" + suffix, "--cookie", cookie], { env });
   const me = (await req(named, "GET", "/api/v1/cluster/health")).json.data.node;

@@ -5,11 +5,7 @@
 # shell and from any process it spawns, while the console itself still works
 # (it reads the lines, prints values, and its info() is there).
 set -u
-OTPLAB=${OTPLAB:-build/otplab}
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-failures=0
-fail() { echo "FAIL: $*" >&2; failures=$((failures + 1)); }
+. "$(dirname "$0")/lib/checks.bash"
 
 printf '%s\n' 'print("shell", (pcall(require, "otp.console.native")))' \
   'print("native", package.loaded["otp.console.native"])' \

@@ -4,11 +4,7 @@
 # too-small size is a usage error (exit 2) that says the valid range, never a
 # silent wrap to a tiny cap.
 set -u
-OTPLAB=${OTPLAB:-build/otplab}
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-failures=0
-fail() { echo "FAIL: $*" >&2; failures=$((failures + 1)); }
+. "$(dirname "$0")/lib/checks.bash"
 echo 'print(otp.memory("total") > 0)' >"$tmp/ok.lua"
 
 for bad in "--max-memory -1" "--max-heap -5" "--max-memory 17592186044417" \
@@ -32,4 +28,4 @@ for good in "--max-memory 64" "--max-memory 64MB" "--max-memory 1gb" "--max-heap
   grep -qx true "$tmp/out" || fail "$good: the script did not run"
 done
 
-[ "$failures" -eq 0 ] || { echo "$failures failure(s)" >&2; exit 1; }
+finish

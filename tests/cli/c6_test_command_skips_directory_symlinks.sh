@@ -4,11 +4,7 @@
 # /proc/self) and never walks one directory twice, even when two given paths
 # name it: each scenario runs exactly once.
 set -u
-OTPLAB=${OTPLAB:-build/otplab}
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-failures=0
-fail() { echo "FAIL: $*" >&2; failures=$((failures + 1)); }
+. "$(dirname "$0")/lib/checks.bash"
 
 mkdir -p "$tmp/suite/nested"
 printf 'assert(1 + 1 == 2)\n' >"$tmp/suite/top_scenario.lua"
@@ -31,4 +27,4 @@ timeout 60 "$OTPLAB" test "$tmp/suite/nested_again" >"$tmp/out" 2>"$tmp/err"
 [ "$(tail -n 1 "$tmp/out")" = "1 passed, 0 failed" ] ||
   fail "a symlinked directory given by name: '$(tail -n 1 "$tmp/out")', expected '1 passed, 0 failed'"
 
-[ "$failures" -eq 0 ] || { echo "$failures failure(s)" >&2; exit 1; }
+finish

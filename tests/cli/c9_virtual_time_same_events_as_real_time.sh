@@ -9,11 +9,7 @@
 # 60 s of real time); in real time P = 4 keeps `make test` short. All runs
 # record the same event kinds in the same order.
 set -u
-OTPLAB=${OTPLAB:-build/otplab}
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-failures=0
-fail() { echo "FAIL: $*" >&2; failures=$((failures + 1)); }
+. "$(dirname "$0")/lib/checks.bash"
 
 cat >"$tmp/period.lua" <<'LUA'
 -- A worker that crashes on request under a supervisor allowing 1 restart in
@@ -70,4 +66,4 @@ cmp -s "$tmp/virtual60.kinds" "$tmp/real4.kinds" ||
 cmp -s "$tmp/virtual60.kinds" "$tmp/virtual4.kinds" ||
   fail "P = 60 and P = 4 recorded different events: $(diff "$tmp/virtual60.kinds" "$tmp/virtual4.kinds" | head -8)"
 
-[ "$failures" -eq 0 ] || { echo "$failures failure(s)" >&2; exit 1; }
+finish

@@ -5,11 +5,7 @@
 # the next line; errors are printed and the next line still runs; end of
 # input ends the console with status 0.
 set -u
-OTPLAB=${OTPLAB:-build/otplab}
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-failures=0
-fail() { echo "FAIL: $*" >&2; failures=$((failures + 1)); }
+. "$(dirname "$0")/lib/checks.bash"
 
 echo 'demo(); tree()' | timeout 20 "$OTPLAB" console >"$tmp/out" 2>"$tmp/err"
 rc=$?
@@ -63,4 +59,4 @@ timeout 20 "$OTPLAB" console </dev/null >"$tmp/out" 2>&1
 rc=$?
 [ "$rc" -eq 0 ] || fail "console with empty stdin: exit status $rc"
 
-[ "$failures" -eq 0 ] || { echo "$failures failure(s)" >&2; exit 1; }
+finish

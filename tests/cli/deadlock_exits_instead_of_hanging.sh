@@ -4,11 +4,7 @@
 # "deadlock" on stderr instead of hanging; a receive with a timeout, a
 # pending timer or a running process is not a deadlock.
 set -u
-OTPLAB=${OTPLAB:-build/otplab}
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-failures=0
-fail() { echo "FAIL: $*" >&2; failures=$((failures + 1)); }
+. "$(dirname "$0")/lib/checks.bash"
 
 run_bounded() {     # FILE: runs it with a 20 s bound; sets rc
   timeout 20 "$OTPLAB" run "$1" >"$tmp/out" 2>"$tmp/err"
@@ -47,4 +43,4 @@ LUA
 run_bounded "$tmp/worker.lua"
 [ "$rc" -eq 0 ] || fail "main waiting for a busy worker: exit status $rc, expected 0 ($(head -c 300 "$tmp/err"))"
 
-[ "$failures" -eq 0 ] || { echo "$failures failure(s)" >&2; exit 1; }
+finish

@@ -9,11 +9,7 @@
 # whereis check (rule A12), and a client calling a server by name while its
 # supervisor restarts it (rule B2). Fixed seeds keep the test reproducible.
 set -u
-OTPLAB=${OTPLAB:-build/otplab}
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-failures=0
-fail() { echo "FAIL: $*" >&2; failures=$((failures + 1)); }
+. "$(dirname "$0")/lib/checks.bash"
 
 hunt() {  # hunt RACE FIXED SEED
   local race=$1 fixed=$2 seed=$3 name
@@ -75,4 +71,4 @@ usage '--runs needs a whole number of runs from 1' scenarios --runs 0
 usage 'cannot read' "$tmp/missing.lua"
 usage "unknown option '--bogus'" --bogus scenarios/register_race_settled_by_register_itself.lua
 
-[ "$failures" -eq 0 ] || { echo "$failures failure(s)" >&2; exit 1; }
+finish

@@ -3,11 +3,7 @@
 # section 7) print to stdout and exit 0: help lists the commands, help run
 # lists run's options, version prints "otplab X.Y.Z".
 set -u
-OTPLAB=${OTPLAB:-build/otplab}
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-failures=0
-fail() { echo "FAIL: $*" >&2; failures=$((failures + 1)); }
+. "$(dirname "$0")/lib/checks.bash"
 
 timeout 10 "$OTPLAB" help >"$tmp/out" 2>"$tmp/err"
 rc=$?
@@ -44,4 +40,4 @@ timeout 10 "$OTPLAB" help no-such-command >"$tmp/out" 2>"$tmp/err"
 rc=$?
 [ "$rc" -eq 2 ] || fail "otplab help no-such-command: exit status $rc, expected 2"
 
-[ "$failures" -eq 0 ] || { echo "$failures failure(s)" >&2; exit 1; }
+finish

@@ -4,11 +4,7 @@
 # without bound is killed (reason "killed") and the rest carries on; when the
 # first process itself is the one killed, otplab exits 1 saying "killed".
 set -u
-OTPLAB=${OTPLAB:-build/otplab}
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-failures=0
-fail() { echo "FAIL: $*" >&2; failures=$((failures + 1)); }
+. "$(dirname "$0")/lib/checks.bash"
 
 cat >"$tmp/child_grows.lua" <<'LUA'
 local _, ref = otp.spawn_monitor(function()
@@ -44,4 +40,4 @@ timeout 20 "$OTPLAB" run --max-heap nonsense "$tmp/child_grows.lua" >"$tmp/out" 
 rc=$?
 [ "$rc" -eq 2 ] || fail "--max-heap nonsense: exit status $rc, expected 2"
 
-[ "$failures" -eq 0 ] || { echo "$failures failure(s)" >&2; exit 1; }
+finish

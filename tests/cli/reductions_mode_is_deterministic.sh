@@ -4,11 +4,7 @@
 # ping-pong running beside two busy workers that are preempted mid-loop
 # prints exactly the same output twice, and that output really interleaves.
 set -u
-OTPLAB=${OTPLAB:-build/otplab}
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-failures=0
-fail() { echo "FAIL: $*" >&2; failures=$((failures + 1)); }
+. "$(dirname "$0")/lib/checks.bash"
 
 cat >"$tmp/pingpong.lua" <<'LUA'
 local me = otp.self()
@@ -63,4 +59,4 @@ if [ -z "$first_b" ] || [ -z "$last_a" ] || [ "$first_b" -gt "$last_a" ]; then
   fail "worker A finished before worker B started: no preemption between them"
 fi
 
-[ "$failures" -eq 0 ] || { echo "$failures failure(s)" >&2; exit 1; }
+finish

@@ -6,11 +6,7 @@
 # preempted (inside a table.sort comparator) is still stopped with an error
 # that says so.
 set -u
-OTPLAB=${OTPLAB:-build/otplab}
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-failures=0
-fail() { echo "FAIL: $*" >&2; failures=$((failures + 1)); }
+. "$(dirname "$0")/lib/checks.bash"
 
 cat >"$tmp/spin.lua" <<'LUA'
 local me = otp.self()
@@ -63,4 +59,4 @@ rc=$?
 [ "$rc" -eq 0 ] || fail "--reductions 1000, sort comparator: exit status $rc ($(head -c 300 "$tmp/err"))"
 grep -qx 'sort ok' "$tmp/out" || fail "--reductions 1000, sort comparator: the scenario did not finish"
 
-[ "$failures" -eq 0 ] || { echo "$failures failure(s)" >&2; exit 1; }
+finish

@@ -5,11 +5,7 @@
 # file, an unknown option, an unknown command, no file at all. ARGS reach
 # the script as `arg` and `...`.
 set -u
-OTPLAB=${OTPLAB:-build/otplab}
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-failures=0
-fail() { echo "FAIL: $*" >&2; failures=$((failures + 1)); }
+. "$(dirname "$0")/lib/checks.bash"
 
 # expect_status WANT DESCRIPTION CMD...: runs CMD (bounded), keeps its output.
 expect_status() {
@@ -70,4 +66,4 @@ expect_status 2 "run without a file" "$OTPLAB" run
 expect_status 2 "an unknown command" "$OTPLAB" no-such-command
 [ -s "$tmp/err" ] || fail "unknown command: no message on stderr"
 
-[ "$failures" -eq 0 ] || { echo "$failures failure(s)" >&2; exit 1; }
+finish

@@ -3,11 +3,7 @@
 # trap exits, A5), `otplab run` names the linked process and its reason and
 # suggests otp.trap_exit(true); a plain crash gets no such note.
 set -u
-OTPLAB=${OTPLAB:-build/otplab}
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-failures=0
-fail() { echo "FAIL: $*" >&2; failures=$((failures + 1)); }
+. "$(dirname "$0")/lib/checks.bash"
 
 printf 'local w = otp.spawn_link(function() otp.exit("shutdown") end)\nprint(w)\notp.receive()\n' >"$tmp/linked.lua"
 timeout 20 "$OTPLAB" run "$tmp/linked.lua" >"$tmp/out" 2>"$tmp/err"

@@ -3,11 +3,7 @@
 # from (API.md section 9: `require` also looks in FILE's own folder), for
 # `otplab run` and for `otplab test`.
 set -u
-OTPLAB=${OTPLAB:-build/otplab}
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-failures=0
-fail() { echo "FAIL: $*" >&2; failures=$((failures + 1)); }
+. "$(dirname "$0")/lib/checks.bash"
 
 mkdir -p "$tmp/project/sub"
 printf 'return {greet = function() return "hello from a sibling" end}\n' >"$tmp/project/sibling_helper.lua"

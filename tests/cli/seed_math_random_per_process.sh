@@ -5,11 +5,7 @@
 # gives the same draws, another seed others, and no seed a fresh stream
 # every run (as before --seed existed). math.random keeps Lua's contract.
 set -u
-OTPLAB=${OTPLAB:-build/otplab}
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-failures=0
-fail() { echo "FAIL: $*" >&2; failures=$((failures + 1)); }
+. "$(dirname "$0")/lib/checks.bash"
 
 cat >"$tmp/draws.lua" <<'LUA'
 -- arg[1] = how many numbers the first process draws before spawning
@@ -42,4 +38,4 @@ e=$(run "$tmp/draws.lua" 0)
 [ "$a" != "$c" ] || fail "seeds 5 and 6 gave the same draws: '$a'"
 [ "$d" != "$e" ] || fail "two runs without --seed gave the same draws: '$d'"
 
-[ "$failures" -eq 0 ] || { echo "$failures failure(s)" >&2; exit 1; }
+finish

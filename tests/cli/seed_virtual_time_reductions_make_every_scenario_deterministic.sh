@@ -5,11 +5,7 @@
 # events, every field of every event (a trace session on all processes,
 # dumped as JSON Lines, compared byte for byte). Another seed still passes.
 set -u
-OTPLAB=${OTPLAB:-build/otplab}
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-failures=0
-fail() { echo "FAIL: $*" >&2; failures=$((failures + 1)); }
+. "$(dirname "$0")/lib/checks.bash"
 
 # Runs the scenario in arg[1] under a trace session on every process and
 # dumps the events to arg[2].
@@ -47,4 +43,4 @@ for f in scenarios/*.lua; do
     fail "$(basename "$f"): fails with --seed 99"
 done
 
-[ "$failures" -eq 0 ] || { echo "$failures failure(s)" >&2; exit 1; }
+finish

@@ -5,11 +5,7 @@
 # budget reports the last exit once, saying the budget ran out (not also
 # "a permanent child is always restarted").
 set -u
-OTPLAB=${OTPLAB:-build/otplab}
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-failures=0
-fail() { echo "FAIL: $*" >&2; failures=$((failures + 1)); }
+. "$(dirname "$0")/lib/checks.bash"
 
 cat >"$tmp/stranger_kills.lua" <<'LUA'
 local main = otp.self()

@@ -5,11 +5,7 @@
 # files whose path contains TEXT; files that are not *.lua, and helpers whose
 # name starts with "_", are not run.
 set -u
-OTPLAB=${OTPLAB:-build/otplab}
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-failures=0
-fail() { echo "FAIL: $*" >&2; failures=$((failures + 1)); }
+. "$(dirname "$0")/lib/checks.bash"
 
 mkdir -p "$tmp/suite/nested"
 printf 'assert(1 + 1 == 2)\n' >"$tmp/suite/good_scenario.lua"
@@ -74,4 +70,4 @@ rc=$?
 grep -q 'no scenario folder' "$tmp/err" || fail "no PATH outside a project: stderr '$(cat "$tmp/err")'"
 [ -s "$tmp/out" ] && fail "no PATH outside a project: a summary was printed: $(cat "$tmp/out")"
 
-[ "$failures" -eq 0 ] || { echo "$failures failure(s)" >&2; exit 1; }
+finish

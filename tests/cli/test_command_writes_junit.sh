@@ -7,11 +7,7 @@
 # the summary line; a report that cannot be written is refused before any
 # scenario runs (exit 2, saying why).
 set -u
-OTPLAB=${OTPLAB:-build/otplab}
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-failures=0
-fail() { echo "FAIL: $*" >&2; failures=$((failures + 1)); }
+. "$(dirname "$0")/lib/checks.bash"
 
 mkdir -p "$tmp/suite/deeper"
 printf 'print("fine & <dandy> \\"quoted\\" \\1\\2 bell")\n' >"$tmp/suite/good.lua"

@@ -4,11 +4,7 @@
 # the scenario on that seed again: a scenario that fails with the number
 # math.random drew shows the same number when replayed.
 set -u
-OTPLAB=${OTPLAB:-build/otplab}
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-failures=0
-fail() { echo "FAIL: $*" >&2; failures=$((failures + 1)); }
+. "$(dirname "$0")/lib/checks.bash"
 
 mkdir -p "$tmp/suite"
 printf 'error("unlucky draw " .. math.random(1, 1 << 40))\n' >"$tmp/suite/unlucky.lua"
@@ -24,4 +20,4 @@ grep -q "replay with --seed $seed)" "$tmp/out2" || fail "the replay names anothe
 timeout 60 "$OTPLAB" test "$tmp/suite" >"$tmp/out3" 2>&1
 draw3=$(grep -o 'unlucky draw [0-9]*' "$tmp/out3" | head -n 1)
 [ "$draw3" != "$draw1" ] || fail "two runs without --seed drew the same number: '$draw1'"
-[ "$failures" -eq 0 ] || { echo "$failures failure(s)" >&2; exit 1; }
+finish

@@ -8,11 +8,7 @@
 # expect.eventually work; an hour passes at once; and a deadlock (nothing
 # runnable, no timer) is still reported and ends the run (exit 1).
 set -u
-OTPLAB=${OTPLAB:-build/otplab}
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-failures=0
-fail() { echo "FAIL: $*" >&2; failures=$((failures + 1)); }
+. "$(dirname "$0")/lib/checks.bash"
 
 cat >"$tmp/clock.lua" <<'LUA'
 local expect = otp.expect
@@ -70,4 +66,4 @@ rc=$?
 [ "$rc" -eq 1 ] || fail "a deadlock under virtual time: exit $rc, expected 1"
 grep -q 'otplab: deadlock' "$tmp/dl" || fail "the deadlock was not reported: $(head -c 300 "$tmp/dl")"
 
-[ "$failures" -eq 0 ] || { echo "$failures failure(s)" >&2; exit 1; }
+finish

@@ -1,23 +1,20 @@
 # Sourced by the tests/cli/dist_*.sh tests: what every one of them needs to
 # run beside other nodes without colliding or leaving anything behind.
 #   - skips (exit 0) if erl is missing (scripts/setup installs erlang-base);
-#   - tmp: a fresh folder; suffix: a random part for node names and cookies;
+#   - OTPLAB, tmp, fail and finish from checks.bash; suffix: a random part
+#     for node names and cookies;
 #   - ERL_EPMD_PORT: a private epmd port (epmd is started by the first node);
-#   - fail WHAT: records a failure; finish: exits 1 if any was recorded;
 #   - on exit: the processes in otp_pid and a_pid (timeout wrappers) get
 #     SIGTERM, those in erl_pid and b_pid (nodes themselves) SIGKILL, then
 #     this port's epmd is stopped and tmp removed.
-OTPLAB=${OTPLAB:-build/otplab}
 if ! command -v erl >/dev/null || ! command -v epmd >/dev/null; then
   echo "skipped: no erl (install erlang-base to run this test)"
   exit 0
 fi
-tmp=$(mktemp -d)
+. "$(dirname "${BASH_SOURCE[0]}")/checks.bash"
 export ERL_EPMD_PORT=$((20000 + RANDOM % 30000))
+export ERL_CRASH_DUMP="$tmp/erl_crash.dump"   # a failing erl writes its dump here, not in the tree
 suffix=$RANDOM$RANDOM
-failures=0
-fail() { echo "FAIL: $*" >&2; failures=$((failures + 1)); }
-finish() { [ "$failures" -eq 0 ] || { echo "$failures failure(s)" >&2; exit 1; }; }
 dist_cleanup() {
   for pid in ${otp_pid:-} ${a_pid:-}; do kill "$pid" 2>/dev/null; done
   for pid in ${erl_pid:-} ${b_pid:-}; do { kill -CONT "$pid"; kill -9 "$pid"; } 2>/dev/null; done

@@ -56,12 +56,11 @@ for i, m in ipairs(downs) do
 end
 
 -- the short limit is the sandbox's: a host sort of several slices finishes
-local pid = otp.spawn(function()
+local pid, ref = otp.spawn_monitor(function()
   local xs = {}
   for i = 1, 30000 do xs[i] = (i * 7919) % 30011 end
   table.sort(xs, function(a, b) return a < b end)
   otp.send(me, {"sorted", xs[1] <= xs[2] and xs[29999] <= xs[30000]})
 end)
-local ref = otp.monitor(pid)
 expect.eq(otp.receive(otp.match{"sorted"}, 20000)[2], true)
 expect.eq(otp.receive(otp.match{"DOWN", ref}, 5000)[5], "normal")

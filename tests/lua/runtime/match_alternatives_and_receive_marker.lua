@@ -21,8 +21,7 @@ expect.eq(otp.receive(nil, 0)[1], "noise")
 -- demonitor{flush} drops the DOWN that a monitor already delivered, even
 -- behind many older messages
 for i = 1, 100 do otp.send(me, {"old", i}) end
-local p = otp.spawn(function() end)
-local mref = otp.monitor(p)
+local p, mref = otp.spawn_monitor(function() end)
 local got = otp.receive(otp.match({"DOWN", mref}), 1000)
 expect.eq(got[5], "normal")
 local q = otp.spawn(function() otp.receive() end)
