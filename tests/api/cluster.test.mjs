@@ -8,7 +8,7 @@
 import { spawn, execFileSync } from "node:child_process";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { notes, otplab, startServer, req, test, assert, eq, isError, poll, finish } from "./lib.mjs";
+import { notes, otplab, startServer, req, test, assert, eq, isError, poll, wsOpen, waitFor, finish } from "./lib.mjs";
 
 const alone = await startServer([]);
 
@@ -133,8 +133,17 @@ if (!erlOk) {
   peer.kill("SIGKILL");
   rmSync(dir, { recursive: true, force: true });
 
-  await test("cluster: a peer that goes leaves the topology", async () => {
-    erl.kill("SIGKILL");
+  await test("cluster: a peer that goes leaves the topology, and the event stream says so in a nodes frame", async () => {
+    const ws = await wsOpen(named, "?kinds=sup_shutdown");
+    try {
+      const first = await waitFor(ws, (f) => f.type === "nodes", 10000, "the first nodes frame");
+      assert(first.nodes.includes(erlNode) && first.up.includes(erlNode), "it lists the Erlang node: " + JSON.stringify(first));
+      erl.kill("SIGKILL");
+      const gone = await waitFor(ws, (f) => f.type === "nodes" && f.down.includes(erlNode), 20000, "the nodedown frame");
+      assert(!gone.nodes.includes(erlNode), "the node is no longer listed: " + JSON.stringify(gone));
+    } finally {
+      ws.ws.close();
+    }
     await poll(() => req(named, "GET", "/api/v1/cluster/topology"), (r) => r.json.data.nodes.length === 1, 20000, "the peer gone");
     isError(await req(named, "GET", `/api/v1/cluster/nodes/${erlNode}/info`), 404, "not_found");
   });
