@@ -8,6 +8,7 @@
 ** after the receive marker set then: a request/reply never rescans a deep
 ** mailbox (messages older than a fresh ref cannot contain it).
 */
+#include <stdatomic.h>
 #include <string.h>
 #include "lua/lotp.h"
 #include "core/mailbox.h"
@@ -138,7 +139,77 @@ typedef struct pair {
 typedef struct scan {
   int store, type, kind, npairs;
   pair pairs[MAX_PAIRS];
+  /* the skip test of a compiled pattern: what its [1] needs (HEAD_ANY:
+  ** nothing, HEAD_NON_NIL: the wildcard, else 1 + lua_type), and the bytes
+  ** of a string [1] */
+  int head_want;
+  const char *head;
+  size_t head_len;
 } scan;
+
+enum { HEAD_ANY = -1, HEAD_NON_NIL = 0 };
+
+/* The longest string Lua interns (LUAI_MAXSHORTLEN, 40 in a stock 5.4):
+** two equal strings that short are one object, so strings of the same
+** length at different addresses differ. Asked of Lua once, not assumed. */
+static _Atomic int short_max = -1;
+
+static size_t interned_max(lua_State *L) {
+  int n = atomic_load_explicit(&short_max, memory_order_relaxed);
+  if (n >= 0) return (size_t)n;
+  char a[64], b[64];
+  memset(a, 'q', sizeof a);
+  memset(b, 'q', sizeof b);
+  for (n = 0; n < (int)sizeof a; n++) {
+    int same = lua_pushlstring(L, a, (size_t)n + 1) == lua_pushlstring(L, b, (size_t)n + 1);
+    lua_pop(L, 2);
+    if (!same) break;
+  }
+  atomic_store_explicit(&short_max, n, memory_order_relaxed);
+  return (size_t)n;
+}
+
+/* What the pattern's pairs say of a message's [1], for the skip test. */
+static void compile_head(lua_State *L, scan *sc) {
+  sc->head_want = HEAD_ANY;
+  for (int i = 0; i < sc->npairs; i++) {
+    const pair *pr = &sc->pairs[i];
+    if (!pr->int_key || pr->ikey != 1) continue;
+    int t = pr->what == PAIR_SUB ? LUA_TTABLE : lua_type(L, pr->value);
+    sc->head_want = pr->what == PAIR_ANY ? HEAD_NON_NIL : 1 + t;
+    if (t == LUA_TSTRING) {
+      sc->head = lua_tolstring(L, pr->value, &sc->head_len);
+      interned_max(L);
+    }
+  }
+}
+
+/* Notes in m what its [1] is (the store at store), once per message. */
+static void learn_head(lua_State *L, int store, otp_msg *m) {
+  if (lua_rawgeti(L, store, m->ref) != LUA_TTABLE) {
+    m->head_kind = OTP_HEAD_NOT_TABLE;
+  } else {
+    int t = lua_rawgeti(L, -1, 1);
+    m->head_kind = (uint8_t)(1 + t);
+    if (t == LUA_TSTRING) m->head = lua_tolstring(L, -1, &m->head_len);
+    lua_pop(L, 1);
+  }
+  lua_pop(L, 1);
+}
+
+/* Can m not match the compiled pattern, as its [1] (noted in m, no Lua
+** call) already shows? The common case of a deep mailbox: another tag. */
+static int cannot_match(lua_State *L, const scan *sc, otp_msg *m) {
+  if (m->head_kind == OTP_HEAD_UNKNOWN) learn_head(L, sc->store, m);
+  if (m->head_kind == OTP_HEAD_EXPOSED) return 0;
+  if (m->head_kind == OTP_HEAD_NOT_TABLE) return 1;
+  if (sc->head_want == HEAD_ANY) return 0;
+  if (sc->head_want == HEAD_NON_NIL) return m->head_kind == 1 + LUA_TNIL;
+  if (m->head_kind != sc->head_want) return 1;
+  if (sc->head_want != 1 + LUA_TSTRING || m->head == sc->head) return 0;
+  return m->head_len != sc->head_len ||
+         m->head_len <= (size_t)atomic_load_explicit(&short_max, memory_order_relaxed);
+}
 
 static void compile_pattern(lua_State *L, scan *sc, int pat) {
   int n = 0;
@@ -159,6 +230,7 @@ static void compile_pattern(lua_State *L, scan *sc, int pat) {
     lua_pushvalue(L, -2);          /* the key again, for lua_next */
   }
   sc->npairs = n;
+  compile_head(L, sc);
 }
 
 /* match_pattern for the compiled pairs; the message (at val) is a table. */
@@ -192,6 +264,7 @@ static int matches(lua_State *L, otp_proc *p, const scan *sc, otp_msg *m) {
   } else if (sc->type == LUA_TTABLE) {
     ok = match_any(L, 1, lua_gettop(L), sc->kind == MATCH_ANY_OF);
   } else if (sc->type == LUA_TFUNCTION) {
+    m->head_kind = OTP_HEAD_EXPOSED;   /* the function may keep it and change it */
     lua_pushvalue(L, 1);
     lua_insert(L, -2);
     p->in_matcher = 1;
@@ -282,6 +355,10 @@ static int receive_scan(lua_State *L, int status, lua_KContext first) {
     if (sc.type == LUA_TTABLE && sc.kind == MATCH_ONE) compile_pattern(L, &sc, 1);
   }
   for (; m; m = m->next) {
+    if (sc.npairs >= 0 && cannot_match(L, &sc, m)) {
+      p->recv_last = m;
+      continue;
+    }
     if (matches(L, p, &sc, m)) {
       if (p->slow_ms && !p->slow_paused) {
         lua_settop(L, top);
