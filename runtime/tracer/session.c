@@ -207,7 +207,8 @@ static void build_event(otp_node *node, lua_State *L, const otp_trace_rec *r, in
     lua_setfield(L, -2, "ref");
   }
   if (r->values == V_MSG) {
-    lua_pushvalue(L, vals);
+    if (r->flat_n) otp_trace_flat_push(L, r);
+    else lua_pushvalue(L, vals);
     lua_setfield(L, -2, "msg");
   } else if (r->values) {
     for (int k = 0; k < 4; k++) {
@@ -255,11 +256,18 @@ static void store(lua_State *L, otp_trace_session *s, const otp_trace_rec *r, in
     return;
   }
   size_t slot = s->head % s->max_events;
+  /* the ring table is written only when the slot's old or new record has
+  ** a Lua value there (a flat or value-less record has none) */
+  int had = s->head >= s->max_events && s->recs[slot].in_ring;
+  int has = !lua_isnil(L, vals);
   s->recs[slot] = *r;
-  lua_rawgeti(L, LUA_REGISTRYINDEX, s->ring_ref);
-  lua_pushvalue(L, vals);   /* nil when the event has no values */
-  lua_rawseti(L, -2, (lua_Integer)slot + 1);
-  lua_pop(L, 1);
+  s->recs[slot].in_ring = (uint8_t)has;
+  if (had || has) {
+    lua_rawgeti(L, LUA_REGISTRYINDEX, s->ring_ref);
+    lua_pushvalue(L, vals);   /* nil when the event has no values */
+    lua_rawseti(L, -2, (lua_Integer)slot + 1);
+    lua_pop(L, 1);
+  }
   s->head++;
   s->recorded++;
   if (s->count < s->max_events) s->count++;
@@ -352,6 +360,70 @@ static int in_flight(otp_node *node, lua_State *L, int msg, int copy) {
   return 1;
 }
 
+/* The receive of a message a send event kept flat: its bytes, and the
+** entry is free again. 0 if it is not remembered. */
+static int sent_flat(otp_trace_state *ts, lua_State *L, const otp_trace_info *info,
+                     otp_trace_rec *r) {
+  const void *msg = lua_topointer(L, info->msg);
+  for (int i = 0; i < OTP_TRACE_SENT; i++) {
+    struct otp_trace_sent *e = &ts->sent[i];
+    if (e->msg != msg || e->to != info->pid) continue;
+    memcpy(r->flat, e->flat, sizeof r->flat);
+    r->flat_n = e->n;
+    e->msg = NULL;
+    return 1;
+  }
+  return 0;
+}
+
+/* Remembers the flat message of send record r for its receive; the entry
+** it takes, if still waiting for its receive, goes to in_flight. */
+static void remember_sent(otp_node *node, lua_State *L, const otp_trace_info *info,
+                          const otp_trace_rec *r) {
+  otp_trace_state *ts = node->trace;
+  struct otp_trace_sent *e = &ts->sent[ts->next_sent++ % OTP_TRACE_SENT];
+  if (!e->ref) {
+    lua_pushboolean(L, 0);
+    e->ref = luaL_ref(L, LUA_REGISTRYINDEX);
+  } else if (e->msg) {
+    lua_rawgeti(L, LUA_REGISTRYINDEX, e->ref);
+    otp_trace_rec old = {.flat_n = e->n};
+    memcpy(old.flat, e->flat, sizeof old.flat);
+    otp_trace_flat_push(L, &old);
+    in_flight(node, L, -2, lua_gettop(L));
+    lua_pop(L, 2);
+  }
+  lua_pushvalue(L, info->msg);            /* alive while remembered */
+  lua_rawseti(L, LUA_REGISTRYINDEX, e->ref);
+  e->msg = lua_topointer(L, info->msg);
+  e->to = info->other;
+  e->n = r->flat_n;
+  memcpy(e->flat, r->flat, sizeof e->flat);
+}
+
+/* The event's message (info->msg) as its record keeps it: the bytes or
+** the copy its send event made (for a receive), else kept flat if it is,
+** else a capped copy pushed (push_values). Pushes the record's Lua value
+** (nil when there is none) and sets r->values and r->truncated. */
+static void keep_message(otp_node *node, lua_State *L, otp_trace_kind kind,
+                         const otp_trace_info *info, size_t cap, otp_trace_rec *r) {
+  r->values = V_MSG;
+  if (kind == OTP_EV_RECEIVE) {
+    if (sent_flat(node->trace, L, info, r)) {
+      lua_pushnil(L);
+      return;
+    }
+    if (node->trace->in_flight_ref && in_flight(node, L, info->msg, 0)) return;
+  }
+  if (otp_trace_flat_capture(L, info->msg, cap, r)) {
+    if (kind == OTP_EV_SEND) remember_sent(node, L, info, r);
+    lua_pushnil(L);                       /* kept in the record: no Lua value */
+    return;
+  }
+  r->truncated = (uint8_t)push_values(L, info, r, cap);
+  if (kind == OTP_EV_SEND && !r->truncated) in_flight(node, L, info->msg, lua_gettop(L));
+}
+
 /* An event of a sandbox's process: sessions keep their values in the main
 ** state, so what it carries is capped where it is and copied over. */
 static const otp_trace_info *from_sandbox(otp_node *node, const otp_trace_info *info,
@@ -408,12 +480,10 @@ static void session_emit(otp_node *node, otp_trace_kind kind, const otp_trace_in
                        .old_pid = info->old_pid, .new_pid = info->new_pid,
                        .text = info->text, .strategy = info->strategy,
                        .kind = (uint8_t)kind};
-    if (kind == OTP_EV_RECEIVE && info->msg && in_flight(node, L, info->msg, 0)) {
-      r.values = V_MSG;                  /* the copy its send event made */
+    if (info->msg && !info->reason && !info->id && !info->name) {
+      keep_message(node, L, kind, info, cap, &r);
     } else if (info->msg || info->reason || info->id || info->name) {
       r.truncated = (uint8_t)push_values(L, info, &r, cap);
-      if (kind == OTP_EV_SEND && r.values == V_MSG && !r.truncated)
-        in_flight(node, L, info->msg, lua_gettop(L));
     } else {
       lua_pushnil(L);
       r.values = 0;
@@ -453,6 +523,9 @@ static void session_owner_exit(otp_node *node, otp_pid pid) {
 static void session_close(otp_node *node) {
   if (node->trace && node->trace->in_flight_ref)
     luaL_unref(node->L, LUA_REGISTRYINDEX, node->trace->in_flight_ref);
+  for (int i = 0; node->trace && i < OTP_TRACE_SENT; i++)
+    if (node->trace->sent[i].ref)
+      luaL_unref(node->L, LUA_REGISTRYINDEX, node->trace->sent[i].ref);
   free(node->trace);
   node->trace = NULL;
   node->trace_mask = 0;

@@ -18,12 +18,17 @@
 /* An event as recorded. Its Lua values (message, reason, child id, name) sit
 ** beside it in the session's ring table; the event's table is built only
 ** when somebody reads it, so recording costs a struct copy and one store. */
+#define OTP_TRACE_FLAT_BYTES 46
+#define OTP_TRACE_SENT 16       /* flat sends remembered for their receive */
 typedef struct otp_trace_rec {
   uint64_t seq, t_us, ref;
   otp_pid pid, other, old_pid, new_pid;
   const char *text, *strategy;   /* static strings */
   uint8_t kind, truncated;
   uint8_t values;                /* which of msg/reason/id/name it has */
+  uint8_t in_ring;               /* the ring table holds a value for it */
+  uint8_t flat_n;                /* msg is kept in flat (flat.c): its length */
+  unsigned char flat[OTP_TRACE_FLAT_BYTES];
 } otp_trace_rec;
 
 typedef struct otp_trace_session {
@@ -60,6 +65,18 @@ typedef struct otp_trace_state {
   int nsessions;
   uint64_t seq, next_id;
   int in_flight_ref;             /* weak: a sent message -> its traced copy */
+  /* the latest messages send events kept flat (flat.c), each held at its
+  ** registry slot so that its address names it alone: the receive event
+  ** of that very table reuses its bytes, as in_flight does for a copy; one
+  ** pushed out before its receive moves to in_flight */
+  struct otp_trace_sent {
+    int ref;                     /* registry slot (0: none yet) */
+    const void *msg;             /* NULL: free (received) */
+    otp_pid to;
+    uint8_t n;
+    unsigned char flat[OTP_TRACE_FLAT_BYTES];
+  } sent[OTP_TRACE_SENT];
+  unsigned next_sent;
 } otp_trace_state;
 
 struct otp_node;
@@ -85,6 +102,13 @@ void otp_trace_free_records(struct lua_State *L, otp_trace_session *s);
 ** Returns 1 if delivered, 0 if dropped or there is no live subscriber. */
 int otp_trace_deliver(struct otp_node *node, struct lua_State *L, otp_trace_session *s,
                       otp_pid to, int ev);
+
+/* A message that is a short array of numbers, booleans, strings and pids
+** within cap, kept in r->flat (sets r->flat_n); returns the size counted
+** against the cap, or 0 for anything else. */
+size_t otp_trace_flat_capture(struct lua_State *L, int idx, size_t cap, otp_trace_rec *r);
+/* Pushes the table of the message r keeps flat. */
+void otp_trace_flat_push(struct lua_State *L, const otp_trace_rec *r);
 
 /* Pushes a copy of the value at idx in which tables, strings and everything
 ** below them add up to at most cap bytes (estimated as they are copied).

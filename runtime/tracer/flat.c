@@ -1,0 +1,129 @@
+/*
+** Flat payloads: the common traced message, a short array of scalars such
+** as {"token", 42}, kept as bytes inside its event record instead of as a
+** Lua table copy. Recording it makes no Lua object (no table for the
+** collector to trace and sweep, no store into the session's ring table);
+** the table is built when the event is read, with the same contents the
+** capped copy (payload.c) would have had. Anything else (a hash key, a
+** nested table, a ref, whose identity a rebuilt value would not keep, a
+** payload near the cap or longer than the record's room) takes the copy.
+*/
+#include <string.h>
+#include <lauxlib.h>
+#include "tracer/session.h"
+#include "core/term.h"
+
+/* the sizes payload.c counts towards the cap, for the same verdict */
+#define TABLE_BYTES 56
+#define SLOT_BYTES 16
+#define STRING_BYTES 24
+
+enum { F_INT = 'i', F_FLOAT = 'f', F_TRUE = 't', F_FALSE = 'F', F_STRING = 's', F_PID = 'p' };
+
+static inline int put(otp_trace_rec *r, size_t *at, const void *bytes, size_t n) {
+  if (*at + n > sizeof r->flat) return 0;
+  memcpy(r->flat + *at, bytes, n);
+  *at += n;
+  return 1;
+}
+
+static inline int put_tagged(otp_trace_rec *r, size_t *at, unsigned char tag, const void *v, size_t n) {
+  return put(r, at, &tag, 1) && put(r, at, v, n);
+}
+
+/* Appends the scalar on top of L; 0 if it is not one flat.c keeps. */
+static int put_value(lua_State *L, otp_trace_rec *r, size_t *at, size_t *used) {
+  switch (lua_type(L, -1)) {
+    case LUA_TNUMBER: {
+      *used += SLOT_BYTES;
+      if (lua_isinteger(L, -1)) {
+        lua_Integer i = lua_tointeger(L, -1);
+        return put_tagged(r, at, F_INT, &i, sizeof i);
+      }
+      lua_Number d = lua_tonumber(L, -1);
+      return put_tagged(r, at, F_FLOAT, &d, sizeof d);
+    }
+    case LUA_TBOOLEAN:
+      *used += SLOT_BYTES;
+      return put_tagged(r, at, lua_toboolean(L, -1) ? F_TRUE : F_FALSE, NULL, 0);
+    case LUA_TSTRING: {
+      size_t len;
+      const char *s = lua_tolstring(L, -1, &len);
+      *used += STRING_BYTES + len;
+      unsigned char n = (unsigned char)len;
+      return len < 256 && put_tagged(r, at, F_STRING, &n, 1) && put(r, at, s, len);
+    }
+    case LUA_TUSERDATA: {
+      otp_pid pid = otp_to_pid(L, -1);
+      *used += SLOT_BYTES;
+      return pid && put_tagged(r, at, F_PID, &pid, sizeof pid);
+    }
+    default:
+      return 0;
+  }
+}
+
+size_t otp_trace_flat_capture(lua_State *L, int idx, size_t cap, otp_trace_rec *r) {
+  if (lua_type(L, idx) != LUA_TTABLE) return 0;
+  idx = lua_absindex(L, idx);
+  int top = lua_gettop(L);
+  if (!lua_checkstack(L, 260)) return 0;
+  size_t at = 0, used = TABLE_BYTES;
+  lua_Integer n = 0;
+  /* the elements stay pushed until the end: one settop instead of a pop each */
+  while (n < 255 && lua_rawgeti(L, idx, n + 1) != LUA_TNIL) {
+    n++;
+    used += SLOT_BYTES + SLOT_BYTES;     /* the slot and its integer key */
+    if (!put_value(L, r, &at, &used) || used > cap) {
+      lua_settop(L, top);
+      return 0;
+    }
+  }
+  lua_pushinteger(L, n);                 /* nothing after the array part */
+  int more = n == 0 || lua_next(L, idx);
+  lua_settop(L, top);
+  if (more) return 0;
+  r->flat_n = (uint8_t)n;
+  return used;
+}
+
+void otp_trace_flat_push(lua_State *L, const otp_trace_rec *r) {
+  luaL_checkstack(L, 3, "building a trace event");
+  lua_createtable(L, r->flat_n, 0);
+  size_t at = 0;
+  for (int i = 1; i <= r->flat_n; i++) {
+    unsigned char tag = r->flat[at++];
+    switch (tag) {
+      case F_INT: {
+        lua_Integer v;
+        memcpy(&v, r->flat + at, sizeof v);
+        at += sizeof v;
+        lua_pushinteger(L, v);
+        break;
+      }
+      case F_FLOAT: {
+        lua_Number v;
+        memcpy(&v, r->flat + at, sizeof v);
+        at += sizeof v;
+        lua_pushnumber(L, v);
+        break;
+      }
+      case F_TRUE: case F_FALSE:
+        lua_pushboolean(L, tag == F_TRUE);
+        break;
+      case F_STRING: {
+        size_t len = r->flat[at++];
+        lua_pushlstring(L, (const char *)r->flat + at, len);
+        at += len;
+        break;
+      }
+      default: {   /* F_PID */
+        otp_pid pid;
+        memcpy(&pid, r->flat + at, sizeof pid);
+        at += sizeof pid;
+        otp_push_pid(L, pid);
+      }
+    }
+    lua_rawseti(L, -2, i);
+  }
+}
