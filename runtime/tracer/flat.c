@@ -66,23 +66,25 @@ static int put_value(lua_State *L, otp_trace_rec *r, size_t *at, size_t *used) {
 size_t otp_trace_flat_capture(lua_State *L, int idx, size_t cap, otp_trace_rec *r) {
   if (lua_type(L, idx) != LUA_TTABLE) return 0;
   idx = lua_absindex(L, idx);
-  int top = lua_gettop(L);
-  if (!lua_checkstack(L, 260)) return 0;
+  /* a few slots only: a process's stack grown here would stay big (the
+  ** collector clears and shrinks every coroutine's spare stack) */
+  if (!lua_checkstack(L, 3)) return 0;
   size_t at = 0, used = TABLE_BYTES;
   lua_Integer n = 0;
-  /* the elements stay pushed until the end: one settop instead of a pop each */
   while (n < 255 && lua_rawgeti(L, idx, n + 1) != LUA_TNIL) {
     n++;
     used += SLOT_BYTES + SLOT_BYTES;     /* the slot and its integer key */
-    if (!put_value(L, r, &at, &used) || used > cap) {
-      lua_settop(L, top);
-      return 0;
-    }
+    int ok = put_value(L, r, &at, &used);
+    lua_pop(L, 1);
+    if (!ok || used > cap) return 0;
   }
+  lua_pop(L, 1);                         /* the nil */
+  if (n == 0) return 0;
   lua_pushinteger(L, n);                 /* nothing after the array part */
-  int more = n == 0 || lua_next(L, idx);
-  lua_settop(L, top);
-  if (more) return 0;
+  if (lua_next(L, idx)) {
+    lua_pop(L, 2);
+    return 0;
+  }
   r->flat_n = (uint8_t)n;
   return used;
 }

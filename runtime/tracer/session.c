@@ -189,8 +189,10 @@ static int push_values(lua_State *L, const otp_trace_info *info, otp_trace_rec *
 
 /* Builds the table of record r whose values are at vals (see push_values).
 ** Names and labels are those the processes have now. */
-static void build_event(otp_node *node, lua_State *L, const otp_trace_rec *r, int vals,
-                        int names) {
+static void build_event(otp_node *node, lua_State *L, const otp_trace_rec *r,
+                        const otp_trace_extra *x, int vals, int names) {
+  static const otp_trace_extra none;
+  if (!r->extra) x = &none;
   vals = lua_absindex(L, vals);
   if (names) names = lua_absindex(L, names);
   lua_createtable(L, 0, 8);
@@ -202,8 +204,8 @@ static void build_event(otp_node *node, lua_State *L, const otp_trace_rec *r, in
   lua_setfield(L, -2, "kind");
   if (r->pid) set_pid(node, L, names, "pid", r->pid);
   if (r->other && other_names[r->kind]) set_pid(node, L, names, other_names[r->kind], r->other);
-  if (r->ref) {
-    otp_push_ref(L, r->ref);
+  if (x->ref) {
+    otp_push_ref(L, x->ref);
     lua_setfield(L, -2, "ref");
   }
   if (r->values == V_MSG) {
@@ -217,16 +219,16 @@ static void build_event(otp_node *node, lua_State *L, const otp_trace_rec *r, in
       lua_setfield(L, -2, value_names[k]);
     }
   }
-  if (r->text) {
-    lua_pushstring(L, r->text);
+  if (x->text) {
+    lua_pushstring(L, x->text);
     lua_setfield(L, -2, "limit");
   }
-  if (r->strategy) {
-    lua_pushstring(L, r->strategy);
+  if (x->strategy) {
+    lua_pushstring(L, x->strategy);
     lua_setfield(L, -2, "strategy");
   }
-  if (r->old_pid) set_pid(node, L, names, "old_pid", r->old_pid);
-  if (r->new_pid) set_pid(node, L, names, "new_pid", r->new_pid);
+  if (x->old_pid) set_pid(node, L, names, "old_pid", x->old_pid);
+  if (x->new_pid) set_pid(node, L, names, "new_pid", x->new_pid);
   if (r->truncated) {
     lua_pushboolean(L, 1);
     lua_setfield(L, -2, "truncated");
@@ -250,8 +252,21 @@ static int room(lua_State *L, otp_trace_session *s) {
   return 1;
 }
 
-static void store(lua_State *L, otp_trace_session *s, const otp_trace_rec *r, int vals) {
-  if (!room(L, s)) {
+/* Room in s->extras for every record slot there is. */
+static int extras_room(lua_State *L, otp_trace_session *s) {
+  if (s->extras_cap >= s->recs_cap) return 1;
+  void *ud;
+  lua_Alloc alloc = lua_getallocf(L, &ud);
+  otp_trace_extra *x = alloc(ud, s->extras, s->extras_cap * sizeof *x, s->recs_cap * sizeof *x);
+  if (!x) return 0;
+  s->extras = x;
+  s->extras_cap = s->recs_cap;
+  return 1;
+}
+
+static void store(lua_State *L, otp_trace_session *s, const otp_trace_rec *r,
+                  const otp_trace_extra *x, int vals) {
+  if (!room(L, s) || (r->extra && !extras_room(L, s))) {
     s->dropped++;
     return;
   }
@@ -262,6 +277,7 @@ static void store(lua_State *L, otp_trace_session *s, const otp_trace_rec *r, in
   int has = !lua_isnil(L, vals);
   s->recs[slot] = *r;
   s->recs[slot].in_ring = (uint8_t)has;
+  if (r->extra) s->extras[slot] = *x;
   if (had || has) {
     lua_rawgeti(L, LUA_REGISTRYINDEX, s->ring_ref);
     lua_pushvalue(L, vals);   /* nil when the event has no values */
@@ -281,7 +297,8 @@ void otp_trace_push_event(lua_State *L, otp_trace_session *s, size_t i) {
   else lua_newtable(L);
   lua_rawgeti(L, LUA_REGISTRYINDEX, s->ring_ref);
   lua_rawgeti(L, -1, (lua_Integer)slot + 1);
-  build_event(otp_node_of(L), L, &s->recs[slot], -1, top + 1);
+  build_event(otp_node_of(L), L, &s->recs[slot], s->extras ? &s->extras[slot] : NULL, -1,
+              top + 1);
   lua_replace(L, top + 1);
   lua_settop(L, top + 1);
 }
@@ -290,8 +307,10 @@ void otp_trace_free_records(lua_State *L, otp_trace_session *s) {
   void *ud;
   lua_Alloc alloc = lua_getallocf(L, &ud);
   if (s->recs) alloc(ud, s->recs, s->recs_cap * sizeof *s->recs, 0);
+  if (s->extras) alloc(ud, s->extras, s->extras_cap * sizeof *s->extras, 0);
   s->recs = NULL;
-  s->recs_cap = 0;
+  s->extras = NULL;
+  s->recs_cap = s->extras_cap = 0;
 }
 
 int otp_trace_deliver(otp_node *node, lua_State *L, otp_trace_session *s, otp_pid to,
@@ -476,10 +495,10 @@ static void session_emit(otp_node *node, otp_trace_kind kind, const otp_trace_in
     /* under virtual time an event's time is the virtual clock's */
     uint64_t t_ns = node->cfg.virtual_time ? node->vclock_ns : now - node->started_ns;
     otp_trace_rec r = {.seq = ++ts->seq, .t_us = t_ns / 1000,
-                       .ref = info->ref, .pid = info->pid, .other = info->other,
-                       .old_pid = info->old_pid, .new_pid = info->new_pid,
-                       .text = info->text, .strategy = info->strategy,
-                       .kind = (uint8_t)kind};
+                       .pid = info->pid, .other = info->other, .kind = (uint8_t)kind};
+    otp_trace_extra x = {.ref = info->ref, .old_pid = info->old_pid, .new_pid = info->new_pid,
+                         .text = info->text, .strategy = info->strategy};
+    r.extra = x.ref || x.old_pid || x.new_pid || x.text || x.strategy;
     if (info->msg && !info->reason && !info->id && !info->name) {
       keep_message(node, L, kind, info, cap, &r);
     } else if (info->msg || info->reason || info->id || info->name) {
@@ -491,16 +510,18 @@ static void session_emit(otp_node *node, otp_trace_kind kind, const otp_trace_in
     int vals = lua_gettop(L), ev = 0;
     for (int i = 0; i < nwant; i++) {
       otp_trace_session *s = want[i];
-      store(L, s, &r, vals);
+      store(L, s, &r, &x, vals);
       remember_names(node, L, s, r.pid);
       remember_names(node, L, s, r.other);
-      remember_names(node, L, s, r.old_pid);
-      remember_names(node, L, s, r.new_pid);
+      if (r.extra) {
+        remember_names(node, L, s, x.old_pid);
+        remember_names(node, L, s, x.new_pid);
+      }
       s->truncated += r.truncated;
       otp_pid to = s->relay ? s->relay : s->to;
       if (!to) continue;
       if (!ev) {                          /* a subscriber: the table, once */
-        build_event(node, L, &r, vals, 0);
+        build_event(node, L, &r, &x, vals, 0);
         ev = lua_gettop(L);
       }
       otp_trace_deliver(node, L, s, to, ev);

@@ -18,18 +18,29 @@
 /* An event as recorded. Its Lua values (message, reason, child id, name) sit
 ** beside it in the session's ring table; the event's table is built only
 ** when somebody reads it, so recording costs a struct copy and one store. */
-#define OTP_TRACE_FLAT_BYTES 46
+#define OTP_TRACE_FLAT_BYTES 26
 #define OTP_TRACE_SENT 16       /* flat sends remembered for their receive */
-typedef struct otp_trace_rec {
-  uint64_t seq, t_us, ref;
-  otp_pid pid, other, old_pid, new_pid;
+
+/* The fields of the rarer events (monitors, timers, supervisors, limits),
+** kept beside the ring by a session that records such events. */
+typedef struct otp_trace_extra {
+  uint64_t ref;
+  otp_pid old_pid, new_pid;
   const char *text, *strategy;   /* static strings */
+} otp_trace_extra;
+
+/* 64 bytes, one cache line: a busy ring writes one per event. */
+typedef struct otp_trace_rec {
+  uint64_t seq, t_us;
+  otp_pid pid, other;
   uint8_t kind, truncated;
   uint8_t values;                /* which of msg/reason/id/name it has */
   uint8_t in_ring;               /* the ring table holds a value for it */
   uint8_t flat_n;                /* msg is kept in flat (flat.c): its length */
+  uint8_t extra;                 /* it has an otp_trace_extra (session's extras) */
   unsigned char flat[OTP_TRACE_FLAT_BYTES];
 } otp_trace_rec;
+_Static_assert(sizeof(otp_trace_rec) == 64, "a record is one cache line");
 
 typedef struct otp_trace_session {
   int active;
@@ -42,6 +53,8 @@ typedef struct otp_trace_session {
   int pids_ref;                  /* listed: set of pids */
   int ring_ref, anchor_ref;      /* ring_ref: the records' Lua values */
   otp_trace_rec *recs;           /* the ring of records, grown up to max_events */
+  otp_trace_extra *extras;       /* beside recs, made by the first rarer event */
+  size_t extras_cap;
   int names_ref;                 /* pid -> registered name, -pid -> label, as
                                     they were at the process's latest event */
   size_t recs_cap;
