@@ -89,42 +89,36 @@ size_t otp_trace_flat_capture(lua_State *L, int idx, size_t cap, otp_trace_rec *
   return used;
 }
 
+/* The next n bytes of r's message, copied to dst. */
+static void take(const otp_trace_rec *r, size_t *at, void *dst, size_t n) {
+  memcpy(dst, r->flat + *at, n);
+  *at += n;
+}
+
 void otp_trace_flat_push(lua_State *L, const otp_trace_rec *r) {
   luaL_checkstack(L, 3, "building a trace event");
   lua_createtable(L, r->flat_n, 0);
   size_t at = 0;
   for (int i = 1; i <= r->flat_n; i++) {
     unsigned char tag = r->flat[at++];
-    switch (tag) {
-      case F_INT: {
-        lua_Integer v;
-        memcpy(&v, r->flat + at, sizeof v);
-        at += sizeof v;
-        lua_pushinteger(L, v);
-        break;
-      }
-      case F_FLOAT: {
-        lua_Number v;
-        memcpy(&v, r->flat + at, sizeof v);
-        at += sizeof v;
-        lua_pushnumber(L, v);
-        break;
-      }
-      case F_TRUE: case F_FALSE:
-        lua_pushboolean(L, tag == F_TRUE);
-        break;
-      case F_STRING: {
-        size_t len = r->flat[at++];
-        lua_pushlstring(L, (const char *)r->flat + at, len);
-        at += len;
-        break;
-      }
-      default: {   /* F_PID */
-        otp_pid pid;
-        memcpy(&pid, r->flat + at, sizeof pid);
-        at += sizeof pid;
-        otp_push_pid(L, pid);
-      }
+    if (tag == F_INT) {
+      lua_Integer v;
+      take(r, &at, &v, sizeof v);
+      lua_pushinteger(L, v);
+    } else if (tag == F_FLOAT) {
+      lua_Number v;
+      take(r, &at, &v, sizeof v);
+      lua_pushnumber(L, v);
+    } else if (tag == F_TRUE || tag == F_FALSE) {
+      lua_pushboolean(L, tag == F_TRUE);
+    } else if (tag == F_STRING) {
+      size_t len = r->flat[at++];
+      lua_pushlstring(L, (const char *)r->flat + at, len);
+      at += len;
+    } else {   /* F_PID */
+      otp_pid pid;
+      take(r, &at, &pid, sizeof pid);
+      otp_push_pid(L, pid);
     }
     lua_rawseti(L, -2, i);
   }

@@ -528,7 +528,7 @@ static void session_emit(otp_node *node, otp_trace_kind kind, const otp_trace_in
     }
   }
   lua_settop(L, top);
-  lua_settop(node->L, main_top);
+  if (lua_gettop(node->L) != main_top) lua_settop(node->L, main_top);   /* a sandbox's event */
   otp_charge_restore(node, cs);
 }
 
