@@ -22,7 +22,7 @@ enum { F_INT = 'i', F_FLOAT = 'f', F_TRUE = 't', F_FALSE = 'F', F_STRING = 's', 
 
 static inline int put(otp_trace_rec *r, size_t *at, const void *bytes, size_t n) {
   if (*at + n > sizeof r->flat) return 0;
-  memcpy(r->flat + *at, bytes, n);
+  if (n) memcpy(r->flat + *at, bytes, n);   /* a boolean is its tag alone */
   *at += n;
   return 1;
 }
