@@ -270,7 +270,7 @@ static void store(lua_State *L, otp_trace_session *s, const otp_trace_rec *r,
     s->dropped++;
     return;
   }
-  size_t slot = s->head % s->max_events;
+  size_t slot = s->head_slot;
   /* the ring table is written only when the slot's old or new record has
   ** a Lua value there (a flat or value-less record has none) */
   int had = s->head >= s->max_events && s->recs[slot].in_ring;
@@ -285,6 +285,7 @@ static void store(lua_State *L, otp_trace_session *s, const otp_trace_rec *r,
     lua_pop(L, 1);
   }
   s->head++;
+  if (++s->head_slot == s->max_events) s->head_slot = 0;
   s->recorded++;
   if (s->count < s->max_events) s->count++;
   else s->dropped++;
@@ -384,8 +385,8 @@ static int in_flight(otp_node *node, lua_State *L, int msg, int copy) {
 static int sent_flat(otp_trace_state *ts, lua_State *L, const otp_trace_info *info,
                      otp_trace_rec *r) {
   const void *msg = lua_topointer(L, info->msg);
-  for (int i = 0; i < OTP_TRACE_SENT; i++) {
-    struct otp_trace_sent *e = &ts->sent[i];
+  for (unsigned i = 1; i <= OTP_TRACE_SENT; i++) {   /* the newest first */
+    struct otp_trace_sent *e = &ts->sent[(ts->next_sent - i) % OTP_TRACE_SENT];
     if (e->msg != msg || e->to != info->pid) continue;
     memcpy(r->flat, e->flat, sizeof r->flat);
     r->flat_n = e->n;

@@ -60,6 +60,7 @@ typedef struct otp_trace_session {
   size_t recs_cap;
   int filter_ref;                /* the Lua filter, run by readers (LUA_NOREF) */
   size_t max_events, head, count;
+  size_t head_slot;              /* head % max_events, kept without a division */
   uint64_t dropped;
   /* rate cap: at most `rate` events in any one-second window (0: none) */
   uint64_t rate, rate_window, rate_count;
