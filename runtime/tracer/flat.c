@@ -31,9 +31,9 @@ static inline int put_tagged(otp_trace_rec *r, size_t *at, unsigned char tag, co
   return put(r, at, &tag, 1) && put(r, at, v, n);
 }
 
-/* Appends the scalar on top of L; 0 if it is not one flat.c keeps. */
-static int put_value(lua_State *L, otp_trace_rec *r, size_t *at, size_t *used) {
-  switch (lua_type(L, -1)) {
+/* Appends the scalar on top of L (of type t); 0 if it is not one flat.c keeps. */
+static int put_value(lua_State *L, int t, otp_trace_rec *r, size_t *at, size_t *used) {
+  switch (t) {
     case LUA_TNUMBER: {
       *used += SLOT_BYTES;
       if (lua_isinteger(L, -1)) {
@@ -71,10 +71,11 @@ size_t otp_trace_flat_capture(lua_State *L, int idx, size_t cap, otp_trace_rec *
   if (!lua_checkstack(L, 3)) return 0;
   size_t at = 0, used = TABLE_BYTES;
   lua_Integer n = 0;
-  while (n < 255 && lua_rawgeti(L, idx, n + 1) != LUA_TNIL) {
+  int t;
+  while (n < 255 && (t = lua_rawgeti(L, idx, n + 1)) != LUA_TNIL) {
     n++;
     used += SLOT_BYTES + SLOT_BYTES;     /* the slot and its integer key */
-    int ok = put_value(L, r, &at, &used);
+    int ok = put_value(L, t, r, &at, &used);
     lua_pop(L, 1);
     if (!ok || used > cap) return 0;
   }
