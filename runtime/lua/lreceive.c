@@ -157,6 +157,7 @@ static _Atomic int short_max = -1;
 static size_t interned_max(lua_State *L) {
   int n = atomic_load_explicit(&short_max, memory_order_relaxed);
   if (n >= 0) return (size_t)n;
+  luaL_checkstack(L, 2, "compiling a receive pattern");
   char a[64], b[64];
   memset(a, 'q', sizeof a);
   memset(b, 'q', sizeof b);
