@@ -56,6 +56,7 @@ void otp_mailbox_put(otp_node *node, lua_State *L, otp_proc *p, otp_pid from) {
   lua_rawseti(L, -2, m->ref);
   lua_pop(L, 1);
   m->from = from;
+  m->head_kind = OTP_HEAD_UNKNOWN;
   m->next = NULL;
   m->prev = p->mq_tail;
   if (p->mq_tail) p->mq_tail->next = m;

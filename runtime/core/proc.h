@@ -30,10 +30,20 @@ typedef enum {
 /* The memory limits an allocation can break. */
 enum { OTP_LIMIT_NONE, OTP_LIMIT_HEAP, OTP_LIMIT_NODE, OTP_LIMIT_STATE };
 
+/* What a selective receive knows of a queued message's first element
+** without looking at it (lreceive.c): unknown yet, not a table, seen by a
+** receive function (which may have kept and changed it: never trusted
+** again), or 1 + lua_type of msg[1] (head and head_len: its bytes if a
+** string, compared by address only, never read). */
+enum { OTP_HEAD_UNKNOWN = 0, OTP_HEAD_NOT_TABLE = 255, OTP_HEAD_EXPOSED = 254 };
+
 typedef struct otp_msg {
   struct otp_msg *next, *prev;
   int ref;                        /* slot of the copied value in the store */
+  uint8_t head_kind;              /* OTP_HEAD_* or 1 + lua_type(msg[1]) */
   otp_pid from;
+  const char *head;
+  size_t head_len;
 } otp_msg;
 
 typedef struct otp_proc {

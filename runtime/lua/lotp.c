@@ -116,7 +116,8 @@ int luaopen_otp(lua_State *L) {
   int any = lua_gettop(L);
 
   lua_newtable(L);
-  const luaL_Reg *groups[] = {otp_spawn_funcs, otp_message_funcs, otp_signal_funcs,
+  const luaL_Reg *groups[] = {otp_spawn_funcs, otp_message_funcs, otp_receive_funcs,
+                              otp_signal_funcs,
                               otp_info_funcs, otp_dist_funcs};
   for (size_t i = 0; i < sizeof groups / sizeof *groups; i++) {
     lua_pushvalue(L, any);

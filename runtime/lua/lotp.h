@@ -82,11 +82,17 @@ int otp_spawn_finish(lua_State *L, otp_proc *self, otp_proc *p, int link, int mo
 uint64_t otp_monitor_push(lua_State *L, otp_proc *self, otp_proc *target, int name_idx,
                           int who, int alias);
 
+/* The longest finite wait: 2^53 ms (285,000 years), the largest whole number a
+** Lua float holds exactly, so the rounding below never overflows. */
+#define OTP_MAX_TIMEOUT_MS 9007199254740992.0
+#define OTP_MAX_TIMEOUT_TEXT "9007199254740992 (2^53)"
+
 /* The calling process; raises if called outside one. */
 otp_proc *otp_self(lua_State *L);
 
 extern const luaL_Reg otp_spawn_funcs[];    /* lspawn.c */
 extern const luaL_Reg otp_message_funcs[];  /* lmessage.c */
+extern const luaL_Reg otp_receive_funcs[];  /* lreceive.c */
 extern const luaL_Reg otp_signal_funcs[];   /* lsignal.c */
 extern const luaL_Reg otp_info_funcs[];     /* linfo.c */
 extern const luaL_Reg otp_dist_funcs[];     /* ldist.c */

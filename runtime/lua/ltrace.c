@@ -256,7 +256,7 @@ static int l_clear(lua_State *L) {
   otp_trace_session *s = check_session(L);
   lua_newtable(L);
   lua_rawseti(L, LUA_REGISTRYINDEX, s->ring_ref);
-  s->head = s->count = 0;
+  s->head = s->count = s->head_slot = 0;
   return 0;
 }
 

@@ -189,8 +189,10 @@ static int push_values(lua_State *L, const otp_trace_info *info, otp_trace_rec *
 
 /* Builds the table of record r whose values are at vals (see push_values).
 ** Names and labels are those the processes have now. */
-static void build_event(otp_node *node, lua_State *L, const otp_trace_rec *r, int vals,
-                        int names) {
+static void build_event(otp_node *node, lua_State *L, const otp_trace_rec *r,
+                        const otp_trace_extra *x, int vals, int names) {
+  static const otp_trace_extra none;
+  if (!r->extra) x = &none;
   vals = lua_absindex(L, vals);
   if (names) names = lua_absindex(L, names);
   lua_createtable(L, 0, 8);
@@ -202,12 +204,13 @@ static void build_event(otp_node *node, lua_State *L, const otp_trace_rec *r, in
   lua_setfield(L, -2, "kind");
   if (r->pid) set_pid(node, L, names, "pid", r->pid);
   if (r->other && other_names[r->kind]) set_pid(node, L, names, other_names[r->kind], r->other);
-  if (r->ref) {
-    otp_push_ref(L, r->ref);
+  if (x->ref) {
+    otp_push_ref(L, x->ref);
     lua_setfield(L, -2, "ref");
   }
   if (r->values == V_MSG) {
-    lua_pushvalue(L, vals);
+    if (r->flat_n) otp_trace_flat_push(L, r);
+    else lua_pushvalue(L, vals);
     lua_setfield(L, -2, "msg");
   } else if (r->values) {
     for (int k = 0; k < 4; k++) {
@@ -216,16 +219,16 @@ static void build_event(otp_node *node, lua_State *L, const otp_trace_rec *r, in
       lua_setfield(L, -2, value_names[k]);
     }
   }
-  if (r->text) {
-    lua_pushstring(L, r->text);
+  if (x->text) {
+    lua_pushstring(L, x->text);
     lua_setfield(L, -2, "limit");
   }
-  if (r->strategy) {
-    lua_pushstring(L, r->strategy);
+  if (x->strategy) {
+    lua_pushstring(L, x->strategy);
     lua_setfield(L, -2, "strategy");
   }
-  if (r->old_pid) set_pid(node, L, names, "old_pid", r->old_pid);
-  if (r->new_pid) set_pid(node, L, names, "new_pid", r->new_pid);
+  if (x->old_pid) set_pid(node, L, names, "old_pid", x->old_pid);
+  if (x->new_pid) set_pid(node, L, names, "new_pid", x->new_pid);
   if (r->truncated) {
     lua_pushboolean(L, 1);
     lua_setfield(L, -2, "truncated");
@@ -249,18 +252,40 @@ static int room(lua_State *L, otp_trace_session *s) {
   return 1;
 }
 
-static void store(lua_State *L, otp_trace_session *s, const otp_trace_rec *r, int vals) {
-  if (!room(L, s)) {
+/* Room in s->extras for every record slot there is. */
+static int extras_room(lua_State *L, otp_trace_session *s) {
+  if (s->extras_cap >= s->recs_cap) return 1;
+  void *ud;
+  lua_Alloc alloc = lua_getallocf(L, &ud);
+  otp_trace_extra *x = alloc(ud, s->extras, s->extras_cap * sizeof *x, s->recs_cap * sizeof *x);
+  if (!x) return 0;
+  s->extras = x;
+  s->extras_cap = s->recs_cap;
+  return 1;
+}
+
+static void store(lua_State *L, otp_trace_session *s, const otp_trace_rec *r,
+                  const otp_trace_extra *x, int vals) {
+  if (!room(L, s) || (r->extra && !extras_room(L, s))) {
     s->dropped++;
     return;
   }
-  size_t slot = s->head % s->max_events;
+  size_t slot = s->head_slot;
+  /* the ring table is written only when the slot's old or new record has
+  ** a Lua value there (a flat or value-less record has none) */
+  int had = s->head >= s->max_events && s->recs[slot].in_ring;
+  int has = !lua_isnil(L, vals);
   s->recs[slot] = *r;
-  lua_rawgeti(L, LUA_REGISTRYINDEX, s->ring_ref);
-  lua_pushvalue(L, vals);   /* nil when the event has no values */
-  lua_rawseti(L, -2, (lua_Integer)slot + 1);
-  lua_pop(L, 1);
+  s->recs[slot].in_ring = (uint8_t)has;
+  if (r->extra) s->extras[slot] = *x;
+  if (had || has) {
+    lua_rawgeti(L, LUA_REGISTRYINDEX, s->ring_ref);
+    lua_pushvalue(L, vals);   /* nil when the event has no values */
+    lua_rawseti(L, -2, (lua_Integer)slot + 1);
+    lua_pop(L, 1);
+  }
   s->head++;
+  if (++s->head_slot == s->max_events) s->head_slot = 0;
   s->recorded++;
   if (s->count < s->max_events) s->count++;
   else s->dropped++;
@@ -273,7 +298,8 @@ void otp_trace_push_event(lua_State *L, otp_trace_session *s, size_t i) {
   else lua_newtable(L);
   lua_rawgeti(L, LUA_REGISTRYINDEX, s->ring_ref);
   lua_rawgeti(L, -1, (lua_Integer)slot + 1);
-  build_event(otp_node_of(L), L, &s->recs[slot], -1, top + 1);
+  build_event(otp_node_of(L), L, &s->recs[slot], s->extras ? &s->extras[slot] : NULL, -1,
+              top + 1);
   lua_replace(L, top + 1);
   lua_settop(L, top + 1);
 }
@@ -282,8 +308,10 @@ void otp_trace_free_records(lua_State *L, otp_trace_session *s) {
   void *ud;
   lua_Alloc alloc = lua_getallocf(L, &ud);
   if (s->recs) alloc(ud, s->recs, s->recs_cap * sizeof *s->recs, 0);
+  if (s->extras) alloc(ud, s->extras, s->extras_cap * sizeof *s->extras, 0);
   s->recs = NULL;
-  s->recs_cap = 0;
+  s->extras = NULL;
+  s->recs_cap = s->extras_cap = 0;
 }
 
 int otp_trace_deliver(otp_node *node, lua_State *L, otp_trace_session *s, otp_pid to,
@@ -352,6 +380,70 @@ static int in_flight(otp_node *node, lua_State *L, int msg, int copy) {
   return 1;
 }
 
+/* The receive of a message a send event kept flat: its bytes, and the
+** entry is free again. 0 if it is not remembered. */
+static int sent_flat(otp_trace_state *ts, lua_State *L, const otp_trace_info *info,
+                     otp_trace_rec *r) {
+  const void *msg = lua_topointer(L, info->msg);
+  for (unsigned i = 1; i <= OTP_TRACE_SENT; i++) {   /* the newest first */
+    struct otp_trace_sent *e = &ts->sent[(ts->next_sent - i) % OTP_TRACE_SENT];
+    if (e->msg != msg || e->to != info->pid) continue;
+    memcpy(r->flat, e->flat, sizeof r->flat);
+    r->flat_n = e->n;
+    e->msg = NULL;
+    return 1;
+  }
+  return 0;
+}
+
+/* Remembers the flat message of send record r for its receive; the entry
+** it takes, if still waiting for its receive, goes to in_flight. */
+static void remember_sent(otp_node *node, lua_State *L, const otp_trace_info *info,
+                          const otp_trace_rec *r) {
+  otp_trace_state *ts = node->trace;
+  struct otp_trace_sent *e = &ts->sent[ts->next_sent++ % OTP_TRACE_SENT];
+  if (!e->ref) {
+    lua_pushboolean(L, 0);
+    e->ref = luaL_ref(L, LUA_REGISTRYINDEX);
+  } else if (e->msg) {
+    lua_rawgeti(L, LUA_REGISTRYINDEX, e->ref);
+    otp_trace_rec old = {.flat_n = e->n};
+    memcpy(old.flat, e->flat, sizeof old.flat);
+    otp_trace_flat_push(L, &old);
+    in_flight(node, L, -2, lua_gettop(L));
+    lua_pop(L, 2);
+  }
+  lua_pushvalue(L, info->msg);            /* alive while remembered */
+  lua_rawseti(L, LUA_REGISTRYINDEX, e->ref);
+  e->msg = lua_topointer(L, info->msg);
+  e->to = info->other;
+  e->n = r->flat_n;
+  memcpy(e->flat, r->flat, sizeof e->flat);
+}
+
+/* The event's message (info->msg) as its record keeps it: the bytes or
+** the copy its send event made (for a receive), else kept flat if it is,
+** else a capped copy pushed (push_values). Pushes the record's Lua value
+** (nil when there is none) and sets r->values and r->truncated. */
+static void keep_message(otp_node *node, lua_State *L, otp_trace_kind kind,
+                         const otp_trace_info *info, size_t cap, otp_trace_rec *r) {
+  r->values = V_MSG;
+  if (kind == OTP_EV_RECEIVE) {
+    if (sent_flat(node->trace, L, info, r)) {
+      lua_pushnil(L);
+      return;
+    }
+    if (node->trace->in_flight_ref && in_flight(node, L, info->msg, 0)) return;
+  }
+  if (otp_trace_flat_capture(L, info->msg, cap, r)) {
+    if (kind == OTP_EV_SEND) remember_sent(node, L, info, r);
+    lua_pushnil(L);                       /* kept in the record: no Lua value */
+    return;
+  }
+  r->truncated = (uint8_t)push_values(L, info, r, cap);
+  if (kind == OTP_EV_SEND && !r->truncated) in_flight(node, L, info->msg, lua_gettop(L));
+}
+
 /* An event of a sandbox's process: sessions keep their values in the main
 ** state, so what it carries is capped where it is and copied over. */
 static const otp_trace_info *from_sandbox(otp_node *node, const otp_trace_info *info,
@@ -404,16 +496,14 @@ static void session_emit(otp_node *node, otp_trace_kind kind, const otp_trace_in
     /* under virtual time an event's time is the virtual clock's */
     uint64_t t_ns = node->cfg.virtual_time ? node->vclock_ns : now - node->started_ns;
     otp_trace_rec r = {.seq = ++ts->seq, .t_us = t_ns / 1000,
-                       .ref = info->ref, .pid = info->pid, .other = info->other,
-                       .old_pid = info->old_pid, .new_pid = info->new_pid,
-                       .text = info->text, .strategy = info->strategy,
-                       .kind = (uint8_t)kind};
-    if (kind == OTP_EV_RECEIVE && info->msg && in_flight(node, L, info->msg, 0)) {
-      r.values = V_MSG;                  /* the copy its send event made */
+                       .pid = info->pid, .other = info->other, .kind = (uint8_t)kind};
+    otp_trace_extra x = {.ref = info->ref, .old_pid = info->old_pid, .new_pid = info->new_pid,
+                         .text = info->text, .strategy = info->strategy};
+    r.extra = x.ref || x.old_pid || x.new_pid || x.text || x.strategy;
+    if (info->msg && !info->reason && !info->id && !info->name) {
+      keep_message(node, L, kind, info, cap, &r);
     } else if (info->msg || info->reason || info->id || info->name) {
       r.truncated = (uint8_t)push_values(L, info, &r, cap);
-      if (kind == OTP_EV_SEND && r.values == V_MSG && !r.truncated)
-        in_flight(node, L, info->msg, lua_gettop(L));
     } else {
       lua_pushnil(L);
       r.values = 0;
@@ -421,23 +511,25 @@ static void session_emit(otp_node *node, otp_trace_kind kind, const otp_trace_in
     int vals = lua_gettop(L), ev = 0;
     for (int i = 0; i < nwant; i++) {
       otp_trace_session *s = want[i];
-      store(L, s, &r, vals);
+      store(L, s, &r, &x, vals);
       remember_names(node, L, s, r.pid);
       remember_names(node, L, s, r.other);
-      remember_names(node, L, s, r.old_pid);
-      remember_names(node, L, s, r.new_pid);
+      if (r.extra) {
+        remember_names(node, L, s, x.old_pid);
+        remember_names(node, L, s, x.new_pid);
+      }
       s->truncated += r.truncated;
       otp_pid to = s->relay ? s->relay : s->to;
       if (!to) continue;
       if (!ev) {                          /* a subscriber: the table, once */
-        build_event(node, L, &r, vals, 0);
+        build_event(node, L, &r, &x, vals, 0);
         ev = lua_gettop(L);
       }
       otp_trace_deliver(node, L, s, to, ev);
     }
   }
   lua_settop(L, top);
-  lua_settop(node->L, main_top);
+  if (lua_gettop(node->L) != main_top) lua_settop(node->L, main_top);   /* a sandbox's event */
   otp_charge_restore(node, cs);
 }
 
@@ -453,6 +545,9 @@ static void session_owner_exit(otp_node *node, otp_pid pid) {
 static void session_close(otp_node *node) {
   if (node->trace && node->trace->in_flight_ref)
     luaL_unref(node->L, LUA_REGISTRYINDEX, node->trace->in_flight_ref);
+  for (int i = 0; node->trace && i < OTP_TRACE_SENT; i++)
+    if (node->trace->sent[i].ref)
+      luaL_unref(node->L, LUA_REGISTRYINDEX, node->trace->sent[i].ref);
   free(node->trace);
   node->trace = NULL;
   node->trace_mask = 0;

@@ -18,13 +18,29 @@
 /* An event as recorded. Its Lua values (message, reason, child id, name) sit
 ** beside it in the session's ring table; the event's table is built only
 ** when somebody reads it, so recording costs a struct copy and one store. */
-typedef struct otp_trace_rec {
-  uint64_t seq, t_us, ref;
-  otp_pid pid, other, old_pid, new_pid;
+#define OTP_TRACE_FLAT_BYTES 26
+#define OTP_TRACE_SENT 16       /* flat sends remembered for their receive */
+
+/* The fields of the rarer events (monitors, timers, supervisors, limits),
+** kept beside the ring by a session that records such events. */
+typedef struct otp_trace_extra {
+  uint64_t ref;
+  otp_pid old_pid, new_pid;
   const char *text, *strategy;   /* static strings */
+} otp_trace_extra;
+
+/* 64 bytes, one cache line: a busy ring writes one per event. */
+typedef struct otp_trace_rec {
+  uint64_t seq, t_us;
+  otp_pid pid, other;
   uint8_t kind, truncated;
   uint8_t values;                /* which of msg/reason/id/name it has */
+  uint8_t in_ring;               /* the ring table holds a value for it */
+  uint8_t flat_n;                /* msg is kept in flat (flat.c): its length */
+  uint8_t extra;                 /* it has an otp_trace_extra (session's extras) */
+  unsigned char flat[OTP_TRACE_FLAT_BYTES];
 } otp_trace_rec;
+_Static_assert(sizeof(otp_trace_rec) == 64, "a record is one cache line");
 
 typedef struct otp_trace_session {
   int active;
@@ -37,11 +53,14 @@ typedef struct otp_trace_session {
   int pids_ref;                  /* listed: set of pids */
   int ring_ref, anchor_ref;      /* ring_ref: the records' Lua values */
   otp_trace_rec *recs;           /* the ring of records, grown up to max_events */
+  otp_trace_extra *extras;       /* beside recs, made by the first rarer event */
+  size_t extras_cap;
   int names_ref;                 /* pid -> registered name, -pid -> label, as
                                     they were at the process's latest event */
   size_t recs_cap;
   int filter_ref;                /* the Lua filter, run by readers (LUA_NOREF) */
   size_t max_events, head, count;
+  size_t head_slot;              /* head % max_events, kept without a division */
   uint64_t dropped;
   /* rate cap: at most `rate` events in any one-second window (0: none) */
   uint64_t rate, rate_window, rate_count;
@@ -60,6 +79,18 @@ typedef struct otp_trace_state {
   int nsessions;
   uint64_t seq, next_id;
   int in_flight_ref;             /* weak: a sent message -> its traced copy */
+  /* the latest messages send events kept flat (flat.c), each held at its
+  ** registry slot so that its address names it alone: the receive event
+  ** of that very table reuses its bytes, as in_flight does for a copy; one
+  ** pushed out before its receive moves to in_flight */
+  struct otp_trace_sent {
+    int ref;                     /* registry slot (0: none yet) */
+    const void *msg;             /* NULL: free (received) */
+    otp_pid to;
+    uint8_t n;
+    unsigned char flat[OTP_TRACE_FLAT_BYTES];
+  } sent[OTP_TRACE_SENT];
+  unsigned next_sent;
 } otp_trace_state;
 
 struct otp_node;
@@ -85,6 +116,13 @@ void otp_trace_free_records(struct lua_State *L, otp_trace_session *s);
 ** Returns 1 if delivered, 0 if dropped or there is no live subscriber. */
 int otp_trace_deliver(struct otp_node *node, struct lua_State *L, otp_trace_session *s,
                       otp_pid to, int ev);
+
+/* A message that is a short array of numbers, booleans, strings and pids
+** within cap, kept in r->flat (sets r->flat_n); returns the size counted
+** against the cap, or 0 for anything else. */
+size_t otp_trace_flat_capture(struct lua_State *L, int idx, size_t cap, otp_trace_rec *r);
+/* Pushes the table of the message r keeps flat. */
+void otp_trace_flat_push(struct lua_State *L, const otp_trace_rec *r);
 
 /* Pushes a copy of the value at idx in which tables, strings and everything
 ** below them add up to at most cap bytes (estimated as they are copied).
