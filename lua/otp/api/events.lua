@@ -2,10 +2,13 @@
 -- trace session (kinds and pids from the query) sends it every event; it
 -- writes each as a JSON frame into the client's bounded queue (frames the
 -- client is too slow for are dropped and reported by the C side), adds
--- tree frames for supervisor events and one metrics frame per second.
+-- tree frames for supervisor events (a restart's names the siblings
+-- restarted with the child, and carries the budget after it) and one
+-- metrics frame per second.
 local otp = require "otp"
 local net = otp_internal.net
 local json = require "otp.api.json"
+local budget = require "otp.api.budget"
 local events = {}
 
 local tree_kinds = {sup_start_child = "started", sup_restart = "restarted",
@@ -42,6 +45,7 @@ function events.client(id, query)
   end
   local ok, session = pcall(otp.trace.start, trace_opts)
   if not ok then return refuse("badarg", tostring(session)) end
+  local groups = require("otp.api.restart_groups").new()
   net.ws_send(id, json.encode{type = "hello", kinds = opts.kinds, queue = net.stats().ws_queue_max})
   local next_metrics = otp.monotonic_time() + 1000
   local last = {r = otp.statistics("reductions")[1], m = otp.statistics("messages_sent"), t = otp.monotonic_time()}
@@ -52,7 +56,13 @@ function events.client(id, query)
       local ev = msg[2]
       if net.ws_send(id, json.encode{type = "event", event = ev}) == nil then return end
       local change = tree_kinds[ev.kind]
-      if change then net.ws_send(id, json.encode{type = "tree", change = change, event = ev}) end
+      if change then
+        -- a restart's frame names the siblings restarted with the child and the budget after it
+        local frame = {type = "tree", change = change, event = ev, group = groups:feed(ev)}
+        if frame.group then frame.group = json.array(frame.group) end
+        if ev.kind == "sup_restart" then frame.budget = budget(ev.pid) end
+        if net.ws_send(id, json.encode(frame)) == nil then return end
+      end
     elseif not msg then
       local now = otp.monotonic_time()
       local r, m = otp.statistics("reductions")[1], otp.statistics("messages_sent")
