@@ -248,7 +248,6 @@ export class TreeModel {
       }
     };
     for (const sup of this.sups.values()) if (!sup.parent || !this.sups.has(sup.parent)) walk(sup, 0, null);
-    for (const sup of this.sups.values()) walk(sup, 0, null);
     // the row each row sits under, for aria-setsize/aria-posinset and ArrowLeft
     const lastSupAt = [];
     for (const r of out) {
