@@ -45,7 +45,13 @@ function events.client(id, query)
   end
   local ok, session = pcall(otp.trace.start, trace_opts)
   if not ok then return refuse("badarg", tostring(session)) end
-  local groups = require("otp.api.restart_groups").new()
+  -- a restart's group is read from the stop and start events: only a stream that has them can say it
+  local groups
+  local wanted = {}
+  for _, k in ipairs(opts.kinds or {}) do wanted[k] = true end
+  if not opts.kinds or (wanted.sup_start_child and wanted.sup_terminate_child) then
+    groups = require("otp.api.restart_groups").new()
+  end
   net.ws_send(id, json.encode{type = "hello", kinds = opts.kinds, queue = net.stats().ws_queue_max})
   local next_metrics = otp.monotonic_time() + 1000
   local last = {r = otp.statistics("reductions")[1], m = otp.statistics("messages_sent"), t = otp.monotonic_time()}
@@ -58,7 +64,7 @@ function events.client(id, query)
       local change = tree_kinds[ev.kind]
       if change then
         -- a restart's frame names the siblings restarted with the child and the budget after it
-        local frame = {type = "tree", change = change, event = ev, group = groups:feed(ev)}
+        local frame = {type = "tree", change = change, event = ev, group = groups and groups:feed(ev)}
         if frame.group then frame.group = json.array(frame.group) end
         if ev.kind == "sup_restart" then frame.budget = budget(ev.pid) end
         if net.ws_send(id, json.encode(frame)) == nil then return end

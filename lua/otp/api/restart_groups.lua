@@ -6,7 +6,8 @@
 -- failing child (OTP counts one restart against the intensity). So the
 -- siblings restarted with it are the children of the run of starts just
 -- before that sup_restart that were also stopped in the run of stops just
--- before those starts; a hand-made terminate_child + restart_child, or a
+-- before those starts (for rest_for_one, the starts from the failing
+-- child's on); a hand-made terminate_child + restart_child, or a
 -- start_child, is not part of such a run and is not counted.
 local groups = {}
 groups.__index = groups
@@ -38,7 +39,14 @@ function groups:feed(ev)
     local with = {}
     if run and run.phase == "start" and ev.strategy ~= "one_for_one" then
       local failing = tostring(ev.id)
-      for _, s in ipairs(run.started) do
+      -- rest_for_one starts the failing child first, then those after it:
+      -- a start before the failing child's is not part of this restart
+      local from = 1
+      if ev.strategy == "rest_for_one" then
+        for i, s in ipairs(run.started) do if s.id == failing then from = i end end
+      end
+      for i = from, #run.started do
+        local s = run.started[i]
         local old = run.stopped[s.id]
         if s.id ~= failing and old ~= nil then with[#with + 1] = {id = s.id, old_pid = old, new_pid = s.pid} end
       end
