@@ -25,7 +25,7 @@ export function mount(el) {
     "aria-label": "A supervision tree as a graph; the outline lists the same processes" });
   const graphNote = h("p", { class: "graph-note", hidden: true, role: "status" });
   const graphToggle = h("button", { type: "button", "aria-pressed": "false", "data-action": "graph", onclick: () => toggleGraph() }, "Graph view");
-  const model = new TreeModel(onChange);
+  const model = new TreeModel(onChange, { budgets: true });
   const outline = new Outline({
     toggle: (row) => {
       if (model.collapsed.has(row.sup.pid)) model.collapsed.delete(row.sup.pid);
@@ -55,7 +55,7 @@ export function mount(el) {
     const rows = model.rows(search.value);
     outline.setRows(rows);
     const q = search.value.trim();
-    found.textContent = q ? `${rows.filter((r) => r.kind === "child" || r.sup.name?.toLowerCase().includes(q.toLowerCase())).length} found` : "";
+    found.textContent = q ? `${model.matchCount} found` : "";
     el.dataset.sups = String(model.sups.size);
   }
 
@@ -101,10 +101,17 @@ export function mount(el) {
     if (graphToggle.getAttribute("aria-pressed") !== "true" || graphRoot !== (rootPid ?? null)) return result.destroy();
     graph = result;
     const sup = graphRoot && model.sups.get(graphRoot);
-    graphNote.textContent = result.tooMany
+    graphNote.replaceChildren(result.tooMany
       ? `${result.tooMany.toLocaleString("en")} processes are too many to lay out as a graph (the page would stop answering `
-        + `for minutes; up to ${MAX_NODES.toLocaleString("en")} are drawn). Press “graph” on a supervisor's row to draw its tree.`
-      : `The graph of ${sup ? `${sup.name || sup.pid}'s tree` : "every tree"}: ${result.nodes} processes.`;
+        + `for minutes; up to ${MAX_NODES.toLocaleString("en")} are drawn). Press “graph” on a supervisor's row to draw its tree. `
+      : `The graph of ${sup ? `${sup.name || sup.pid}'s tree` : "every tree"}: ${result.nodes} processes. `);
+    // the supervisor of the outline's current row, offered as the tree to draw
+    const at = outline.rows[outline.active];
+    const offer = at?.sup;
+    if (offer && offer.pid !== graphRoot) {
+      graphNote.append(h("button", { type: "button", "data-action": "graph-current", onclick: () => showGraph(offer.pid) },
+        `Draw ${offer.name || (at.kind === "sup" && at.via ? at.via.id : offer.pid)}'s tree`));
+    }
     graphBox.hidden = Boolean(result.tooMany);
   }
 

@@ -12,7 +12,9 @@ import { get, pidPath } from "../api.js";
 const FLASH_MS = 1500;
 
 export class TreeModel {
-  constructor(onChange = () => {}) {
+  // budgets: follow each supervisor's budget as its restarts leave the period (the live page; a snapshot does not)
+  constructor(onChange = () => {}, { budgets = false } = {}) {
+    this.budgets = budgets;
     this.sups = new Map();          // pid -> supervisor
     this.onChange = onChange;       // (kind, sup, child?) after each update
     this.foreign = new Set();       // supervisors the API does not describe (inside a sandbox)
@@ -31,17 +33,26 @@ export class TreeModel {
       return this.loading;
     }
     this.loading = (async () => {
-      const answer = await get("/api/v1/trees");
+      this.fetching = true;             // frames wait: the answer may be newer than some of them
+      let answer;
+      try {
+        answer = await get("/api/v1/trees");
+      } finally {
+        this.fetching = false;
+      }
       const known = new Set(answer.data.map((s) => s.pid));
       const old = this.sups;
       this.sups = new Map();
       for (const s of answer.data) this.sups.set(s.pid, this.supOf(s, old.get(s.pid)));
-      for (const pid of this.queuedUnknown ?? []) if (!known.has(pid)) this.foreign.add(pid);
+      for (const [pid, sup] of old) if (!this.sups.has(pid)) clearTimeout(sup.budgetTimer);
+      const unknown = [...(this.queuedUnknown ?? [])].filter((pid) => !known.has(pid) && !this.foreign.has(pid));
+      for (const pid of unknown) this.foreign.add(pid);
       this.queuedUnknown = null;
       this.seq = answer.seq;
       const queued = this.queued;
       this.queued = [];
       this.onChange("forest");
+      if (unknown.length) this.onChange("foreign");
       for (const f of queued) this.apply(f);
       return { total: answer.data.length, failed: 0 };
     })();
@@ -88,7 +99,7 @@ export class TreeModel {
   // A tree frame {change, event, group?, budget?} of the event stream.
   apply(frame) {
     const ev = frame.event;
-    if (this.seq === null) {
+    if (this.seq === null || this.fetching) {
       this.queued.push(frame);
       return;
     }
@@ -214,8 +225,9 @@ export class TreeModel {
   watchBudget(sup) {
     clearTimeout(sup.budgetTimer);
     const ms = sup.budget?.expires_in_ms;
-    if (typeof ms !== "number") return;
+    if (!this.budgets || typeof ms !== "number") return;
     sup.budgetTimer = this.later(async () => {
+      if (this.sups.get(sup.pid) !== sup || !sup.alive) return;     // gone: nothing to ask
       try {
         const b = (await get(`/api/v1/supervisors/${pidPath(sup.pid)}/budget`)).data;
         if (this.sups.get(sup.pid) === sup) this.setBudget(sup, b);
@@ -233,6 +245,7 @@ export class TreeModel {
     const out = [];
     const seen = new Set();
     const hits = q ? this.matches(q) : null;
+    this.matchCount = hits ? [...hits.values()].filter((v) => v === "self").length : 0;
     const walk = (sup, depth, via) => {
       if (seen.has(sup.pid)) return;
       seen.add(sup.pid);

@@ -163,7 +163,9 @@ export class Outline {
       if (row.via) el.dataset.child = row.via.id;
       el.setAttribute("aria-expanded", String(row.open));
       set(".toggle", row.open ? "▾" : "▸");
-      set(".name", name);
+      // how often its parent restarted it (a new process each time), beside its own restarts
+      const again = row.via?.restarts ? ` · restarted ${row.via.restarts}×` : "";
+      set(".name", name + again);
       set("button.pid", sup.pid);
       set(".strategy", sup.strategy);
       set(".sup-restarts", `${sup.restarts} restart${sup.restarts === 1 ? "" : "s"}`);
@@ -176,7 +178,7 @@ export class Outline {
       set(".budget-text", words);
       el.dataset.used = String(b.used);
       el.querySelector(".gone").hidden = sup.alive;
-      el.setAttribute("aria-label", `${name} supervisor ${sup.pid}, ${sup.strategy}, ${sup.children.length} children, `
+      el.setAttribute("aria-label", `${name}${again} supervisor ${sup.pid}, ${sup.strategy}, ${sup.children.length} children, `
         + `budget ${words}${sup.alive ? "" : ", shut down"}`);
     } else {
       const c = row.child;
