@@ -12,6 +12,8 @@
 local groups = {}
 groups.__index = groups
 
+local MAX_RUN = 10000      -- starts kept per run: a restart never starts more children than a spec has
+
 --- groups.new() -> a reader fed with sup_* events in seq order.
 function groups.new()
   return setmetatable({runs = {}}, groups)
@@ -33,7 +35,11 @@ function groups:feed(ev)
       run = {phase = "start", stopped = run and run.phase == "stop" and run.stopped or {}, started = {}}
       self.runs[sup] = run
     end
-    if ev.child ~= nil then run.started[#run.started + 1] = {id = tostring(ev.id), pid = ev.child} end
+    -- only a run that stopped children can restart them: a supervisor that
+    -- only starts children (a dynamic one, every start_child) keeps nothing
+    if ev.child ~= nil and next(run.stopped) ~= nil and #run.started < MAX_RUN then
+      run.started[#run.started + 1] = {id = tostring(ev.id), pid = ev.child}
+    end
   elseif kind == "sup_restart" then
     self.runs[sup] = nil
     local with = {}

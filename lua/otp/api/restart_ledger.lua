@@ -18,13 +18,16 @@ function ledger.main()
   local counts = {}           -- sup pid -> {[id] = restarts}
   local seq = 0               -- the last event counted
   otp.trace.start{kinds = KINDS, to = otp.self(), max_events = 1, max_queue = 1000000}
-  local function bump(sup, id)
-    local c = counts[sup]
-    if not c then
+  local watched = {}          -- supervisors monitored: what is kept of them goes with them
+  local function watch(sup)
+    if not watched[sup] then
       otp.monitor(sup)
-      c = {}
-      counts[sup] = c
+      watched[sup] = true
     end
+  end
+  local function bump(sup, id)
+    local c = counts[sup] or {}
+    counts[sup] = c
     c[id] = (c[id] or 0) + 1
   end
   while true do
@@ -35,6 +38,7 @@ function ledger.main()
       -- anything can send it messages: one it cannot read is dropped, not fatal
       pcall(function()
         local ev = m[2]
+        watch(ev.pid)
         local with = reader:feed(ev)
         if with then
           bump(ev.pid, tostring(ev.id))
@@ -42,7 +46,8 @@ function ledger.main()
         end
         if math.type(ev.seq) == "integer" then seq = ev.seq end
       end)
-    elseif m[1] == "DOWN" then
+    elseif m[1] == "DOWN" and watched[m[4]] then
+      watched[m[4]] = nil
       counts[m[4]] = nil
       reader:forget(m[4])
     elseif m[3] == "counts" and pcall(otp.is_alive, m[1]) then
