@@ -78,9 +78,21 @@ try {
   await pageTest("web: the whole forest is too big for a graph and the page says so; one supervisor's tree is drawn", big, async (page) => {
     await page.click('button[data-action="graph"]');
     await page.waitForFunction(() => /too many to lay out as a graph/.test(document.querySelector(".graph-note")?.textContent || ""));
+    assert(await page.$eval(".graph", (g) => g.hidden), "the graph box is shown for a forest too big to draw");
     await page.click('.outline .row.sup[data-child="sup1"] button.graph-this');
     await page.waitForFunction(() => Number(document.querySelector(".graph").dataset.nodes) === 11
       && document.querySelector(".graph canvas"), { timeout: 20000 });
+    // the outline's current row (a worker of sup2, chosen with the mouse) is offered as the next tree to draw
+    const sup2 = await page.$eval('.outline .row.sup[data-child="sup2"]', (r) => r.dataset.pid);
+    await page.click(`.outline .row.child[data-sup="${sup2}"][data-child="w1"] .id`);
+    const current = await page.evaluate(() => document.activeElement?.dataset.sup);
+    await page.click('button[data-action="graph"]');             // off, then on again: the note is written anew
+    await page.click('button[data-action="graph"]');
+    await page.waitForSelector('button[data-action="graph-current"]');
+    await page.click('button[data-action="graph-current"]');
+    await page.waitForFunction((p) => document.querySelector(".graph-note").textContent.includes(`The graph of ${p}'s tree: 11 processes`)
+      && Number(document.querySelector(".graph").dataset.nodes) === 11, { timeout: 20000 }, sup2);
+    assert(current === sup2, `clicking a row does not make it the current one: ${current}`);
   });
 
   await pageTest("web: the outline by keyboard alone: tab to the tree, arrows, Enter opens the panel, Escape closes it, Tab to kill", demo, async (page) => {

@@ -95,7 +95,7 @@ export function mount(el) {
     graph = null;
     graphBox.hidden = false;
     graphNote.hidden = false;
-    const { mountGraph, MAX_NODES } = await import("./supervisors_graph.js");
+    const { mountGraph, sizeOf, MAX_NODES } = await import("./supervisors_graph.js");
     if (graphToggle.getAttribute("aria-pressed") !== "true") return;
     const result = await mountGraph(graphBox, model, graphRoot);
     if (graphToggle.getAttribute("aria-pressed") !== "true" || graphRoot !== (rootPid ?? null)) return result.destroy();
@@ -105,10 +105,10 @@ export function mount(el) {
       ? `${result.tooMany.toLocaleString("en")} processes are too many to lay out as a graph (the page would stop answering `
         + `for minutes; up to ${MAX_NODES.toLocaleString("en")} are drawn). Press “graph” on a supervisor's row to draw its tree. `
       : `The graph of ${sup ? `${sup.name || sup.pid}'s tree` : "every tree"}: ${result.nodes} processes. `);
-    // the supervisor of the outline's current row, offered as the tree to draw
+    // the supervisor of the outline's current row, offered as the tree to draw if it can be
     const at = outline.rows[outline.active];
     const offer = at?.sup;
-    if (offer && offer.pid !== graphRoot) {
+    if (offer && offer.pid !== graphRoot && sizeOf(model, offer.pid) <= MAX_NODES) {
       graphNote.append(h("button", { type: "button", "data-action": "graph-current", onclick: () => showGraph(offer.pid) },
         `Draw ${offer.name || (at.kind === "sup" && at.via ? at.via.id : offer.pid)}'s tree`));
     }

@@ -34,6 +34,9 @@ function countOf(sups) {
   return n;
 }
 
+// How many nodes root's tree (every tree without root) would draw.
+export const sizeOf = (model, root = null) => countOf(supsUnder(model, root));
+
 function elementsOf(model, root) {
   const nodes = [], edges = [];
   for (const sup of supsUnder(model, root)) {
@@ -50,7 +53,7 @@ function elementsOf(model, root) {
 }
 
 export async function mountGraph(container, model, root = null) {
-  const size = countOf(supsUnder(model, root));
+  const size = sizeOf(model, root);
   if (size > MAX_NODES) return { tooMany: size, update() {}, destroy() {} };
   const [{ default: cytoscape }, { default: dagre }] = await Promise.all([import("cytoscape"), import("cytoscape-dagre")]);
   cytoscape.use(dagre);
