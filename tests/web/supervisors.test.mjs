@@ -59,6 +59,14 @@ try {
     // the match is shown under its supervisors: the root and sup173
     const levels = await page.$$eval(".outline [role=treeitem]", (r) => r.map((e) => [e.getAttribute("aria-level"), e.dataset.child ?? ""]));
     assert(JSON.stringify(levels) === JSON.stringify([["1", ""], ["2", "sup173"], ["3", "w7"]]), `search rows: ${JSON.stringify(levels)}`);
+    // a child supervisor is found by its id: its row and all its children, under the root
+    await page.click("input[type=search]", { clickCount: 3 });
+    await page.type("input[type=search]", "sup173");
+    await page.waitForFunction(() => document.querySelector(".outline").dataset.rows === "12"
+      && document.querySelector('.outline .row.sup[data-child="sup173"]'));
+    await page.click("input[type=search]", { clickCount: 3 });
+    await page.type("input[type=search]", w7.pid);
+    await page.waitForFunction(() => document.querySelector(".outline").dataset.rows === "3");
     const row = `.outline .row.child[data-child="w7"][data-pid="${w7.pid}"]`;
     await page.click(`${row} button[data-action="kill"]`);
     await page.waitForFunction((old) => {

@@ -283,7 +283,15 @@ export class TreeModel {
         hits.set(sup.pid, "self");
       }
       for (const c of sup.children) {
-        if (c.type === "supervisor" && this.sups.has(c.pid)) continue;
+        const sub = c.type === "supervisor" && this.sups.has(c.pid);
+        if (sub) {
+          // a child supervisor is found by its id in the parent too (its row shows that id)
+          if (String(c.id).toLowerCase().includes(q)) {
+            up(sup.pid);
+            hits.set(c.pid, "self");
+          }
+          continue;
+        }
         if (`${c.id} ${c.pid} ${c.name || ""}`.toLowerCase().includes(q)) {
           hits.set(`${sup.pid}|${c.id}`, "self");
           if (!hits.has(sup.pid)) up(sup.pid);
