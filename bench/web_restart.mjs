@@ -6,7 +6,9 @@
 //   node bench/web_restart.mjs [OTPLAB] [KILLS]
 // Two trees from bench/web_big_tree.lua (each supervisor allows 1000
 // restarts, so the kills never exhaust a budget): 1 x 10, then NSUP x 10
-// (default 1000), every supervisor expanded.
+// (default 1000), every supervisor expanded. Also: the forest's REST call
+// alone, and in the page a search (typed pid -> its one row) and collapse
+// all / expand all (click -> rows in place).
 import { startServe } from "../tests/web/serve.mjs";
 import { chromiumMissing, launch, openPage } from "../tests/web/browser.mjs";
 
@@ -37,17 +39,44 @@ async function run(label, nsup, row) {
       };
       window.WebSocket.prototype = Native.prototype;
     });
+    const tRest = performance.now();
+    const forest = await (await fetch(`${server.url}/api/v1/trees`)).json();
+    const restMs = performance.now() - tRest;
     const t0 = Date.now();
     await page.goto(`${server.url}/supervisors`);
     await page.waitForFunction(() => document.querySelector("main").dataset.ready === "1", { timeout: 300000 });
     const loadMs = Date.now() - t0;
-    await page.click('button[data-action="expand-all"]');
+    const children = await page.$eval(".outline", (o) => Number(o.dataset.rows));
+    const inDom = await page.$$eval(".outline [role=treeitem]", (r) => r.length);
+    // click (or keystroke) -> the outline's row count within [lo, hi], measured in the page (no eval: the CSP)
+    const untilRows = (sel, pred) => page.evaluate((s, p) => new Promise((resolve) => {
+      const outline = document.querySelector(".outline");
+      const start = performance.now();
+      const obs = new MutationObserver(() => {
+        const n = Number(outline.dataset.rows);
+        if (n >= p[0] && n <= p[1]) {
+          obs.disconnect();
+          resolve(performance.now() - start);
+        }
+      });
+      obs.observe(outline, { attributes: true, attributeFilter: ["data-rows"] });
+      if (s.startsWith("type:")) {
+        const input = document.querySelector("input[type=search]");
+        input.value = s.slice(5);
+        input.dispatchEvent(new Event("input", { bubbles: true }));
+      } else document.querySelector(s).click();
+    }), sel, pred);
+    const deep = forest.data.at(-1).children.at(-1).pid;
+    const searchMs = await untilRows(`type:${deep}`, [1, 3]);
+    const clearMs = await untilRows("type:", [children, children]);
+    const collapseMs = await untilRows('button[data-action="collapse-all"]', [1, 1]);
+    const expandMs = await untilRows('button[data-action="expand-all"]', [children, children]);
     await page.waitForSelector(row);
-    const children = await page.$$eval("tr[data-child]", (r) => r.length);
     const times = [], afterFrame = [];
     for (let i = 0; i < kills; i++) {
       const ms = await page.evaluate((sel) => new Promise((resolve, reject) => {
-        const pidOf = () => document.querySelector(`${sel} td.pid-cell button.pid`)?.textContent;
+        const target = document.querySelector(sel);
+        const pidOf = () => target.querySelector("button.pid")?.textContent;
         const before = pidOf();
         const start = performance.now();
         const obs = new MutationObserver(() => {
@@ -58,14 +87,16 @@ async function run(label, nsup, row) {
             resolve([end - start, end - (window.__treeFrameAt ?? end)]);
           }
         });
-        obs.observe(document.querySelector(sel).closest("tbody"), { childList: true, subtree: true, characterData: true });
+        obs.observe(target, { childList: true, subtree: true, characterData: true });
         setTimeout(() => { obs.disconnect(); reject(new Error("no new pid within 10 s")); }, 10000);
-        document.querySelector(`${sel} button[data-action="kill"]`).click();
+        target.querySelector('button[data-action="kill"]').click();
       }), row);
       times.push(ms[0]);
       afterFrame.push(ms[1]);
     }
-    console.log(`${label.padEnd(34)} load ${String(loadMs).padStart(6)} ms  ${String(children).padStart(6)} children  `
+    console.log(`${label}: GET /api/v1/trees ${restMs.toFixed(0)} ms (${(JSON.stringify(forest).length / 1024).toFixed(0)} KB); `
+      + `page load ${loadMs} ms, ${children} rows, ${inDom} in the DOM; search ${searchMs.toFixed(1)} ms, clear ${clearMs.toFixed(1)} ms, `
+      + `collapse all ${collapseMs.toFixed(1)} ms, expand all ${expandMs.toFixed(1)} ms\n  `
       + `click->new pid p50 ${pct(times, 0.5).toFixed(1)} p99 ${pct(times, 0.99).toFixed(1)} ms  `
       + `frame->new pid p50 ${pct(afterFrame, 0.5).toFixed(1)} p99 ${pct(afterFrame, 0.99).toFixed(1)} ms  (${kills} kills)`);
   } finally {
@@ -75,6 +106,6 @@ async function run(label, nsup, row) {
 }
 
 const big = Number(process.env.NSUP || 1000);
-const row = 'section.sup section.sup tr[data-child="w3"]';
+const row = '.outline .row.child[data-child="w3"]';
 await run("1 supervisor x 10 workers", 1, row);
 await run(`${big} supervisors x 10 workers`, big, row);

@@ -127,6 +127,45 @@ await test("supervisors: simulate-failure kill restarts the child (C6); history 
   isError(await req(srv, "POST", "/api/v1/supervisors/demo_sup/simulate-failure", { child: "printer", kind: "melt" }), 400, "badarg");
 });
 
+await test("trees C7 C8 C9: one answer for every tree; siblings restarted with a failing child count their restart, the budget one", async () => {
+  const c = await wsOpen(srv, "?kinds=sup_start_child,sup_restart,sup_terminate_child,sup_shutdown");
+  await waitFor(c, (f) => f.type === "hello", 2000, "hello");
+  const before = (await req(srv, "GET", "/api/v1/trees")).json;
+  eq(before.data.map((s) => s.name).sort().join(","), "demo_sup,pipeline,pool", "every supervisor");
+  assert(Number.isInteger(before.seq), "seq");
+  const tree = (d, name) => d.find((s) => s.name === name);
+  eq(tree(before.data, "pipeline").parent, tree(before.data, "demo_sup").pid, "pipeline's parent");
+  eq(tree(before.data, "pipeline").children.map((k) => k.id).join(","), "producer,transformer,consumer", "start order");
+  const pidOf = (d, sup, id) => tree(d, sup).children.find((k) => k.id === id).pid;
+  const restartsOf = (d, sup, id) => tree(d, sup).children.find((k) => k.id === id).restarts;
+  for (const [sup, kid] of [["pipeline", "transformer"], ["pool", "worker_2"]]) {
+    const old = pidOf(before.data, sup, kid);
+    await req(srv, "POST", `/api/v1/supervisors/${sup}/simulate-failure`, { child: kid, kind: "kill" });
+    const frame = await waitFor(c, (f) => f.type === "tree" && f.change === "restarted" && f.event.old_pid === old, 10000, `${sup}'s restart`);
+    const siblings = sup === "pipeline" ? ["consumer"] : ["worker_1", "worker_3"];
+    eq(frame.group.map((g) => g.id).sort().join(","), siblings.join(","), `${sup}: the siblings restarted with ${kid}`);
+    for (const g of frame.group) {
+      // the group is what the supervisor's own trace events say: stopped with shutdown, started again
+      const stop = c.frames.find((f) => f.type === "event" && f.event.kind === "sup_terminate_child" && f.event.id === g.id && f.event.child === g.old_pid);
+      const start = c.frames.find((f) => f.type === "event" && f.event.kind === "sup_start_child" && f.event.id === g.id && f.event.child === g.new_pid);
+      assert(stop && stop.event.reason === "shutdown" && start, `${g.id}: no terminate/start events for ${g.old_pid} -> ${g.new_pid}`);
+    }
+    eq(frame.budget.used, 1, `${sup}: one restart counted against the intensity (C9)`);
+    assert(frame.budget.expires_in_ms >= 0 && frame.budget.expires_in_ms <= 6000, `expires_in_ms ${frame.budget.expires_in_ms}`);
+  }
+  const after = (await req(srv, "GET", "/api/v1/trees")).json;
+  assert(after.seq > before.seq, "seq moved");
+  for (const [sup, id, n] of [["pipeline", "producer", 0], ["pipeline", "transformer", 1], ["pipeline", "consumer", 1],
+                              ["pool", "worker_1", 1], ["pool", "worker_2", 1], ["pool", "worker_3", 1]]) {
+    eq(restartsOf(after.data, sup, id), n, `${sup}/${id} restarts`);
+  }
+  eq(pidOf(after.data, "pipeline", "producer"), pidOf(before.data, "pipeline", "producer"), "producer untouched (C8)");
+  const b = await req(srv, "GET", "/api/v1/supervisors/pool/budget");
+  eq(b.json.data.used, 1, "budget used"); eq(b.json.data.intensity, 3, "intensity"); eq(b.json.data.period, 5, "period");
+  isError(await req(srv, "GET", "/api/v1/supervisors/counter_a/budget"), 404, "noproc");
+  c.ws.close();
+});
+
 await test("supervisors: strategy, children add/restart/delete", async () => {
   const s = await req(srv, "PUT", "/api/v1/supervisors/pool/strategy", { strategy: "one_for_one" });
   eq(s.status, 200, "strategy status");

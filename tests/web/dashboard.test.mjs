@@ -51,37 +51,38 @@ try {
   });
 
   await pageTest("web: the supervisors page shows demo_sup's children with their live pids", "/supervisors", async (page) => {
-    await page.waitForSelector('section.sup[data-sup="demo_sup"] tr[data-child="counter_a"]');
-    const ids = await page.$$eval('section.sup[data-sup="demo_sup"] > table tr[data-child]', (rows) => rows.map((r) => r.dataset.child));
+    await page.waitForSelector('.outline .row.child[data-sup="demo_sup"][data-child="counter_a"]');
+    // demo_sup's workers, and its child supervisors (their own rows, named by their child id)
+    const ids = await page.$$eval('.outline .row.child[data-sup="demo_sup"], .outline .row.sup[data-child]', (rows) => rows.map((r) => r.dataset.child));
     for (const id of ["counter_a", "counter_b", "printer", "pipeline", "pool"]) assert(ids.includes(id), `no child ${id}: ${ids}`);
     const info = await api("/api/v1/supervisors/demo_sup");
     const want = info.data.children.find((c) => c.id === "counter_a").pid;
-    const shown = await page.$eval('section.sup[data-sup="demo_sup"] tr[data-child="counter_a"] td.pid-cell button.pid', (b) => b.textContent);
+    const shown = await page.$eval('.outline .row.child[data-sup="demo_sup"][data-child="counter_a"] .pid-cell button.pid', (b) => b.textContent);
     assert(shown === want, `counter_a shown as ${shown}, the node says ${want}`);
   });
 
   await pageTest("web C6 C9: clicking kill on counter_a shows its new pid in place, its sibling's unchanged, the restart counted in the budget", "/supervisors", async (page) => {
-    const row = 'section.sup[data-sup="demo_sup"] tr[data-child="counter_a"]';
+    const row = '.outline .row.child[data-sup="demo_sup"][data-child="counter_a"]';
     await page.waitForSelector(`${row} button[data-action="kill"]`);
     await page.waitForFunction(() => document.getElementById("live")?.dataset.state === "live");
-    const before = await page.$eval(`${row} td.pid-cell button.pid`, (b) => b.textContent);
-    const sibling = 'section.sup[data-sup="demo_sup"] tr[data-child="counter_b"] td.pid-cell button.pid';
+    const before = await page.$eval(`${row} .pid-cell button.pid`, (b) => b.textContent);
+    const sibling = '.outline .row.child[data-sup="demo_sup"][data-child="counter_b"] .pid-cell button.pid';
     const siblingBefore = await page.$eval(sibling, (b) => b.textContent);
-    const restartsBefore = Number(await page.$eval(`${row} td.restarts`, (td) => td.textContent));
+    const restartsBefore = Number(await page.$eval(`${row} .restarts`, (td) => td.textContent));
     await page.click(`${row} button[data-action="kill"]`);
     await page.waitForFunction((sel, old) => {
-      const b = document.querySelector(`${sel} td.pid-cell button.pid`);
+      const b = document.querySelector(`${sel} .pid-cell button.pid`);
       return b && /^<\d+\.\d+\.\d+>$/.test(b.textContent) && b.textContent !== old;
     }, { timeout: 10000 }, row, before);
-    const after = await page.$eval(`${row} td.pid-cell button.pid`, (b) => b.textContent);
-    const restarts = Number(await page.$eval(`${row} td.restarts`, (td) => td.textContent));
+    const after = await page.$eval(`${row} .pid-cell button.pid`, (b) => b.textContent);
+    const restarts = Number(await page.$eval(`${row} .restarts`, (td) => td.textContent));
     assert(restarts === restartsBefore + 1, `restarts ${restartsBefore} -> ${restarts}`);
     const info = await api("/api/v1/supervisors/demo_sup");
     const now = info.data.children.find((c) => c.id === "counter_a").pid;
     assert(after === now, `the page shows ${after}, the node has ${now} (was ${before})`);
     assert(await page.$eval(sibling, (b) => b.textContent) === siblingBefore, "counter_b's pid changed on the page");
     // the budget meter: the node's count of restarts in the period (asked after the restart)
-    await page.waitForFunction(() => Number(document.querySelector('section.sup[data-sup="demo_sup"] > header meter').value) >= 1);
+    await page.waitForFunction(() => Number(document.querySelector('.outline .row.sup[data-sup="demo_sup"] meter').value) >= 1);
   });
 
   await pageTest("web: supervisors started inside a sandbox (events, no REST resource) cost no failed request", "/supervisors", async (page) => {
@@ -91,7 +92,7 @@ try {
     assert(made.success, `create: ${JSON.stringify(made)}`);
     try {
       await page.waitForFunction(() => Number(document.querySelector("main").dataset.foreign) >= 1);
-      const shown = await page.$$eval("section.sup", (s) => s.length);
+      const shown = await page.$$eval(".outline .row.sup", (s) => s.length);
       const listed = (await api("/api/v1/supervisors")).total;
       assert(shown === listed, `${shown} supervisors shown, the API lists ${listed}`);
     } finally {
@@ -101,15 +102,15 @@ try {
 
   await pageTest("web: the graph view draws a node for every supervisor and worker of the tree", "/supervisors", async (page) => {
     await page.waitForFunction(() => document.querySelector("main").dataset.ready === "1");
-    const want = await page.evaluate(() => document.querySelectorAll("section.sup").length
-      + [...document.querySelectorAll("tr[data-child]")].filter((r) => r.children[2].textContent === "worker").length);
+    const want = await page.evaluate(() => document.querySelectorAll(".outline .row.sup").length
+      + [...document.querySelectorAll(".outline .row.child")].filter((r) => r.querySelector(".type").textContent === "worker").length);
     await page.click('button[aria-pressed="false"]');
     await page.waitForSelector(".graph canvas");
     await page.waitForFunction((n) => Number(document.querySelector(".graph").dataset.nodes) === n, {}, want);
   });
 
   await pageTest("web: clicking a pid opens its process panel with info, state and links", "/supervisors", async (page) => {
-    const pidBtn = 'section.sup[data-sup="demo_sup"] tr[data-child="counter_b"] td.pid-cell button.pid';
+    const pidBtn = '.outline .row.child[data-sup="demo_sup"][data-child="counter_b"] .pid-cell button.pid';
     await page.waitForSelector(pidBtn);
     const pid = await page.$eval(pidBtn, (b) => b.textContent);
     await page.click(pidBtn);
@@ -268,7 +269,7 @@ await test("web: with --token the dashboard opened as /?token=T works (REST and 
   try {
     const page = await openPage(b);
     await page.goto(`${guarded.url}/supervisors?token=web-test-token`);
-    await page.waitForSelector('section.sup[data-sup="demo_sup"] tr[data-child="counter_a"]');
+    await page.waitForSelector('.outline .row.child[data-sup="demo_sup"][data-child="counter_a"]');
     await page.waitForFunction(() => document.getElementById("live")?.dataset.state === "live");
     assert(!page.url().includes("token"), `the token stayed in the address: ${page.url()}`);
     assert(page.problems.length === 0, `problems:\n${page.problems.join("\n")}`);

@@ -37,8 +37,8 @@ try {
 
   await page.goto(`${server.url}/supervisors`);
   await ready();
-  await page.click('section.sup[data-sup="pipeline"] tr[data-child="transformer"] button[data-action="kill"]');
-  await page.waitForSelector('section.sup[data-sup="pipeline"] tr.restarted');
+  await page.click('.outline .row.child[data-sup="pipeline"][data-child="transformer"] button[data-action="kill"]');
+  await page.waitForSelector('.outline .row.child.restarted[data-sup="pipeline"]');
   await shot("supervisors");
 
   await post("/api/v1/sandboxes", { name: "lab", max_memory: 16 << 20, demo: true });

@@ -14,7 +14,7 @@ function showLive(state) {
     : state === "refused" ? "○ stream refused (see the page)" : "";
 }
 
-export function openEvents({ kinds, pids } = {}, onFrame, onOpen) {
+export function openEvents({ kinds, pids } = {}, onFrame, onOpen, onClose) {
   // commas stay plain: the server splits the lists on them
   const params = [];
   if (kinds?.length) params.push(`kinds=${kinds.map(encodeURIComponent).join(",")}`);
@@ -41,6 +41,7 @@ export function openEvents({ kinds, pids } = {}, onFrame, onOpen) {
     };
     ws.onclose = () => {
       if (closed) return;
+      onClose?.();
       showLive(refused ? "refused" : "down");
       if (refused) return;
       timer = setTimeout(connect, retry);

@@ -2,11 +2,13 @@
 -- trace session (kinds and pids from the query) sends it every event; it
 -- writes each as a JSON frame into the client's bounded queue (frames the
 -- client is too slow for are dropped and reported by the C side), adds
--- tree frames for supervisor events, one metrics frame per second and a
--- nodes frame when the connected nodes change.
+-- tree frames for supervisor events (a restart's names the siblings
+-- restarted with the child, and carries the budget after it), one metrics
+-- frame per second and a nodes frame when the connected nodes change.
 local otp = require "otp"
 local net = otp_internal.net
 local json = require "otp.api.json"
+local budget = require "otp.api.budget"
 local events = {}
 
 local tree_kinds = {sup_start_child = "started", sup_restart = "restarted",
@@ -66,6 +68,13 @@ function events.client(id, query)
   end
   local ok, session = pcall(otp.trace.start, trace_opts)
   if not ok then return refuse("badarg", tostring(session)) end
+  -- a restart's group is read from the stop and start events: only a stream that has them can say it
+  local groups
+  local wanted = {}
+  for _, k in ipairs(opts.kinds or {}) do wanted[k] = true end
+  if not opts.kinds or (wanted.sup_start_child and wanted.sup_terminate_child) then
+    groups = require("otp.api.restart_groups").new()
+  end
   net.ws_send(id, json.encode{type = "hello", kinds = opts.kinds, queue = net.stats().ws_queue_max})
   local watch_nodes = node_watch(id)
   watch_nodes()
@@ -78,7 +87,13 @@ function events.client(id, query)
       local ev = msg[2]
       if net.ws_send(id, json.encode{type = "event", event = ev}) == nil then return end
       local change = tree_kinds[ev.kind]
-      if change then net.ws_send(id, json.encode{type = "tree", change = change, event = ev}) end
+      if change then
+        -- a restart's frame names the siblings restarted with the child and the budget after it
+        local frame = {type = "tree", change = change, event = ev, group = groups and groups:feed(ev)}
+        if frame.group then frame.group = json.array(frame.group) end
+        if ev.kind == "sup_restart" then frame.budget = budget(ev.pid) end
+        if net.ws_send(id, json.encode(frame)) == nil then return end
+      end
     elseif msg and msg[1] == "nodedown" then
       watch_nodes(msg[2])
     elseif not msg then

@@ -1,6 +1,7 @@
 -- otp.api.operations: loads every resource's declarations into the registry.
 require "otp.api.processes"
 require "otp.api.supervisors"
+require "otp.api.trees"
 require "otp.api.system"
 require "otp.api.sandboxes"
 require "otp.api.traces"

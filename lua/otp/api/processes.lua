@@ -27,7 +27,8 @@ end
 -- The API's own processes are not for the API's users to stop or message:
 -- that would stop the server itself.
 local function guard(pid)
-  if pid == otp.whereis("api_server") or pid == otp.whereis("api_keeper") or pid == otp.whereis("api_lessons") then
+  if pid == otp.whereis("api_server") or pid == otp.whereis("api_keeper") or pid == otp.whereis("api_lessons")
+      or pid == otp.whereis("api_restarts") then
     errors.fail(409, "conflict", "that is a process of the API server itself; it cannot be killed or messaged through the API")
   end
 end

@@ -188,6 +188,8 @@ function server.main(file, opts)
   otp.register("api_server", otp.self())
   net.attach()
   otp.trap_exit(true)
+  -- the restart ledger first: it counts restarts from FILE's first event on
+  otp.register("api_restarts", otp.spawn_link(require("otp.api.restart_ledger").main))
   if not (opts and opts.beside_console) then otp.spawn_link(start_file, file) end
   otp.register("api_keeper", otp.spawn_link(require("otp.api.keeper").main))
   otp.register("api_lessons", otp.spawn_link(require("otp.api.lesson_runner").main))

@@ -1,56 +1,80 @@
-// Supervisors: every supervision tree, live. Loaded once over REST, then
-// every change comes from the event stream's tree frames: a restart swaps
-// the child's pid in place (the old one struck out for a moment), bumps its
-// restart count and the supervisor's budget meter. Kill / crash / restart
-// per child go through the REST operations; a pid opens its process panel.
-import { h, clear, statusLine } from "../dom.js";
+// Supervisors: every supervision tree, live. The forest comes in one REST
+// call once the event stream is open, then every change comes from the
+// stream's tree frames and is applied by id: a restart swaps the child's
+// pid in its row (the old one struck out for a moment), bumps the restart
+// counts of the child and of the siblings restarted with it, and the
+// supervisor's budget meter. The outline is virtualised (supervisors_outline.js),
+// searchable and collapsible; the graph draws one tree, or the whole forest
+// when it is small enough to lay out. Kill / crash / restart per child go
+// through the REST operations; a pid opens its process panel.
+import { h, statusLine } from "../dom.js";
 import { post, pidPath } from "../api.js";
 import { openEvents } from "../events.js";
 import { TreeModel } from "./supervisors_model.js";
+import { Outline } from "./supervisors_outline.js";
 import { openProcessPanel } from "./process_panel.js";
 
 const TREE_KINDS = ["sup_start_child", "sup_restart", "sup_terminate_child", "sup_shutdown"];
 
 export function mount(el) {
   const status = statusLine();
-  const search = h("input", { type: "search", placeholder: "Filter by name, id or pid", "aria-label": "Filter supervisors and children" });
-  const trees = h("div", { class: "trees", "aria-live": "off" });
+  const restartsSaid = h("p", { class: "sr-only", "aria-live": "polite", "data-role": "restarts-said" });
+  const search = h("input", { type: "search", placeholder: "Search by name, id or pid", "aria-label": "Search supervisors and children" });
+  const found = h("span", { class: "muted found", "aria-live": "polite" });
   const graphBox = h("div", { class: "graph", hidden: true, role: "img",
-    "aria-label": "The supervision trees as a graph; the tree view lists the same processes" });
-  const graphToggle = h("button", { type: "button", "aria-pressed": "false", onclick: () => toggleGraph() }, "Graph view");
+    "aria-label": "A supervision tree as a graph; the outline lists the same processes" });
+  const graphNote = h("p", { class: "graph-note", hidden: true, role: "status" });
+  const graphToggle = h("button", { type: "button", "aria-pressed": "false", "data-action": "graph", onclick: () => toggleGraph() }, "Graph view");
+  const model = new TreeModel(onChange, { budgets: true });
+  const outline = new Outline({
+    toggle: (row) => {
+      if (model.collapsed.has(row.sup.pid)) model.collapsed.delete(row.sup.pid);
+      else model.collapsed.add(row.sup.pid);
+      relist();
+    },
+    open: (pid) => { if (typeof pid === "string" && pid.startsWith("<")) openProcessPanel(pid); },
+    fail: (sup, c, kind) => act(`${kind} ${c.id}`, () =>
+      post(`/api/v1/supervisors/${pidPath(sup.pid)}/simulate-failure`, { child: c.id, kind })),
+    restart: (sup, c) => act(`restart ${c.id}`, () =>
+      post(`/api/v1/supervisors/${pidPath(sup.pid)}/children/${encodeURIComponent(c.id)}/restart`)),
+    graph: (sup) => showGraph(sup.pid),
+  });
+  const head = h("div", { class: "outline-head", "aria-hidden": "true" },
+    ["name / id", "pid", "type", "state", "restarts", "actions"].map((t) => h("span", {}, t)));
   el.append(
     h("h1", {}, "Supervisors"),
-    h("div", { class: "toolbar" }, search,
+    h("div", { class: "toolbar" }, search, found,
       h("button", { type: "button", "data-action": "expand-all", onclick: () => setAll(false) }, "Expand all"),
-      h("button", { type: "button", onclick: () => setAll(true) }, "Collapse all"),
+      h("button", { type: "button", "data-action": "collapse-all", onclick: () => setAll(true) }, "Collapse all"),
       graphToggle),
-    status, trees, graphBox);
-  let graph = null;
+    h("p", { class: "muted keys" }, "Keys in the outline: ↑ ↓ move, → ← open and close, Enter opens the process, Tab reaches the row's buttons."),
+    status, restartsSaid, graphNote, graphBox, head, outline.el);
+  let graph = null, graphRoot = null, rendered = false;
 
-  async function toggleGraph() {
-    const on = graphToggle.getAttribute("aria-pressed") !== "true";
-    graphToggle.setAttribute("aria-pressed", String(on));
-    trees.hidden = on;
-    graphBox.hidden = !on;
-    graph?.destroy();
-    graph = null;
-    if (on) {
-      const { mountGraph } = await import("./supervisors_graph.js");
-      if (graphToggle.getAttribute("aria-pressed") === "true") graph = await mountGraph(graphBox, model);
-    }
+  function relist() {
+    const rows = model.rows(search.value);
+    outline.setRows(rows);
+    const q = search.value.trim();
+    found.textContent = q ? `${model.matchCount} found` : "";
+    el.dataset.sups = String(model.sups.size);
   }
 
-  const rows = new Map();              // `${sup}|${id}` -> row element
-  const sections = new Map();          // sup pid -> section element
-  const model = new TreeModel(onChange);
-  model.onProgress = (done, total) => {
-    if (total > 50 && !rendered) status.show(`Loading the supervisors: ${done} of ${total}…`, "busy");
-  };
-  let rendered = false;
+  let searchFrame = null;
+  search.addEventListener("input", () => {
+    cancelAnimationFrame(searchFrame);
+    searchFrame = requestAnimationFrame(relist);
+  });
+  search.addEventListener("keydown", (ev) => {
+    if (ev.key === "ArrowDown" || ev.key === "Enter") {
+      ev.preventDefault();
+      outline.setActive(0, true);
+    }
+  });
 
   function setAll(collapsed) {
-    for (const sup of model.sups.values()) sup.collapsed = collapsed;
-    render();
+    model.collapsed.clear();
+    if (collapsed) for (const pid of model.sups.keys()) model.collapsed.add(pid);
+    relist();
   }
 
   async function act(label, fn) {
@@ -63,153 +87,91 @@ export function mount(el) {
     }
   }
 
-  function childActions(sup, c) {
-    const fail = (kind) => act(`${kind} ${c.id}`, () =>
-      post(`/api/v1/supervisors/${pidPath(sup.pid)}/simulate-failure`, { child: c.id, kind }));
-    return h("td", { class: "actions" },
-      h("button", { type: "button", class: "danger", "data-action": "kill", onclick: () => fail("kill"),
-        title: "Send the untrappable exit signal kill" }, "kill"),
-      h("button", { type: "button", class: "danger", "data-action": "crash", onclick: () => fail("crash"),
-        title: "Exit with reason simulated_crash" }, "crash"),
-      h("button", { type: "button", "data-action": "restart",
-        onclick: () => act(`restart ${c.id}`, () =>
-          post(`/api/v1/supervisors/${pidPath(sup.pid)}/children/${encodeURIComponent(c.id)}/restart`)),
-        title: "terminate_child then restart_child (not counted against the budget)" }, "restart"));
-  }
-
-  function pidButton(pid) {
-    if (typeof pid !== "string" || !pid.startsWith("<")) return h("span", { class: "muted" }, String(pid));
-    return h("button", { type: "button", class: "pid link", onclick: () => openProcessPanel(pid) }, pid);
-  }
-
-  function childRow(sup, c, oldPid) {
-    const pidCell = h("td", { class: "pid-cell" },
-      oldPid && oldPid !== c.pid ? h("s", { class: "old-pid", "aria-label": `was ${oldPid}` }, oldPid) : null,
-      pidButton(c.pid));
-    const row = h("tr", { "data-child": c.id, "data-state": c.state, class: oldPid && oldPid !== c.pid ? "restarted" : null },
-      h("th", { scope: "row" }, c.id), pidCell, h("td", {}, c.type),
-      h("td", { class: "state" }, c.state), h("td", { class: "restarts num" }, String(c.restarts)),
-      childActions(sup, c));
-    row.searchText = `${c.id} ${c.pid} ${c.name || ""}`.toLowerCase();
-    return row;
-  }
-
-  function budgetMeter(sup) {
-    const b = sup.budget || { used: 0, intensity: 0, period: 0 };
-    return h("span", { class: "budget" },
-      h("meter", { min: 0, max: Math.max(1, b.intensity), low: Math.max(1, b.intensity) * 0.5, high: Math.max(1, b.intensity) * 0.8,
-        optimum: 0, value: b.used, "aria-label": `restart budget ${b.used} of ${b.intensity} in ${b.period} s` }),
-      h("span", { class: "budget-text" }, `${b.used}/${b.intensity} restarts in ${b.period} s`));
-  }
-
-  function supHeader(sup) {
-    const toggle = h("button", { type: "button", class: "toggle", "aria-expanded": String(!sup.collapsed),
-      onclick: () => { sup.collapsed = !sup.collapsed; render(); } }, sup.collapsed ? "▸" : "▾");
-    return h("header", { class: "sup-head" }, toggle,
-      h("h2", {}, sup.name || sup.pid), pidButton(sup.pid),
-      h("span", { class: "badge" }, sup.strategy),
-      h("span", { class: "sup-restarts" }, `${sup.restarts} restarts`),
-      budgetMeter(sup),
-      sup.alive ? null : h("span", { class: "badge bad" }, "shut down: intensity reached"));
-  }
-
-  function supSection(sup, depth, seen) {
-    seen.add(sup.pid);
-    const section = h("section", { class: "sup", "data-sup": sup.name || sup.pid, "data-pid": sup.pid, style: `--depth:${depth}` });
-    sections.set(sup.pid, section);
-    section.append(supHeader(sup));
-    if (!sup.collapsed) {
-      const body = h("tbody");
-      for (const c of sup.children) {
-        const row = childRow(sup, c);
-        rows.set(`${sup.pid}|${c.id}`, row);
-        body.append(row);
-      }
-      section.append(h("table", { class: "children" },
-        h("caption", { class: "sr-only" }, `Children of ${sup.name || sup.pid}`),
-        h("thead", {}, h("tr", {}, ["id", "pid", "type", "state", "restarts", "actions"].map((t) => h("th", { scope: "col" }, t)))),
-        body));
-      for (const c of sup.children) {
-        const sub = c.type === "supervisor" && model.sups.get(c.pid);
-        if (sub && !seen.has(sub.pid)) section.append(supSection(sub, depth + 1, seen));
-      }
+  // The graph of one supervisor's tree, or of the forest if small enough.
+  async function showGraph(rootPid) {
+    graphRoot = rootPid ?? null;
+    graphToggle.setAttribute("aria-pressed", "true");
+    graph?.destroy();
+    graph = null;
+    graphBox.hidden = false;
+    graphNote.hidden = false;
+    const { mountGraph, sizeOf, MAX_NODES } = await import("./supervisors_graph.js");
+    if (graphToggle.getAttribute("aria-pressed") !== "true") return;
+    const result = await mountGraph(graphBox, model, graphRoot);
+    if (graphToggle.getAttribute("aria-pressed") !== "true" || graphRoot !== (rootPid ?? null)) return result.destroy();
+    graph = result;
+    const sup = graphRoot && model.sups.get(graphRoot);
+    graphNote.replaceChildren(result.tooMany
+      ? `${result.tooMany.toLocaleString("en")} processes are too many to lay out as a graph (the page would stop answering `
+        + `for minutes; up to ${MAX_NODES.toLocaleString("en")} are drawn). Press “graph” on a supervisor's row to draw its tree. `
+      : `The graph of ${sup ? `${sup.name || sup.pid}'s tree` : "every tree"}: ${result.nodes} processes. `);
+    // the supervisor of the outline's current row, offered as the tree to draw if it can be
+    const at = outline.rows[outline.active];
+    const offer = at?.sup;
+    if (offer && offer.pid !== graphRoot && sizeOf(model, offer.pid) <= MAX_NODES) {
+      graphNote.append(h("button", { type: "button", "data-action": "graph-current", onclick: () => showGraph(offer.pid) },
+        `Draw ${offer.name || (at.kind === "sup" && at.via ? at.via.id : offer.pid)}'s tree`));
     }
-    return section;
+    graphBox.hidden = Boolean(result.tooMany);
   }
 
-  function render() {
-    rows.clear();
-    sections.clear();
-    clear(trees);
-    const seen = new Set();
-    for (const sup of model.sups.values()) {
-      if (!model.parentOf(sup.pid)) trees.append(supSection(sup, 0, seen));
+  function toggleGraph() {
+    if (graphToggle.getAttribute("aria-pressed") === "true") {
+      graphToggle.setAttribute("aria-pressed", "false");
+      graph?.destroy();
+      graph = null;
+      graphBox.hidden = true;
+      graphNote.hidden = true;
+      return;
     }
-    for (const sup of model.sups.values()) if (!seen.has(sup.pid)) trees.append(supSection(sup, 0, seen));
-    if (!model.sups.size) trees.append(h("p", {}, "No supervisor is running on this node."));
-    applyFilter();
-    rendered = true;
-    el.dataset.ready = "1";
+    showGraph(null);
   }
 
-  function applyFilter() {
-    const q = search.value.trim().toLowerCase();
-    for (const [pid, section] of sections) {
-      const sup = model.sups.get(pid);
-      const supHit = !q || `${sup?.name || ""} ${pid}`.toLowerCase().includes(q);
-      let any = supHit;
-      for (const row of section.querySelectorAll(":scope > table tr[data-child]")) {
-        const hit = supHit || row.searchText.includes(q);
-        row.hidden = !hit;
-        any ||= hit;
-      }
-      section.dataset.match = any || section.querySelector("section.sup[data-match='1']") ? "1" : "0";
+  // Updates from the model: one row patched in place, a new forest relisted.
+  function onChange(kind, sup, c) {
+    if (kind === "forest") {
+      relist();
+      rendered = true;
+      el.dataset.ready = "1";
+      graph?.update("sup");
+      return;
     }
-    // innermost first, so a parent stays visible when a sub-tree matches
-    for (const section of [...sections.values()].reverse()) {
-      const any = section.dataset.match === "1" || section.querySelector("section.sup[data-match='1']");
-      section.hidden = !any;
-    }
-  }
-  search.addEventListener("input", applyFilter);
-
-  // Updates of one row or one header in place; a new supervisor re-renders.
-  function onChange(kind, sup, c, was) {
     if (!rendered) return;
     graph?.update(kind, sup, c);
-    if ((kind === "restart" || kind === "child") && c) {
-      const key = `${sup.pid}|${c.id}`;
-      const row = rows.get(key);
-      if (row && c.type !== "supervisor") {
-        const fresh = childRow(sup, c, was);
-        row.replaceWith(fresh);
-        rows.set(key, fresh);
-        fresh.hidden = row.hidden;
-      } else render();
-      if (kind === "restart") updateHeader(sup);
-    } else if (kind === "budget") {
-      updateHeader(sup);
+    if (kind === "child" && c) {
+      outline.update(`${sup.pid}|${c.id}`);
+      if (c.type === "supervisor" && model.sups.has(c.pid)) outline.update(c.pid);
+    } else if (kind === "restart") {
+      outline.update(sup.pid);
+      const with_ = [...sup.children].filter((x) => x.with === c.id).map((x) => x.id);
+      restartsSaid.textContent = `${c.id} restarted by ${sup.name || sup.pid}: now ${c.pid}`
+        + (with_.length ? `, and with it ${with_.join(", ")} (${sup.strategy})` : "");
+    } else if (kind === "budget" || kind === "sup") {
+      outline.update(sup.pid);
     } else if (kind === "foreign") {
       el.dataset.foreign = String(model.foreign.size);     // seen, not shown: inside a sandbox
-    } else {
-      render();
     }
   }
 
-  function updateHeader(sup) {
-    const section = sections.get(sup.pid);
-    const head = section?.querySelector(":scope > header");
-    if (head) head.replaceWith(supHeader(sup));
-  }
-
+  let loadedOnce = false;
+  const load = () => {
+    if (!loadedOnce) status.show("Loading the supervisors…", "busy");
+    model.loadAll().then(() => {
+      if (!loadedOnce) status.show("");
+      loadedOnce = true;
+      if (!model.sups.size) status.show("No supervisor is running on this node.");
+    }, (err) => status.show(`Cannot load the supervisors: ${err.message}`, "error"));
+  };
+  // the forest is read once the stream follows the node (its hello), so no change falls between
   const stop = openEvents({ kinds: TREE_KINDS }, (frame) => {
-    if (frame.type === "tree") model.apply(frame.change, frame.event);
+    if (frame.type === "hello") {
+      model.seq = null;             // (again after a reconnect: frames may have been lost)
+      load();
+    } else if (frame.type === "tree") model.apply(frame);
+  }, null, () => {
+    // no stream (refused, a token missing, the node gone): the REST answer says why, or shows what it can
+    if (!loadedOnce && model.seq === null) load();
   });
-  model.loadAll().then(({ failed }) => {
-    render();
-    status.show("");
-    if (failed) status.show(`${failed} supervisors could not be read (they may have exited meanwhile)`, "error");
-  }, (err) => status.show(`Cannot load the supervisors: ${err.message}`, "error"));
 
   return () => {
     stop();

@@ -1,11 +1,12 @@
-// The supervision trees as a graph (cytoscape laid out by dagre, top
-// down): a node per supervisor and per worker, an edge from each
-// supervisor to its children. Labels follow the live model (a restart
+// A supervision tree as a graph (cytoscape laid out by dagre, top down):
+// one supervisor's tree, or every tree when they are few; a node per
+// supervisor and per worker, an edge from each supervisor to its children.
+// Past MAX_NODES dagre takes seconds to minutes: the page says so instead. Labels follow the live model (a restart
 // relabels its node and flashes it); clicking a node opens its process
 // panel. Loaded on demand: only when the graph view is chosen.
 import { openProcessPanel } from "./process_panel.js";
 
-const MAX_NODES = 3000;
+export const MAX_NODES = 1500;
 
 function colors() {
   const css = getComputedStyle(document.documentElement);
@@ -13,9 +14,32 @@ function colors() {
   return { fg: v("--fg"), bg: v("--panel"), line: v("--line"), accent: v("--accent"), bad: v("--bad"), flash: v("--warn") };
 }
 
-function elementsOf(model) {
+// The supervisors of root's tree (every supervisor without root).
+function supsUnder(model, root) {
+  if (!root) return [...model.sups.values()];
+  const out = [], seen = new Set();
+  const walk = (sup) => {
+    if (!sup || seen.has(sup.pid)) return;
+    seen.add(sup.pid);
+    out.push(sup);
+    for (const c of sup.children) if (c.type === "supervisor") walk(model.sups.get(c.pid));
+  };
+  walk(model.sups.get(root));
+  return out;
+}
+
+function countOf(sups) {
+  let n = sups.length;
+  for (const sup of sups) n += sup.children.length;
+  return n;
+}
+
+// How many nodes root's tree (every tree without root) would draw.
+export const sizeOf = (model, root = null) => countOf(supsUnder(model, root));
+
+function elementsOf(model, root) {
   const nodes = [], edges = [];
-  for (const sup of model.sups.values()) {
+  for (const sup of supsUnder(model, root)) {
     nodes.push({ data: { id: sup.pid, pid: sup.pid, label: `${sup.name || "supervisor"}\n${sup.pid}\n${sup.strategy}`, kind: "sup",
       state: sup.alive ? "running" : "dead" } });
     for (const c of sup.children) {
@@ -28,14 +52,12 @@ function elementsOf(model) {
   return { nodes, edges };
 }
 
-export async function mountGraph(container, model) {
+export async function mountGraph(container, model, root = null) {
+  const size = sizeOf(model, root);
+  if (size > MAX_NODES) return { tooMany: size, update() {}, destroy() {} };
   const [{ default: cytoscape }, { default: dagre }] = await Promise.all([import("cytoscape"), import("cytoscape-dagre")]);
   cytoscape.use(dagre);
-  const { nodes, edges } = elementsOf(model);
-  if (nodes.length > MAX_NODES) {
-    container.textContent = `${nodes.length} processes are too many for the graph view; the tree view shows them all.`;
-    return { update() {}, destroy() {} };
-  }
+  const { nodes, edges } = elementsOf(model, root);
   const c = colors();
   const cy = cytoscape({
     container,
@@ -60,6 +82,7 @@ export async function mountGraph(container, model) {
   });
   return {
     cy,
+    nodes: nodes.length,
     // A child's new pid or state relabels its node; a new or gone
     // supervisor rebuilds the graph.
     update(kind, sup, child) {
@@ -71,8 +94,9 @@ export async function mountGraph(container, model) {
           node.addClass("restarted");
           setTimeout(() => node.removeClass("restarted"), 1200);
         }
-      } else if (kind === "sup" || kind === "drop" || kind === "restart") {
-        const next = elementsOf(model);
+      } else if (kind === "sup" || (kind === "restart" && child?.type === "supervisor")) {
+        if (root && !model.sups.has(root)) return;       // its root restarted: the graph keeps the last one
+        const next = elementsOf(model, root);
         cy.elements().remove();
         cy.add([...next.nodes, ...next.edges]);
         cy.layout({ name: "dagre", rankDir: "TB", nodeSep: 16, rankSep: 40 }).run();
