@@ -183,6 +183,7 @@ int otp_node_run(otp_node *node) {
     if (node->rq_len) uv_run(&node->loop, UV_RUN_NOWAIT);
     else if (node->cfg.virtual_time && node->heap_len) {
       uv_run(&node->loop, UV_RUN_NOWAIT);    /* I/O first: it may wake someone */
+      if (!node->rq_len && node->outside_holds) otp_clock_wait_outside(node);
       if (!node->rq_len) otp_clock_advance(node);
     } else if (uv_loop_alive(&node->loop)) uv_run(&node->loop, UV_RUN_ONCE);
     else report_deadlock(node);
