@@ -4,7 +4,9 @@
 #  - without a node name, start_link raises notalive and says to use
 #    --sname (or otp.net_kernel.start); net_kernel.start then names the node;
 #  - start_link returns the peer's node, connected, and a control process
-#    linked to the caller; spawn_on runs there; stop -> true, then the
+#    linked to the caller; spawn_on runs there; a process there exiting
+#    kills a linked process here that does not trap exits (A5, finalised
+#    at once though it happens outside any slice); stop -> true, then the
 #    caller's monitor_node has nodedown and its EXIT from the control
 #    process is "normal" (in that order, as OTP's); stop again -> exit noproc;
 #  - the peer halting by itself (os.exit on it): nodedown, then EXIT normal
@@ -44,6 +46,15 @@ say("started", node:match("^peer_one%d+@") ~= nil, otp.nodes()[1] == node,
 local me = otp.self()
 otp.spawn_on(node, function(to) otp.send(to, {"hello from", otp.node()}) end, me)
 say("spawn_on", otp.receive(otp.match{"hello from"})[2] == node)
+-- A5 across nodes: a process that does not trap exits dies of a remote link's exit
+local bystander = otp.spawn(function(to)
+  local victim = otp.spawn_on(to, function() otp.receive("go"); otp.exit("remote_reason") end)
+  otp.link(victim)
+  otp.send(victim, "go")
+  otp.receive()
+end, node)
+local bref = otp.monitor(bystander)
+say("A5", otp.receive(otp.match{"DOWN", bref}, 5000)[5])
 otp.monitor_node(node, true)
 say("stop", otp.peer.stop(node))
 say(show(otp.receive(nil, 5000)))
@@ -81,15 +92,16 @@ LUA
 got=$(timeout 120 "$OTPLAB" run --sname "a$suffix" --cookie "$cookie" "$tmp/a.lua" "$suffix" 2>"$tmp/a_err")
 want='started	true	true	true
 spawn_on	true
+A5	remote_reason
 stop	true
 {"nodedown", "NODE"}
 {"EXIT", <0.2.0>, "normal"}
 again	exit: noproc
 stop	{"nodedown", "NODE"}
-stop	{"EXIT", <0.3.0>, "normal"}
+stop	{"EXIT", <0.4.0>, "normal"}
 crash	{"nodedown", "NODE"}
-crash	{"EXIT", <0.4.0>, {"nodedown", "NODE"}}
-killed	{"EXIT", <0.5.0>, "killed"}
+crash	{"EXIT", <0.5.0>, {"nodedown", "NODE"}}
+killed	{"EXIT", <0.6.0>, "killed"}
 killed	{"nodedown", "NODE"}
 partition	true	{"nodedown", "NODE"}
 during	false	true
