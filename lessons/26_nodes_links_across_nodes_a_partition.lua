@@ -161,4 +161,4 @@ lesson.step("The heal, and what each side kept", function()
   say("otp.peer.stop(b): b is gone (%d nodes connected).", #otp.nodes())
 end)
 
-lesson.finish{try = "n = otp.peer.start_link{}; p = otp.spawn_on(n, otp.receive); otp.monitor_node(n, true); otp.peer.stop(n); flush()"}
+lesson.finish{try = "n = otp.peer.start_link{}; p = otp.spawn_on(n, function() otp.receive() end); otp.monitor_node(n, true); otp.peer.stop(n); flush()"}
