@@ -133,7 +133,8 @@ int cli_start_dist(otp_node *node, const cli_dist_options *dist) {
   cli_peer_attach(node, dist);   /* otp.peer and otp.net_kernel, named or not */
   if (!dist || !dist->sname) {
     if (dist && dist->cookie)
-      fprintf(stderr, "otplab: warning: --cookie without --sname or --name does nothing\n");
+      fprintf(stderr, "otplab: warning: --cookie without --sname or --name is used only if "
+              "otp.net_kernel.start names the node\n");
     return 0;
   }
 #ifdef OTP_HAVE_DIST
