@@ -102,5 +102,33 @@ lesson.step("The fix passes every explored schedule", function()
   os.remove(fixed_path)
 end)
 
+-- The exercise: the losing half of the race, by hand. "server" is taken by
+-- `winner`; `loser` was spawned to be the server too. Do what the fix does.
+local function serve() while true do otp.send(otp.receive(), "pong") end end
+local winner = otp.spawn(serve)
+otp.register("server", winner)
+local loser = otp.spawn(serve)
+local function loser_check()
+  if otp.whereis("server") ~= winner then
+    return false, "\"server\" is no longer winner " .. tostring(winner) .. " (it is " ..
+      tostring(otp.whereis("server")) .. "): the process that registered first keeps the name"
+  end
+  if otp.is_alive(loser) then
+    return false, "loser " .. tostring(loser) .. " still runs: register failed for it, so it is " ..
+      "a server nobody can find; stop it (otp.exit(loser, \"kill\"))"
+  end
+  return true
+end
+lesson.expose{winner = winner, loser = loser}
+lesson.exercise("loser was spawned to be \"server\", but winner registered first: do what the fix " ..
+  "does, try pcall(otp.register, \"server\", loser) and, when it fails, stop loser so that only " ..
+  "winner serves",
+  loser_check,
+  function()
+    if not pcall(otp.register, "server", loser) then otp.exit(loser, "kill") end
+  end)
+otp.exit(winner, "kill")
+
 lesson.finish{try = "pp(math.random(1000))  -- in a console started with --seed 7, the same number every time",
-              shell = "otplab explore your_scenario.lua, then otplab explore your_scenario.lua --seed S --runs 1"}
+              shell = "otplab explore your_scenario.lua, then otplab explore your_scenario.lua --seed S --runs 1",
+              next = "Nodes, links across nodes, a partition"}

@@ -169,3 +169,21 @@ int otp_clock_advance(otp_node *node) {
   fire_due(node, node->vclock_ns);
   return 1;
 }
+
+static void on_outside_timer(uv_timer_t *h) {
+  otp_node *node = h->data;
+  node->clock_armed = 1;          /* unused by virtual time otherwise */
+}
+
+void otp_clock_wait_outside(otp_node *node) {
+  if (!node->heap_len) return;
+  uint64_t due = node->heap[0]->due_ns;
+  uint64_t ms = due > node->vclock_ns ? (due - node->vclock_ns + 999999u) / 1000000u : 0;
+  node->clock_armed = 0;
+  uv_update_time(&node->loop);
+  uv_timer_start(&node->clock_timer, on_outside_timer, ms, 0);
+  while (!node->rq_len && !node->clock_armed && node->outside_holds && !node->done)
+    uv_run(&node->loop, UV_RUN_ONCE);
+  uv_timer_stop(&node->clock_timer);
+  node->clock_armed = 0;
+}

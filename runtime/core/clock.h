@@ -47,5 +47,10 @@ uint64_t otp_deadline_left_ms(const struct otp_node *node, const otp_deadline *d
 /* Virtual time, nothing runnable: moves the clock to the earliest deadline
 ** and fires every entry due then. Returns 0 if no deadline was pending. */
 int otp_clock_advance(struct otp_node *node);
+/* Virtual time, nothing runnable, node->outside_holds > 0: waits for I/O at
+** most as long in real time as the earliest deadline is ahead in virtual
+** time, so what another OS process sends arrives before the clock jumps past
+** it. Returns with a process runnable, or with the deadline's time spent. */
+void otp_clock_wait_outside(struct otp_node *node);
 
 #endif

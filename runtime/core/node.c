@@ -221,9 +221,13 @@ int otp_node_run(otp_node *node) {
     otp_sched_run(node);
     if (node->done) break;
     if (node->cfg.virtual_time) warn_clock_held(node, &held);
-    if (node->rq_len) uv_run(&node->loop, UV_RUN_NOWAIT);
-    else if (node->cfg.virtual_time && node->heap_len) {
+    /* virtual time with peers running: what they send is read only when
+    ** every process waits, so it arrives at the same point of every run */
+    if (node->rq_len) {
+      if (!node->cfg.virtual_time || !node->outside_holds) uv_run(&node->loop, UV_RUN_NOWAIT);
+    } else if (node->cfg.virtual_time && node->heap_len) {
       uv_run(&node->loop, UV_RUN_NOWAIT);    /* I/O first: it may wake someone */
+      if (!node->rq_len && node->outside_holds) otp_clock_wait_outside(node);
       if (!node->rq_len) otp_clock_advance(node);
     } else if (uv_loop_alive(&node->loop)) uv_run(&node->loop, UV_RUN_ONCE);
     else report_deadlock(node);

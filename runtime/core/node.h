@@ -78,6 +78,11 @@ typedef struct otp_node {
   int clock_armed;
   uint64_t clock_due;
   uint64_t vclock_ns;        /* the virtual clock */
+  /* other OS processes that may still wake a process (peer nodes starting or
+  ** running, host/peer.c): while any is held, virtual time waits for them in
+  ** real time up to its next deadline instead of jumping (clock.h), and
+  ** reads what they send only when no process can run (node.c) */
+  uint32_t outside_holds;
 
   otp_rand rand;             /* the node's generator (rand.h), from cfg.seed */
 

@@ -501,6 +501,9 @@ static void run_slice(otp_node *node, otp_proc *p) {
 void otp_sched_run(otp_node *node) {
   set_busy(node, 1);
   uint64_t start = otp_now_ns();
+  /* deaths from outside any slice (an exit signal from another node, read
+  ** by a loop callback) are finalised now: their links and monitors fire */
+  if (node->dying_head) otp_proc_reap(node);
   otp_proc *p;
   while ((p = next_runnable(node)) != NULL && !node->done) {
     otp_sched_dequeue(node, p);

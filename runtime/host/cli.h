@@ -42,6 +42,14 @@ int cli_dist_option(cli_dist_options *dist, int argc, char **argv, int *i);
 /* Makes node an Erlang node if dist names it; 0, or -1 (reported). */
 int cli_start_dist(otp_node *node, const cli_dist_options *dist);
 void cli_stop_dist(otp_node *node);
+/* The same as the console's start and stop hooks (arg: the cli_dist_options). */
+int cli_console_start_dist(otp_node *node, void *dist);
+void cli_console_stop_dist(otp_node *node, void *dist);
+/* peer.c: otp.peer's child nodes and otp.net_kernel.start on node (called by
+** cli_start_dist, whether the node has a name or not); detach stops every
+** peer (closing its stdin, killing it after a grace time) and waits for it. */
+void cli_peer_attach(otp_node *node, const cli_dist_options *dist);
+void cli_peer_detach(otp_node *node);
 
 /* --port N, --bind ADDRESS, --token T of serve and console --web (cmd names
 ** the command in messages): 1 if argv[*i] was one, 0 if not, -1 if bad

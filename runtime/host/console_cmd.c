@@ -7,8 +7,8 @@
 #include "host/cli.h"
 #include "console/console.h"
 
-static int start_dist(otp_node *node, void *dist) { return cli_start_dist(node, dist); }
-static void stop_dist(otp_node *node, void *dist) { (void)dist; cli_stop_dist(node); }
+int cli_console_start_dist(otp_node *node, void *dist) { return cli_start_dist(node, dist); }
+void cli_console_stop_dist(otp_node *node, void *dist) { (void)dist; cli_stop_dist(node); }
 
 int cli_console(int argc, char **argv) {
   otp_node_config cfg;
@@ -48,6 +48,7 @@ int cli_console(int argc, char **argv) {
   }
   web.any_port_if_busy = !port_given;
   if (want_web && cli_net_token(&web.net, "console", token, sizeof token) != 0) return CLI_FAILED;
-  otp_console_hooks hooks = {.start = start_dist, .stop = stop_dist, .arg = &dist};
+  otp_console_hooks hooks = {.start = cli_console_start_dist, .stop = cli_console_stop_dist,
+                              .arg = &dist};
   return otp_console_main(&cfg, file, want_web ? &web : NULL, &hooks) == 0 ? CLI_OK : CLI_FAILED;
 }

@@ -81,9 +81,11 @@ int cli_lessons(int argc, char **argv) {
 int cli_lesson(int argc, char **argv) {
   otp_node_config cfg;
   otp_node_config_defaults(&cfg);
+  cli_dist_options dist = {0};
   int interactive = 0, number = 0;
   for (int i = 0; i < argc; i++) {
     int r = cli_node_option(&cfg, argc, argv, &i);
+    if (r == 0) r = cli_dist_option(&dist, argc, argv, &i);
     if (r < 0) return CLI_USAGE;
     if (r > 0) continue;
     if (strcmp(argv[i], "--interactive") == 0) {
@@ -109,6 +111,10 @@ int cli_lesson(int argc, char **argv) {
     return CLI_USAGE;
   }
   setenv("OTPLAB_LESSON_MODE", interactive ? "interactive" : "straight", 1);
-  if (interactive) return otp_console_main(&cfg, path, NULL, NULL) == 0 ? CLI_OK : CLI_FAILED;
-  return cli_run_file(&cfg, NULL, path, 0, NULL);
+  if (interactive) {
+    otp_console_hooks hooks = {.start = cli_console_start_dist, .stop = cli_console_stop_dist,
+                              .arg = &dist};
+    return otp_console_main(&cfg, path, NULL, &hooks) == 0 ? CLI_OK : CLI_FAILED;
+  }
+  return cli_run_file(&cfg, &dist, path, 0, NULL);
 }

@@ -130,9 +130,11 @@ int cli_dist_option(cli_dist_options *dist, int argc, char **argv, int *i) {
 }
 
 int cli_start_dist(otp_node *node, const cli_dist_options *dist) {
+  cli_peer_attach(node, dist);   /* otp.peer and otp.net_kernel, named or not */
   if (!dist || !dist->sname) {
     if (dist && dist->cookie)
-      fprintf(stderr, "otplab: warning: --cookie without --sname or --name does nothing\n");
+      fprintf(stderr, "otplab: warning: --cookie without --sname or --name is used only if "
+              "otp.net_kernel.start names the node\n");
     return 0;
   }
 #ifdef OTP_HAVE_DIST
@@ -145,10 +147,12 @@ int cli_start_dist(otp_node *node, const cli_dist_options *dist) {
   fprintf(stderr, "otplab: limit: this otplab was built without distribution (erl_interface "
           "was not found: install erlang-dev and rebuild)\n");
 #endif
+  cli_peer_detach(node);
   return -1;
 }
 
 void cli_stop_dist(otp_node *node) {
+  cli_peer_detach(node);
 #ifdef OTP_HAVE_DIST
   otp_dist_stop(node);
 #endif

@@ -64,7 +64,7 @@ static void push_value(lua_State *L, const otp_sup_op *op) {
 static void push_child_name(lua_State *L, uint64_t key, otp_pid pid) {
   lsup_push_record_field(L, key, "id");
   char buf[48] = "";
-  if (pid) otp_pid_format(pid, buf, sizeof buf);
+  if (pid) otp_pid_format_on(otp_node_of(L), pid, buf, sizeof buf);   /* remote ones too */
   if (lua_isnil(L, -1)) {
     lua_pushfstring(L, "child %s", pid ? buf : "(no pid)");
   } else {

@@ -3,7 +3,7 @@
 # exits 0 (each one checks what it claims with otp.expect, and each exercise
 # checks that its check fails before the reference solution and holds after
 # it), with its narration on stdout ending with the pointer to the next lesson;
-# and that every lesson but the last has an exercise (as the README says).
+# and that every lesson has an exercise (as the README says).
 set -u
 OTPLAB=${OTPLAB:-build/otplab}
 failures=0
@@ -15,8 +15,7 @@ for lesson in lessons/[0-9]*_*.lua; do
   if [ "$status" -ne 0 ]; then
     echo "FAIL: lesson $n ($lesson) exited $status: $(printf "%s" "$out" | grep -m1 "expectation failed"; printf "%s" "$out" | tail -5)" >&2
     failures=$((failures + 1))
-  elif [ "$lesson" != "$(ls lessons/[0-9]*_*.lua | tail -1)" ] &&
-       ! printf '%s' "$out" | grep -Fq "(reference solution: the check holds)"; then
+  elif ! printf '%s' "$out" | grep -Fq "(reference solution: the check holds)"; then
     echo "FAIL: lesson $n ($lesson) has no exercise" >&2
     failures=$((failures + 1))
   elif ! printf '%s' "$last" | grep -Eq "^(Next: lesson $((n + 1)), .* \(otplab lesson $((n + 1))\)|That was the last lesson)"; then
