@@ -15,25 +15,30 @@ class LessonTreeModel extends TreeModel {
   constructor(onChange) {
     super(onChange);
     this.allowed = new Set();
+    this.gone = new Map();          // supervisors that left the run, drawn shut down
   }
 
-  // Only the lesson's supervisors are fetched, never the node's others.
-  discover(pid) {
-    return this.allowed.has(pid) ? this.fetchSup(pid) : Promise.resolve();
+  // The forest (GET /api/v1/trees) narrowed to the lesson's supervisors.
+  async loadAll() {
+    const answer = await super.loadAll();
+    for (const pid of [...this.sups.keys()]) if (!this.allowed.has(pid)) this.sups.delete(pid);
+    for (const [pid, sup] of this.gone) if (!this.sups.has(pid)) this.sups.set(pid, sup);
+    this.onChange("sup");
+    return answer;
   }
 
-  // The run's live supervisors now: new ones fetched, gone ones marked down.
+  // The run's live supervisors now: new ones read, gone ones marked down.
   async sync(pids) {
     this.allowed = new Set(pids);
     for (const sup of this.sups.values()) {
       if (sup.alive && !this.allowed.has(sup.pid)) {
         sup.alive = false;
         for (const c of sup.children) c.state = "terminated";
+        this.gone.set(sup.pid, sup);
         this.onChange("sup", sup);
       }
     }
-    await Promise.all(pids.filter((p) => !this.sups.has(p) || !this.sups.get(p).alive)
-      .map((p) => this.fetchSup(p, false).catch(() => {})));
+    if (pids.some((p) => !this.sups.has(p) || !this.sups.get(p).alive)) await this.loadAll().catch(() => {});
   }
 }
 
@@ -68,13 +73,14 @@ export function mountLessonTree(el) {
     if (pending.length) graph.update("sup");
   });
   const stop = openEvents({ kinds: TREE_KINDS }, (frame) => {
-    if (frame.type === "tree" && model.allowed.has(frame.event.pid)) model.apply(frame.change, frame.event);
+    if (frame.type === "tree" && model.allowed.has(frame.event.pid)) model.apply(frame);
   });
   return {
     sync: (pids) => model.sync(pids),
     reset() {
       model.sups.clear();
       model.allowed.clear();
+      model.gone.clear();
       graph?.update("sup");
       clear(text);
       empty.hidden = false;
