@@ -9,6 +9,9 @@
 **           | TABLEMT ...as TABLE... metatable:value       (spawn mode)
 **           | BACK index:varint         a table or function already encoded
 **           | PID pid:varint | REF id:varint alias:varint
+**             (with F_TERMS: pid and id index an array given beside the
+**             buffer, alias 0; for another node, which gets that array as
+**             Erlang terms so that its pids and refs are translated)
 **           | FUNC len:varint dump nups:byte upvalue*nups    (spawn mode)
 **           | CFUNC pointer:8 name:string                     (spawn mode)
 **           | MOD name:string | MODFN name:string key:string
@@ -40,6 +43,7 @@ enum {
 };
 
 #define F_REFS 1       /* flags: BACK or JOIN present, the decoder records */
+#define F_TERMS 2      /* PID and REF hold an index into a separate array of them */
 
 struct otp_xbuf {
   size_t len, cap;

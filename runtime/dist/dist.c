@@ -23,12 +23,14 @@
 #include "core/remote.h"
 #include "core/signal.h"
 #include "core/term.h"
+#include "core/xcopy.h"
 #include "lua/lotp.h"
 
 #define HANDSHAKE_MS 2000
 #define CONNECT_MS 3000
 #define EPMD_MS 2000
 #define XBUF_MT "otp.dist.xbuf"
+#define XCODE_MT "otp.dist.code"
 
 typedef struct connect_work {
   uv_work_t req;
@@ -194,7 +196,13 @@ static void on_listen_readable(uv_poll_t *h, int status, int events) {
   struct otp_dist *d = h->data;
   if (status < 0) return;
   ErlConnect peer;
+  d->refused[0] = 0;
   int fd = ei_accept_tmo(&d->ec, d->listen_fd, &peer, HANDSHAKE_MS);
+  if (fd < 0 && d->refused[0]) {   /* socket.c: a partition still in force */
+    otp_log(d->node, OTP_LOG_DEBUG, "dist: %s is blocked (otp.disconnect with block_ms): "
+            "its handshake was refused", d->refused);
+    return;
+  }
   if (fd < 0) {                   /* Erlang reports a refused node as an error too */
     otp_log(d->node, OTP_LOG_ERROR, "dist: refused a connection from %s: its cookie is not "
             "this node's (give both the same --cookie, or -setcookie in erl), or its "
@@ -219,7 +227,7 @@ static void on_listen_readable(uv_poll_t *h, int status, int events) {
   conn_up(c, fd);
 }
 
-/* ---- what the bindings call (node->dist_*) ---- */
+/* ---- what the bindings call (node->dist_ops, core/dist_ops.h) ---- */
 
 static void xbuf_free(ei_x_buff *x) {
   if (x->buff) ei_x_free(x);
@@ -266,7 +274,7 @@ static otp_pid current_pid(otp_node *node) {
 
 static void dist_send(otp_node *node, lua_State *L, int name_idx, const char *peer,
                       int msg_idx) {
-  struct otp_dist *d = node->dist;
+  struct otp_dist *d = dist_of(node);
   name_idx = lua_absindex(L, name_idx);
   msg_idx = lua_absindex(L, msg_idx);
   ei_x_buff *x = push_xbuf(L);
@@ -288,7 +296,7 @@ static void put_pid_ref(struct otp_dist *d, ei_x_buff *x, otp_pid pid, uint64_t 
 
 static void dist_rpc(otp_node *node, lua_State *L, const char *peer, int mod, int fn, int args,
                      otp_pid self, otp_pid gl, uint64_t ref) {
-  struct otp_dist *d = node->dist;
+  struct otp_dist *d = dist_of(node);
   mod = lua_absindex(L, mod);
   fn = lua_absindex(L, fn);
   args = lua_absindex(L, args);
@@ -311,26 +319,55 @@ static void dist_rpc(otp_node *node, lua_State *L, const char *peer, int mod, in
   lua_pop(L, 1);
 }
 
+static int xcode_gc(lua_State *L) {
+  otp_xbuf **b = luaL_checkudata(L, 1, XCODE_MT);
+  otp_xbuf_free(*b);
+  *b = NULL;
+  return 0;
+}
+
+/* The function at fn as xcopy spawn-mode bytes held by a userdata (freed
+** on an error too), its pids and refs in the array pushed below it. */
+static otp_xbuf *push_code(lua_State *L, int fn) {
+  lua_newtable(L);
+  otp_xbuf **b = lua_newuserdatauv(L, sizeof *b, 0);
+  *b = NULL;
+  if (luaL_newmetatable(L, XCODE_MT)) {
+    lua_pushcfunction(L, xcode_gc);
+    lua_setfield(L, -2, "__gc");
+  }
+  lua_setmetatable(L, -2);
+  *b = otp_xencode_with(L, fn, 1, OTP_COPY_SPAWN, "the spawned function", -2);
+  return *b;
+}
+
+/* {"$otplab_spawn", From, Ref, Code, Args, Terms}: Terms are the pids and
+** refs the code holds (upvalues), so that they cross as Erlang terms and
+** name the same processes over there. */
 static void dist_spawn(otp_node *node, lua_State *L, const char *peer, otp_pid from,
-                       uint64_t ref, const void *code, size_t len, int args) {
-  struct otp_dist *d = node->dist;
+                       uint64_t ref, int fn, int args) {
+  struct otp_dist *d = dist_of(node);
+  fn = lua_absindex(L, fn);
   args = lua_absindex(L, args);
+  otp_xbuf *code = push_code(L, fn);
+  int terms = lua_gettop(L) - 1;
   ei_x_buff *xp = push_xbuf(L);
-  ei_x_encode_tuple_header(xp, 5);
+  ei_x_encode_tuple_header(xp, 6);
   ei_x_encode_atom(xp, DIST_SPAWN_NAME);
   put_pid_ref(d, xp, from, ref);
-  ei_x_encode_binary(xp, code, (long)len);
-  otp_dist_encode(&d->cx, L, args, xp);     /* may raise badarg: xp is freed by its __gc */
+  ei_x_encode_binary(xp, otp_xbuf_data(code), (long)otp_xbuf_size(code));
+  otp_dist_encode(&d->cx, L, args, xp);     /* may raise badarg: the buffers' __gc free them */
+  otp_dist_encode(&d->cx, L, terms, xp);
   dist_conn *c = dist_conn_to(d, peer, 1);
   if (c) reg_send(d, c, from, DIST_SPAWN_NAME, xp);
   xbuf_free(xp);
-  lua_pop(L, 1);
+  lua_pop(L, 3);
 }
 
 static void dist_push_nodes(otp_node *node, lua_State *L) {
   lua_newtable(L);
   int i = 0;
-  for (dist_conn *c = node->dist->conns; c; c = c->next) {
+  for (dist_conn *c = dist_of(node)->conns; c; c = c->next) {
     if (c->state != CONN_UP) continue;
     lua_pushstring(L, c->peer);
     lua_rawseti(L, -2, ++i);
@@ -339,7 +376,7 @@ static void dist_push_nodes(otp_node *node, lua_State *L) {
 }
 
 static int dist_connect(otp_node *node, const char *peer, otp_pid waiter, uint64_t ref) {
-  struct otp_dist *d = node->dist;
+  struct otp_dist *d = dist_of(node);
   if (strcmp(peer, d->name) == 0) return 1;
   if (!valid_peer(peer)) return -1;
   dist_conn *c = dist_conn_to(d, peer, 1);
@@ -355,8 +392,8 @@ static int dist_connect(otp_node *node, const char *peer, otp_pid waiter, uint64
 }
 
 static int dist_disconnect(otp_node *node, const char *peer, uint64_t block_ms) {
-  dist_block_node(node->dist, peer, block_ms);
-  dist_conn *c = find_conn(node->dist, peer);
+  dist_block_node(dist_of(node), peer, block_ms);
+  dist_conn *c = find_conn(dist_of(node), peer);
   if (!c) return 0;
   int was_up = c->state == CONN_UP;
   dist_conn_drop(c, "disconnected by otp.disconnect");
@@ -364,7 +401,7 @@ static int dist_disconnect(otp_node *node, const char *peer, uint64_t block_ms) 
 }
 
 static void dist_monitor_node(otp_node *node, const char *peer, otp_pid pid, int on) {
-  struct otp_dist *d = node->dist;
+  struct otp_dist *d = dist_of(node);
   uint32_t idx = otp_remote_node(node, peer);
   if (!on) {                      /* one monitor off: the newest */
     for (size_t i = d->nwatches; i-- > 0;)
@@ -420,7 +457,7 @@ static int make_cnode(struct otp_dist *d, const char *name, int longnames, const
       return -1;
     }
     if (ei_connect_init_ussi(&d->ec, name, cookie, 0, &dist_socket_callbacks,
-                             sizeof dist_socket_callbacks, NULL) >= 0)
+                             sizeof dist_socket_callbacks, d) >= 0)
       return 0;
   } else {
     const char *at = strchr(name, '@');
@@ -433,7 +470,7 @@ static int make_cnode(struct otp_dist *d, const char *name, int longnames, const
     snprintf(alive, sizeof alive, "%.*s", (int)(at - name), name);
     struct in_addr any = {.s_addr = htonl(INADDR_ANY)};   /* ei does not use it */
     if (ei_connect_xinit_ussi(&d->ec, at + 1, alive, name, (Erl_IpAddr)&any, cookie, 0,
-                              &dist_socket_callbacks, sizeof dist_socket_callbacks, NULL) >= 0)
+                              &dist_socket_callbacks, sizeof dist_socket_callbacks, d) >= 0)
       return 0;
   }
   snprintf(err, errlen, "badarg: cannot make the node %s (with --cookie C, or a readable "
@@ -466,7 +503,7 @@ int otp_dist_start(otp_node *node, const char *name, int longnames, const char *
     return -1;
   }
   if (publish(d, port, err, errlen) != 0) {
-    close(d->listen_fd);
+    ei_close_connection(d->listen_fd);
     free(d);
     return -1;
   }
@@ -478,16 +515,16 @@ int otp_dist_start(otp_node *node, const char *name, int longnames, const char *
   d->tick.data = d;
   uv_timer_start(&d->tick, on_tick, d->ticktime_s * 250u, d->ticktime_s * 250u);
   uv_unref((uv_handle_t *)&d->tick);
-  node->dist = d;
-  node->dist_name = d->name;
-  node->dist_send = dist_send;
-  node->dist_push_nodes = dist_push_nodes;
-  node->dist_connect = dist_connect;
-  node->dist_disconnect = dist_disconnect;
-  node->dist_monitor_node = dist_monitor_node;
-  node->dist_rpc = dist_rpc;
-  node->dist_spawn = dist_spawn;
-  node->dist_ops = &dist_ops;
+  d->ops.name = d->name;
+  dist_signal_ops(&d->ops);
+  d->ops.send_name = dist_send;
+  d->ops.push_nodes = dist_push_nodes;
+  d->ops.connect = dist_connect;
+  d->ops.disconnect = dist_disconnect;
+  d->ops.monitor_node = dist_monitor_node;
+  d->ops.rpc = dist_rpc;
+  d->ops.spawn = dist_spawn;
+  node->dist_ops = &d->ops;
   return 0;
 }
 
@@ -497,23 +534,14 @@ static void handle_closed(uv_handle_t *h) {
 }
 
 void otp_dist_stop(otp_node *node) {
-  struct otp_dist *d = node->dist;
+  struct otp_dist *d = dist_of(node);
   if (!d) return;
   d->stopping = 1;
   while (d->conns) dist_conn_drop(d->conns, "this node is stopping");
   while (d->pending_work > 0) uv_run(&node->loop, UV_RUN_ONCE);   /* connects end in CONNECT_MS */
   uv_poll_stop(&d->listen_poll);
-  close(d->listen_fd);
+  ei_close_connection(d->listen_fd);   /* and its socket context (socket.c) */
   close(d->epmd_fd);              /* epmd forgets the name when this closes */
-  node->dist = NULL;
-  node->dist_name = NULL;
-  node->dist_send = NULL;
-  node->dist_push_nodes = NULL;
-  node->dist_connect = NULL;
-  node->dist_disconnect = NULL;
-  node->dist_monitor_node = NULL;
-  node->dist_rpc = NULL;
-  node->dist_spawn = NULL;
   node->dist_ops = NULL;
   free(d->watches);
   free(d->blocks);

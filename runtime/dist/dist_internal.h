@@ -14,6 +14,7 @@
 #include <lua.h>
 #include <uv.h>
 #include "core/pid.h"
+#include "core/dist_ops.h"
 #include "dist/dist_term.h"
 
 struct otp_node;
@@ -56,6 +57,7 @@ typedef struct dist_block {
 } dist_block;
 
 struct otp_dist {
+  otp_dist_ops ops;            /* first: node->dist_ops points here (dist_of) */
   struct otp_node *node;
   ei_cnode ec;
   int listen_fd, epmd_fd;
@@ -68,6 +70,7 @@ struct otp_dist {
   size_t nwatches, capwatches;
   dist_block *blocks;          /* partitions that refuse reconnects for a time */
   size_t nblocks;
+  char refused[MAXNODELEN + 1]; /* the blocked node socket.c refused in a handshake, or "" */
   int pending_work;            /* connects still on the thread pool */
   int stopping;
   char name[MAXNODELEN + 1];
@@ -84,6 +87,9 @@ enum {
   DOP_SPAWN_REQUEST_TT = 30, DOP_SPAWN_REPLY = 31, DOP_ALIAS_SEND = 33,
   DOP_ALIAS_SEND_TT = 34, DOP_UNLINK_ID = 35, DOP_UNLINK_ID_ACK = 36
 };
+
+/* The distribution state of a node whose node->dist_ops is set (core/node.h). */
+#define dist_of(node) ((struct otp_dist *)(node)->dist_ops)
 
 /* A pid or a ref of this node or another, encoded as Erlang writes it. */
 void dist_put_pid(struct otp_dist *d, ei_x_buff *x, otp_pid pid);
@@ -129,6 +135,9 @@ void dist_net_kernel_message(dist_conn *c, const char *buf, size_t len, int at);
 /* ---- control.c ---- */
 /* A whole packet (without its length) from c. */
 void control_packet(dist_conn *c, const char *buf, size_t len);
-extern const struct otp_dist_ops dist_ops;
+
+/* ---- signals_out.c ---- */
+/* Fills in the signal calls of ops (send, link, ..., down). */
+void dist_signal_ops(otp_dist_ops *ops);
 
 #endif

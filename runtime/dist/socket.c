@@ -6,12 +6,23 @@
 ** otplab nor act on otplab's; otplab reads and writes every message after
 ** the handshake itself (wire.c, control.c) and implements them.  The flags
 ** are outside the cookie's digest, as in erts's own handshake.
+**
+** A node kept out by otp.disconnect(node, {block_ms = N}) is refused before
+** the handshake answers it: the accepting side reads the name the other
+** node sends first (peeking, so that ei still reads it) and closes the
+** socket, so the other side's handshake fails (its otp.connect is false,
+** an Erlang node's net_adm:ping is pang) instead of succeeding and then
+** seeing the connection close.  Each socket's context is its fd and the
+** node's distribution (ei passes the setup context to every socket).
 */
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/time.h>
 #include <unistd.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -21,18 +32,33 @@
 #define DFLAG_DIST_MONITOR 0x08
 #define DFLAG_DIST_MONITOR_NAME 0x20
 
-#define FD(ctx) ((int)(intptr_t)(ctx))
+typedef struct sock {
+  int fd;
+  struct otp_dist *dist;
+} sock;
+
+#define FD(ctx) (((sock *)(ctx))->fd)
 
 static int s_socket(void **ctx, void *setup) {
+  sock *s = malloc(sizeof *s);
+  if (!s) return ENOMEM;
   int fd = socket(AF_INET, SOCK_STREAM, 0);
-  if (fd < 0) return errno;
+  if (fd < 0) {
+    free(s);
+    return errno;
+  }
   int one = 1;
   setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-  *ctx = (void *)(intptr_t)fd;
+  *s = (sock){fd, setup};
+  *ctx = s;
   return 0;
 }
 
-static int s_close(void *ctx) { return close(FD(ctx)) == 0 ? 0 : errno; }
+static int s_close(void *ctx) {
+  int r = close(FD(ctx)) == 0 ? 0 : errno;
+  free(ctx);
+  return r;
+}
 
 static int s_listen(void *ctx, void *addr, int *len, int backlog) {
   socklen_t n = (socklen_t)*len;
@@ -54,16 +80,62 @@ static int wait_fd(int fd, short events, unsigned tmo) {
   }
 }
 
+/* Peeks at the first handshake message of fd (2-byte length, then 'n'
+** version:2 flags:4 name, or 'N' flags:8 creation:4 nlen:2 name) and copies
+** the node name it carries into name; 0, or -1 if it did not come whole in
+** tmo ms or is not a name message. */
+static int peek_name(int fd, unsigned tmo, char *name, size_t size) {
+  unsigned char buf[2 + 17 + MAXNODELEN];
+  struct timeval tv = {(time_t)(tmo / 1000), (suseconds_t)(tmo % 1000) * 1000};
+  struct timeval none = {0, 0};
+  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  ssize_t got = recv(fd, buf, 2, MSG_PEEK | MSG_WAITALL);
+  size_t len = got == 2 ? (size_t)(buf[0] << 8 | buf[1]) : 0;
+  if (len > 0 && len <= sizeof buf - 2) got = recv(fd, buf, 2 + len, MSG_PEEK | MSG_WAITALL);
+  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &none, sizeof none);
+  if (len == 0 || len > sizeof buf - 2 || got != (ssize_t)(2 + len)) return -1;
+  size_t at, n;
+  if (buf[2] == 'n' && len >= 7) {
+    at = 9;
+    n = len - 7;
+  } else if (buf[2] == 'N' && len >= 15) {
+    at = 17;
+    n = (size_t)(buf[15] << 8 | buf[16]);
+    if (n > len - 15) return -1;
+  } else {
+    return -1;
+  }
+  if (n >= size) return -1;
+  memcpy(name, buf + at, n);
+  name[n] = 0;
+  return 0;
+}
+
 static int s_accept(void **ctx, void *addr, int *len, unsigned tmo) {
-  int r = wait_fd(FD(*ctx), POLLIN, tmo);
+  sock *listener = *ctx;
+  int r = wait_fd(listener->fd, POLLIN, tmo);
   if (r) return r;
   socklen_t n = (socklen_t)*len;
-  int fd = accept(FD(*ctx), addr, &n);
+  int fd = accept(listener->fd, addr, &n);
   if (fd < 0) return errno;
   int one = 1;
   setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+  struct otp_dist *d = listener->dist;
+  char peer[MAXNODELEN + 1];
+  if (d && d->nblocks > 0 && peek_name(fd, tmo, peer, sizeof peer) == 0 &&
+      dist_is_blocked(d, peer)) {
+    snprintf(d->refused, sizeof d->refused, "%s", peer);
+    close(fd);
+    return ECONNREFUSED;
+  }
+  sock *s = malloc(sizeof *s);
+  if (!s) {
+    close(fd);
+    return ENOMEM;
+  }
+  *s = (sock){fd, d};
   *len = (int)n;
-  *ctx = (void *)(intptr_t)fd;
+  *ctx = s;
   return 0;
 }
 
