@@ -7,6 +7,7 @@
 #include <lauxlib.h>
 #include "core/xcopy.h"
 #include "core/xwire.h"
+#include "core/ekind.h"
 #include "core/node.h"
 #include "core/term.h"
 
@@ -304,6 +305,16 @@ static void dec_value(dec *d) {
         lua_error(L);
       }
       lua_remove(L, -2);
+      break;
+    }
+    case T_EKIND: {
+      int k = get_byte(d);
+      size_t n;
+      const char *s = get_string(d, &n);
+      if (k != OTP_EK_BINARY && k != OTP_EK_CHARLIST &&
+          !(k == OTP_EK_BIGINT && otp_ekind_bigint_ok(s, n)))
+        corrupt(d, "a binary, charlist or bigint of no known form");
+      otp_push_ekind(L, (otp_ekind)k, s, n);
       break;
     }
     case T_ENV: lua_pushvalue(L, d->env); break;

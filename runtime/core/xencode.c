@@ -9,6 +9,7 @@
 #include <string.h>
 #include <lauxlib.h>
 #include "core/xenc.h"
+#include "core/ekind.h"
 #include "core/node.h"
 #include "core/term.h"
 
@@ -285,6 +286,9 @@ void xenc_value(enc *e, int idx, const frame *up) {
     case LUA_TUSERDATA: {
       otp_pid pid = otp_to_pid(L, idx);
       otp_ref_ud *r;
+      const char *bytes;
+      size_t len;
+      otp_ekind ek;
       if (e->terms && (pid != OTP_PID_NONE || otp_to_ref_ud(L, idx))) {
         put_term_index(e, idx, pid ? T_PID : T_REF);
       } else if (pid != OTP_PID_NONE) {
@@ -295,6 +299,10 @@ void xenc_value(enc *e, int idx, const frame *up) {
         put_byte(e, T_REF);
         put_varint(e, r->id);
         put_varint(e, r->alias);
+      } else if ((ek = otp_to_ekind(L, idx, &bytes, &len)) != OTP_EK_NONE) {
+        put_byte(e, T_EKIND);
+        put_byte(e, (int)ek);
+        put_string(e, bytes, len);
       } else xenc_refuse(e, up, "a userdata");
       break;
     }

@@ -16,6 +16,7 @@
 **           | CFUNC pointer:8 name:string                     (spawn mode)
 **           | MOD name:string | MODFN name:string key:string
 **           | ENV | BASE
+**           | EKIND kind:byte string   a binary, charlist or bigint (core/ekind.h)
 **   upvalue = JOIN index:varint n:varint   (the cell of function index's n-th
 **                                           upvalue, already encoded)
 **           | value
@@ -37,7 +38,7 @@
 
 enum {
   T_END, T_NIL, T_FALSE, T_TRUE, T_INT, T_FLT, T_STR, T_TABLE, T_TABLEMT,
-  T_BACK, T_PID, T_REF, T_FUNC, T_JOIN, T_CFUNC, T_MOD, T_MODFN, T_ENV, T_BASE,
+  T_BACK, T_PID, T_REF, T_FUNC, T_JOIN, T_CFUNC, T_MOD, T_MODFN, T_ENV, T_BASE, T_EKIND,
   T_SMALLINT = 0x40,   /* 0x40..0x7f: integers 0..63 */
   T_SSTR = 0x80        /* 0x80..0xbf: strings of 0..63 bytes */
 };

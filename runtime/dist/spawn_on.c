@@ -15,6 +15,7 @@
 #include "core/remote.h"
 #include "core/signal.h"
 #include "core/term.h"
+#include "core/ekind.h"
 #include "core/xcopy.h"
 #include "lua/lotp.h"
 
@@ -28,7 +29,8 @@ void dist_spawn_request(dist_conn *c, lua_State *L) {
   lua_rawgeti(L, req, 6);
   otp_pid from = otp_to_pid(L, -5);
   size_t len;
-  const char *bytes = lua_type(L, -3) == LUA_TSTRING ? lua_tolstring(L, -3, &len) : NULL;
+  const char *bytes;
+  if (otp_to_ekind(L, -3, &bytes, &len) != OTP_EK_BINARY) bytes = NULL;
   if (!from || !otp_is_remote(from) || !otp_to_ref(L, -4) || !bytes || !lua_istable(L, -2) ||
       lua_rawlen(L, -2) > 250 || !lua_istable(L, -1)) {
     otp_log(node, OTP_LOG_WARNING, "dist: %s sent a spawn request otplab cannot read", c->peer);

@@ -91,6 +91,7 @@ extern const luaL_Reg otp_message_funcs[];  /* lmessage.c */
 extern const luaL_Reg otp_signal_funcs[];   /* lsignal.c */
 extern const luaL_Reg otp_info_funcs[];     /* linfo.c */
 extern const luaL_Reg otp_dist_funcs[];     /* ldist.c */
+extern const luaL_Reg otp_ekind_funcs[];    /* lekind.c: otp.binary, charlist, atom, bigint */
 void otp_dist_core_register(lua_State *L);  /* ldist.c: otp.dist_core (internal) */
 
 

@@ -5,6 +5,8 @@
 #    says why on stderr;
 #  - A10: a monitor on a process of the other node gets DOWN with its exit
 #    reason; A5: a link from the other node brings the crash's EXIT;
+#  - a binary, a charlist and a bigint cross to the other node as such and
+#    come back as the same values;
 #  - otp.spawn_on runs a function (its upvalues and arguments copied) on
 #    the other node; a pid or ref in an upvalue, or nested in an argument,
 #    names the same process (is the same ref) over there;
@@ -30,6 +32,8 @@ while true do
   local from, cmd = m[1], m[2]
   if cmd == "spawn_waiting" then
     otp.send(from, {"spawned", otp.spawn(function(reason) otp.receive("go"); otp.exit(reason) end, m[3])})
+  elseif cmd == "echo" then
+    otp.send(from, {"echoed", m[3], otp.term_kind(m[3][1]), otp.term_kind(m[3][3])})
   elseif cmd == "connect_back_when_blocked" then
     local a = otp.node(from)
     otp.monitor_node(a, true)
@@ -86,6 +90,13 @@ otp.send(victim, "crash")
 local saw = otp.receive(otp.match{"b_saw_exit"})[2]
 check("A5 EXIT across otplab nodes", saw[1], "error")
 say("links and monitors ok")
+
+-- binaries, charlists and bigints keep their kind between otplab nodes
+local kinds = {otp.binary("bin"), otp.charlist("chars"), otp.bigint("-170141183460469231731687303715884105728"), "atom"}
+ask("echo", kinds)
+local e = otp.receive(otp.match{"echoed"})
+check("kinds seen on b", e[3] .. " " .. e[4], "binary bigint")
+for i = 1, 4 do check("kind " .. i .. " came back as the same value", e[2][i], kinds[i]) end
 
 -- spawn_on: the function, its upvalue and its arguments cross
 local k = 2
