@@ -145,59 +145,49 @@ static int big_compare(lua_State *L) {
   return big == 1 ? c : -c;
 }
 
+static int is_bigint(lua_State *L, int idx) {
+  const ekind_ud *u = lua_touserdata(L, idx);
+  return u && lua_rawlen(L, idx) == sizeof *u && u->kind == &kinds[OTP_EK_BIGINT];
+}
+
+static int compare(lua_State *L) {
+  return is_bigint(L, 1) || is_bigint(L, 2) ? big_compare(L) : bytes_compare(L);
+}
+
 static int e_lt(lua_State *L) {
-  const ekind_ud *u = lua_touserdata(L, 1);
-  int big = u && u->kind == &kinds[OTP_EK_BIGINT] && lua_rawlen(L, 1) == sizeof *u;
-  if (!big) {
-    const ekind_ud *v = lua_touserdata(L, 2);
-    big = v && v->kind == &kinds[OTP_EK_BIGINT] && lua_rawlen(L, 2) == sizeof *v;
-  }
-  lua_pushboolean(L, (big ? big_compare(L) : bytes_compare(L)) < 0);
+  lua_pushboolean(L, compare(L) < 0);
   return 1;
 }
 
 static int e_le(lua_State *L) {
-  const ekind_ud *u = lua_touserdata(L, 1);
-  int big = u && u->kind == &kinds[OTP_EK_BIGINT] && lua_rawlen(L, 1) == sizeof *u;
-  if (!big) {
-    const ekind_ud *v = lua_touserdata(L, 2);
-    big = v && v->kind == &kinds[OTP_EK_BIGINT] && lua_rawlen(L, 2) == sizeof *v;
-  }
-  lua_pushboolean(L, (big ? big_compare(L) : bytes_compare(L)) <= 0);
+  lua_pushboolean(L, compare(L) <= 0);
   return 1;
 }
 
 static int big_arith(lua_State *L) {
   return otp_raise(L, "badarg: an integer beyond 64 bits (otp.bigint) has no arithmetic in "
-                    "otplab: it compares, prints (tostring gives its digits) and goes back to "
-                    "Erlang as the same integer");
+                   "otplab: it compares, prints (tostring gives its digits) and goes back to "
+                   "Erlang as the same integer");
 }
+
+static const luaL_Reg every_mt[] = {
+  {"__tostring", e_tostring}, {"__lt", e_lt}, {"__le", e_le}, {NULL, NULL}
+};
+static const luaL_Reg bytes_mt[] = {   /* binaries and charlists read as strings */
+  {"__len", e_len}, {"__concat", e_concat}, {"__index", e_index}, {NULL, NULL}
+};
+static const luaL_Reg bigint_mt[] = {
+  {"__add", big_arith}, {"__sub", big_arith}, {"__mul", big_arith}, {"__div", big_arith},
+  {"__mod", big_arith}, {"__pow", big_arith}, {"__unm", big_arith}, {"__idiv", big_arith},
+  {NULL, NULL}
+};
 
 static void push_mt(lua_State *L, otp_ekind k) {
   if (!luaL_newmetatable(L, names[k])) return;
-  lua_pushcfunction(L, e_tostring);
-  lua_setfield(L, -2, "__tostring");
-  lua_pushcfunction(L, e_lt);
-  lua_setfield(L, -2, "__lt");
-  lua_pushcfunction(L, e_le);
-  lua_setfield(L, -2, "__le");
+  luaL_setfuncs(L, every_mt, 0);
+  luaL_setfuncs(L, k == OTP_EK_BIGINT ? bigint_mt : bytes_mt, 0);
   lua_pushboolean(L, 0);
   lua_setfield(L, -2, "__metatable");
-  if (k == OTP_EK_BIGINT) {
-    static const char *const ops[] = {"__add", "__sub", "__mul", "__div", "__mod", "__pow",
-                                      "__unm", "__idiv", NULL};
-    for (int i = 0; ops[i]; i++) {
-      lua_pushcfunction(L, big_arith);
-      lua_setfield(L, -2, ops[i]);
-    }
-    return;
-  }
-  lua_pushcfunction(L, e_len);
-  lua_setfield(L, -2, "__len");
-  lua_pushcfunction(L, e_concat);
-  lua_setfield(L, -2, "__concat");
-  lua_pushcfunction(L, e_index);
-  lua_setfield(L, -2, "__index");
 }
 
 void otp_push_ekind(lua_State *L, otp_ekind k, const char *s, size_t n) {

@@ -84,14 +84,7 @@ otp.send(ping[1], "pong")
 print("lua answered ping from " .. tostring(ping[1]))
 LUA
 
-mkfifo "$tmp/out"
-timeout 40 "$OTPLAB" run --sname "$otp_name" --cookie "$cookie" "$tmp/lua_side.lua" >"$tmp/out" 2>"$tmp/err" &
-otp_pid=$!
-exec 3<"$tmp/out"
-if ! read -r -t 20 -u 3 ready otp_node; then
-  fail "otplab did not say it was ready within 20 s ($(head -c 300 "$tmp/err"))"
-  exit 1
-fi
+start_otp "$tmp/lua_side.lua" "$otp_name"
 [ "$ready" = ready ] || fail "otplab's first line: '$ready $otp_node', expected 'ready NAME@HOST'"
 case "$otp_node" in "$otp_name"@*) ;; *) fail "otp.node() is '$otp_node', expected $otp_name@HOST" ;; esac
 
@@ -126,18 +119,8 @@ erl_code="register(erl_side, self()),
   end."
 (cd "$tmp" && exec erl -sname "$erl_name" -setcookie "$cookie" -noshell -eval "$erl_code") >"$tmp/erl_out" 2>&1 &
 erl_pid=$!
-wait "$erl_pid"
-erl_rc=$?
-erl_pid=
-wait "$otp_pid"
-otp_rc=$?
-otp_pid=
-lua_out=$(cat <&3)
-exec 3<&-
-
-[ "$otp_rc" -eq 0 ] || fail "otplab exited $otp_rc: $(head -c 600 "$tmp/err")"
+wait_erl_and_otp
 grep -q "lua got hello from $erl_name@" <<<"$lua_out" || fail "Lua did not report the hello: '$lua_out'"
-[ "$erl_rc" -eq 0 ] || fail "erl exited $erl_rc: $(head -c 600 "$tmp/erl_out")"
 grep -q "erl got reply" "$tmp/erl_out" || fail "erl did not get the reply: $(head -c 600 "$tmp/erl_out")"
 grep -q "erl got kinds" "$tmp/erl_out" || fail "the kinds did not round-trip: $(head -c 600 "$tmp/erl_out")"
 grep -q "erl got pong" "$tmp/erl_out" || fail "erl did not get pong: $(head -c 600 "$tmp/erl_out")"
