@@ -22,16 +22,25 @@ const char *otp_ekind_name(otp_ekind k) {
   return k == OTP_EK_BINARY ? "binary" : k == OTP_EK_CHARLIST ? "charlist" : "bigint";
 }
 
-otp_ekind otp_to_ekind(lua_State *L, int idx, const char **s, size_t *n) {
+otp_ekind otp_ekind_of(lua_State *L, int idx) {
   const ekind_ud *u = lua_touserdata(L, idx);
   if (!u || lua_rawlen(L, idx) != sizeof *u) return OTP_EK_NONE;
-  otp_ekind k = u->kind == &kinds[OTP_EK_BINARY]     ? OTP_EK_BINARY
-                : u->kind == &kinds[OTP_EK_CHARLIST] ? OTP_EK_CHARLIST
-                : u->kind == &kinds[OTP_EK_BIGINT]   ? OTP_EK_BIGINT
-                                                     : OTP_EK_NONE;
+  return u->kind == &kinds[OTP_EK_BINARY]     ? OTP_EK_BINARY
+         : u->kind == &kinds[OTP_EK_CHARLIST] ? OTP_EK_CHARLIST
+         : u->kind == &kinds[OTP_EK_BIGINT]   ? OTP_EK_BIGINT
+                                              : OTP_EK_NONE;
+}
+
+otp_ekind otp_to_ekind(lua_State *L, int idx, const char **s, size_t *n) {
+  otp_ekind k = otp_ekind_of(L, idx);
   if (k == OTP_EK_NONE) return k;
-  lua_getiuservalue(L, idx, 1);
-  *s = lua_tolstring(L, -1, n);        /* the value anchors the string */
+  luaL_checkstack(L, 1, "reading a binary");
+  if (lua_getiuservalue(L, idx, 1) == LUA_TSTRING) {
+    *s = lua_tolstring(L, -1, n);      /* the value anchors the string */
+  } else {                             /* replaced by debug.setuservalue: empty */
+    *s = "";
+    *n = 0;
+  }
   lua_pop(L, 1);
   return k;
 }
@@ -111,8 +120,7 @@ static int e_index(lua_State *L) {
 static int bytes_compare(lua_State *L) {
   size_t a, b;
   const char *x = bytes_of(L, 1, &a), *y = bytes_of(L, 2, &b);
-  const ekind_ud *u = lua_touserdata(L, 1), *v = lua_touserdata(L, 2);
-  if (!x || !y || u->kind != v->kind)
+  if (!x || !y || otp_ekind_of(L, 1) != otp_ekind_of(L, 2))
     return luaL_error(L, "attempt to compare %s with %s", luaL_typename(L, 1),
                       luaL_typename(L, 2));
   int c = memcmp(x, y, a < b ? a : b);
@@ -145,13 +153,10 @@ static int big_compare(lua_State *L) {
   return big == 1 ? c : -c;
 }
 
-static int is_bigint(lua_State *L, int idx) {
-  const ekind_ud *u = lua_touserdata(L, idx);
-  return u && lua_rawlen(L, idx) == sizeof *u && u->kind == &kinds[OTP_EK_BIGINT];
-}
-
 static int compare(lua_State *L) {
-  return is_bigint(L, 1) || is_bigint(L, 2) ? big_compare(L) : bytes_compare(L);
+  return otp_ekind_of(L, 1) == OTP_EK_BIGINT || otp_ekind_of(L, 2) == OTP_EK_BIGINT
+             ? big_compare(L)
+             : bytes_compare(L);
 }
 
 static int e_lt(lua_State *L) {

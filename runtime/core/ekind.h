@@ -27,7 +27,9 @@ typedef enum {
 ** decimal digits, '-' first if negative, no leading zeros, and outside the
 ** 64-bit range (otp_ekind_bigint_ok). */
 void otp_push_ekind(lua_State *L, otp_ekind k, const char *s, size_t n);
-/* The kind of the value at idx (OTP_EK_NONE if it is none), and its bytes. */
+/* The kind of the value at idx, OTP_EK_NONE if it is none (pushes nothing). */
+otp_ekind otp_ekind_of(lua_State *L, int idx);
+/* The same, and its bytes (valid while the value is). */
 otp_ekind otp_to_ekind(lua_State *L, int idx, const char **s, size_t *n);
 /* 1 if s[0..n) is a canonical decimal integer (as above) that does not fit
 ** in a Lua integer; then it may be a bigint. */

@@ -229,10 +229,9 @@ int otp_is_term_udata(lua_State *L, int idx) {
   const void **u = lua_touserdata(L, idx);
   if (!u) return 0;
   size_t n = lua_rawlen(L, idx);
-  const char *s;
   return (n == sizeof(otp_pid_ud) && *u == &pid_kind) ||
          (n == sizeof(otp_ref_ud) && *u == &ref_kind) ||
-         otp_to_ekind(L, idx, &s, &n) != OTP_EK_NONE;   /* binaries, charlists, bigints */
+         otp_ekind_of(L, idx) != OTP_EK_NONE;   /* binaries, charlists, bigints */
 }
 
 int otp_raise_exit(lua_State *L, int reason_idx) {

@@ -84,17 +84,13 @@ static int l_bigint(lua_State *L) {
 
 /* is_binary(v) -> true for a binary (from another node, or otp.binary) */
 static int l_is_binary(lua_State *L) {
-  const char *s;
-  size_t n;
-  lua_pushboolean(L, otp_to_ekind(L, 1, &s, &n) == OTP_EK_BINARY);
+  lua_pushboolean(L, otp_ekind_of(L, 1) == OTP_EK_BINARY);
   return 1;
 }
 
 /* term_kind(v) -> "binary", "charlist", "bigint", or nil for any other value */
 static int l_term_kind(lua_State *L) {
-  const char *s;
-  size_t n;
-  otp_ekind k = otp_to_ekind(L, 1, &s, &n);
+  otp_ekind k = otp_ekind_of(L, 1);
   if (k == OTP_EK_NONE) lua_pushnil(L);
   else lua_pushstring(L, otp_ekind_name(k));
   return 1;
