@@ -433,8 +433,8 @@ static int publish(struct otp_dist *d, int port, char *err, size_t errlen) {
   int fd = ei_publish_tmo(&d->ec, port, EPMD_MS);
   if (fd < 0) {
     int status = system("epmd -daemon >/dev/null 2>&1");
-    for (int tries = 0; fd < 0 && status == 0 && tries < 20; tries++) {
-      usleep(50000);                /* epmd -daemon returns before it listens */
+    for (int tries = 0; fd < 0 && status == 0 && tries < 100; tries++) {
+      usleep(50000);   /* epmd -daemon returns before it listens: 5 s on a loaded machine */
       fd = ei_publish_tmo(&d->ec, port, EPMD_MS);
     }
   }
