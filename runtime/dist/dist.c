@@ -29,6 +29,8 @@
 #define HANDSHAKE_MS 2000
 #define CONNECT_MS 3000
 #define EPMD_MS 2000
+#define RETRY_MS 500    /* how long a refused connect awaits the greater node's own */
+#define DUPLICATE_MS (CONNECT_MS + HANDSHAKE_MS)   /* a simultaneous connect's other half */
 #define XBUF_MT "otp.dist.xbuf"
 #define XCODE_MT "otp.dist.code"
 
@@ -122,14 +124,69 @@ static dist_conn *conn_new(struct otp_dist *d, const char *peer) {
   return c;
 }
 
-static void conn_up(dist_conn *c, int fd) {
+static void conn_up(dist_conn *c, int fd, int outgoing) {
   c->fd = fd;
   c->state = CONN_UP;
+  c->outgoing = outgoing;
+  c->up_ms = wire_now_ms();
   otp_log(c->dist->node, OTP_LOG_INFO, "dist: connected to %s", c->peer);
   dist_waiter *w = c->waiters;
   c->waiters = NULL;
   wire_start(c);                 /* writes what queued while connecting */
   notify_waiters(c->dist, w, 1);
+}
+
+const char *dist_refusal(struct otp_dist *d, const char *peer) {
+  if (dist_is_blocked(d, peer)) return "is blocked (otp.disconnect with block_ms)";
+  dist_conn *c = find_conn(d, peer);
+  if (!c || strcmp(d->name, peer) < 0) return NULL;
+  if (c->state == CONN_CONNECTING)
+    return "connected while this node connects to it: of the two, Erlang keeps the greater "
+           "name's";
+  if (c->outgoing && wire_now_ms() - c->up_ms < DUPLICATE_MS)
+    return "connected again just after this node connected to it: the other half of a "
+           "simultaneous connect";
+  return NULL;          /* a new incarnation of it: the new connection replaces the old */
+}
+
+static int start_connect(struct otp_dist *d, dist_conn *c);
+
+typedef struct retry_wait {
+  uv_timer_t timer;
+  struct otp_dist *d;
+  char peer[MAXNODELEN + 1];
+} retry_wait;
+
+static void retry_closed(uv_handle_t *h) { free(h->data); }
+
+/* The wait is over: the greater node's own connection came (c is up), or
+** c is tried again once. */
+static void retry_now(uv_timer_t *t) {
+  retry_wait *r = t->data;
+  struct otp_dist *d = r->d;
+  d->pending_work--;
+  dist_conn *c = d->stopping ? NULL : find_conn(d, r->peer);
+  if (c && c->state == CONN_CONNECTING && start_connect(d, c) != 0)
+    dist_conn_drop(c, "the thread pool refused the connect");
+  uv_close((uv_handle_t *)t, retry_closed);
+}
+
+/* A connect to a node with a greater name failed: it may have refused it
+** because it connects to this node at the same time (socket.c), so its
+** connection is awaited a moment before c is tried again (once). 0, or -1
+** if c is to be dropped now. */
+static int await_greater(struct otp_dist *d, dist_conn *c) {
+  if (c->retried || strcmp(d->name, c->peer) > 0) return -1;
+  retry_wait *r = calloc(1, sizeof *r);
+  if (!r) return -1;
+  r->d = d;
+  snprintf(r->peer, sizeof r->peer, "%s", c->peer);
+  uv_timer_init(&d->node->loop, &r->timer);
+  r->timer.data = r;
+  uv_timer_start(&r->timer, retry_now, RETRY_MS, 0);
+  c->retried = 1;
+  d->pending_work++;
+  return 0;
 }
 
 static void connect_run(uv_work_t *req) {
@@ -145,6 +202,8 @@ static void connect_done(uv_work_t *req, int status) {
   dist_conn *c = d->stopping ? NULL : find_conn(d, w->peer);
   if (!c || c->state == CONN_UP) {        /* dropped meanwhile, or it connected to us */
     if (w->fd >= 0) ei_close_connection(w->fd);
+  } else if (w->fd < 0 && await_greater(d, c) == 0) {
+    /* waits for the other node's connection, or tries again */
   } else if (w->fd < 0) {
     char why[160];
     snprintf(why, sizeof why, "%s (erl_errno %d)",
@@ -152,7 +211,7 @@ static void connect_done(uv_work_t *req, int status) {
              w->err);
     dist_conn_drop(c, why);
   } else {
-    conn_up(c, w->fd);
+    conn_up(c, w->fd, 1);
   }
   free(w);
 }
@@ -162,26 +221,31 @@ static int valid_peer(const char *peer) {
   return at && at != peer && at[1] && strlen(peer) < MAXNODELEN && !strchr(at + 1, '@');
 }
 
+/* Connects c on the thread pool: 0, or -1 if it cannot. */
+static int start_connect(struct otp_dist *d, dist_conn *c) {
+  connect_work *w = calloc(1, sizeof *w);
+  if (!w) return -1;
+  w->d = d;
+  w->req.data = w;
+  snprintf(w->peer, sizeof w->peer, "%s", c->peer);
+  if (uv_queue_work(&d->node->loop, &w->req, connect_run, connect_done) != 0) {
+    free(w);
+    return -1;
+  }
+  d->pending_work++;
+  return 0;
+}
+
 dist_conn *dist_conn_to(struct otp_dist *d, const char *peer, int connect) {
   dist_conn *c = find_conn(d, peer);
   if (c || !connect || d->stopping || !valid_peer(peer) || strcmp(peer, d->name) == 0 ||
       dist_is_blocked(d, peer))
     return c;
-  connect_work *w = calloc(1, sizeof *w);
-  c = w ? conn_new(d, peer) : NULL;
-  if (!c) {
-    free(w);
-    return NULL;
-  }
-  w->d = d;
-  w->req.data = w;
-  snprintf(w->peer, sizeof w->peer, "%s", peer);
-  if (uv_queue_work(&d->node->loop, &w->req, connect_run, connect_done) != 0) {
-    free(w);
+  c = conn_new(d, peer);
+  if (c && start_connect(d, c) != 0) {
     dist_conn_drop(c, "the thread pool refused the connect");
     return NULL;
   }
-  d->pending_work++;
   return c;
 }
 
@@ -198,9 +262,9 @@ static void on_listen_readable(uv_poll_t *h, int status, int events) {
   ErlConnect peer;
   d->refused[0] = 0;
   int fd = ei_accept_tmo(&d->ec, d->listen_fd, &peer, HANDSHAKE_MS);
-  if (fd < 0 && d->refused[0]) {   /* socket.c: a partition still in force */
-    otp_log(d->node, OTP_LOG_DEBUG, "dist: %s is blocked (otp.disconnect with block_ms): "
-            "its handshake was refused", d->refused);
+  if (fd < 0 && d->refused[0]) {   /* socket.c: a partition, or a simultaneous connect */
+    otp_log(d->node, OTP_LOG_DEBUG, "dist: %s %s: its handshake was refused", d->refused,
+            d->refused_why);
     return;
   }
   if (fd < 0) {                   /* Erlang reports a refused node as an error too */
@@ -224,7 +288,7 @@ static void on_listen_readable(uv_poll_t *h, int status, int events) {
     ei_close_connection(fd);
     return;
   }
-  conn_up(c, fd);
+  conn_up(c, fd, 0);
 }
 
 /* ---- what the bindings call (node->dist_ops, core/dist_ops.h) ---- */
@@ -538,7 +602,8 @@ void otp_dist_stop(otp_node *node) {
   if (!d) return;
   d->stopping = 1;
   while (d->conns) dist_conn_drop(d->conns, "this node is stopping");
-  while (d->pending_work > 0) uv_run(&node->loop, UV_RUN_ONCE);   /* connects end in CONNECT_MS */
+  while (d->pending_work > 0) uv_run(&node->loop, UV_RUN_ONCE);   /* connects end in CONNECT_MS,
+                                                                     retry waits in RETRY_MS */
   uv_poll_stop(&d->listen_poll);
   ei_close_connection(d->listen_fd);   /* and its socket context (socket.c) */
   close(d->epmd_fd);              /* epmd forgets the name when this closes */

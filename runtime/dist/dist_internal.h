@@ -41,6 +41,9 @@ typedef struct dist_conn {
   char *out;                   /* packets waiting to be written */
   size_t out_len, out_cap, out_off;
   uint64_t last_in_ms, last_out_ms;
+  int retried;                 /* a failed connect was tried again once (dist.c) */
+  int outgoing;                /* this node made it (else it accepted it) */
+  uint64_t up_ms;              /* when it came up */
   dist_waiter *waiters;
   struct dist_conn *next;
 } dist_conn;
@@ -70,7 +73,8 @@ struct otp_dist {
   size_t nwatches, capwatches;
   dist_block *blocks;          /* partitions that refuse reconnects for a time */
   size_t nblocks;
-  char refused[MAXNODELEN + 1]; /* the blocked node socket.c refused in a handshake, or "" */
+  char refused[MAXNODELEN + 1]; /* the node socket.c refused in a handshake, or "" */
+  const char *refused_why;
   int pending_work;            /* connects still on the thread pool */
   int stopping;
   char name[MAXNODELEN + 1];
@@ -100,6 +104,10 @@ void dist_put_ref(struct otp_dist *d, ei_x_buff *x, uint64_t ref);
 ** made on the thread pool; NULL if none and !connect. */
 dist_conn *dist_conn_to(struct otp_dist *d, const char *peer, int connect);
 dist_conn *dist_conn_of_node(struct otp_dist *d, uint32_t node_idx, int connect);
+/* Why a connection from peer is refused before its handshake: it is
+** blocked, or this node (the greater name) is connecting to it or has just
+** connected to it (the two connected at once); NULL if it is welcome. */
+const char *dist_refusal(struct otp_dist *d, const char *peer);
 /* Ends c: nodedown to watchers, noconnection through links and monitors. */
 void dist_conn_drop(dist_conn *c, const char *why);
 

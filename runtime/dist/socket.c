@@ -12,7 +12,10 @@
 ** node sends first (peeking, so that ei still reads it) and closes the
 ** socket, so the other side's handshake fails (its otp.connect is false,
 ** an Erlang node's net_adm:ping is pang) instead of succeeding and then
-** seeing the connection close.  Each socket's context is its fd and the
+** seeing the connection close.  So is a node that connects while this one
+** is connecting to it, if this one's name is the greater: of two
+** simultaneous connections Erlang keeps the greater node's (its "nok"),
+** and the other side waits for it (dist.c).  Each socket's context is its fd and the
 ** node's distribution (ei passes the setup context to every socket).
 */
 #include <errno.h>
@@ -122,11 +125,15 @@ static int s_accept(void **ctx, void *addr, int *len, unsigned tmo) {
   setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
   struct otp_dist *d = listener->dist;
   char peer[MAXNODELEN + 1];
-  if (d && d->nblocks > 0 && peek_name(fd, tmo, peer, sizeof peer) == 0 &&
-      dist_is_blocked(d, peer)) {
-    snprintf(d->refused, sizeof d->refused, "%s", peer);
-    close(fd);
-    return ECONNREFUSED;
+  if (d && (d->nblocks > 0 || d->conns) &&
+      peek_name(fd, tmo, peer, sizeof peer) == 0) {
+    const char *why = dist_refusal(d, peer);
+    if (why) {
+      snprintf(d->refused, sizeof d->refused, "%s", peer);
+      d->refused_why = why;
+      close(fd);
+      return ECONNREFUSED;
+    }
   }
   sock *s = malloc(sizeof *s);
   if (!s) {
