@@ -85,9 +85,9 @@ static int wait_fd(int fd, short events, unsigned tmo) {
 
 /* Peeks at the first handshake message of fd (2-byte length, then 'n'
 ** version:2 flags:4 name, or 'N' flags:8 creation:4 nlen:2 name) and copies
-** the node name it carries into name; 0, or -1 if it did not come whole in
-** tmo ms or is not a name message. */
-static int peek_name(int fd, unsigned tmo, char *name, size_t size) {
+** the node name it carries into name; its whole length, or -1 if it did not
+** come whole in tmo ms or is not a name message. */
+static ssize_t peek_name(int fd, unsigned tmo, char *name, size_t size) {
   unsigned char buf[2 + 17 + MAXNODELEN];
   struct timeval tv = {(time_t)(tmo / 1000), (suseconds_t)(tmo % 1000) * 1000};
   struct timeval none = {0, 0};
@@ -111,7 +111,23 @@ static int peek_name(int fd, unsigned tmo, char *name, size_t size) {
   if (n >= size) return -1;
   memcpy(name, buf + at, n);
   name[n] = 0;
-  return 0;
+  return got;
+}
+
+/* Answers the name message (len bytes, read now) with Erlang's status
+** (2-byte length, 's', the status) before closing: "nok" tells an Erlang
+** node to wait for this node's own connection, "not_allowed" that it may
+** not connect. Reading first lets the close be a clean end, not a reset. */
+static void refuse(int fd, size_t len, const char *status) {
+  char buf[2 + 17 + MAXNODELEN], out[16];
+  if (len <= sizeof buf) (void)!recv(fd, buf, len, MSG_WAITALL);
+  size_t n = strlen(status) + 1;
+  out[0] = 0;
+  out[1] = (char)n;
+  out[2] = 's';
+  memcpy(out + 3, status, n - 1);
+  (void)!send(fd, out, n + 2, MSG_NOSIGNAL);
+  close(fd);
 }
 
 static int s_accept(void **ctx, void *addr, int *len, unsigned tmo) {
@@ -125,13 +141,14 @@ static int s_accept(void **ctx, void *addr, int *len, unsigned tmo) {
   setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
   struct otp_dist *d = listener->dist;
   char peer[MAXNODELEN + 1];
+  ssize_t name_len;
   if (d && (d->nblocks > 0 || d->conns) &&
-      peek_name(fd, tmo, peer, sizeof peer) == 0) {
+      (name_len = peek_name(fd, tmo, peer, sizeof peer)) > 0) {
     const char *why = dist_refusal(d, peer);
     if (why) {
       snprintf(d->refused, sizeof d->refused, "%s", peer);
       d->refused_why = why;
-      close(fd);
+      refuse(fd, (size_t)name_len, dist_is_blocked(d, peer) ? "not_allowed" : "nok");
       return ECONNREFUSED;
     }
   }
