@@ -29,7 +29,7 @@
 #define HANDSHAKE_MS 2000
 #define CONNECT_MS 3000
 #define EPMD_MS 2000
-#define RETRY_MS 500    /* how long a refused connect awaits the greater node's own */
+#define NOK_WAIT_MS (CONNECT_MS + HANDSHAKE_MS)   /* a nok: awaiting the other's connection */
 #define DUPLICATE_MS (CONNECT_MS + HANDSHAKE_MS)   /* a simultaneous connect's other half */
 #define XBUF_MT "otp.dist.xbuf"
 #define XCODE_MT "otp.dist.code"
@@ -37,6 +37,8 @@
 typedef struct connect_work {
   uv_work_t req;
   struct otp_dist *d;
+  ei_cnode ec;                 /* the node's, with this connect's socket setup */
+  dist_sock_setup setup;
   char peer[MAXNODELEN + 1];
   int fd, err;
 } connect_work;
@@ -46,6 +48,8 @@ static dist_conn *find_conn(struct otp_dist *d, const char *peer) {
     if (strcmp(c->peer, peer) == 0) return c;
   return NULL;
 }
+
+static void nok_cancel(dist_conn *c);
 
 /* {"$dist_connect", ref, ok} to each process waiting in otp.connect. */
 static void notify_waiters(struct otp_dist *d, dist_waiter *w, int ok) {
@@ -103,6 +107,7 @@ void dist_conn_drop(dist_conn *c, const char *why) {
   uint32_t node_idx = c->node_idx;
   dist_waiter *waiters = c->waiters;
   int was_up = c->state == CONN_UP;
+  nok_cancel(c);
   c->waiters = NULL;
   wire_close(c);                 /* c is gone */
   otp_log(d->node, was_up ? OTP_LOG_INFO : OTP_LOG_WARNING, "dist: %s %s: %s", peer,
@@ -129,6 +134,7 @@ static void conn_up(dist_conn *c, int fd, int outgoing) {
   c->state = CONN_UP;
   c->outgoing = outgoing;
   c->up_ms = wire_now_ms();
+  nok_cancel(c);
   otp_log(c->dist->node, OTP_LOG_INFO, "dist: connected to %s", c->peer);
   dist_waiter *w = c->waiters;
   c->waiters = NULL;
@@ -149,49 +155,49 @@ const char *dist_refusal(struct otp_dist *d, const char *peer) {
   return NULL;          /* a new incarnation of it: the new connection replaces the old */
 }
 
-static int start_connect(struct otp_dist *d, dist_conn *c);
-
-typedef struct retry_wait {
+typedef struct nok_wait {
   uv_timer_t timer;
-  struct otp_dist *d;
-  char peer[MAXNODELEN + 1];
-} retry_wait;
+  dist_conn *c;
+} nok_wait;
 
-static void retry_closed(uv_handle_t *h) { free(h->data); }
+static void nok_closed(uv_handle_t *h) { free(h->data); }
 
-/* The wait is over: the greater node's own connection came (c is up), or
-** c is tried again once. */
-static void retry_now(uv_timer_t *t) {
-  retry_wait *r = t->data;
-  struct otp_dist *d = r->d;
-  d->pending_work--;
-  dist_conn *c = d->stopping ? NULL : find_conn(d, r->peer);
-  if (c && c->state == CONN_CONNECTING && start_connect(d, c) != 0)
-    dist_conn_drop(c, "the thread pool refused the connect");
-  uv_close((uv_handle_t *)t, retry_closed);
+/* c no longer waits (its connection came, or it goes). */
+static void nok_cancel(dist_conn *c) {
+  if (!c->nok) return;
+  uv_timer_stop(&c->nok->timer);
+  uv_close((uv_handle_t *)&c->nok->timer, nok_closed);
+  c->nok = NULL;
+  c->dist->pending_work--;
 }
 
-/* A connect to a node with a greater name failed: it may have refused it
-** because it connects to this node at the same time (socket.c), so its
-** connection is awaited a moment before c is tried again (once). 0, or -1
-** if c is to be dropped now. */
+/* The greater node said nok but its own connection has not come: c goes. */
+static void nok_over(uv_timer_t *t) {
+  dist_conn *c = ((nok_wait *)t->data)->c;
+  nok_cancel(c);
+  dist_conn_drop(c, "it answered that it connects to this node (nok), and did not");
+}
+
+/* A node with a greater name answered nok: it connects to this one at the
+** same time and keeps its own connection (Erlang's rule), so c stays
+** connecting, what is sent to it queued, until that connection comes
+** (on_listen_readable) or NOK_WAIT_MS pass. 0, or -1 if c must go now. */
 static int await_greater(struct otp_dist *d, dist_conn *c) {
-  if (c->retried || strcmp(d->name, c->peer) > 0) return -1;
-  retry_wait *r = calloc(1, sizeof *r);
+  if (c->nok) return 0;
+  nok_wait *r = calloc(1, sizeof *r);
   if (!r) return -1;
-  r->d = d;
-  snprintf(r->peer, sizeof r->peer, "%s", c->peer);
+  r->c = c;
   uv_timer_init(&d->node->loop, &r->timer);
   r->timer.data = r;
-  uv_timer_start(&r->timer, retry_now, RETRY_MS, 0);
-  c->retried = 1;
+  uv_timer_start(&r->timer, nok_over, NOK_WAIT_MS, 0);
+  c->nok = r;
   d->pending_work++;
   return 0;
 }
 
 static void connect_run(uv_work_t *req) {
   connect_work *w = req->data;
-  w->fd = ei_connect_tmo(&w->d->ec, w->peer, CONNECT_MS);
+  w->fd = ei_connect_tmo(&w->ec, w->peer, CONNECT_MS);
   w->err = w->fd < 0 ? erl_errno : 0;
 }
 
@@ -202,8 +208,8 @@ static void connect_done(uv_work_t *req, int status) {
   dist_conn *c = d->stopping ? NULL : find_conn(d, w->peer);
   if (!c || c->state == CONN_UP) {        /* dropped meanwhile, or it connected to us */
     if (w->fd >= 0) ei_close_connection(w->fd);
-  } else if (w->fd < 0 && await_greater(d, c) == 0) {
-    /* waits for the other node's connection, or tries again */
+  } else if (w->fd < 0 && w->setup.nok && await_greater(d, c) == 0) {
+    /* waits for the other node's own connection */
   } else if (w->fd < 0) {
     char why[160];
     snprintf(why, sizeof why, "%s (erl_errno %d)",
@@ -227,6 +233,9 @@ static int start_connect(struct otp_dist *d, dist_conn *c) {
   if (!w) return -1;
   w->d = d;
   w->req.data = w;
+  w->setup.dist = d;
+  w->ec = d->ec;
+  w->ec.setup_context = &w->setup;
   snprintf(w->peer, sizeof w->peer, "%s", c->peer);
   if (uv_queue_work(&d->node->loop, &w->req, connect_run, connect_done) != 0) {
     free(w);
@@ -521,7 +530,7 @@ static int make_cnode(struct otp_dist *d, const char *name, int longnames, const
       return -1;
     }
     if (ei_connect_init_ussi(&d->ec, name, cookie, 0, &dist_socket_callbacks,
-                             sizeof dist_socket_callbacks, d) >= 0)
+                             sizeof dist_socket_callbacks, &d->setup) >= 0)
       return 0;
   } else {
     const char *at = strchr(name, '@');
@@ -534,7 +543,7 @@ static int make_cnode(struct otp_dist *d, const char *name, int longnames, const
     snprintf(alive, sizeof alive, "%.*s", (int)(at - name), name);
     struct in_addr any = {.s_addr = htonl(INADDR_ANY)};   /* ei does not use it */
     if (ei_connect_xinit_ussi(&d->ec, at + 1, alive, name, (Erl_IpAddr)&any, cookie, 0,
-                              &dist_socket_callbacks, sizeof dist_socket_callbacks, d) >= 0)
+                              &dist_socket_callbacks, sizeof dist_socket_callbacks, &d->setup) >= 0)
       return 0;
   }
   snprintf(err, errlen, "badarg: cannot make the node %s (with --cookie C, or a readable "
@@ -551,6 +560,7 @@ int otp_dist_start(otp_node *node, const char *name, int longnames, const char *
   }
   d->node = node;
   d->listen_fd = d->epmd_fd = -1;
+  d->setup.dist = d;
   d->ticktime_s = ticktime_s ? ticktime_s : 60;
   ei_init();
   if (make_cnode(d, name, longnames, cookie, err, errlen) != 0) {
@@ -603,7 +613,7 @@ void otp_dist_stop(otp_node *node) {
   d->stopping = 1;
   while (d->conns) dist_conn_drop(d->conns, "this node is stopping");
   while (d->pending_work > 0) uv_run(&node->loop, UV_RUN_ONCE);   /* connects end in CONNECT_MS,
-                                                                     retry waits in RETRY_MS */
+                                                                     nok waits in NOK_WAIT_MS */
   uv_poll_stop(&d->listen_poll);
   ei_close_connection(d->listen_fd);   /* and its socket context (socket.c) */
   close(d->epmd_fd);              /* epmd forgets the name when this closes */

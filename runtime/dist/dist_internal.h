@@ -41,8 +41,8 @@ typedef struct dist_conn {
   char *out;                   /* packets waiting to be written */
   size_t out_len, out_cap, out_off;
   uint64_t last_in_ms, last_out_ms;
-  int retried;                 /* a failed connect was tried again once (dist.c) */
   int outgoing;                /* this node made it (else it accepted it) */
+  struct nok_wait *nok;        /* awaiting the other node's connection after its nok */
   uint64_t up_ms;              /* when it came up */
   dist_waiter *waiters;
   struct dist_conn *next;
@@ -59,8 +59,16 @@ typedef struct dist_block {
   uint64_t until_ms;
 } dist_block;
 
+/* What ei passes to every socket it makes (socket.c): the listener's is the
+** node's, each connect has its own, where the socket notes a "nok". */
+typedef struct dist_sock_setup {
+  struct otp_dist *dist;
+  int nok;                     /* the other node answered nok: it connects to this one */
+} dist_sock_setup;
+
 struct otp_dist {
   otp_dist_ops ops;            /* first: node->dist_ops points here (dist_of) */
+  dist_sock_setup setup;       /* for the listening socket */
   struct otp_node *node;
   ei_cnode ec;
   int listen_fd, epmd_fd;

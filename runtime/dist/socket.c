@@ -14,9 +14,10 @@
 ** an Erlang node's net_adm:ping is pang) instead of succeeding and then
 ** seeing the connection close.  So is a node that connects while this one
 ** is connecting to it, if this one's name is the greater: of two
-** simultaneous connections Erlang keeps the greater node's (its "nok"),
-** and the other side waits for it (dist.c).  Each socket's context is its fd and the
-** node's distribution (ei passes the setup context to every socket).
+** simultaneous connections Erlang keeps the greater node's, answering the
+** other "nok"; a "nok" this node reads is noted in the connect's setup, and
+** dist.c then waits for the other node's connection.  Each socket's context is its fd and the
+** setup ei passes to every socket (dist_internal.h).
 */
 #include <errno.h>
 #include <fcntl.h>
@@ -37,7 +38,7 @@
 
 typedef struct sock {
   int fd;
-  struct otp_dist *dist;
+  dist_sock_setup *setup;
 } sock;
 
 #define FD(ctx) (((sock *)(ctx))->fd)
@@ -132,6 +133,7 @@ static void refuse(int fd, size_t len, const char *status) {
 
 static int s_accept(void **ctx, void *addr, int *len, unsigned tmo) {
   sock *listener = *ctx;
+  struct otp_dist *d = listener->setup ? listener->setup->dist : NULL;
   int r = wait_fd(listener->fd, POLLIN, tmo);
   if (r) return r;
   socklen_t n = (socklen_t)*len;
@@ -139,7 +141,6 @@ static int s_accept(void **ctx, void *addr, int *len, unsigned tmo) {
   if (fd < 0) return errno;
   int one = 1;
   setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-  struct otp_dist *d = listener->dist;
   char peer[MAXNODELEN + 1];
   ssize_t name_len;
   if (d && (d->nblocks > 0 || d->conns) &&
@@ -157,7 +158,7 @@ static int s_accept(void **ctx, void *addr, int *len, unsigned tmo) {
     close(fd);
     return ENOMEM;
   }
-  *s = (sock){fd, d};
+  *s = (sock){fd, listener->setup};
   *len = (int)n;
   *ctx = s;
   return 0;
@@ -205,6 +206,8 @@ static int s_read(void *ctx, char *buf, ssize_t *len, unsigned tmo) {
   if (r) return r;
   ssize_t n = recv(FD(ctx), buf, (size_t)*len, 0);
   if (n < 0) return errno;
+  if (n == 4 && memcmp(buf, "snok", 4) == 0 && ((sock *)ctx)->setup)
+    ((sock *)ctx)->setup->nok = 1;     /* a handshake status: dist.c awaits its connection */
   *len = n;
   return 0;
 }

@@ -2,9 +2,9 @@
 # Proves: two otplab nodes that connect to each other at the same moment
 # (both sending and calling otp.connect just after a partition, as a heal
 # may make them) end with one connection and lose nothing, whichever name
-# is the greater: as Erlang does, the node with the greater name refuses the
-# other's connection while its own is under way, and the other waits for it
-# (then tries once more). Each of 5 rounds: a disconnects, both send to the
+# is the greater: as Erlang does, the node with the greater name answers the
+# other's connection nok while its own is under way, and the other waits
+# for that connection with what it sent queued. Each of 5 rounds: a disconnects, both send to the
 # other and connect at one agreed instant; every message of the round
 # arrives, otp.connect is true on both sides, and each sees one node.
 # The agreed instant only makes the race likely; the checks do not time.
