@@ -1,9 +1,9 @@
 /*
 ** What the files of runtime/dist/ share: the node's distribution state and
-** its connections.  dist.c starts, connects and ends connections; wire.c
-** moves bytes (a non-blocking reader and writer per connection, ticks);
-** control.c turns control messages into signals both ways; dist_term.c
-** maps terms.
+** its connections.  dist.c starts, connects and ends connections; calls.c
+** does what the bindings ask; wire.c moves bytes (a non-blocking reader and
+** writer per connection, ticks); control.c turns control messages into
+** signals both ways; dist_term.c maps terms.
 */
 #ifndef OTP_DIST_INTERNAL_H
 #define OTP_DIST_INTERNAL_H
@@ -118,6 +118,14 @@ dist_conn *dist_conn_of_node(struct otp_dist *d, uint32_t node_idx, int connect)
 const char *dist_refusal(struct otp_dist *d, const char *peer);
 /* Ends c: nodedown to watchers, noconnection through links and monitors. */
 void dist_conn_drop(dist_conn *c, const char *why);
+/* {"nodedown", peer} to its monitor_node watchers, noconnection through
+** the links and monitors across it. */
+void dist_nodedown(struct otp_dist *d, const char *peer, uint32_t node_idx);
+int dist_valid_peer(const char *peer);     /* "name@host" */
+
+/* ---- calls.c ---- */
+/* Fills in what the bindings call of ops (send_name, ..., spawn). */
+void dist_call_ops(otp_dist_ops *ops);
 
 /* ---- partition.c: disconnects that keep a node out for a time ---- */
 /* peer may not connect, nor be connected to, for ms from now. */
