@@ -98,7 +98,18 @@ end
 
 local scalar_text
 
+-- Erlang-kinded values: <<"ok">>, otp.charlist("ok"), and a bigint's digits.
+local function ekind_text(ctx, v, kind)
+  local text = tostring(v)
+  if kind == "bigint" then return paint(ctx, "number", text) end
+  local q = quote(ctx, text)
+  if kind == "binary" then return paint(ctx, "dim", "<<") .. q .. paint(ctx, "dim", ">>") end
+  return paint(ctx, "dim", "otp.charlist(") .. q .. paint(ctx, "dim", ")")
+end
+
 local function userdata_text(ctx, v)
+  local kind = otp.term_kind(v)
+  if kind then return ekind_text(ctx, v, kind) end
   local text = tostring(v)
   if text:match("^<%d+%.%d+%.%d+>$") then return pid_text(ctx, v, text) end
   if text:sub(1, 5) == "#Ref<" then return paint(ctx, "pid", text) end

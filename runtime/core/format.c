@@ -10,6 +10,7 @@
 #include "core/format.h"
 #include "core/pid.h"
 #include "core/term.h"
+#include "core/ekind.h"
 #include "core/vm.h"
 
 #define MAX_DEPTH 6
@@ -136,6 +137,15 @@ static void add_value(lua_State *L, text *t, int idx, int depth, int bare) {
       add_table(L, t, idx, depth);
       break;
     case LUA_TUSERDATA: {
+      const char *bytes;
+      otp_ekind ek = otp_to_ekind(L, idx, &bytes, &len);
+      if (ek != OTP_EK_NONE) {        /* <<"ok">>, otp.charlist("ok"), the digits */
+        add(t, ek == OTP_EK_BINARY ? "<<" : ek == OTP_EK_CHARLIST ? "otp.charlist(" : "");
+        if (ek == OTP_EK_BIGINT) add_mem(t, bytes, len);
+        else add_quoted(t, bytes, len);
+        add(t, ek == OTP_EK_BINARY ? ">>" : ek == OTP_EK_CHARLIST ? ")" : "");
+        break;
+      }
       otp_pid pid = otp_to_pid(L, idx);
       uint64_t ref = pid ? 0 : otp_to_ref(L, idx);
       if (pid) otp_pid_format_on(otp_vm_of(L)->node, pid, buf, sizeof buf);

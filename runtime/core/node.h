@@ -109,32 +109,9 @@ typedef struct otp_node {
   lua_CFunction open_library;             /* opens the library of a new state */
   void (*close_states)(struct otp_node *); /* closes states opened above (sandboxes) */
 
-  /* distribution (dist/dist.h), set by the host when the node has a name:
-  ** its "name@host" (NULL: "nonode@nohost"), and the calls the bindings make */
-  const char *dist_name;
-  struct otp_dist *dist;
-  /* Sends the value at msg_idx of L to the name at name_idx registered on
-  ** node_name; raises badarg for a value that cannot cross. Never fails
-  ** otherwise (A12: a message to {name, node} is dropped if nobody is there). */
-  void (*dist_send)(struct otp_node *, lua_State *L, int name_idx, const char *node_name,
-                    int msg_idx);
-  void (*dist_push_nodes)(struct otp_node *, lua_State *L);  /* connected node names */
-  /* otp.connect(node): 1 connected, -1 not distributed or a bad name, 0 under
-  ** way: {"$dist_connect", ref, bool} then reaches waiter */
-  int (*dist_connect)(struct otp_node *, const char *node_name, otp_pid waiter, uint64_t ref);
-  /* 1 if it was connected; block_ms > 0 keeps the node out that long */
-  int (*dist_disconnect)(struct otp_node *, const char *node_name, uint64_t block_ms);
-  /* otp.monitor_node: on adds one monitor ({"nodedown", node} when it goes), off removes them */
-  void (*dist_monitor_node)(struct otp_node *, const char *node_name, otp_pid pid, int on);
-  /* {'$gen_call', {self, ref}, {call, M, F, Args, gl}} to {rex, node}, Args a list */
-  void (*dist_rpc)(struct otp_node *, lua_State *L, const char *node_name, int mod_idx,
-                   int fn_idx, int args_idx, otp_pid self, otp_pid gl, uint64_t ref);
-  /* otp.spawn_on: the encoded function (core/xcopy.h, spawn mode) and the
-  ** array of arguments at args_idx (as terms: pids stay pids) to node, which
-  ** answers {"$otplab_spawned", ref, pid | false, why} */
-  void (*dist_spawn)(struct otp_node *, lua_State *L, const char *node_name, otp_pid from,
-                     uint64_t ref, const void *code, size_t len, int args_idx);
-  const struct otp_dist_ops *dist_ops;  /* signals to other nodes (core/signal.h) */
+  /* distribution (core/dist_ops.h): set by dist/ while the node has a
+  ** name, NULL otherwise */
+  const struct otp_dist_ops *dist_ops;
   struct otp_remote *remote;            /* pids and refs of other nodes (core/remote.h) */
 
   /* sandboxes (sandbox/sandbox.h) */

@@ -198,8 +198,7 @@ void otp_push_name_node(lua_State *L, int name_idx) {
   lua_createtable(L, 2, 0);
   lua_pushvalue(L, name_idx);
   lua_rawseti(L, -2, 1);
-  const char *self = otp_vm_of(L)->node->dist_name;
-  lua_pushstring(L, self ? self : "nonode@nohost");
+  lua_pushstring(L, otp_dist_ops_name(otp_vm_of(L)->node->dist_ops));
   lua_rawseti(L, -2, 2);
 }
 

@@ -6,6 +6,7 @@
 
 #include <lua.h>
 #include "core/proc.h"
+#include "core/dist_ops.h"
 
 struct otp_node;
 struct otp_vm;
@@ -70,22 +71,9 @@ void otp_signal_death(struct otp_node *node, lua_State *L, otp_proc *p,
                       int reason_idx);
 
 /* ---- across nodes ----
-** What the core asks of distribution (set in node->dist_ops by dist/), and
-** what distribution tells the core about signals from other nodes. The
-** semantics stay local ones (OTP_RULES part A); a node going away is
-** "noconnection" to every link and monitor across it. */
-typedef struct otp_dist_ops {
-  void (*send)(struct otp_node *, lua_State *L, otp_pid from, otp_pid to, int msg_idx);
-  void (*link)(struct otp_node *, otp_pid from, otp_pid to);
-  void (*unlink)(struct otp_node *, otp_pid from, otp_pid to);
-  /* an exit signal: through a link (link = 1) or exit/2 */
-  void (*exit)(struct otp_node *, lua_State *L, otp_pid from, otp_pid to, int reason_idx,
-               int link);
-  void (*monitor)(struct otp_node *, lua_State *L, const otp_monitor *m);
-  void (*demonitor)(struct otp_node *, const otp_monitor *m);
-  /* m's (local) target died with the reason at reason_idx: tell the watcher */
-  void (*down)(struct otp_node *, lua_State *L, const otp_monitor *m, int reason_idx);
-} otp_dist_ops;
+** What the core asks of distribution is node->dist_ops (core/dist_ops.h);
+** below, what distribution tells the core about signals from other nodes.
+** The semantics stay local ones (OTP_RULES part A). */
 
 /* a links to the remote pid r (and the other node is told). */
 void otp_link_remote(struct otp_node *node, otp_proc *a, otp_pid r);

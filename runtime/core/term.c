@@ -8,6 +8,7 @@
 #include <string.h>
 #include <lauxlib.h>
 #include "core/term.h"
+#include "core/ekind.h"
 #include "core/format.h"
 #include "core/node.h"
 #include "core/remote.h"
@@ -229,7 +230,8 @@ int otp_is_term_udata(lua_State *L, int idx) {
   if (!u) return 0;
   size_t n = lua_rawlen(L, idx);
   return (n == sizeof(otp_pid_ud) && *u == &pid_kind) ||
-         (n == sizeof(otp_ref_ud) && *u == &ref_kind);
+         (n == sizeof(otp_ref_ud) && *u == &ref_kind) ||
+         otp_ekind_of(L, idx) != OTP_EK_NONE;   /* binaries, charlists, bigints */
 }
 
 int otp_raise_exit(lua_State *L, int reason_idx) {

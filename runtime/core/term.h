@@ -47,7 +47,7 @@ void otp_intern_ref(lua_State *L, int idx);
 uint64_t otp_to_ref(lua_State *L, int idx);    /* 0 if not a ref */
 otp_ref_ud *otp_to_ref_ud(lua_State *L, int idx);  /* NULL if not a ref */
 
-/* Is the value at idx a pid or a ref (sendable userdata)? */
+/* Is the value at idx a pid, a ref or an Erlang-kinded value (core/ekind.h): sendable userdata? */
 int otp_is_term_udata(lua_State *L, int idx);
 
 /* lua_setmetatable for a metatable copied from user data: the object is

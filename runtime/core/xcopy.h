@@ -23,6 +23,12 @@ typedef struct otp_xbuf otp_xbuf;   /* an encoded value list, malloc'd */
 ** Nothing leaks on error: the buffer is freed before the error is re-raised. */
 otp_xbuf *otp_xencode(lua_State *L, int first, int n, otp_copy_mode mode, const char *root);
 
+/* otp_xencode for another node: every pid and ref is appended to the array
+** at stack index terms and the buffer holds its index there, so that the
+** array can cross as Erlang terms (translated) beside the buffer. */
+otp_xbuf *otp_xencode_with(lua_State *L, int first, int n, otp_copy_mode mode,
+                           const char *root, int terms);
+
 /* Pushes the n decoded values onto L (a thread of another state than the
 ** encoder's; no process needs to be running). env: stack index in L of the
 ** globals that decoded functions get as _ENV, and whose `require` resolves
@@ -31,6 +37,9 @@ otp_xbuf *otp_xencode(lua_State *L, int first, int n, otp_copy_mode mode, const 
 ** bounds-checked, but spawn-mode bytecode is trusted: only decode buffers
 ** this process encoded (bytes from elsewhere: otp_xdecode_message). */
 int otp_xdecode(lua_State *L, const otp_xbuf *b, int env);
+/* otp_xdecode of an otp_xencode_with buffer: terms is the stack index of
+** its array of pids and refs (as they arrived here), 0 if there is none. */
+int otp_xdecode_with(lua_State *L, const otp_xbuf *b, int env, int terms);
 
 /* A buffer holding a copy of len encoded bytes that came from elsewhere
 ** (a file, a peer), for otp_xdecode_message. NULL if out of memory. */

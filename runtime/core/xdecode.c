@@ -7,6 +7,7 @@
 #include <lauxlib.h>
 #include "core/xcopy.h"
 #include "core/xwire.h"
+#include "core/ekind.h"
 #include "core/node.h"
 #include "core/term.h"
 
@@ -30,9 +31,11 @@ typedef struct dec {
   lua_Integer nobj;
   int depth;
   int message_only;    /* bytes from outside: no code, modules or metatables */
+  int terms;           /* stack slot of the array PID and REF index (F_TERMS), 0 if none */
 } dec;
 
 static void dec_value(dec *d);
+static void push_indexed_term(dec *d, int ref);
 
 _Noreturn static void corrupt(dec *d, const char *what) {
   luaL_error(d->L, "xcopy: corrupt buffer (%s at byte %d)", what, (int)(d->p - d->start));
@@ -265,8 +268,15 @@ static void dec_value(dec *d) {
     case T_TABLE: dec_table(d, 0); break;
     case T_TABLEMT: dec_table(d, 1); break;
     case T_BACK: get_seen(d, get_varint(d)); break;
-    case T_PID: otp_push_pid(L, (otp_pid)get_varint(d)); break;
+    case T_PID:
+      if (d->terms) push_indexed_term(d, 0);
+      else otp_push_pid(L, (otp_pid)get_varint(d));
+      break;
     case T_REF: {
+      if (d->terms) {
+        push_indexed_term(d, 1);
+        break;
+      }
       uint64_t id = get_varint(d);
       otp_pid alias = (otp_pid)get_varint(d);
       otp_push_ref(L, id);
@@ -297,10 +307,31 @@ static void dec_value(dec *d) {
       lua_remove(L, -2);
       break;
     }
+    case T_EKIND: {
+      int k = get_byte(d);
+      size_t n;
+      const char *s = get_string(d, &n);
+      if (k != OTP_EK_BINARY && k != OTP_EK_CHARLIST &&
+          !(k == OTP_EK_BIGINT && otp_ekind_bigint_ok(s, n)))
+        corrupt(d, "a binary, charlist or bigint of no known form");
+      otp_push_ekind(L, (otp_ekind)k, s, n);
+      break;
+    }
     case T_ENV: lua_pushvalue(L, d->env); break;
     case T_BASE: lua_pushglobaltable(L); break;
     default: d->p--; corrupt(d, "unknown tag");
   }
+}
+
+/* A pid (ref: a ref) by its index in the terms array. */
+static void push_indexed_term(dec *d, int ref) {
+  lua_State *L = d->L;
+  uint64_t k = get_varint(d);
+  if (ref && get_varint(d) != 0) corrupt(d, "an alias from another node");
+  if (k == 0 || k > (uint64_t)lua_rawlen(L, d->terms)) corrupt(d, "a term index out of range");
+  lua_rawgeti(L, d->terms, (lua_Integer)k);
+  if (ref ? !otp_to_ref(L, -1) : !otp_to_pid(L, -1))
+    corrupt(d, ref ? "a term index that is not a ref" : "a term index that is not a pid");
 }
 
 /* Protected body of otp_xdecode: (dec light userdata, env); returns the values. */
@@ -313,6 +344,8 @@ static int dec_run(lua_State *L) {
     lua_replace(L, 2);
   }
   int flags = get_byte(d);
+  if ((flags & F_TERMS) && !lua_istable(L, 3)) corrupt(d, "pids by index without their array");
+  d->terms = flags & F_TERMS ? 3 : 0;
   int n = (int)get_count(d);   /* each value takes a byte at least */
   luaL_checkstack(L, n + 72, "decoding values");
   if (flags & F_REFS) {
@@ -325,22 +358,29 @@ static int dec_run(lua_State *L) {
   return lua_gettop(L) - base;
 }
 
-static int decode(lua_State *L, const otp_xbuf *b, int env, int message_only) {
+static int decode(lua_State *L, const otp_xbuf *b, int env, int terms, int message_only) {
   dec d = {.start = b->data, .p = b->data, .end = b->data + b->len,
            .message_only = message_only};
   if (env) env = lua_absindex(L, env);
-  if (!lua_checkstack(L, 3)) return LUA_ERRMEM;
+  if (terms) terms = lua_absindex(L, terms);
+  if (!lua_checkstack(L, 4)) return LUA_ERRMEM;
   lua_pushcfunction(L, dec_run);
   lua_pushlightuserdata(L, &d);
   if (env) lua_pushvalue(L, env);
   else lua_pushnil(L);
-  return lua_pcall(L, 2, LUA_MULTRET, 0);
+  if (terms) lua_pushvalue(L, terms);
+  else lua_pushnil(L);
+  return lua_pcall(L, 3, LUA_MULTRET, 0);
 }
 
 int otp_xdecode(lua_State *L, const otp_xbuf *b, int env) {
-  return decode(L, b, env, 0);
+  return decode(L, b, env, 0, 0);
+}
+
+int otp_xdecode_with(lua_State *L, const otp_xbuf *b, int env, int terms) {
+  return decode(L, b, env, terms, 0);
 }
 
 int otp_xdecode_message(lua_State *L, const otp_xbuf *b) {
-  return decode(L, b, 0, 1);
+  return decode(L, b, 0, 0, 1);
 }

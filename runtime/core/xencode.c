@@ -1,17 +1,15 @@
 /*
 ** The cross-state encoder (xwire.h describes the bytes): walks a value
-** list, numbering tables and functions for back-references, and crosses
-** functions as their code and upvalues, modules and their functions by
-** name, C functions by their name in the destination. One file of about
-** 640 lines: the walk and the crossing of code share the encoder's state
-** and its put_* primitives, kept static so the hot path inlines them.
+** list, numbering tables and functions for back-references; functions,
+** modules and C functions cross in xencode_code.c, over the state and
+** primitives of xenc.h.
 */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <lauxlib.h>
-#include "core/xcopy.h"
-#include "core/xwire.h"
+#include "core/xenc.h"
+#include "core/ekind.h"
 #include "core/node.h"
 #include "core/term.h"
 
@@ -23,107 +21,6 @@ static void push_env_mt(lua_State *L) {
   lua_rawgeti(L, LUA_REGISTRYINDEX, otp_vm_of(L)->env_mt_ref);
 }
 
-/*
-** {======================================================
-** Encoder
-** =======================================================
-*/
-
-typedef struct frame {
-  const struct frame *up;
-  int key;             /* stack index of the key, 0 if none */
-  lua_Integer index;   /* array index when key is 0 and index > 0 */
-  const char *upvalue; /* name of the upvalue being encoded, or NULL */
-} frame;
-
-typedef struct slot {
-  const void *key;     /* a table, function or upvalue cell */
-  uint32_t a, b;       /* its number; for a cell, function number and upvalue */
-} slot;
-
-typedef struct enc {
-  lua_State *L;
-  otp_xbuf *b;
-  otp_copy_mode mode;
-  const char *root;
-  int root_index;      /* several values: which one (-1: one) */
-  int depth;
-  uint32_t nobj;       /* tables and functions started so far */
-  int refs;            /* a BACK or JOIN was written */
-  slot *slots;         /* open addressing, keys by address */
-  uint32_t mask, count;
-  int shared, env_mt, globals, cfuncs;   /* stack slots (cfuncs: nil until needed) */
-  slot inline_slots[INLINE_SLOTS];
-} enc;
-
-static void enc_value(enc *e, int idx, const frame *up);
-
-static void oom(enc *e) {
-  luaL_error(e->L, "not enough memory");
-}
-
-static void reserve(enc *e, size_t k) {
-  otp_xbuf *b = e->b;
-  if (b->cap - b->len >= k) return;
-  size_t cap = b->cap * 2;
-  while (cap - b->len < k) cap *= 2;
-  otp_xbuf *nb = realloc(b, sizeof *b + cap);
-  if (nb == NULL) oom(e);
-  nb->cap = cap;
-  e->b = nb;
-}
-
-static void put_byte(enc *e, int c) {
-  reserve(e, 1);
-  e->b->data[e->b->len++] = (unsigned char)c;
-}
-
-static int varint_len(uint64_t v) {
-  int k = 1;
-  while (v >= 0x80) v >>= 7, k++;
-  return k;
-}
-
-static void put_varint(enc *e, uint64_t v) {
-  reserve(e, 10);
-  unsigned char *p = e->b->data + e->b->len;
-  while (v >= 0x80) {
-    *p++ = (unsigned char)(v | 0x80);
-    v >>= 7;
-  }
-  *p++ = (unsigned char)v;
-  e->b->len = (size_t)(p - e->b->data);
-}
-
-static void put_bytes(enc *e, const void *s, size_t n) {
-  reserve(e, n);
-  memcpy(e->b->data + e->b->len, s, n);
-  e->b->len += n;
-}
-
-static void put_string(enc *e, const char *s, size_t n) {
-  put_varint(e, n);
-  put_bytes(e, s, n);
-}
-
-/* A varint whose value is known only after what follows it was written:
-** one byte is reserved at pos, and moved over when the value needs more. */
-static void patch_varint(enc *e, size_t pos, uint64_t v) {
-  int k = varint_len(v);
-  if (k > 1) {
-    reserve(e, (size_t)k - 1);
-    unsigned char *d = e->b->data;
-    memmove(d + pos + k, d + pos + 1, e->b->len - pos - 1);
-    e->b->len += (size_t)k - 1;
-  }
-  unsigned char *p = e->b->data + pos;
-  while (v >= 0x80) {
-    *p++ = (unsigned char)(v | 0x80);
-    v >>= 7;
-  }
-  *p = (unsigned char)v;
-}
-
 static uint32_t hash_ptr(const void *p) {
   uint64_t x = (uint64_t)(uintptr_t)p;
   x ^= x >> 29;
@@ -131,14 +28,14 @@ static uint32_t hash_ptr(const void *p) {
   return (uint32_t)(x >> 32);
 }
 
-static slot *seen_find(enc *e, const void *key) {
+slot *xenc_seen_find(enc *e, const void *key) {
   for (uint32_t i = hash_ptr(key) & e->mask;; i = (i + 1) & e->mask) {
     if (e->slots[i].key == key) return &e->slots[i];
     if (e->slots[i].key == NULL) return NULL;
   }
 }
 
-static void seen_add(enc *e, const void *key, uint32_t a, uint32_t b) {
+void xenc_seen_add(enc *e, const void *key, uint32_t a, uint32_t b) {
   if ((e->count + 1) * 2 > e->mask + 1) {   /* keep it at most half full */
     uint32_t cap = (e->mask + 1) * 2;
     slot *s = calloc(cap, sizeof *s);
@@ -205,7 +102,7 @@ static void push_path(enc *e, const frame *f) {
 
 /* A value that cannot cross: in lenient mode its name, else badarg. The
 ** message gets "(at file:line)" when otp_xencode re-raises it. */
-static void refuse(enc *e, const frame *up, const char *what) {
+void xenc_refuse(enc *e, const frame *up, const char *what) {
   lua_State *L = e->L;
   if (e->mode == OTP_COPY_LENIENT) {
     lua_pushfstring(L, "<%s>", what);
@@ -223,10 +120,10 @@ static void refuse(enc *e, const frame *up, const char *what) {
   lua_error(L);
 }
 
-static void refuse_shared(enc *e, const frame *up) {
+void xenc_refuse_shared(enc *e, const frame *up) {
   lua_State *L = e->L;
   if (e->mode == OTP_COPY_LENIENT) {
-    refuse(e, up, "a shared table");
+    xenc_refuse(e, up, "a shared table");
     return;
   }
   push_path(e, up);
@@ -272,70 +169,13 @@ static void enc_scalar(enc *e, int idx) {
   }
 }
 
-static int is_shared(enc *e, int idx) {
-  lua_State *L = e->L;
-  lua_pushvalue(L, idx);
-  int yes = lua_rawget(L, e->shared) != LUA_TNIL;
-  lua_pop(L, 1);
-  return yes;
-}
-
-static int is_env(enc *e, int idx) {
-  lua_State *L = e->L;
-  if (!lua_getmetatable(L, idx)) return 0;
-  int yes = lua_rawequal(L, -1, e->env_mt);
-  lua_pop(L, 1);
-  return yes;
-}
-
-/* Pushes the name under which the table at idx (or the table it is a
-** read-only proxy of) is in package.loaded; returns 0 (nothing pushed) if
-** none. A module's own globals table is not a module. */
-static int module_name(enc *e, int idx) {
-  lua_State *L = e->L;
-  if (is_env(e, idx)) return 0;
-  luaL_checkstack(L, 6, "naming a module");
-  int top = lua_gettop(L), target = 0;
-  if (lua_getmetatable(L, idx)) {
-    lua_pushliteral(L, "__index");
-    if (lua_rawget(L, -2) == LUA_TTABLE) target = lua_gettop(L);
-  }
-  luaL_getsubtable(L, LUA_REGISTRYINDEX, LUA_LOADED_TABLE);
-  int loaded = lua_gettop(L);
-  lua_pushnil(L);
-  while (lua_next(L, loaded)) {
-    if (lua_type(L, -2) == LUA_TSTRING &&
-        (lua_rawequal(L, -1, idx) || (target && lua_rawequal(L, -1, target)))) {
-      lua_pushvalue(L, -2);
-      lua_replace(L, top + 1);
-      lua_settop(L, top + 1);
-      return 1;
-    }
-    lua_pop(L, 1);
-  }
-  lua_settop(L, top);
-  return 0;
-}
-
-static void enc_module(enc *e, int idx, const frame *up) {
-  if (!module_name(e, idx)) {
-    refuse_shared(e, up);
-    return;
-  }
-  size_t n;
-  const char *s = lua_tolstring(e->L, -1, &n);
-  put_byte(e, T_MOD);
-  put_string(e, s, n);
-  lua_pop(e->L, 1);
-}
-
-static void enter(enc *e) {
+void xenc_enter(enc *e) {
   if ((++e->depth & 7) == 0)   /* each level uses at most 8 slots */
     luaL_checkstack(e->L, 64, "encoding a deeply nested value");
 }
 
-static int back_ref(enc *e, int idx) {
-  slot *s = seen_find(e, lua_topointer(e->L, idx));
+int xenc_back_ref(enc *e, int idx) {
+  slot *s = xenc_seen_find(e, lua_topointer(e->L, idx));
   if (s == NULL) return 0;
   put_byte(e, T_BACK);
   put_varint(e, s->a);
@@ -345,7 +185,7 @@ static int back_ref(enc *e, int idx) {
 
 static void enc_table(enc *e, int idx, const frame *up) {
   lua_State *L = e->L;
-  if (back_ref(e, idx)) return;
+  if (xenc_back_ref(e, idx)) return;
   int has_mt = lua_getmetatable(L, idx);
   if (has_mt) lua_pop(L, 1);
   int spawn = e->mode == OTP_COPY_SPAWN;
@@ -354,26 +194,26 @@ static void enc_table(enc *e, int idx, const frame *up) {
       put_byte(e, T_BASE);
       return;
     }
-    if (is_shared(e, idx)) {
-      enc_module(e, idx, up);
+    if (xenc_is_shared(e, idx)) {
+      xenc_module(e, idx, up);
       return;
     }
-    if (has_mt && is_env(e, idx)) {
+    if (has_mt && xenc_is_env(e, idx)) {
       if (spawn) put_byte(e, T_ENV);
-      else refuse(e, up, "a process's globals table");
+      else xenc_refuse(e, up, "a process's globals table");
       return;
     }
     if (has_mt && !spawn) {
-      refuse(e, up, "a table with a metatable");
+      xenc_refuse(e, up, "a table with a metatable");
       return;
     }
   }
   if (e->depth >= MAX_DEPTH) {
-    refuse(e, up, "a value nested more than 10000 levels deep");
+    xenc_refuse(e, up, "a value nested more than 10000 levels deep");
     return;
   }
-  enter(e);
-  seen_add(e, lua_topointer(L, idx), ++e->nobj, 0);
+  xenc_enter(e);
+  xenc_seen_add(e, lua_topointer(L, idx), ++e->nobj, 0);
   lua_Integer narr = (lua_Integer)lua_rawlen(L, idx);
   put_byte(e, has_mt ? T_TABLEMT : T_TABLE);
   put_varint(e, (uint64_t)narr);
@@ -385,7 +225,7 @@ static void enc_table(enc *e, int idx, const frame *up) {
     f.index = i;
     if (t == LUA_TTABLE || t == LUA_TFUNCTION || t == LUA_TUSERDATA ||
         t == LUA_TTHREAD || t == LUA_TLIGHTUSERDATA)
-      enc_value(e, lua_gettop(L), &f);
+      xenc_value(e, lua_gettop(L), &f);
     else enc_scalar(e, -1);
     lua_pop(L, 1);
   }
@@ -404,9 +244,9 @@ static void enc_table(enc *e, int idx, const frame *up) {
     }
     nhash++;
     f.key = 0;   /* a key's own path ends at the table */
-    enc_value(e, top + 1, &f);
+    xenc_value(e, top + 1, &f);
     f.key = top + 1;
-    enc_value(e, top + 2, &f);
+    xenc_value(e, top + 2, &f);
     lua_pop(L, 1);
   }
   put_byte(e, T_END);
@@ -415,170 +255,43 @@ static void enc_table(enc *e, int idx, const frame *up) {
     lua_getmetatable(L, idx);
     f.key = 0;
     f.upvalue = "metatable";
-    enc_value(e, lua_gettop(L), &f);
+    xenc_value(e, lua_gettop(L), &f);
     lua_pop(L, 1);
   }
   e->depth--;
 }
 
-/* Replaces a read-only module proxy on top of the stack by the table it
-** reads from (see env.c); other values stay. */
-static void unproxy(lua_State *L) {
-  if (!lua_getmetatable(L, -1)) return;
-  lua_pushliteral(L, "__index");
-  if (lua_rawget(L, -2) == LUA_TTABLE) {
-    lua_replace(L, -3);
-    lua_pop(L, 1);
-  } else {
-    lua_pop(L, 2);
-  }
-}
-
-/* Pushes the name of the module whose field key (pushed too) is the function
-** at idx; returns 0 (nothing pushed) if no loaded module exports it. */
-static int module_member(enc *e, int idx) {
+/* For another node: the pid or ref at idx joins the terms array (which
+** crosses as Erlang terms, translated), the buffer holds its index. */
+static void put_term_index(enc *e, int idx, int tag) {
   lua_State *L = e->L;
-  luaL_checkstack(L, 8, "naming a module function");
-  luaL_getsubtable(L, LUA_REGISTRYINDEX, LUA_LOADED_TABLE);
-  int loaded = lua_gettop(L);
-  lua_pushnil(L);
-  while (lua_next(L, loaded)) {
-    if (lua_type(L, -2) == LUA_TSTRING && lua_istable(L, -1)) {
-      unproxy(L);
-      lua_pushnil(L);
-      while (lua_next(L, -2)) {
-        if (lua_type(L, -2) == LUA_TSTRING && lua_rawequal(L, -1, idx)) {
-          lua_pop(L, 1);                 /* loaded name mod key */
-          lua_remove(L, -2);
-          lua_remove(L, loaded);
-          return 1;
-        }
-        lua_pop(L, 1);
-      }
-    }
-    lua_pop(L, 1);
-  }
-  lua_pop(L, 1);
-  return 0;
-}
-
-static int dump_writer(lua_State *L, const void *p, size_t n, void *ud) {
-  enc *e = ud;
-  otp_xbuf *b = e->b;
-  if (b->cap - b->len < n) {
-    size_t cap = b->cap * 2;
-    while (cap - b->len < n) cap *= 2;
-    otp_xbuf *nb = realloc(b, sizeof *b + cap);
-    if (nb == NULL) return 1;   /* lua_dump stops; reported by the caller */
-    nb->cap = cap;
-    e->b = b = nb;
-  }
-  memcpy(b->data + b->len, p, n);
-  b->len += n;
-  return 0;
-}
-
-static void enc_cfunction(enc *e, int idx, const frame *up) {
-  lua_State *L = e->L;
-  if (!otp_xcopy_is_light_cfunction(L, idx)) {
-    refuse(e, up, "a C function with upvalues");
-    return;
-  }
-  lua_CFunction f = lua_tocfunction(L, idx);
-  void *p = otp_xcopy_cfunc_key(f);
-  if (!lua_istable(L, e->cfuncs)) {   /* made on first use */
-    otp_xcopy_push_cfuncs(L);
-    lua_replace(L, e->cfuncs);
-  }
-  lua_rawgetp(L, e->cfuncs, p);
-  size_t n = 0;
-  const char *name = lua_tolstring(L, -1, &n);
-  put_byte(e, T_CFUNC);
-  put_bytes(e, &p, sizeof p);
-  put_string(e, name ? name : "", n);
-  lua_pop(L, 1);
-}
-
-static void enc_function(enc *e, int idx, const frame *up) {
-  lua_State *L = e->L;
-  if (lua_iscfunction(L, idx)) {
-    enc_cfunction(e, idx, up);
-    return;
-  }
-  if (back_ref(e, idx)) return;
-  if (module_member(e, idx)) {   /* a module's function: by name, as the module is */
-    size_t n;
-    const char *s = lua_tolstring(L, -2, &n);
-    put_byte(e, T_MODFN);
-    put_string(e, s, n);
-    s = lua_tolstring(L, -1, &n);
-    put_string(e, s, n);
-    lua_pop(L, 2);
-    return;
-  }
-  int nups = 0;
-  const char *name;
-  while ((name = lua_getupvalue(L, idx, nups + 1)) != NULL) {
-    nups++;
-    int module_code = strcmp(name, "_ENV") == 0 && lua_istable(L, -1) &&
-                      !lua_rawequal(L, -1, e->globals) && is_shared(e, lua_gettop(L));
-    lua_pop(L, 1);
-    if (module_code) {
-      refuse(e, up, "a module's local function (not a field of a module loaded by name)");
-      return;
-    }
-  }
-  if (e->depth >= MAX_DEPTH) {
-    refuse(e, up, "a value nested more than 10000 levels deep");
-    return;
-  }
-  enter(e);
-  uint32_t fno = ++e->nobj;
-  seen_add(e, lua_topointer(L, idx), fno, 0);
-  put_byte(e, T_FUNC);
-  size_t lpos = e->b->len;
-  put_byte(e, 0);
+  if (tag == T_REF) otp_intern_ref(L, idx);     /* it may come back: as this same value */
   lua_pushvalue(L, idx);
-  if (lua_dump(L, dump_writer, e, 0) != 0) oom(e);
-  lua_pop(L, 1);
-  patch_varint(e, lpos, e->b->len - lpos - 1);
-  put_byte(e, nups);
-  frame f = {up, 0, 0, NULL};
-  for (int i = 1; i <= nups; i++) {
-    f.upvalue = lua_getupvalue(L, idx, i);
-    int v = lua_gettop(L);
-    void *id = lua_upvalueid(L, idx, i);
-    slot *s = seen_find(e, id);
-    if (s) {   /* a cell already encoded with another function: join it */
-      put_byte(e, T_JOIN);
-      put_varint(e, s->a);
-      put_varint(e, s->b);
-      e->refs = 1;
-    } else {
-      seen_add(e, id, fno, (uint32_t)i);
-      if (strcmp(f.upvalue, "_ENV") == 0 && lua_rawequal(L, v, e->globals))
-        put_byte(e, T_ENV);
-      else enc_value(e, v, &f);
-    }
-    lua_pop(L, 1);
-  }
-  e->depth--;
+  lua_rawseti(L, e->terms, ++e->nterms);
+  put_byte(e, tag);
+  put_varint(e, (uint64_t)e->nterms);
+  if (tag == T_REF) put_varint(e, 0);          /* an alias stays on its node */
 }
 
-static void enc_value(enc *e, int idx, const frame *up) {
+void xenc_value(enc *e, int idx, const frame *up) {
   lua_State *L = e->L;
   switch (lua_type(L, idx)) {
     case LUA_TTABLE:
       enc_table(e, idx, up);
       break;
     case LUA_TFUNCTION:
-      if (e->mode == OTP_COPY_SPAWN) enc_function(e, idx, up);
-      else refuse(e, up, "a function");
+      if (e->mode == OTP_COPY_SPAWN) xenc_function(e, idx, up);
+      else xenc_refuse(e, up, "a function");
       break;
     case LUA_TUSERDATA: {
       otp_pid pid = otp_to_pid(L, idx);
       otp_ref_ud *r;
-      if (pid != OTP_PID_NONE) {
+      const char *bytes;
+      size_t len;
+      otp_ekind ek;
+      if (e->terms && (pid != OTP_PID_NONE || otp_to_ref_ud(L, idx))) {
+        put_term_index(e, idx, pid ? T_PID : T_REF);
+      } else if (pid != OTP_PID_NONE) {
         put_byte(e, T_PID);
         put_varint(e, pid);
       } else if ((r = otp_to_ref_ud(L, idx)) != NULL) {
@@ -586,24 +299,29 @@ static void enc_value(enc *e, int idx, const frame *up) {
         put_byte(e, T_REF);
         put_varint(e, r->id);
         put_varint(e, r->alias);
-      } else refuse(e, up, "a userdata");
+      } else if ((ek = otp_to_ekind(L, idx, &bytes, &len)) != OTP_EK_NONE) {
+        put_byte(e, T_EKIND);
+        put_byte(e, (int)ek);
+        put_string(e, bytes, len);
+      } else xenc_refuse(e, up, "a userdata");
       break;
     }
     case LUA_TTHREAD:
-      refuse(e, up, "a coroutine");
+      xenc_refuse(e, up, "a coroutine");
       break;
     case LUA_TLIGHTUSERDATA:
-      refuse(e, up, "a light userdata");
+      xenc_refuse(e, up, "a light userdata");
       break;
     default:
       enc_scalar(e, idx);
   }
 }
 
-/* Protected body of otp_xencode: (enc light userdata, values...). */
+/* Protected body of otp_xencode: (enc light userdata, terms|nil, values...). */
 static int enc_run(lua_State *L) {
   enc *e = lua_touserdata(L, 1);
-  int first = 2, n = lua_gettop(L) - 1;
+  int first = 3, n = lua_gettop(L) - 2;
+  e->terms = lua_istable(L, 2) ? 2 : 0;   /* indices of this frame */
   luaL_checkstack(L, 72, "encoding values");
   push_shared_set(L);
   e->shared = lua_gettop(L);
@@ -617,14 +335,20 @@ static int enc_run(lua_State *L) {
   put_varint(e, (uint64_t)n);
   for (int i = 0; i < n; i++) {
     e->root_index = n > 1 ? i : -1;
-    enc_value(e, first + i, NULL);
+    xenc_value(e, first + i, NULL);
   }
-  e->b->data[0] = (unsigned char)(e->refs ? F_REFS : 0);
+  e->b->data[0] = (unsigned char)((e->refs ? F_REFS : 0) | (e->terms ? F_TERMS : 0));
   return 0;
 }
 
 otp_xbuf *otp_xencode(lua_State *L, int first, int n, otp_copy_mode mode, const char *root) {
+  return otp_xencode_with(L, first, n, mode, root, 0);
+}
+
+otp_xbuf *otp_xencode_with(lua_State *L, int first, int n, otp_copy_mode mode,
+                           const char *root, int terms) {
   first = lua_absindex(L, first);
+  if (terms) terms = lua_absindex(L, terms);
   enc e;
   memset(&e, 0, sizeof e);
   e.L = L;
@@ -637,14 +361,16 @@ otp_xbuf *otp_xencode(lua_State *L, int first, int n, otp_copy_mode mode, const 
   if (e.b == NULL) luaL_error(L, "not enough memory");
   e.b->len = 0;
   e.b->cap = 256;
-  if (!lua_checkstack(L, n + 2)) {
+  if (!lua_checkstack(L, n + 3)) {
     free(e.b);
     luaL_error(L, "stack overflow (encoding %d values)", n);
   }
   lua_pushcfunction(L, enc_run);
   lua_pushlightuserdata(L, &e);
+  if (terms) lua_pushvalue(L, terms);
+  else lua_pushnil(L);
   for (int i = 0; i < n; i++) lua_pushvalue(L, first + i);
-  int status = lua_pcall(L, n + 1, 0, 0);
+  int status = lua_pcall(L, n + 2, 0, 0);
   if (e.slots != e.inline_slots) free(e.slots);
   if (status != LUA_OK) {
     free(e.b);

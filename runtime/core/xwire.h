@@ -9,10 +9,14 @@
 **           | TABLEMT ...as TABLE... metatable:value       (spawn mode)
 **           | BACK index:varint         a table or function already encoded
 **           | PID pid:varint | REF id:varint alias:varint
+**             (with F_TERMS: pid and id index an array given beside the
+**             buffer, alias 0; for another node, which gets that array as
+**             Erlang terms so that its pids and refs are translated)
 **           | FUNC len:varint dump nups:byte upvalue*nups    (spawn mode)
 **           | CFUNC pointer:8 name:string                     (spawn mode)
 **           | MOD name:string | MODFN name:string key:string
 **           | ENV | BASE
+**           | EKIND kind:byte string   a binary, charlist or bigint (core/ekind.h)
 **   upvalue = JOIN index:varint n:varint   (the cell of function index's n-th
 **                                           upvalue, already encoded)
 **           | value
@@ -34,12 +38,13 @@
 
 enum {
   T_END, T_NIL, T_FALSE, T_TRUE, T_INT, T_FLT, T_STR, T_TABLE, T_TABLEMT,
-  T_BACK, T_PID, T_REF, T_FUNC, T_JOIN, T_CFUNC, T_MOD, T_MODFN, T_ENV, T_BASE,
+  T_BACK, T_PID, T_REF, T_FUNC, T_JOIN, T_CFUNC, T_MOD, T_MODFN, T_ENV, T_BASE, T_EKIND,
   T_SMALLINT = 0x40,   /* 0x40..0x7f: integers 0..63 */
   T_SSTR = 0x80        /* 0x80..0xbf: strings of 0..63 bytes */
 };
 
 #define F_REFS 1       /* flags: BACK or JOIN present, the decoder records */
+#define F_TERMS 2      /* PID and REF hold an index into a separate array of them */
 
 struct otp_xbuf {
   size_t len, cap;

@@ -8,7 +8,9 @@
 ** short timeout.  After the handshake wire.c moves the bytes and control.c
 ** reads them.  A connection that goes (closed, silent past the tick time,
 ** disconnected) is a nodedown: {"nodedown", node} to every monitor_node,
-** "noconnection" through every link and monitor across it.
+** "noconnection" through every link and monitor across it.  Of two nodes
+** connecting to each other at once, the greater name's connection stays
+** (socket.c answers the other nok; a nok read here awaits that connection).
 */
 #include <errno.h>
 #include <stdio.h>
@@ -28,11 +30,14 @@
 #define HANDSHAKE_MS 2000
 #define CONNECT_MS 3000
 #define EPMD_MS 2000
-#define XBUF_MT "otp.dist.xbuf"
+#define NOK_WAIT_MS (CONNECT_MS + HANDSHAKE_MS)   /* a nok: awaiting the other's connection */
+#define DUPLICATE_MS (CONNECT_MS + HANDSHAKE_MS)   /* a simultaneous connect's other half */
 
 typedef struct connect_work {
   uv_work_t req;
   struct otp_dist *d;
+  ei_cnode ec;                 /* the node's, with this connect's socket setup */
+  dist_sock_setup setup;
   char peer[MAXNODELEN + 1];
   int fd, err;
 } connect_work;
@@ -42,6 +47,8 @@ static dist_conn *find_conn(struct otp_dist *d, const char *peer) {
     if (strcmp(c->peer, peer) == 0) return c;
   return NULL;
 }
+
+static void nok_cancel(dist_conn *c);
 
 /* {"$dist_connect", ref, ok} to each process waiting in otp.connect. */
 static void notify_waiters(struct otp_dist *d, dist_waiter *w, int ok) {
@@ -64,7 +71,7 @@ static void notify_waiters(struct otp_dist *d, dist_waiter *w, int ok) {
   }
 }
 
-static void nodedown(struct otp_dist *d, const char *peer, uint32_t node_idx) {
+void dist_nodedown(struct otp_dist *d, const char *peer, uint32_t node_idx) {
   otp_node *node = d->node;
   lua_State *L = node->L;
   size_t kept = 0;
@@ -99,12 +106,13 @@ void dist_conn_drop(dist_conn *c, const char *why) {
   uint32_t node_idx = c->node_idx;
   dist_waiter *waiters = c->waiters;
   int was_up = c->state == CONN_UP;
+  nok_cancel(c);
   c->waiters = NULL;
   wire_close(c);                 /* c is gone */
   otp_log(d->node, was_up ? OTP_LOG_INFO : OTP_LOG_WARNING, "dist: %s %s: %s", peer,
           was_up ? "is down" : "cannot be reached", why);
   notify_waiters(d, waiters, 0);
-  if (!d->stopping) nodedown(d, peer, node_idx);
+  if (!d->stopping) dist_nodedown(d, peer, node_idx);
 }
 
 static dist_conn *conn_new(struct otp_dist *d, const char *peer) {
@@ -120,9 +128,12 @@ static dist_conn *conn_new(struct otp_dist *d, const char *peer) {
   return c;
 }
 
-static void conn_up(dist_conn *c, int fd) {
+static void conn_up(dist_conn *c, int fd, int outgoing) {
   c->fd = fd;
   c->state = CONN_UP;
+  c->outgoing = outgoing;
+  c->up_ms = wire_now_ms();
+  nok_cancel(c);
   otp_log(c->dist->node, OTP_LOG_INFO, "dist: connected to %s", c->peer);
   dist_waiter *w = c->waiters;
   c->waiters = NULL;
@@ -130,9 +141,62 @@ static void conn_up(dist_conn *c, int fd) {
   notify_waiters(c->dist, w, 1);
 }
 
+const char *dist_refusal(struct otp_dist *d, const char *peer) {
+  if (dist_is_blocked(d, peer)) return "is blocked (otp.disconnect with block_ms)";
+  dist_conn *c = find_conn(d, peer);
+  if (!c || strcmp(d->name, peer) < 0) return NULL;
+  if (c->state == CONN_CONNECTING)
+    return "connected while this node connects to it: of the two, Erlang keeps the greater "
+           "name's";
+  if (c->outgoing && wire_now_ms() - c->up_ms < DUPLICATE_MS)
+    return "connected again just after this node connected to it: the other half of a "
+           "simultaneous connect";
+  return NULL;          /* a new incarnation of it: the new connection replaces the old */
+}
+
+typedef struct nok_wait {
+  uv_timer_t timer;
+  dist_conn *c;
+} nok_wait;
+
+static void nok_closed(uv_handle_t *h) { free(h->data); }
+
+/* c no longer waits (its connection came, or it goes). */
+static void nok_cancel(dist_conn *c) {
+  if (!c->nok) return;
+  uv_timer_stop(&c->nok->timer);
+  uv_close((uv_handle_t *)&c->nok->timer, nok_closed);
+  c->nok = NULL;
+  c->dist->pending_work--;
+}
+
+/* The greater node said nok but its own connection has not come: c goes. */
+static void nok_over(uv_timer_t *t) {
+  dist_conn *c = ((nok_wait *)t->data)->c;
+  nok_cancel(c);
+  dist_conn_drop(c, "it answered that it connects to this node (nok), and did not");
+}
+
+/* A node with a greater name answered nok: it connects to this one at the
+** same time and keeps its own connection (Erlang's rule), so c stays
+** connecting, what is sent to it queued, until that connection comes
+** (on_listen_readable) or NOK_WAIT_MS pass. 0, or -1 if c must go now. */
+static int await_greater(struct otp_dist *d, dist_conn *c) {
+  if (c->nok) return 0;
+  nok_wait *r = calloc(1, sizeof *r);
+  if (!r) return -1;
+  r->c = c;
+  uv_timer_init(&d->node->loop, &r->timer);
+  r->timer.data = r;
+  uv_timer_start(&r->timer, nok_over, NOK_WAIT_MS, 0);
+  c->nok = r;
+  d->pending_work++;
+  return 0;
+}
+
 static void connect_run(uv_work_t *req) {
   connect_work *w = req->data;
-  w->fd = ei_connect_tmo(&w->d->ec, w->peer, CONNECT_MS);
+  w->fd = ei_connect_tmo(&w->ec, w->peer, CONNECT_MS);
   w->err = w->fd < 0 ? erl_errno : 0;
 }
 
@@ -143,6 +207,8 @@ static void connect_done(uv_work_t *req, int status) {
   dist_conn *c = d->stopping ? NULL : find_conn(d, w->peer);
   if (!c || c->state == CONN_UP) {        /* dropped meanwhile, or it connected to us */
     if (w->fd >= 0) ei_close_connection(w->fd);
+  } else if (w->fd < 0 && w->setup.nok && await_greater(d, c) == 0) {
+    /* waits for the other node's own connection */
   } else if (w->fd < 0) {
     char why[160];
     snprintf(why, sizeof why, "%s (erl_errno %d)",
@@ -150,36 +216,44 @@ static void connect_done(uv_work_t *req, int status) {
              w->err);
     dist_conn_drop(c, why);
   } else {
-    conn_up(c, w->fd);
+    conn_up(c, w->fd, 1);
   }
   free(w);
 }
 
-static int valid_peer(const char *peer) {
+int dist_valid_peer(const char *peer) {
   const char *at = strchr(peer, '@');
   return at && at != peer && at[1] && strlen(peer) < MAXNODELEN && !strchr(at + 1, '@');
 }
 
-dist_conn *dist_conn_to(struct otp_dist *d, const char *peer, int connect) {
-  dist_conn *c = find_conn(d, peer);
-  if (c || !connect || d->stopping || !valid_peer(peer) || strcmp(peer, d->name) == 0 ||
-      dist_is_blocked(d, peer))
-    return c;
+/* Connects c on the thread pool: 0, or -1 if it cannot. */
+static int start_connect(struct otp_dist *d, dist_conn *c) {
   connect_work *w = calloc(1, sizeof *w);
-  c = w ? conn_new(d, peer) : NULL;
-  if (!c) {
-    free(w);
-    return NULL;
-  }
+  if (!w) return -1;
   w->d = d;
   w->req.data = w;
-  snprintf(w->peer, sizeof w->peer, "%s", peer);
+  w->setup.dist = d;
+  w->ec = d->ec;
+  w->ec.setup_context = &w->setup;
+  snprintf(w->peer, sizeof w->peer, "%s", c->peer);
   if (uv_queue_work(&d->node->loop, &w->req, connect_run, connect_done) != 0) {
     free(w);
+    return -1;
+  }
+  d->pending_work++;
+  return 0;
+}
+
+dist_conn *dist_conn_to(struct otp_dist *d, const char *peer, int connect) {
+  dist_conn *c = find_conn(d, peer);
+  if (c || !connect || d->stopping || !dist_valid_peer(peer) || strcmp(peer, d->name) == 0 ||
+      dist_is_blocked(d, peer))
+    return c;
+  c = conn_new(d, peer);
+  if (c && start_connect(d, c) != 0) {
     dist_conn_drop(c, "the thread pool refused the connect");
     return NULL;
   }
-  d->pending_work++;
   return c;
 }
 
@@ -194,7 +268,13 @@ static void on_listen_readable(uv_poll_t *h, int status, int events) {
   struct otp_dist *d = h->data;
   if (status < 0) return;
   ErlConnect peer;
+  d->refused[0] = 0;
   int fd = ei_accept_tmo(&d->ec, d->listen_fd, &peer, HANDSHAKE_MS);
+  if (fd < 0 && d->refused[0]) {   /* socket.c: a partition, or a simultaneous connect */
+    otp_log(d->node, OTP_LOG_DEBUG, "dist: %s %s: its handshake was refused", d->refused,
+            d->refused_why);
+    return;
+  }
   if (fd < 0) {                   /* Erlang reports a refused node as an error too */
     otp_log(d->node, OTP_LOG_ERROR, "dist: refused a connection from %s: its cookie is not "
             "this node's (give both the same --cookie, or -setcookie in erl), or its "
@@ -216,175 +296,7 @@ static void on_listen_readable(uv_poll_t *h, int status, int events) {
     ei_close_connection(fd);
     return;
   }
-  conn_up(c, fd);
-}
-
-/* ---- what the bindings call (node->dist_*) ---- */
-
-static void xbuf_free(ei_x_buff *x) {
-  if (x->buff) ei_x_free(x);
-  x->buff = NULL;
-}
-
-static int xbuf_gc(lua_State *L) {
-  xbuf_free(luaL_checkudata(L, 1, XBUF_MT));
-  return 0;
-}
-
-/* A buffer held by a userdata on L: an encoding error raises without leaking it. */
-static ei_x_buff *push_xbuf(lua_State *L) {
-  ei_x_buff *x = lua_newuserdatauv(L, sizeof *x, 0);
-  x->buff = NULL;
-  if (luaL_newmetatable(L, XBUF_MT)) {
-    lua_pushcfunction(L, xbuf_gc);
-    lua_setfield(L, -2, "__gc");
-  }
-  lua_setmetatable(L, -2);
-  ei_x_new_with_version(x);
-  return x;
-}
-
-/* REG_SEND {6, From, '', Name} and the message in msg. */
-static void reg_send(struct otp_dist *d, dist_conn *c, otp_pid from, const char *name,
-                     ei_x_buff *msg) {
-  ei_x_buff ctl;
-  ei_x_new_with_version(&ctl);
-  ei_x_encode_tuple_header(&ctl, 4);
-  ei_x_encode_long(&ctl, 6);
-  erlang_pid e;
-  otp_dist_pid_out(&d->cx, from, &e);
-  ei_x_encode_pid(&ctl, &e);
-  ei_x_encode_atom(&ctl, "");
-  ei_x_encode_atom(&ctl, name);
-  wire_send(c, ctl.buff, ctl.index, msg->buff, msg->index);
-  ei_x_free(&ctl);
-}
-
-static otp_pid current_pid(otp_node *node) {
-  return node->current ? node->current->pid : OTP_PID_NONE;
-}
-
-static void dist_send(otp_node *node, lua_State *L, int name_idx, const char *peer,
-                      int msg_idx) {
-  struct otp_dist *d = node->dist;
-  name_idx = lua_absindex(L, name_idx);
-  msg_idx = lua_absindex(L, msg_idx);
-  ei_x_buff *x = push_xbuf(L);
-  otp_dist_encode(&d->cx, L, msg_idx, x);
-  size_t name_len;
-  const char *name = lua_tolstring(L, name_idx, &name_len);
-  if (name_len >= MAXATOMLEN) otp_raise(L, "badarg: '%s' is too long for a registered name", name);
-  dist_conn *c = dist_conn_to(d, peer, 1);
-  if (c) reg_send(d, c, current_pid(node), name, x);
-  xbuf_free(x);
-  lua_pop(L, 1);
-}
-
-/* The fields pid, ref: who asks, and the tag of the answer. */
-static void put_pid_ref(struct otp_dist *d, ei_x_buff *x, otp_pid pid, uint64_t ref) {
-  dist_put_pid(d, x, pid);
-  dist_put_ref(d, x, ref);
-}
-
-static void dist_rpc(otp_node *node, lua_State *L, const char *peer, int mod, int fn, int args,
-                     otp_pid self, otp_pid gl, uint64_t ref) {
-  struct otp_dist *d = node->dist;
-  mod = lua_absindex(L, mod);
-  fn = lua_absindex(L, fn);
-  args = lua_absindex(L, args);
-  ei_x_buff *x = push_xbuf(L);
-  ei_x_encode_tuple_header(x, 3);
-  ei_x_encode_atom(x, "$gen_call");
-  ei_x_encode_tuple_header(x, 2);
-  put_pid_ref(d, x, self, ref);
-  ei_x_encode_tuple_header(x, 5);
-  ei_x_encode_atom(x, "call");
-  ei_x_encode_atom(x, lua_tostring(L, mod));
-  ei_x_encode_atom(x, lua_tostring(L, fn));
-  otp_dist_encode_list(&d->cx, L, args, x);
-  erlang_pid leader;                       /* where what it prints goes: see rpc.lua */
-  otp_dist_pid_out(&d->cx, gl, &leader);
-  ei_x_encode_pid(x, &leader);
-  dist_conn *c = dist_conn_to(d, peer, 1);
-  if (c) reg_send(d, c, self, "rex", x);
-  xbuf_free(x);
-  lua_pop(L, 1);
-}
-
-static void dist_spawn(otp_node *node, lua_State *L, const char *peer, otp_pid from,
-                       uint64_t ref, const void *code, size_t len, int args) {
-  struct otp_dist *d = node->dist;
-  args = lua_absindex(L, args);
-  ei_x_buff *xp = push_xbuf(L);
-  ei_x_encode_tuple_header(xp, 5);
-  ei_x_encode_atom(xp, DIST_SPAWN_NAME);
-  put_pid_ref(d, xp, from, ref);
-  ei_x_encode_binary(xp, code, (long)len);
-  otp_dist_encode(&d->cx, L, args, xp);     /* may raise badarg: xp is freed by its __gc */
-  dist_conn *c = dist_conn_to(d, peer, 1);
-  if (c) reg_send(d, c, from, DIST_SPAWN_NAME, xp);
-  xbuf_free(xp);
-  lua_pop(L, 1);
-}
-
-static void dist_push_nodes(otp_node *node, lua_State *L) {
-  lua_newtable(L);
-  int i = 0;
-  for (dist_conn *c = node->dist->conns; c; c = c->next) {
-    if (c->state != CONN_UP) continue;
-    lua_pushstring(L, c->peer);
-    lua_rawseti(L, -2, ++i);
-  }
-  otp_sort_list(L);
-}
-
-static int dist_connect(otp_node *node, const char *peer, otp_pid waiter, uint64_t ref) {
-  struct otp_dist *d = node->dist;
-  if (strcmp(peer, d->name) == 0) return 1;
-  if (!valid_peer(peer)) return -1;
-  dist_conn *c = dist_conn_to(d, peer, 1);
-  if (!c) return -1;
-  if (c->state == CONN_UP) return 1;
-  dist_waiter *w = calloc(1, sizeof *w);
-  if (!w) return -1;
-  w->pid = waiter;
-  w->ref = ref;
-  w->next = c->waiters;
-  c->waiters = w;
-  return 0;
-}
-
-static int dist_disconnect(otp_node *node, const char *peer, uint64_t block_ms) {
-  dist_block_node(node->dist, peer, block_ms);
-  dist_conn *c = find_conn(node->dist, peer);
-  if (!c) return 0;
-  int was_up = c->state == CONN_UP;
-  dist_conn_drop(c, "disconnected by otp.disconnect");
-  return was_up;
-}
-
-static void dist_monitor_node(otp_node *node, const char *peer, otp_pid pid, int on) {
-  struct otp_dist *d = node->dist;
-  uint32_t idx = otp_remote_node(node, peer);
-  if (!on) {                      /* one monitor off: the newest */
-    for (size_t i = d->nwatches; i-- > 0;)
-      if (d->watches[i].pid == pid && d->watches[i].node_idx == idx) {
-        memmove(&d->watches[i], &d->watches[i + 1], (d->nwatches - i - 1) * sizeof *d->watches);
-        d->nwatches--;
-        break;
-      }
-    return;
-  }
-  if (!idx) return;
-  if (d->nwatches == d->capwatches) {
-    size_t cap = d->capwatches ? d->capwatches * 2 : 8;
-    node_watch *w = realloc(d->watches, cap * sizeof *w);
-    if (!w) return;
-    d->watches = w;
-    d->capwatches = cap;
-  }
-  d->watches[d->nwatches++] = (node_watch){pid, idx};
-  if (!dist_conn_to(d, peer, 1)) nodedown(d, peer, idx);    /* cannot even try: down now */
+  conn_up(c, fd, 0);
 }
 
 static void on_tick(uv_timer_t *t) { wire_tick(t->data); }
@@ -396,8 +308,8 @@ static int publish(struct otp_dist *d, int port, char *err, size_t errlen) {
   int fd = ei_publish_tmo(&d->ec, port, EPMD_MS);
   if (fd < 0) {
     int status = system("epmd -daemon >/dev/null 2>&1");
-    for (int tries = 0; fd < 0 && status == 0 && tries < 20; tries++) {
-      usleep(50000);                /* epmd -daemon returns before it listens */
+    for (int tries = 0; fd < 0 && status == 0 && tries < 100; tries++) {
+      usleep(50000);   /* epmd -daemon returns before it listens: 5 s on a loaded machine */
       fd = ei_publish_tmo(&d->ec, port, EPMD_MS);
     }
   }
@@ -420,7 +332,7 @@ static int make_cnode(struct otp_dist *d, const char *name, int longnames, const
       return -1;
     }
     if (ei_connect_init_ussi(&d->ec, name, cookie, 0, &dist_socket_callbacks,
-                             sizeof dist_socket_callbacks, NULL) >= 0)
+                             sizeof dist_socket_callbacks, &d->setup) >= 0)
       return 0;
   } else {
     const char *at = strchr(name, '@');
@@ -433,7 +345,7 @@ static int make_cnode(struct otp_dist *d, const char *name, int longnames, const
     snprintf(alive, sizeof alive, "%.*s", (int)(at - name), name);
     struct in_addr any = {.s_addr = htonl(INADDR_ANY)};   /* ei does not use it */
     if (ei_connect_xinit_ussi(&d->ec, at + 1, alive, name, (Erl_IpAddr)&any, cookie, 0,
-                              &dist_socket_callbacks, sizeof dist_socket_callbacks, NULL) >= 0)
+                              &dist_socket_callbacks, sizeof dist_socket_callbacks, &d->setup) >= 0)
       return 0;
   }
   snprintf(err, errlen, "badarg: cannot make the node %s (with --cookie C, or a readable "
@@ -450,6 +362,7 @@ int otp_dist_start(otp_node *node, const char *name, int longnames, const char *
   }
   d->node = node;
   d->listen_fd = d->epmd_fd = -1;
+  d->setup.dist = d;
   d->ticktime_s = ticktime_s ? ticktime_s : 60;
   ei_init();
   if (make_cnode(d, name, longnames, cookie, err, errlen) != 0) {
@@ -466,7 +379,7 @@ int otp_dist_start(otp_node *node, const char *name, int longnames, const char *
     return -1;
   }
   if (publish(d, port, err, errlen) != 0) {
-    close(d->listen_fd);
+    ei_close_connection(d->listen_fd);
     free(d);
     return -1;
   }
@@ -478,16 +391,10 @@ int otp_dist_start(otp_node *node, const char *name, int longnames, const char *
   d->tick.data = d;
   uv_timer_start(&d->tick, on_tick, d->ticktime_s * 250u, d->ticktime_s * 250u);
   uv_unref((uv_handle_t *)&d->tick);
-  node->dist = d;
-  node->dist_name = d->name;
-  node->dist_send = dist_send;
-  node->dist_push_nodes = dist_push_nodes;
-  node->dist_connect = dist_connect;
-  node->dist_disconnect = dist_disconnect;
-  node->dist_monitor_node = dist_monitor_node;
-  node->dist_rpc = dist_rpc;
-  node->dist_spawn = dist_spawn;
-  node->dist_ops = &dist_ops;
+  d->ops.name = d->name;
+  dist_signal_ops(&d->ops);
+  dist_call_ops(&d->ops);
+  node->dist_ops = &d->ops;
   return 0;
 }
 
@@ -497,23 +404,15 @@ static void handle_closed(uv_handle_t *h) {
 }
 
 void otp_dist_stop(otp_node *node) {
-  struct otp_dist *d = node->dist;
+  struct otp_dist *d = dist_of(node);
   if (!d) return;
   d->stopping = 1;
   while (d->conns) dist_conn_drop(d->conns, "this node is stopping");
-  while (d->pending_work > 0) uv_run(&node->loop, UV_RUN_ONCE);   /* connects end in CONNECT_MS */
+  while (d->pending_work > 0) uv_run(&node->loop, UV_RUN_ONCE);   /* connects end in CONNECT_MS,
+                                                                     nok waits in NOK_WAIT_MS */
   uv_poll_stop(&d->listen_poll);
-  close(d->listen_fd);
+  ei_close_connection(d->listen_fd);   /* and its socket context (socket.c) */
   close(d->epmd_fd);              /* epmd forgets the name when this closes */
-  node->dist = NULL;
-  node->dist_name = NULL;
-  node->dist_send = NULL;
-  node->dist_push_nodes = NULL;
-  node->dist_connect = NULL;
-  node->dist_disconnect = NULL;
-  node->dist_monitor_node = NULL;
-  node->dist_rpc = NULL;
-  node->dist_spawn = NULL;
   node->dist_ops = NULL;
   free(d->watches);
   free(d->blocks);

@@ -1,9 +1,9 @@
 /*
 ** What the files of runtime/dist/ share: the node's distribution state and
-** its connections.  dist.c starts, connects and ends connections; wire.c
-** moves bytes (a non-blocking reader and writer per connection, ticks);
-** control.c turns control messages into signals both ways; dist_term.c
-** maps terms.
+** its connections.  dist.c starts, connects and ends connections; calls.c
+** does what the bindings ask; wire.c moves bytes (a non-blocking reader and
+** writer per connection, ticks); control.c turns control messages into
+** signals both ways; dist_term.c maps terms.
 */
 #ifndef OTP_DIST_INTERNAL_H
 #define OTP_DIST_INTERNAL_H
@@ -14,6 +14,7 @@
 #include <lua.h>
 #include <uv.h>
 #include "core/pid.h"
+#include "core/dist_ops.h"
 #include "dist/dist_term.h"
 
 struct otp_node;
@@ -40,6 +41,9 @@ typedef struct dist_conn {
   char *out;                   /* packets waiting to be written */
   size_t out_len, out_cap, out_off;
   uint64_t last_in_ms, last_out_ms;
+  int outgoing;                /* this node made it (else it accepted it) */
+  struct nok_wait *nok;        /* awaiting the other node's connection after its nok */
+  uint64_t up_ms;              /* when it came up */
   dist_waiter *waiters;
   struct dist_conn *next;
 } dist_conn;
@@ -55,7 +59,16 @@ typedef struct dist_block {
   uint64_t until_ms;
 } dist_block;
 
+/* What ei passes to every socket it makes (socket.c): the listener's is the
+** node's, each connect has its own, where the socket notes a "nok". */
+typedef struct dist_sock_setup {
+  struct otp_dist *dist;
+  int nok;                     /* the other node answered nok: it connects to this one */
+} dist_sock_setup;
+
 struct otp_dist {
+  otp_dist_ops ops;            /* first: node->dist_ops points here (dist_of) */
+  dist_sock_setup setup;       /* for the listening socket */
   struct otp_node *node;
   ei_cnode ec;
   int listen_fd, epmd_fd;
@@ -68,6 +81,8 @@ struct otp_dist {
   size_t nwatches, capwatches;
   dist_block *blocks;          /* partitions that refuse reconnects for a time */
   size_t nblocks;
+  char refused[MAXNODELEN + 1]; /* the node socket.c refused in a handshake, or "" */
+  const char *refused_why;
   int pending_work;            /* connects still on the thread pool */
   int stopping;
   char name[MAXNODELEN + 1];
@@ -85,6 +100,9 @@ enum {
   DOP_ALIAS_SEND_TT = 34, DOP_UNLINK_ID = 35, DOP_UNLINK_ID_ACK = 36
 };
 
+/* The distribution state of a node whose node->dist_ops is set (core/node.h). */
+#define dist_of(node) ((struct otp_dist *)(node)->dist_ops)
+
 /* A pid or a ref of this node or another, encoded as Erlang writes it. */
 void dist_put_pid(struct otp_dist *d, ei_x_buff *x, otp_pid pid);
 void dist_put_ref(struct otp_dist *d, ei_x_buff *x, uint64_t ref);
@@ -94,8 +112,20 @@ void dist_put_ref(struct otp_dist *d, ei_x_buff *x, uint64_t ref);
 ** made on the thread pool; NULL if none and !connect. */
 dist_conn *dist_conn_to(struct otp_dist *d, const char *peer, int connect);
 dist_conn *dist_conn_of_node(struct otp_dist *d, uint32_t node_idx, int connect);
+/* Why a connection from peer is refused before its handshake: it is
+** blocked, or this node (the greater name) is connecting to it or has just
+** connected to it (the two connected at once); NULL if it is welcome. */
+const char *dist_refusal(struct otp_dist *d, const char *peer);
 /* Ends c: nodedown to watchers, noconnection through links and monitors. */
 void dist_conn_drop(dist_conn *c, const char *why);
+/* {"nodedown", peer} to its monitor_node watchers, noconnection through
+** the links and monitors across it. */
+void dist_nodedown(struct otp_dist *d, const char *peer, uint32_t node_idx);
+int dist_valid_peer(const char *peer);     /* "name@host" */
+
+/* ---- calls.c ---- */
+/* Fills in what the bindings call of ops (send_name, ..., spawn). */
+void dist_call_ops(otp_dist_ops *ops);
 
 /* ---- partition.c: disconnects that keep a node out for a time ---- */
 /* peer may not connect, nor be connected to, for ms from now. */
@@ -129,6 +159,9 @@ void dist_net_kernel_message(dist_conn *c, const char *buf, size_t len, int at);
 /* ---- control.c ---- */
 /* A whole packet (without its length) from c. */
 void control_packet(dist_conn *c, const char *buf, size_t len);
-extern const struct otp_dist_ops dist_ops;
+
+/* ---- signals_out.c ---- */
+/* Fills in the signal calls of ops (send, link, ..., down). */
+void dist_signal_ops(otp_dist_ops *ops);
 
 #endif

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include "core/remote.h"
 #include "core/term.h"
+#include "core/ekind.h"
 
 #define MAX_DEPTH 200   /* deeper terms arrive as the error value */
 #define MAX_ATOM_OUT 255
@@ -37,7 +38,7 @@ static const char *kind_name(int type) {
   case ERL_REFERENCE_EXT: return "reference of an old format";
   case ERL_PORT_EXT: case ERL_NEW_PORT_EXT: case ERL_V4_PORT_EXT: return "port";
   case ERL_FUN_EXT: case ERL_NEW_FUN_EXT: case ERL_EXPORT_EXT: return "fun";
-  case ERL_SMALL_BIG_EXT: case ERL_LARGE_BIG_EXT: return "integer beyond 64 bits";
+  case ERL_SMALL_BIG_EXT: case ERL_LARGE_BIG_EXT: return "integer of more than 4000 digits";
   default: return "term";
   }
 }
@@ -127,6 +128,9 @@ static int push_term(ctx_t *cx, lua_State *L, const char *buf, int *index, int d
       return 0;
     }
     *index = at;
+    if (type != ERL_SMALL_INTEGER_EXT && type != ERL_INTEGER_EXT &&
+        dist_big_push(L, buf, index) == 0)
+      return 0;
     if (skip_term(buf, index) < 0) return -1;
     push_unsupported(L, kind_name(type));
     return 0;
@@ -143,7 +147,9 @@ static int push_term(ctx_t *cx, lua_State *L, const char *buf, int *index, int d
     int r = !bytes ? -1
             : type == ERL_BINARY_EXT ? ei_decode_binary(buf, index, bytes, &len)
                                      : ei_decode_string(buf, index, bytes);
-    if (r == 0) lua_pushlstring(L, bytes, (size_t)(type == ERL_BINARY_EXT ? len : size));
+    if (r == 0)            /* their kind kept: they go back as they came (core/ekind.h) */
+      otp_push_ekind(L, type == ERL_BINARY_EXT ? OTP_EK_BINARY : OTP_EK_CHARLIST, bytes,
+                     (size_t)(type == ERL_BINARY_EXT ? len : size));
     free(bytes);
     return r < 0 ? -1 : 0;
   }
@@ -255,6 +261,21 @@ static void encode(ctx_t *cx, lua_State *L, int idx, ei_x_buff *x, int depth) {
     return;
   }
   case LUA_TUSERDATA: {
+    const char *bytes;
+    size_t len;
+    switch (otp_to_ekind(L, idx, &bytes, &len)) {
+    case OTP_EK_BINARY:
+      ei_x_encode_binary(x, bytes, (long)len);
+      return;
+    case OTP_EK_CHARLIST:
+      ei_x_encode_string_len(x, bytes, (int)len);    /* a list of bytes if long */
+      return;
+    case OTP_EK_BIGINT:
+      if (dist_big_encode(x, bytes, len) != 0) otp_raise(L, "limit: out of memory");
+      return;
+    default:
+      break;
+    }
     otp_pid pid = otp_to_pid(L, idx);
     uint64_t ref = pid ? 0 : otp_to_ref(L, idx);
     if (pid) {
@@ -274,7 +295,8 @@ static void encode(ctx_t *cx, lua_State *L, int idx, ei_x_buff *x, int depth) {
   /* fallthrough */
   default:
     otp_raise(L, "badarg: %s cannot be sent to another node (a message to an Erlang "
-              "node is built from booleans, numbers, strings, tables, pids and refs)",
+              "node is built from booleans, numbers, strings, binaries, tables, pids and "
+              "refs)",
               luaL_typename(L, idx));
   }
 }

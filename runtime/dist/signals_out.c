@@ -15,7 +15,7 @@
 #include "core/term.h"
 
 static dist_conn *conn_for(otp_node *node, uint64_t remote, int connect) {
-  struct otp_dist *d = node->dist;
+  struct otp_dist *d = node->dist_ops ? dist_of(node) : NULL;
   uint32_t idx = otp_remote_node_of(node, remote);
   return d && idx ? dist_conn_of_node(d, idx, connect) : NULL;
 }
@@ -55,7 +55,7 @@ static void ctl_begin(ei_x_buff *x, int arity, long type) {
 }
 
 static void do_send(otp_node *node, lua_State *L, otp_pid from, otp_pid to, int msg_idx) {
-  struct otp_dist *d = node->dist;
+  struct otp_dist *d = dist_of(node);
   ei_x_buff msg;
   ei_x_new_with_version(&msg);
   int top = lua_gettop(L);
@@ -85,8 +85,8 @@ static void pair(otp_node *node, long type, otp_pid from, otp_pid to, int connec
   if (!c) return;
   ei_x_buff x;
   ctl_begin(&x, 3, type);
-  dist_put_pid(node->dist, &x, from);
-  dist_put_pid(node->dist, &x, to);
+  dist_put_pid(dist_of(node), &x, from);
+  dist_put_pid(dist_of(node), &x, to);
   send_ctl(c, &x, NULL);
   ei_x_free(&x);
 }
@@ -105,9 +105,9 @@ static void do_exit(otp_node *node, lua_State *L, otp_pid from, otp_pid to, int 
   if (!c) return;
   ei_x_buff x;
   ctl_begin(&x, 4, link ? DOP_EXIT : DOP_EXIT2);
-  dist_put_pid(node->dist, &x, from);
-  dist_put_pid(node->dist, &x, to);
-  put_value(node->dist, L, &x, reason);
+  dist_put_pid(dist_of(node), &x, from);
+  dist_put_pid(dist_of(node), &x, to);
+  put_value(dist_of(node), L, &x, reason);
   send_ctl(c, &x, NULL);
   ei_x_free(&x);
 }
@@ -125,15 +125,15 @@ static const char *monitor_name(const otp_monitor *m, char *buf, size_t len) {
 }
 
 static void monitor_msg(otp_node *node, long type, const otp_monitor *m, int connect) {
-  dist_conn *c = dist_conn_of_node(node->dist, m->remote_node, connect);
+  dist_conn *c = dist_conn_of_node(dist_of(node), m->remote_node, connect);
   if (!c) return;
   char name[MAXATOMLEN_UTF8];
   ei_x_buff x;
   ctl_begin(&x, 4, type);
-  dist_put_pid(node->dist, &x, m->watcher);
-  if (m->target) dist_put_pid(node->dist, &x, m->target);
+  dist_put_pid(dist_of(node), &x, m->watcher);
+  if (m->target) dist_put_pid(dist_of(node), &x, m->target);
   else ei_x_encode_atom(&x, monitor_name(m, name, sizeof name));
-  dist_put_ref(node->dist, &x, m->ref);
+  dist_put_ref(dist_of(node), &x, m->ref);
   send_ctl(c, &x, NULL);
   ei_x_free(&x);
 }
@@ -147,22 +147,27 @@ static void do_demonitor(otp_node *node, const otp_monitor *m) {
 }
 
 static void do_down(otp_node *node, lua_State *L, const otp_monitor *m, int reason) {
-  dist_conn *c = dist_conn_of_node(node->dist, m->remote_node, 0);
+  dist_conn *c = dist_conn_of_node(dist_of(node), m->remote_node, 0);
   if (!c) return;
   char name[MAXATOMLEN_UTF8];
   ei_x_buff x;
   ctl_begin(&x, 5, DOP_MONITOR_P_EXIT);
   const char *by_name = monitor_name(m, name, sizeof name);
   if (by_name) ei_x_encode_atom(&x, by_name);
-  else dist_put_pid(node->dist, &x, m->target);
-  dist_put_pid(node->dist, &x, m->watcher);
-  dist_put_ref(node->dist, &x, m->ref);
-  put_value(node->dist, L, &x, reason);
+  else dist_put_pid(dist_of(node), &x, m->target);
+  dist_put_pid(dist_of(node), &x, m->watcher);
+  dist_put_ref(dist_of(node), &x, m->ref);
+  put_value(dist_of(node), L, &x, reason);
   send_ctl(c, &x, NULL);
   ei_x_free(&x);
 }
 
-const otp_dist_ops dist_ops = {
-  .send = do_send, .link = do_link, .unlink = do_unlink, .exit = do_exit,
-  .monitor = do_monitor, .demonitor = do_demonitor, .down = do_down,
-};
+void dist_signal_ops(otp_dist_ops *ops) {
+  ops->send = do_send;
+  ops->link = do_link;
+  ops->unlink = do_unlink;
+  ops->exit = do_exit;
+  ops->monitor = do_monitor;
+  ops->demonitor = do_demonitor;
+  ops->down = do_down;
+}

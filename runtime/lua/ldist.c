@@ -2,14 +2,14 @@
 ** Distribution as Lua sees it: otp.disconnect, otp.monitor_node, and the
 ** primitives behind otp.connect and otp.rpc (lua/otp/connect.lua, rpc.lua:
 ** they wait for the answer in a receive).  Each reaches the node's
-** distribution through the node->dist_* calls; on a node without a name
-** they say so.
+** distribution through node->dist_ops (core/dist_ops.h); on a node
+** without a name they say so.
 */
 #include <string.h>
 #include "lua/lotp.h"
+#include "core/dist_ops.h"
 #include "core/node.h"
 #include "core/term.h"
-#include "core/xcopy.h"
 
 static const char *check_node_name(lua_State *L, int idx, const char *fname) {
   if (lua_type(L, idx) != LUA_TSTRING)
@@ -44,11 +44,11 @@ static int l_disconnect(lua_State *L) {
   const char *peer = check_node_name(L, 1, "otp.disconnect");
   uint64_t block_ms = block_ms_of(L, 2);
   otp_self(L);
-  if (!node->dist_disconnect) {
+  if (!node->dist_ops) {
     lua_pushliteral(L, "ignored");      /* Erlang's answer on a node that is not alive */
     return 1;
   }
-  lua_pushboolean(L, node->dist_disconnect(node, peer, block_ms));
+  lua_pushboolean(L, node->dist_ops->disconnect(node, peer, block_ms));
   return 1;
 }
 
@@ -58,12 +58,12 @@ static int l_monitor_node(lua_State *L) {
   const char *peer = check_node_name(L, 1, "otp.monitor_node");
   otp_arg_type(L, 2, LUA_TBOOLEAN, "otp.monitor_node(node, flag)", "true or false");
   otp_proc *self = otp_self(L);
-  if (!node->dist_monitor_node)
+  if (!node->dist_ops)
     return otp_raise(L, "notalive: otp.monitor_node needs a node with a name (start otplab "
                      "with --sname NAME)");
   if (self->vm != &node->main)
     return otp_raise(L, "badarg: otp.monitor_node is not available inside a sandbox");
-  node->dist_monitor_node(node, peer, self->pid, lua_toboolean(L, 2));
+  node->dist_ops->monitor_node(node, peer, self->pid, lua_toboolean(L, 2));
   lua_pushboolean(L, 1);
   return 1;
 }
@@ -74,13 +74,13 @@ static int l_connect(lua_State *L) {
   otp_node *node = otp_node_of(L);
   const char *peer = check_node_name(L, 1, "otp.connect");
   otp_proc *self = otp_self(L);
-  if (!node->dist_connect || self->vm != &node->main) {
+  if (!node->dist_ops || self->vm != &node->main) {
     lua_pushboolean(L, 0);
     return 1;
   }
   lua_pushnil(L);
   uint64_t ref = otp_new_ref(L, 1);
-  int r = node->dist_connect(node, peer, self->pid, ref);
+  int r = node->dist_ops->connect(node, peer, self->pid, ref);
   if (r != 0) {
     lua_pushboolean(L, r > 0);
     return 1;
@@ -101,27 +101,18 @@ static int l_rpc_send(lua_State *L) {
   uint64_t ref = otp_to_ref(L, 5);
   if (!ref) return otp_raise(L, "badarg: otp.rpc needs a ref");
   otp_intern_ref(L, 5);                 /* the reply brings it back: the same value */
-  if (!node->dist_rpc)
+  if (!node->dist_ops)
     return otp_raise(L, "notalive: otp.rpc needs a node with a name (start otplab with "
                      "--sname NAME)");
   otp_pid gl = otp_to_pid(L, 6);
-  node->dist_rpc(node, L, peer, 2, 3, 4, self->pid, gl ? gl : self->pid, ref);
+  node->dist_ops->rpc(node, L, peer, 2, 3, 4, self->pid, gl ? gl : self->pid, ref);
   lua_pushboolean(L, 1);
   return 1;
 }
 
-static int send_spawn(lua_State *L) {
-  otp_node *node = otp_node_of(L);
-  otp_xbuf *code = lua_touserdata(L, 1);
-  otp_proc *self = lua_touserdata(L, 3);
-  node->dist_spawn(node, L, lua_tostring(L, 2), self->pid, otp_to_ref(L, 4),
-                   otp_xbuf_data(code), otp_xbuf_size(code), 5);
-  return 0;
-}
-
 /* dist_core.spawn_send(node, ref, fn, ...): the function crosses as a
-** sandbox spawn's does (xcopy's spawn mode, upvalues copied), its
-** arguments as a message's terms (pids and refs become the other node's) */
+** sandbox spawn's does (xcopy's spawn mode, upvalues copied), its pids and
+** refs, in upvalues or in arguments, as the other node's terms for them */
 static int l_spawn_send(lua_State *L) {
   otp_node *node = otp_node_of(L);
   const char *peer = check_node_name(L, 1, "otp.spawn_on");
@@ -129,7 +120,7 @@ static int l_spawn_send(lua_State *L) {
   otp_arg_type(L, 3, LUA_TFUNCTION, "otp.spawn_on(node, fn, ...)", "a function to run");
   otp_proc *self = otp_self(L);
   if (!ref) return otp_raise(L, "badarg: otp.spawn_on needs a ref");
-  if (!node->dist_spawn)
+  if (!node->dist_ops)
     return otp_raise(L, "notalive: otp.spawn_on needs a node with a name (start otplab with "
                      "--sname NAME)");
   otp_intern_ref(L, 2);
@@ -139,17 +130,7 @@ static int l_spawn_send(lua_State *L) {
     lua_pushvalue(L, 3 + i);
     lua_rawseti(L, -2, i);
   }
-  int args = lua_gettop(L);
-  otp_xbuf *code = otp_xencode(L, 3, 1, OTP_COPY_SPAWN, "the spawned function");
-  lua_pushcfunction(L, send_spawn);      /* protected: a bad argument must free code */
-  lua_pushlightuserdata(L, code);
-  lua_pushstring(L, peer);
-  lua_pushlightuserdata(L, self);
-  lua_pushvalue(L, 2);
-  lua_pushvalue(L, args);
-  int status = lua_pcall(L, 5, 0, 0);
-  otp_xbuf_free(code);
-  if (status != LUA_OK) return lua_error(L);
+  node->dist_ops->spawn(node, L, peer, self->pid, ref, 3, lua_gettop(L));
   lua_pushboolean(L, 1);
   return 1;
 }

@@ -10,6 +10,7 @@
 #include "core/mailbox.h"
 #include "core/node.h"
 #include "core/registry.h"
+#include "core/remote.h"
 #include "core/signal.h"
 #include "core/term.h"
 #include "sandbox/sandbox.h"
@@ -413,16 +414,27 @@ static int l_statistics(lua_State *L) {
   return 1;
 }
 
+/* node() -> this node's name; node(pid | ref) -> the name of its node (Erlang's node/1) */
 static int l_node(lua_State *L) {
-  const char *name = otp_node_of(L)->dist_name;
-  lua_pushstring(L, name ? name : "nonode@nohost");
+  otp_node *node = otp_node_of(L);
+  if (lua_isnoneornil(L, 1)) {
+    lua_pushstring(L, otp_dist_ops_name(node->dist_ops));
+    return 1;
+  }
+  uint64_t v = otp_to_pid(L, 1);
+  if (!v) v = otp_to_ref(L, 1);
+  if (!v) return otp_raise(L, "badarg: otp.node(x) needs a pid or a ref, got %s",
+                           luaL_typename(L, 1));
+  const char *remote = otp_is_remote(v) ? otp_remote_node_name(node, otp_remote_node_of(node, v))
+                                        : NULL;
+  lua_pushstring(L, remote ? remote : otp_dist_ops_name(node->dist_ops));
   return 1;
 }
 
 /* The nodes this one is connected to (none unless it has a name). */
 static int l_nodes(lua_State *L) {
   otp_node *node = otp_node_of(L);
-  if (node->dist_push_nodes) node->dist_push_nodes(node, L);
+  if (node->dist_ops) node->dist_ops->push_nodes(node, L);
   else lua_newtable(L);
   return 1;
 }

@@ -46,9 +46,9 @@ static otp_proc *resolve(lua_State *L, otp_node *node, int idx, int *remote) {
     otp_proc *p = NULL;
     if (lua_type(L, -2) == LUA_TSTRING && lua_type(L, -1) == LUA_TSTRING) {
       const char *at = lua_tostring(L, -1);
-      if (strcmp(at, node->dist_name ? node->dist_name : "nonode@nohost") == 0)
+      if (strcmp(at, otp_dist_ops_name(node->dist_ops)) == 0)
         p = otp_registry_find(node, L, -2);
-      else if (node->dist_send)
+      else if (node->dist_ops)
         *remote = 1;
     }
     lua_pop(L, 2);
@@ -108,7 +108,7 @@ static int l_send(lua_State *L) {
   if (remote) {
     lua_rawgeti(L, 1, 1);
     lua_rawgeti(L, 1, 2);
-    node->dist_send(node, L, 3, lua_tostring(L, 4), 2);
+    node->dist_ops->send_name(node, L, 3, lua_tostring(L, 4), 2);
     node->messages_sent++;
     lua_settop(L, 2);
     return 1;

@@ -117,8 +117,8 @@ int luaopen_otp(lua_State *L) {
 
   lua_newtable(L);
   const luaL_Reg *groups[] = {otp_spawn_funcs, otp_message_funcs, otp_receive_funcs,
-                              otp_signal_funcs,
-                              otp_info_funcs, otp_dist_funcs};
+                              otp_signal_funcs, otp_info_funcs, otp_dist_funcs,
+                              otp_ekind_funcs};
   for (size_t i = 0; i < sizeof groups / sizeof *groups; i++) {
     lua_pushvalue(L, any);
     luaL_setfuncs(L, groups[i], 1);

@@ -50,11 +50,12 @@ int otp_sandbox_refuse_spawn(lua_State *L, const struct otp_vm *vm);
 void otp_sandbox_push_name(lua_State *L, const otp_proc *p);
 /* A process of parent in T's state running the function (and arguments)
 ** xcopy-encoded in code, then the elements of the array at args (0: none)
-** as further arguments; protected. Returns LUA_OK with *out made (not yet
+** as further arguments; terms: the array of the code's pids and refs when
+** it came from another node (otp_xdecode_with), else 0; protected. Returns LUA_OK with *out made (not yet
 ** started), or an error status with the message pushed on T. */
 struct otp_xbuf;
 int otp_spawn_decoded(lua_State *T, const struct otp_xbuf *code, otp_pid parent, int args,
-                      otp_proc **out);
+                      int terms, otp_proc **out);
 
 /* Argument checks that raise "badarg: FNAME needs WHAT, got TYPE". */
 void otp_arg_type(lua_State *L, int idx, int type, const char *fname, const char *what);
@@ -96,6 +97,7 @@ extern const luaL_Reg otp_receive_funcs[];  /* lreceive.c */
 extern const luaL_Reg otp_signal_funcs[];   /* lsignal.c */
 extern const luaL_Reg otp_info_funcs[];     /* linfo.c */
 extern const luaL_Reg otp_dist_funcs[];     /* ldist.c */
+extern const luaL_Reg otp_ekind_funcs[];    /* lekind.c: otp.binary, charlist, atom, bigint */
 void otp_dist_core_register(lua_State *L);  /* ldist.c: otp.dist_core (internal) */
 
 

@@ -134,8 +134,9 @@ typedef struct spawn_job {
   otp_proc *p;
 } spawn_job;
 
-/* (job, args|nil): the process, and its function and arguments decoded into
-** it with its globals as their _ENV, then the elements of args. */
+/* (job, args|nil, terms|nil): the process, and its function and arguments
+** decoded into it with its globals as their _ENV (and terms as the array of
+** their pids and refs, otp_xdecode_with), then the elements of args. */
 static int spawn_in(lua_State *T) {
   spawn_job *j = lua_touserdata(T, 1);
   otp_proc *p = otp_proc_new(j->node, T, j->parent);
@@ -143,29 +144,32 @@ static int spawn_in(lua_State *T) {
   j->p = p;
   otp_proc_push_env(T, p);
   otp_charge_state cs = otp_charge_receiver(j->node, p);
-  int status = otp_xdecode(T, j->code, 3);
+  int status = otp_xdecode_with(T, j->code, 4, lua_istable(T, 3) ? 3 : 0);
   otp_charge_restore(j->node, cs);
   if (status != LUA_OK) return lua_error(T);
-  if (lua_gettop(T) < 4 || !lua_isfunction(T, 4))
+  if (lua_gettop(T) < 5 || !lua_isfunction(T, 5))
     return luaL_error(T, "badarg: the spawn holds no function");
   if (lua_istable(T, 2)) {
     lua_Integer n = (lua_Integer)lua_rawlen(T, 2);
     luaL_checkstack(T, (int)n, "too many arguments");
     for (lua_Integer i = 1; i <= n; i++) lua_rawgeti(T, 2, i);
   }
-  lua_xmove(T, p->co, lua_gettop(T) - 3);
+  lua_xmove(T, p->co, lua_gettop(T) - 4);
   return 0;
 }
 
 int otp_spawn_decoded(lua_State *T, const otp_xbuf *code, otp_pid parent, int args,
-                      otp_proc **out) {
+                      int terms, otp_proc **out) {
   spawn_job j = {otp_node_of(T), code, parent, NULL};
   if (args) args = lua_absindex(T, args);
+  if (terms) terms = lua_absindex(T, terms);
   lua_pushcfunction(T, spawn_in);
   lua_pushlightuserdata(T, &j);
   if (args) lua_pushvalue(T, args);
   else lua_pushnil(T);
-  int status = lua_pcall(T, 2, 0, 0);
+  if (terms) lua_pushvalue(T, terms);
+  else lua_pushnil(T);
+  int status = lua_pcall(T, 3, 0, 0);
   if (status != LUA_OK && j.p) {
     otp_proc_discard(j.node, j.p);
     j.p = NULL;
@@ -199,7 +203,7 @@ int otp_sandbox_spawn(lua_State *L, otp_sandbox *sb, int fidx, int nargs, int li
   lua_State *T = sb->vm.L;
   int top = lua_gettop(T);
   otp_proc *p;
-  int status = otp_spawn_decoded(T, code, self->pid, 0, &p);
+  int status = otp_spawn_decoded(T, code, self->pid, 0, 0, &p);
   otp_xbuf_free(code);
   if (status != LUA_OK) {
     lua_pushstring(L, lua_isstring(T, -1) ? lua_tostring(T, -1) : "cannot spawn");

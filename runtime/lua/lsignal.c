@@ -91,7 +91,7 @@ static uint32_t remote_target(otp_node *node, lua_State *L, otp_pid pid) {
   lua_rawgeti(L, 1, 2);
   uint32_t idx = 0;
   if (lua_type(L, -2) == LUA_TSTRING && lua_type(L, -1) == LUA_TSTRING &&
-      strcmp(lua_tostring(L, -1), node->dist_name) != 0) {
+      strcmp(lua_tostring(L, -1), node->dist_ops->name) != 0) {
     size_t len;
     lua_tolstring(L, -2, &len);
     if (len == 0 || len > 255)

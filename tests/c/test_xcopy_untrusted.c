@@ -3,7 +3,8 @@
 ** The cross-state decoder given bytes it did not encode (the crashes the
 ** xcopy libFuzzer target found, and their neighbours): empty and truncated
 ** buffers, counts and strings running past the end, references to nothing,
-** nesting beyond the limit, trailing bytes, and code or metatables offered
+** nesting beyond the limit, trailing bytes, binaries and bigints of no
+** known form, pids by index without their array, and code or metatables offered
 ** to the message decoder. Each must be an error status with a
 ** "xcopy: corrupt buffer" message and a balanced stack, never a crash
 ** (the ASan build reads nothing outside the buffer).
@@ -169,6 +170,48 @@ static void test_message_decoder_refuses_code (void **state) {
   assert_int_equal(lua_gettop(L), top);
 }
 
+/* EKIND (binaries, charlists, bigints): a kind of no known form, or a
+** bigint whose digits are not canonical or fit in 64 bits, is corrupt */
+static void test_erlang_kinds_of_no_known_form (void **state) {
+  lua_State *L = ((otp_node *)*state)->L;
+  static const unsigned char binary[] = {0, 1, 19, 1, 2, 'a', 'b'};
+  assert_int_equal(decode_bytes(L, binary, sizeof binary, 0, NULL), LUA_OK);
+  static const unsigned char big[] = {0, 1, 19, 3, 20, '9', '9', '9', '9', '9', '9', '9', '9',
+                                      '9', '9', '9', '9', '9', '9', '9', '9', '9', '9', '9', '9'};
+  assert_int_equal(decode_bytes(L, big, sizeof big, 0, NULL), LUA_OK);
+  static const unsigned char kind[] = {0, 1, 19, 4, 0};
+  assert_int_not_equal(decode_bytes(L, kind, sizeof kind, 0, "no known form"), LUA_OK);
+  static const unsigned char small[] = {0, 1, 19, 3, 2, '1', '2'};
+  assert_int_not_equal(decode_bytes(L, small, sizeof small, 0, "no known form"), LUA_OK);
+  static const unsigned char zeros[] = {0, 1, 19, 3, 21, '0', '9', '9', '9', '9', '9', '9', '9',
+                                        '9', '9', '9', '9', '9', '9', '9', '9', '9', '9', '9',
+                                        '9', '9'};
+  assert_int_not_equal(decode_bytes(L, zeros, sizeof zeros, 0, "no known form"), LUA_OK);
+}
+
+/* F_TERMS: pids and refs by index need their array, in range, of the kind */
+static void test_term_indices_need_their_array (void **state) {
+  lua_State *L = ((otp_node *)*state)->L;
+  static const unsigned char pid1[] = {2, 1, 10, 1};
+  assert_int_not_equal(decode_bytes(L, pid1, sizeof pid1, 0, "without their array"), LUA_OK);
+  int top = lua_gettop(L);
+  lua_createtable(L, 1, 0);
+  lua_pushliteral(L, "not a pid");
+  lua_rawseti(L, -2, 1);
+  static const unsigned char pid2[] = {2, 1, 10, 2};
+  const unsigned char *cases[] = {pid1, pid2};
+  const char *want[] = {"not a pid", "out of range"};
+  for (int i = 0; i < 2; i++) {
+    otp_xbuf *b = otp_xbuf_from(cases[i], 4);
+    assert_int_not_equal(otp_xdecode_with(L, b, 0, top + 1), LUA_OK);
+    otp_xbuf_free(b);
+    if (!strstr(lua_tostring(L, -1), want[i])) fail_msg("wanted '%s' in: %s", want[i],
+                                                        lua_tostring(L, -1));
+    lua_pop(L, 1);
+  }
+  lua_settop(L, top);
+}
+
 int main (void) {
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_empty_buffer_is_corrupt),
@@ -178,6 +221,8 @@ int main (void) {
     cmocka_unit_test(test_nesting_beyond_the_limit),
     cmocka_unit_test(test_trailing_bytes_and_unknown_tags),
     cmocka_unit_test(test_message_decoder_refuses_code),
+    cmocka_unit_test(test_erlang_kinds_of_no_known_form),
+    cmocka_unit_test(test_term_indices_need_their_array),
   };
   return cmocka_run_group_tests(tests, setup, teardown);
 }

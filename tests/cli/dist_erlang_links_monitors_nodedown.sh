@@ -9,7 +9,8 @@
 #    gets {'EXIT', Pid, {error, ...}};
 #  - A2/A3: otp.exit(remote, R) kills an Erlang process, whose link brings
 #    {"EXIT", pid, R} to the trapping Lua process; after otp.unlink no EXIT;
-#  - otp.rpc through rex: results, a list result, an exception as badrpc,
+#  - otp.rpc through rex: results, a list result, a list of bytes as a
+#    charlist (and a charlist argument), an exception as badrpc,
 #    and what the call prints appears on the Erlang node's output;
 #  - the Erlang node is killed (kill -9): {"nodedown", node} to
 #    otp.monitor_node, "noconnection" to a monitor (DOWN) and a link (EXIT).
@@ -119,7 +120,8 @@ check("rpc erlang:node()", otp.rpc(erl, "erlang", "node", {}), erl)
 check("rpc with a tuple argument", otp.rpc(erl, "erlang", "tuple_size", {{1, 2, 3}}), 3)
 local seq = otp.rpc(erl, "lists", "seq", {250, 260})
 check("rpc list result", #seq .. ":" .. seq[11], "11:260")
-check("a list of bytes is a string", otp.rpc(erl, "lists", "seq", {65, 67}), "ABC")
+check("a list of bytes is a charlist", otp.rpc(erl, "lists", "seq", {65, 67}), otp.charlist("ABC"))
+check("an rpc argument can be a charlist", otp.rpc(erl, "erlang", "list_to_atom", {otp.charlist("made")}), "made")
 local none, why = otp.rpc(erl, "erlang", "error", {"boom"})
 check("rpc exception: nil", none, nil)
 check("rpc exception: badrpc", why[1], "badrpc")

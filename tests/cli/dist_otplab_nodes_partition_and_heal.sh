@@ -5,12 +5,16 @@
 #    says why on stderr;
 #  - A10: a monitor on a process of the other node gets DOWN with its exit
 #    reason; A5: a link from the other node brings the crash's EXIT;
+#  - a binary, a charlist and a bigint cross to the other node as such and
+#    come back as the same values;
 #  - otp.spawn_on runs a function (its upvalues and arguments copied) on
-#    the other node;
+#    the other node; a pid or ref in an upvalue, or nested in an argument,
+#    names the same process (is the same ref) over there;
 #  - a partition and a heal: otp.disconnect -> {"nodedown", node} to
 #    otp.monitor_node and "noconnection" DOWN to a monitor by {name, node};
 #    otp.connect heals it; otp.disconnect(node, {block_ms = N}) keeps the
-#    node out (no connect, no reconnect by a send) until the block ends;
+#    node out (no connect, no reconnect by a send) until the block ends,
+#    and the blocked node's own otp.connect is false while it lasts;
 #  - a node that stops ticking (SIGSTOP) is down after the net tick time
 #    (--net-ticktime 4 on both): nodedown and DOWN noconnection.
 # Random node names and cookies, a private epmd port, every node killed on exit.
@@ -28,6 +32,18 @@ while true do
   local from, cmd = m[1], m[2]
   if cmd == "spawn_waiting" then
     otp.send(from, {"spawned", otp.spawn(function(reason) otp.receive("go"); otp.exit(reason) end, m[3])})
+  elseif cmd == "echo" then
+    otp.send(from, {"echoed", m[3], otp.term_kind(m[3][1]), otp.term_kind(m[3][3])})
+  elseif cmd == "connect_back_when_blocked" then
+    local a = otp.node(from)
+    otp.monitor_node(a, true)
+    otp.send(from, {"asked"})
+    otp.receive(otp.match{"nodedown", a})
+    local during = otp.connect(a)          -- a keeps this node out: refused
+    -- a heals the partition and says so (b does not reconnect itself: two
+    -- nodes connecting to each other at once is not what this tests)
+    local healed = otp.receive(function(h) return h[2] == "healed" end, 60000)
+    otp.send(from, {"connect_back", during, healed ~= nil and otp.nodes()[1] == a})
   elseif cmd == "link_and_report" then
     local target = m[3]
     otp.spawn(function()
@@ -73,6 +89,13 @@ local saw = otp.receive(otp.match{"b_saw_exit"})[2]
 check("A5 EXIT across otplab nodes", saw[1], "error")
 say("links and monitors ok")
 
+-- binaries, charlists and bigints keep their kind between otplab nodes
+local kinds = {otp.binary("bin"), otp.charlist("chars"), otp.bigint("-170141183460469231731687303715884105728"), "atom"}
+ask("echo", kinds)
+local e = otp.receive(otp.match{"echoed"})
+check("kinds seen on b", e[3] .. " " .. e[4], "binary bigint")
+for i = 1, 4 do check("kind " .. i .. " came back as the same value", e[2][i], kinds[i]) end
+
 -- spawn_on: the function, its upvalue and its arguments cross
 local k = 2
 local remote = otp.spawn_on(b, function(parent, x) otp.send(parent, {"from_b", otp.node(), x * k}) end, me, 21)
@@ -80,6 +103,15 @@ check("spawn_on gives a pid of the other node", tostring(remote):match("^<[1-9]%
 local r = otp.receive(otp.match{"from_b"})
 check("spawn_on ran on b", r[2], b)
 check("with its upvalue and arguments", r[3], 42)
+local tag = otp.make_ref()
+otp.spawn_on(b, function(opts)
+  otp.send(me, {"via_upvalue", tag, otp.node(me)})
+  otp.send(opts.reply[1], {"via_argument", tag})
+end, {reply = {me}})
+local u = otp.receive(otp.match{"via_upvalue"})
+check("a ref in an upvalue is the same ref over there", u[2], tag)
+check("a pid in an upvalue names this node's process over there", u[3], otp.node())
+check("a pid nested in an argument too", otp.receive(otp.match{"via_argument"})[2], tag)
 say("spawn_on ok")
 
 -- a partition, and its heal
@@ -96,6 +128,8 @@ check("nodes after the heal", otp.nodes()[1], b)
 say("partition and heal ok")
 
 -- a partition that lasts: block_ms keeps b out (no connect either way)
+ask("connect_back_when_blocked")
+check("b is ready to try", otp.receive(otp.match{"asked"}, 20000) ~= nil, true)
 check("disconnect with a block", otp.disconnect(b, {block_ms = 3000}), true)
 check("a blocked node is not connected to", otp.connect(b), false)
 otp.send({"b_side", b}, {me, "spawn_waiting", "x"})   -- dropped: no connection is made
@@ -107,6 +141,10 @@ for _ = 1, 100 do                      -- bounded: 100 tries, 200 ms apart
 end
 check("the block ends and connect heals", healed, true)
 check("bad block_ms", pcall(otp.disconnect, b, {block_ms = -1}), false)
+ask("healed")
+local back = otp.receive(otp.match{"connect_back"}, 30000)
+check("b's own connect is refused during the block", back and back[2], false)
+check("b is connected again after it", back and back[3], true)
 say("lasting partition ok")
 
 -- a node that stops ticking
