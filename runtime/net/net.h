@@ -33,6 +33,7 @@ typedef struct otp_net_config {
   int port;              /* 0: any free port */
   const char *token;     /* required as "Authorization: Bearer T", or NULL */
   const char *web_root;  /* the built dashboard; NULL: "web" beside the binary */
+  double share;          /* the server's share of the node while others run (0: default) */
 } otp_net_config;
 
 typedef struct otp_net otp_net;

@@ -68,7 +68,7 @@ static void reset_request(otp_net_conn *c) {
   c->path = c->query = NULL;
   c->body = c->resp = NULL;
   c->body_len = c->body_cap = c->resp_len = 0;
-  c->refused = c->too_large = 0;
+  c->refused = c->too_large = c->retry_after = 0;
   c->resp_status = 0;
 }
 
@@ -211,7 +211,7 @@ void otp_net_post_end(otp_net *net) {
   otp_charge_restore(node, cs);
 }
 
-static void post_request(otp_net_conn *c) {
+void otp_net_post_request(otp_net_conn *c) {
   otp_net *net = c->net;
   net->requests++;
   if (!otp_net_post_begin(net, "http", 6)) {
@@ -286,6 +286,9 @@ static int write_response(otp_net_conn *c, struct lws *wsi) {
                                   (const unsigned char *)csp, (int)sizeof csp - 1, &p, end) ||
       lws_add_http_header_by_name(wsi, (const unsigned char *)"x-content-type-options:",
                                   (const unsigned char *)"nosniff", 7, &p, end) ||
+      (c->retry_after &&
+       lws_add_http_header_by_name(wsi, (const unsigned char *)"retry-after:",
+                                   (const unsigned char *)"1", 1, &p, end)) ||
       lws_finalize_write_http_header(wsi, start, &p, end))
     return -1;
   if (c->resp_len && strcmp(c->method, "HEAD") != 0 &&
@@ -351,7 +354,7 @@ static int begin_request(otp_net_conn *c, struct lws *wsi) {
     return 0;
   }
   c->too_large = length > OTP_NET_MAX_BODY;
-  if (!has_body || length == 0) post_request(c);
+  if (!has_body || length == 0) otp_net_share_submit(c);
   return 0;
 }
 
@@ -406,7 +409,7 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
     return 0;
   case LWS_CALLBACK_HTTP_BODY_COMPLETION:
     if (c->too_large) respond_too_large(c);
-    else if (!c->refused) post_request(c);
+    else if (!c->refused) otp_net_share_submit(c);
     return 0;
   case LWS_CALLBACK_HTTP_WRITEABLE:
     if (!c || !c->resp_status) return 0;
@@ -414,6 +417,7 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
   case LWS_CALLBACK_HTTP_DROP_PROTOCOL:
   case LWS_CALLBACK_CLOSED_HTTP:
     if (c && c->net && !c->is_ws) {
+      otp_net_share_forget(c);
       reset_request(c);
       otp_net_conn_remove(net, c);
       c->net = NULL;
@@ -489,6 +493,7 @@ otp_net *otp_net_open(otp_node *node, const otp_net_config *cfg, char *err, size
   ** as usual (a context that made its own vhost and failed does not) */
   struct lws_vhost *vh = net->ctx ? lws_create_vhost(net->ctx, &info) : NULL;
   net->port = vh ? lws_get_vhost_listen_port(vh) : 0;
+  otp_net_share_init(net, cfg->share > 0 ? cfg->share : OTP_NET_DEFAULT_SHARE);
   if (net->port <= 0) {
     snprintf(err, errlen, "cannot listen on %s:%d (is the port in use? choose another with --port)",
              cfg->bind, cfg->port);
@@ -514,6 +519,7 @@ void otp_net_close(otp_net *net) {
   if (!net) return;
   net->closing = 1;
   otp_net_children_close(net);
+  otp_net_share_close(net);
   lws_context_destroy(net->ctx);
   /* on a foreign loop the first call only closes: the handles' close
   ** callbacks run, then a second call frees the context */

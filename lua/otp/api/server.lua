@@ -116,6 +116,7 @@ local function start_request(id, method, path, query, body)
   local op, values = registry.match(method, path)
   local deadline = op and op.deadline_ms or server.deadline_ms
   local worker, ref = otp.spawn_monitor(handle, id, method, path, query, body, op and op.name, values)
+  net.server_process(worker)
   local entry = {at = otp.monotonic_time() + deadline, ref = ref, worker = worker, id = id, deadline = deadline}
   inflight[ref] = entry
   by_deadline:push(entry)
@@ -189,7 +190,9 @@ function server.main(file, opts)
   net.attach()
   otp.trap_exit(true)
   if not (opts and opts.beside_console) then otp.spawn_link(start_file, file) end
-  otp.register("api_keeper", otp.spawn_link(require("otp.api.keeper").main))
+  local keeper = otp.spawn_link(require("otp.api.keeper").main)
+  net.server_process(keeper)
+  otp.register("api_keeper", keeper)
   local events = require "otp.api.events"
   local clients = {}
   while true do
@@ -202,7 +205,9 @@ function server.main(file, opts)
     elseif kind == "DOWN" and request_done(msg) then
       -- a request finished
     elseif kind == "ws_open" then
-      clients[msg[2]] = otp.spawn(events.client, msg[2], msg[4])
+      local client = otp.spawn(events.client, msg[2], msg[4])
+      net.server_process(client)
+      clients[msg[2]] = client
     elseif kind == "ws_close" then
       local pid = clients[msg[2]]
       clients[msg[2]] = nil
