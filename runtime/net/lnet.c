@@ -138,6 +138,9 @@ static int l_stats(lua_State *L) {
   set_count(L, "waiting_max", OTP_NET_MAX_WAITING);
   set_count(L, "deferred", net->share.deferred);
   set_count(L, "shed", net->share.shed);
+  set_count(L, "server_us", net->node->group_us[OTP_CPU_SERVER]);
+  set_count(L, "server_io_us", net->share.io_total_ns / 1000);
+  set_count(L, "user_us", net->node->group_us[OTP_CPU_USER]);
   lua_pushnumber(L, net->share.cost_ns / 1000);
   lua_setfield(L, -2, "request_cost_us");
   return 1;

@@ -308,6 +308,21 @@ static void respond_too_large(otp_net_conn *c) {
                         "send less, e.g. fewer or smaller messages");
 }
 
+/* What the request's headers take, as far as lws lets us see them: every
+** header it knows (the request line's target, Cookie, Authorization...),
+** name and value.  Headers it does not know take its room too, but lws 4.1
+** cannot list them; they are bounded by OTP_NET_HEADER_SPACE only. */
+static size_t headers_size(struct lws *wsi) {
+  size_t total = 0;
+  for (int t = 0; t < (int)_WSI_TOKEN_CLIENT_SENT_PROTOCOLS; t++) {
+    int len = lws_hdr_total_length(wsi, (enum lws_token_indexes)t);
+    if (len <= 0) continue;
+    const unsigned char *name = lws_token_to_string((enum lws_token_indexes)t);
+    total += (size_t)len + (name ? strlen((const char *)name) : 0) + 3;
+  }
+  return total;
+}
+
 static int begin_request(otp_net_conn *c, struct lws *wsi) {
   reset_request(c);
   c->method[0] = '\0';
@@ -322,6 +337,13 @@ static int begin_request(otp_net_conn *c, struct lws *wsi) {
     }
   if (!c->method[0]) {
     otp_net_respond_error(c, 405, "badarg", "this method is not supported: use GET, POST, PUT or DELETE");
+    return 0;
+  }
+  if (headers_size(wsi) > OTP_NET_MAX_HEADERS) {
+    c->close_after = 1;
+    otp_net_respond_error(c, 413, "limit", "the request's headers are larger than the server accepts "
+                          "(8 KiB together, the target with its query included): send fewer or "
+                          "shorter ones, e.g. a shorter query or fewer cookies");
     return 0;
   }
   if (otp_net_read_target(c, wsi, tok) != 0) {
@@ -483,7 +505,10 @@ otp_net *otp_net_open(otp_node *node, const otp_net_config *cfg, char *err, size
                  LWS_SERVER_OPTION_EXPLICIT_VHOSTS |
                  (strchr(cfg->bind, ':') ? 0 : LWS_SERVER_OPTION_DISABLE_IPV6);
   info.foreign_loops = loops;
-  info.max_http_header_data = OTP_NET_MAX_HEADERS;
+  /* lws closes a connection whose headers overflow its room, without an
+  ** answer: the room is larger than the cap, which is answered 413 */
+  info.max_http_header_data = OTP_NET_HEADER_SPACE;
+  info.max_http_header_pool = OTP_NET_HEADER_POOL;
   info.user = net;
   info.vhost_name = "default";
   info.timeout_secs = 20;

@@ -24,12 +24,13 @@ struct otp_net;
 struct otp_net_conn;
 
 typedef struct otp_net_share {
-  double fraction;           /* of the node's time while user processes wait; 1: no limit */
+  double fraction;           /* of the node thread's CPU time while user processes wait; 1: no limit */
   double credit_ns;          /* server time it may still spend (negative: a debt) */
   double cost_ns;            /* what a request costs the node, on average */
+  double held_ns;            /* estimates held for requests posted since the last update */
   double spent_sum, posted_sum;   /* the server's time and its requests, decaying */
   uint32_t posted;           /* requests posted since the last update */
-  uint64_t last_ns;          /* when the credit was last brought up to date */
+  uint64_t cpu_seen;         /* the thread's CPU time when the credit was last updated */
   uint64_t seen_us;          /* node->group_us[OTP_CPU_SERVER] at that time */
   uint64_t io_ns;            /* the loop's I/O time since, not yet charged */
   uint64_t io_from_ns;       /* when the current poll phase began; 0: not counted */
@@ -41,6 +42,7 @@ typedef struct otp_net_share {
   uint32_t waiting;
   size_t waiting_bytes;
   uint64_t deferred, shed;   /* requests that waited; requests answered 503 */
+  uint64_t io_total_ns;      /* all poll-phase time counted */
 } otp_net_share;
 
 /* fraction in (0, 1]; starts the loop handles. */

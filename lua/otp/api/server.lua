@@ -205,9 +205,10 @@ function server.main(file, opts)
     elseif kind == "DOWN" and request_done(msg) then
       -- a request finished
     elseif kind == "ws_open" then
-      local client = otp.spawn(events.client, msg[2], msg[4])
-      net.server_process(client)
-      clients[msg[2]] = client
+      -- an event stream's process counts as the node's own work, not the
+      -- server's: it follows the tracing its client asked for, which the
+      -- share of the requests should not pay for
+      clients[msg[2]] = otp.spawn(events.client, msg[2], msg[4])
     elseif kind == "ws_close" then
       local pid = clients[msg[2]]
       clients[msg[2]] = nil
