@@ -64,7 +64,10 @@ local function read_body(op, text)
   end
   local body, err = json.decode(text)
   if body == nil then errors.fail(400, "badarg", "the body is not valid JSON: " .. err) end
-  if type(body) ~= "table" then errors.fail(400, "badarg", "the body must be a JSON object: " .. op.body.description) end
+  -- an array decodes to a table too
+  if type(body) ~= "table" or not text:match("^%s*{") then
+    errors.fail(400, "badarg", "the body must be a JSON object: " .. op.body.description)
+  end
   for _, f in ipairs(op.body.fields or {}) do
     local v = body[f.name]
     if v == nil or v == json.null then
