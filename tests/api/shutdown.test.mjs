@@ -24,9 +24,11 @@ const childrenOf = (pid) => {
 const alive = (pid) => { try { process.kill(pid, 0); return true; } catch { return false; } };
 const within = (promise, ms, what) => Promise.race([promise,
   new Promise((_, reject) => setTimeout(() => reject(new Error("timed out waiting for " + what)), ms))]);
-// Writes a request on a fresh connection; resolves with its answer or {closed}.
+// Writes a request on a fresh connection; resolves with its answer or
+// {closed} (also when the server had stopped listening already).
 async function send(port, method, p, body = "") {
-  const s = await connect(port);
+  let s;
+  try { s = await connect(port); } catch { return { closed: true, refused: true }; }
   const answer = readAnswer(s, 120000).catch((e) => ({ error: String(e) }));
   s.write(`${method} ${p} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
   return answer;
