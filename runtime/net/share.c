@@ -109,7 +109,6 @@ static void on_drain(uv_idle_t *h) {
 ** counted only while processes are runnable (when none is, the credit is
 ** full anyway), in the thread's CPU time: on a busy machine the kernel
 ** often lets other programs run when the thread enters epoll_wait. */
-
 static void on_prepare(uv_prepare_t *h) {
   otp_net *net = h->data;
   net->share.io_from_ns = net->node->rq_len ? thread_cpu_ns() : 0;

@@ -3,8 +3,8 @@
 ** thread: a saturating client would otherwise take as much of it as the
 ** server's processes are given, and the user's processes would slow down.
 ** While user processes wait to run, the server's work (the loop's I/O, the
-** API server, its request and event processes: OTP_CPU_SERVER) is held to
-** `fraction` of the time; requests beyond it wait, in order, and are
+** API server, its request processes and its keeper: OTP_CPU_SERVER) is
+** held to `fraction` of the node thread's CPU time; requests beyond it wait, in order, and are
 ** answered when the server's credit comes back.  Past a bound on waiting
 ** requests the newest is answered 503 with Retry-After.  While no user
 ** process waits, the server takes all the time it wants.
