@@ -7,7 +7,9 @@
 #  2. the ring's pace on the server's own node while wrk runs against it,
 #     over its pace with the server idle (bench/ring_beside_server.lua: a
 #     1000-process ring, round after round; three idle phases and three
-#     phases under wrk, alternating). Target >= 0.8.
+#     phases under wrk, alternating). Target >= 0.8. The server keeps to
+#     its default share of the node (otplab serve --api-share) while the
+#     ring wants to run; requests beyond it wait.
 # Prints one line: http rps=<req/s> p99_ms=<ms> ring_idle=<msgs/s>
 #   ring_loaded=<msgs/s> ring_ratio=<loaded/idle> ring_cpu_ratio=<the same
 #   per second of the node's CPU time> rps_beside_ring=<req/s>

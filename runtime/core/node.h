@@ -68,6 +68,7 @@ typedef struct otp_node {
   uint64_t slice_start_ns;
   uint64_t slice_c_work;     /* steps of resumable C work in this slice (sched.c) */
   otp_pid slice_pid;         /* whose slice started at slice_start_ns */
+  uint8_t slice_group;       /* and its cpu_group */
   otp_msg *msg_free;
 
   /* time (clock.h): every deadline on one heap, one uv timer in real time */
@@ -101,6 +102,7 @@ typedef struct otp_node {
 
   /* statistics */
   uint64_t reductions_total, reductions_seen;
+  uint64_t group_us[OTP_CPU_GROUPS];  /* microseconds of slices per cpu_group */
   uint64_t context_switches, messages_sent;
   uint64_t timers_pending;        /* send_after/start_timer not yet fired or cancelled */
   uint64_t started_ns;

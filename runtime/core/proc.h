@@ -37,6 +37,11 @@ enum { OTP_LIMIT_NONE, OTP_LIMIT_HEAP, OTP_LIMIT_NODE, OTP_LIMIT_STATE };
 ** string, compared by address only, never read). */
 enum { OTP_HEAD_UNKNOWN = 0, OTP_HEAD_NOT_TABLE = 255, OTP_HEAD_EXPOSED = 254 };
 
+/* Groups whose CPU time the scheduler sums apart (node->group_us): the
+** web server's processes are counted so that it can keep to its share of
+** the node (net/share.c); everything else is the user's. */
+enum { OTP_CPU_USER, OTP_CPU_SERVER, OTP_CPU_GROUPS };
+
 typedef struct otp_msg {
   struct otp_msg *next, *prev;
   int ref;                        /* slot of the copied value in the store */
@@ -67,6 +72,7 @@ typedef struct otp_proc {
   uint8_t oom_strike;             /* an allocation failed; see alloc.c */
   uint8_t limit_hit;              /* which limit refused it (otp_limit) */
   uint8_t hook_armed;             /* the watchdog armed the preemption hook */
+  uint8_t cpu_group;              /* whose time its slices are counted as (OTP_CPU_*) */
   struct otp_proc *rq_next, *rq_prev;  /* run queue */
   struct otp_proc *dying_next;    /* exiting, waiting to be finalised */
 

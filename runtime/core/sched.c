@@ -437,6 +437,7 @@ static void account(otp_node *node, uint64_t now) {
       otp_sched_kill_soon(node, p, OTP_KILL_CPU);
   }
   node->reductions_total += spent;
+  node->group_us[node->slice_group] += spent;
   node->slice_pid = OTP_PID_NONE;
 }
 
@@ -464,6 +465,7 @@ static void run_slice(otp_node *node, otp_proc *p) {
   node->slice_start_ns = t0;
   node->slice_c_work = 0;
   node->slice_pid = p->pid;
+  node->slice_group = p->cpu_group;
   atomic_store_explicit(&node->slice_gen,
                         atomic_load_explicit(&node->slice_gen, memory_order_relaxed) + 1,
                         memory_order_relaxed);

@@ -125,7 +125,7 @@ static const char console_help[] =
     "                     does) on this node, beside the shell; prints the URL\n"
     "  --port N           with --web: the port (default 4000, or any free one if\n"
     "                     4000 is taken)\n"
-    "  --bind ADDRESS, --token T   with --web: as for 'otplab serve'\n"
+    "  --bind ADDRESS, --token T, --api-share F   with --web: as for 'otplab serve'\n"
     "  and those of 'otplab run' (--reductions, --seed, --sname, --cookie, --log-level,\n"
     "  --max-memory, --max-heap)\n";
 
@@ -144,6 +144,11 @@ static const char serve_help[] =
     "  --bind ADDRESS     address to listen on (default 127.0.0.1); any other address\n"
     "                     needs a token (one is generated and printed if none is given)\n"
     "  --token T          require 'Authorization: Bearer T' on every request\n"
+    "  --api-share F      while other processes want to run, the server's work takes\n"
+    "                     at most this fraction of the node's thread (0 < F <= 1,\n"
+    "                     default 0.15; 1: no limit); requests beyond it wait, and\n"
+    "                     past 512 waiting one answers 503 with Retry-After. With the\n"
+    "                     node otherwise idle the server takes all the time it wants\n"
     "  --sname NAME, --cookie C   be the Erlang node NAME@HOST (as 'otplab run');\n"
     "                     /api/v1/cluster/ then shows the connected nodes\n"
     "  --web-root DIR     serve the dashboard from DIR (default: the folder 'web' beside\n"

@@ -27,6 +27,7 @@
 #include <unistd.h>
 #include <lauxlib.h>
 #include "host/cli.h"
+#include "core/dist_ops.h"
 #include "core/env.h"
 #include "core/mailbox.h"
 #include "core/term.h"
@@ -163,7 +164,7 @@ static peer_child *find_child(peer_host *host, uint64_t ref) {
 
 /* The peer's node name for its short name: name@host of this node. */
 static void peer_node_name(const otp_node *node, const char *name, char *buf, size_t len) {
-  const char *at = strchr(node->dist_name, '@');
+  const char *at = strchr(otp_dist_ops_name(node->dist_ops), '@');
   snprintf(buf, len, "%s%s", name, at ? at : "");
 }
 
@@ -176,7 +177,7 @@ static int l_spawn(lua_State *L) {
   luaL_checktype(L, 2, LUA_TTABLE);
   uint64_t ref = otp_to_ref(L, 3);
   otp_proc *self = otp_self(L);
-  if (!host || !node->dist_name || !ref)
+  if (!host || !node->dist_ops || !ref)
     return otp_raise(L, "notalive: otp.peer needs this node to be distributed");
   otp_intern_ref(L, 3);            /* the messages bring it back: the same value */
   char exe[PATH_MAX];
@@ -215,7 +216,7 @@ static int l_spawn(lua_State *L) {
     lua_pop(L, 1);
   }
   argv[argc++] = PEER_BOOT;
-  argv[argc++] = node->dist_name;
+  argv[argc++] = otp_dist_ops_name(node->dist_ops);
   argv[argc] = NULL;
 
   int in[2], ctl[2];
@@ -325,7 +326,7 @@ static int l_start_dist(lua_State *L) {
   const char *name = luaL_checkstring(L, 1);
   int longnames = lua_toboolean(L, 2);
   if (!host) return 0;
-  if (node->dist_name) {
+  if (node->dist_ops) {
     lua_pushnil(L);
     lua_pushliteral(L, "already_started");
     return 2;

@@ -1,5 +1,6 @@
 /*
-** otplab serve [--port 4000] [--bind 127.0.0.1] [--token T] [--web-root DIR] [--sname N] [FILE]
+** otplab serve [--port 4000] [--bind 127.0.0.1] [--token T] [--api-share F] [--web-root DIR]
+**              [--sname N] [FILE]
 ** The REST API, the live event stream and the dashboard (BINARY_DIR/web, or
 ** DIR) over a running node: FILE's processes, or the demo tree.  Runs until SIGINT or SIGTERM.  Also the
 ** server options that `otplab console --web` shares.
@@ -39,7 +40,7 @@ int cli_net_option(otp_net_config *ncfg, const char *cmd, int argc, char **argv,
                    int *port_given) {
   const char *opt = argv[*i];
   if (strcmp(opt, "--port") != 0 && strcmp(opt, "--bind") != 0 && strcmp(opt, "--token") != 0 &&
-      strcmp(opt, "--web-root") != 0)
+      strcmp(opt, "--web-root") != 0 && strcmp(opt, "--api-share") != 0)
     return 0;
   if (*i + 1 >= argc) {
     fprintf(stderr, "otplab %s: option %s needs a value\n", cmd, opt);
@@ -59,6 +60,16 @@ int cli_net_option(otp_net_config *ncfg, const char *cmd, int argc, char **argv,
     ncfg->bind = val;
   } else if (strcmp(opt, "--web-root") == 0) {
     ncfg->web_root = val;
+  } else if (strcmp(opt, "--api-share") == 0) {
+    char *end;
+    double share = strtod(val, &end);
+    if (*end || end == val || !(share > 0 && share <= 1)) {
+      fprintf(stderr,
+              "otplab %s: --api-share needs a fraction of the node's time above 0 and at most 1 "
+              "(e.g. 0.15; 1 for no limit), got '%s'\n", cmd, val);
+      return -1;
+    }
+    ncfg->share = share;
   } else {
     if (!*val) {
       fprintf(stderr, "otplab %s: --token needs a non-empty token\n", cmd);

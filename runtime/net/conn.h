@@ -11,6 +11,7 @@
 
 #include <libwebsockets.h>
 #include "net/net.h"
+#include "net/share.h"
 
 #define OTP_NET_SLOT_BITS 20
 #define OTP_NET_MAX_CONNS (1u << OTP_NET_SLOT_BITS)
@@ -38,6 +39,9 @@ typedef struct otp_net_conn {
   int refused;               /* an error answer is queued: ignore the rest */
   int too_large;             /* the body is over the cap: read it to the end, then 413 */
   int close_after;           /* close the connection after the answer */
+  int retry_after;           /* the answer says Retry-After: 1 (busy) */
+  int waiting;               /* the request waits for the server's share (share.c) */
+  struct otp_net_conn *wait_next, *wait_prev;
   unsigned char *resp;       /* LWS_PRE bytes of room, then the body */
   size_t resp_len;
   int resp_status;
@@ -68,6 +72,7 @@ struct otp_net {
   uint64_t requests, responses, refused, ws_clients, ws_frames, ws_dropped;
   otp_net_child *children;   /* files running in child otplabs */
   int nchildren;
+  otp_net_share share;       /* its share of the node's thread */
 };
 
 /* Gives c a slot and a fresh id; -1 if the table is full. */
@@ -93,6 +98,8 @@ void otp_net_respond_error(otp_net_conn *c, int status, const char *code,
 ** server is attached.  otp_net_post_end delivers it. */
 int otp_net_post_begin(otp_net *net, const char *kind, int nfields);
 void otp_net_post_end(otp_net *net);
+/* Posts c's complete request to the API server (the share has let it). */
+void otp_net_post_request(otp_net_conn *c);
 /* Pushes the query of c as {{k, v}, ...}. */
 void otp_net_push_query(lua_State *L, const otp_net_conn *c);
 

@@ -2,6 +2,7 @@
 ** otp.net: the server as the API server process sees it (main state only,
 ** registered by `otplab serve`).
 **   attach()                       this process now receives the requests
+**   server_process(pid)            pid's time is the server's (held to its share)
 **   reply(id, status, body[, "json"|"text"]) -> true, or false if the request is gone
 **   ws_send(id, text)              -> true (queued), false (dropped: queue full),
 **                                     or nil, "closed"
@@ -28,9 +29,17 @@ static otp_net *net_of(lua_State *L) {
 
 static int l_attach(lua_State *L) {
   otp_net *net = net_of(L);
-  net->server = otp_self(L)->pid;
+  otp_proc *self = otp_self(L);
+  net->server = self->pid;
+  self->cpu_group = OTP_CPU_SERVER;
   lua_pushinteger(L, net->port);
   return 1;
+}
+
+static int l_server_process(lua_State *L) {
+  otp_proc *p = otp_proc_get(net_of(L)->node, otp_check_pid(L, 1));
+  if (p) p->cpu_group = OTP_CPU_SERVER;
+  return 0;
 }
 
 static uint64_t arg_id(lua_State *L, int idx, const char *fname) {
@@ -108,7 +117,7 @@ static int l_stats(lua_State *L) {
       open++;
       ws += (uint32_t)net->conns[i]->is_ws;
     }
-  lua_createtable(L, 0, 10);
+  lua_createtable(L, 0, 20);
   set_count(L, "port", (uint64_t)net->port);
   set_count(L, "connections", open);
   set_count(L, "ws_clients", ws);
@@ -123,11 +132,23 @@ static int l_stats(lua_State *L) {
   lua_setfield(L, -2, "token_required");
   set_count(L, "ws_queue_max", OTP_NET_WS_QUEUE);
   set_count(L, "max_body", OTP_NET_MAX_BODY);
+  lua_pushnumber(L, net->share.fraction);
+  lua_setfield(L, -2, "share");
+  set_count(L, "waiting", net->share.waiting);
+  set_count(L, "waiting_max", OTP_NET_MAX_WAITING);
+  set_count(L, "deferred", net->share.deferred);
+  set_count(L, "shed", net->share.shed);
+  set_count(L, "server_us", net->node->group_us[OTP_CPU_SERVER]);
+  set_count(L, "server_io_us", net->share.io_total_ns / 1000);
+  set_count(L, "user_us", net->node->group_us[OTP_CPU_USER]);
+  lua_pushnumber(L, net->share.cost_ns / 1000);
+  lua_setfield(L, -2, "request_cost_us");
   return 1;
 }
 
 static void push_net(lua_State *L, otp_net *net) {
-  static const luaL_Reg funcs[] = {{"attach", l_attach}, {"reply", l_reply},
+  static const luaL_Reg funcs[] = {{"attach", l_attach}, {"server_process", l_server_process},
+                                   {"reply", l_reply},
                                    {"ws_send", l_ws_send}, {"ws_info", l_ws_info}, {"ws_close", l_ws_close},
                                    {"stats", l_stats}, {"run_file", otp_net_l_run_file},
                                    {"realpath", otp_net_l_realpath},

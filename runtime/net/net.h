@@ -25,7 +25,9 @@
 
 #define OTP_NET_MAX_BODY (1u << 20)      /* request bodies beyond it: 413 */
 #define OTP_NET_MAX_DISCARD (64u << 20)  /* beyond it the 413 does not wait for the body */
-#define OTP_NET_MAX_HEADERS 8192         /* all request headers together */
+#define OTP_NET_MAX_HEADERS 8192         /* the headers lws knows, together: beyond it 413 */
+#define OTP_NET_HEADER_SPACE 32768       /* lws's room for all headers: beyond it lws closes */
+#define OTP_NET_HEADER_POOL 1024         /* connections holding headers at once (others wait) */
 #define OTP_NET_WS_QUEUE 1024            /* frames waiting for one client */
 
 typedef struct otp_net_config {
@@ -33,6 +35,7 @@ typedef struct otp_net_config {
   int port;              /* 0: any free port */
   const char *token;     /* required as "Authorization: Bearer T", or NULL */
   const char *web_root;  /* the built dashboard; NULL: "web" beside the binary */
+  double share;          /* the server's share of the node while others run (0: default) */
 } otp_net_config;
 
 typedef struct otp_net otp_net;

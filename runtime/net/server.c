@@ -68,7 +68,7 @@ static void reset_request(otp_net_conn *c) {
   c->path = c->query = NULL;
   c->body = c->resp = NULL;
   c->body_len = c->body_cap = c->resp_len = 0;
-  c->refused = c->too_large = 0;
+  c->refused = c->too_large = c->retry_after = 0;
   c->resp_status = 0;
 }
 
@@ -211,7 +211,7 @@ void otp_net_post_end(otp_net *net) {
   otp_charge_restore(node, cs);
 }
 
-static void post_request(otp_net_conn *c) {
+void otp_net_post_request(otp_net_conn *c) {
   otp_net *net = c->net;
   net->requests++;
   if (!otp_net_post_begin(net, "http", 6)) {
@@ -286,6 +286,9 @@ static int write_response(otp_net_conn *c, struct lws *wsi) {
                                   (const unsigned char *)csp, (int)sizeof csp - 1, &p, end) ||
       lws_add_http_header_by_name(wsi, (const unsigned char *)"x-content-type-options:",
                                   (const unsigned char *)"nosniff", 7, &p, end) ||
+      (c->retry_after &&
+       lws_add_http_header_by_name(wsi, (const unsigned char *)"retry-after:",
+                                   (const unsigned char *)"1", 1, &p, end)) ||
       lws_finalize_write_http_header(wsi, start, &p, end))
     return -1;
   if (c->resp_len && strcmp(c->method, "HEAD") != 0 &&
@@ -305,6 +308,21 @@ static void respond_too_large(otp_net_conn *c) {
                         "send less, e.g. fewer or smaller messages");
 }
 
+/* What the request's headers take, as far as lws lets us see them: every
+** header it knows (the request line's target, Cookie, Authorization...),
+** name and value.  Headers it does not know take its room too, but lws 4.1
+** cannot list them; they are bounded by OTP_NET_HEADER_SPACE only. */
+static size_t headers_size(struct lws *wsi) {
+  size_t total = 0;
+  for (int t = 0; t < (int)_WSI_TOKEN_CLIENT_SENT_PROTOCOLS; t++) {
+    int len = lws_hdr_total_length(wsi, (enum lws_token_indexes)t);
+    if (len <= 0) continue;
+    const unsigned char *name = lws_token_to_string((enum lws_token_indexes)t);
+    total += (size_t)len + (name ? strlen((const char *)name) : 0) + 3;
+  }
+  return total;
+}
+
 static int begin_request(otp_net_conn *c, struct lws *wsi) {
   reset_request(c);
   c->method[0] = '\0';
@@ -319,6 +337,13 @@ static int begin_request(otp_net_conn *c, struct lws *wsi) {
     }
   if (!c->method[0]) {
     otp_net_respond_error(c, 405, "badarg", "this method is not supported: use GET, POST, PUT or DELETE");
+    return 0;
+  }
+  if (headers_size(wsi) > OTP_NET_MAX_HEADERS) {
+    c->close_after = 1;
+    otp_net_respond_error(c, 413, "limit", "the request's headers are larger than the server accepts "
+                          "(8 KiB together, the target with its query included): send fewer or "
+                          "shorter ones, e.g. a shorter query or fewer cookies");
     return 0;
   }
   if (otp_net_read_target(c, wsi, tok) != 0) {
@@ -351,7 +376,7 @@ static int begin_request(otp_net_conn *c, struct lws *wsi) {
     return 0;
   }
   c->too_large = length > OTP_NET_MAX_BODY;
-  if (!has_body || length == 0) post_request(c);
+  if (!has_body || length == 0) otp_net_share_submit(c);
   return 0;
 }
 
@@ -406,7 +431,7 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
     return 0;
   case LWS_CALLBACK_HTTP_BODY_COMPLETION:
     if (c->too_large) respond_too_large(c);
-    else if (!c->refused) post_request(c);
+    else if (!c->refused) otp_net_share_submit(c);
     return 0;
   case LWS_CALLBACK_HTTP_WRITEABLE:
     if (!c || !c->resp_status) return 0;
@@ -414,6 +439,7 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
   case LWS_CALLBACK_HTTP_DROP_PROTOCOL:
   case LWS_CALLBACK_CLOSED_HTTP:
     if (c && c->net && !c->is_ws) {
+      otp_net_share_forget(c);
       reset_request(c);
       otp_net_conn_remove(net, c);
       c->net = NULL;
@@ -479,7 +505,10 @@ otp_net *otp_net_open(otp_node *node, const otp_net_config *cfg, char *err, size
                  LWS_SERVER_OPTION_EXPLICIT_VHOSTS |
                  (strchr(cfg->bind, ':') ? 0 : LWS_SERVER_OPTION_DISABLE_IPV6);
   info.foreign_loops = loops;
-  info.max_http_header_data = OTP_NET_MAX_HEADERS;
+  /* lws closes a connection whose headers overflow its room, without an
+  ** answer: the room is larger than the cap, which is answered 413 */
+  info.max_http_header_data = OTP_NET_HEADER_SPACE;
+  info.max_http_header_pool = OTP_NET_HEADER_POOL;
   info.user = net;
   info.vhost_name = "default";
   info.timeout_secs = 20;
@@ -489,6 +518,7 @@ otp_net *otp_net_open(otp_node *node, const otp_net_config *cfg, char *err, size
   ** as usual (a context that made its own vhost and failed does not) */
   struct lws_vhost *vh = net->ctx ? lws_create_vhost(net->ctx, &info) : NULL;
   net->port = vh ? lws_get_vhost_listen_port(vh) : 0;
+  otp_net_share_init(net, cfg->share > 0 ? cfg->share : OTP_NET_DEFAULT_SHARE);
   if (net->port <= 0) {
     snprintf(err, errlen, "cannot listen on %s:%d (is the port in use? choose another with --port)",
              cfg->bind, cfg->port);
@@ -514,6 +544,7 @@ void otp_net_close(otp_net *net) {
   if (!net) return;
   net->closing = 1;
   otp_net_children_close(net);
+  otp_net_share_close(net);
   lws_context_destroy(net->ctx);
   /* on a foreign loop the first call only closes: the handles' close
   ** callbacks run, then a second call frees the context */

@@ -218,7 +218,7 @@ await test("code: load, versions, rollback; a syntax error changes nothing", asy
   const vs = await req(srv, "GET", "/api/v1/code/greeter/versions");
   eq(vs.json.data.map((v) => `${v.vsn}:${v.current}`).join(","), "1:false,2:true", "versions");
   eq((await req(srv, "POST", "/api/v1/code/greeter/rollback")).json.data.vsn, 1, "rolled back");
-  isError(await req(srv, "POST", "/api/v1/code/never_loaded/rollback"), 409, "conflict");
+  isError(await req(srv, "POST", "/api/v1/code/never_loaded/rollback"), 404, "not_found");
 });
 
 await test("trace: start, events, stop on one process", async () => {

@@ -51,7 +51,12 @@ function openapi.document()
             description = "The REST API of otplab serve. Every response is an envelope: "
               .. "{success, data, timestamp} or {success: false, error: {code, message}}. "
               .. "Lua values map to JSON as: sequences -> arrays, other tables -> objects (keys as strings), "
-              .. "pids and refs -> strings such as \"<0.3.0>\", functions and other values -> strings."},
+              .. "pids and refs -> strings such as \"<0.3.0>\", functions and other values -> strings. "
+              .. "Failures: 400 bad input (a JSON error names its position), 401 without the token, "
+              .. "404 no such process, supervisor, child, sandbox or module, 409 conflict, "
+              .. "413 headers over 8 KiB or a body over 1 MiB, 503 busy (with Retry-After: while the node's "
+              .. "own processes want to run the server keeps to its share of the node, otplab serve --api-share), "
+              .. "504 an operation past its deadline (a call into a stuck process)."},
     paths = paths,
     components = {schemas = {
       Success = {type = "object", required = json.array{"success", "data", "timestamp"},

@@ -75,13 +75,23 @@ op{name = "load_code", method = "POST", path = "/api/v1/code/{module}", params =
     return {module = p.module, vsn = vsn, versions = json.array(code.versions(p.module))}, nil, 201
   end}
 
+-- The versions of a module loaded with otp.code (404 if it never was).
+local function known_module(name)
+  local versions = code.versions(name)
+  if #versions == 0 then
+    errors.fail(404, "not_found", "no module '" .. name .. "' was loaded: load it with POST /api/v1/code/" .. name)
+  end
+  return versions
+end
+
 op{name = "code_versions", method = "GET", path = "/api/v1/code/{module}/versions", params = {module_param},
   description = "The module's versions, oldest first: {vsn, current, loaded_at_ms}.",
-  handler = function(p) return json.array(code.versions(p.module)) end}
+  handler = function(p) return json.array(known_module(p.module)) end}
 
 op{name = "rollback_code", method = "POST", path = "/api/v1/code/{module}/rollback", params = {module_param}, destructive = true,
   description = "Makes the previous version of the module current again.",
   handler = function(p)
+    known_module(p.module)
     local ok, vsn = code.rollback(p.module)
     if not ok then errors.fail(409, "conflict", "cannot roll back: " .. require("otp.inspect")(vsn)) end
     return {module = p.module, vsn = vsn, versions = json.array(code.versions(p.module))}

@@ -64,7 +64,10 @@ local function read_body(op, text)
   end
   local body, err = json.decode(text)
   if body == nil then errors.fail(400, "badarg", "the body is not valid JSON: " .. err) end
-  if type(body) ~= "table" then errors.fail(400, "badarg", "the body must be a JSON object: " .. op.body.description) end
+  -- an array decodes to a table too
+  if type(body) ~= "table" or not text:match("^%s*{") then
+    errors.fail(400, "badarg", "the body must be a JSON object: " .. op.body.description)
+  end
   for _, f in ipairs(op.body.fields or {}) do
     local v = body[f.name]
     if v == nil or v == json.null then
@@ -116,6 +119,7 @@ local function start_request(id, method, path, query, body)
   local op, values = registry.match(method, path)
   local deadline = op and op.deadline_ms or server.deadline_ms
   local worker, ref = otp.spawn_monitor(handle, id, method, path, query, body, op and op.name, values)
+  net.server_process(worker)
   local entry = {at = otp.monotonic_time() + deadline, ref = ref, worker = worker, id = id, deadline = deadline}
   inflight[ref] = entry
   by_deadline:push(entry)
@@ -191,7 +195,9 @@ function server.main(file, opts)
   -- the restart ledger first: it counts restarts from FILE's first event on
   otp.register("api_restarts", otp.spawn_link(require("otp.api.restart_ledger").main))
   if not (opts and opts.beside_console) then otp.spawn_link(start_file, file) end
-  otp.register("api_keeper", otp.spawn_link(require("otp.api.keeper").main))
+  local keeper = otp.spawn_link(require("otp.api.keeper").main)
+  net.server_process(keeper)
+  otp.register("api_keeper", keeper)
   otp.register("api_lessons", otp.spawn_link(require("otp.api.lesson_runner").main))
   local events = require "otp.api.events"
   local clients = {}
@@ -205,6 +211,9 @@ function server.main(file, opts)
     elseif kind == "DOWN" and request_done(msg) then
       -- a request finished
     elseif kind == "ws_open" then
+      -- an event stream's process counts as the node's own work, not the
+      -- server's: it follows the tracing its client asked for, which the
+      -- share of the requests should not pay for
       clients[msg[2]] = otp.spawn(events.client, msg[2], msg[4])
     elseif kind == "ws_close" then
       local pid = clients[msg[2]]

@@ -9,7 +9,10 @@ local supervisor = otp.supervisor
 local analytics = otp.analytics
 
 local function find(text)
-  local pid = errors.pid(text)
+  local ok, pid = pcall(errors.pid, text)
+  if not ok then
+    errors.fail(404, "noproc", "no supervisor " .. text .. " is alive: list them with GET /api/v1/supervisors")
+  end
   for _, s in ipairs(analytics.stats()) do
     if s.sup == pid and s.alive then return pid, s end
   end
