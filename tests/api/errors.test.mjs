@@ -22,7 +22,7 @@ const bodyOf = (op) => {
   return b;
 };
 // Real values for the path parameters of every operation but the one under test.
-const known = { pid: "counter_a", sup: "demo_sup", name: "no_sandbox", id: "counter_a", module: "greeter", node: "nonode@nohost" };
+const known = { pid: "counter_a", sup: "demo_sup", name: "no_sandbox", id: "counter_a", module: "greeter", node: "nonode@nohost", n: "8" };
 const fill = (op, values) => op.path.replace(/\{([a-z]+)\}/g, (_, k) => encodeURIComponent(values[k] ?? known[k]));
 const hasBody = (op) => op.params.some((p) => p.in === "body");
 

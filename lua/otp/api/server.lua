@@ -47,7 +47,10 @@ local function read_params(op, path_values, query)
       params[p.name] = p.default
     else
       local v, want = coerce[p.type](raw, p)
-      if v == nil then
+      if v == nil and p["in"] == "path" then    -- a path that names nothing
+        errors.fail(404, "not_found", "nothing here: '" .. tostring(raw) .. "' is not " .. want
+                    .. " (the path's " .. p.name .. ")")
+      elseif v == nil then
         errors.fail(400, "badarg", "the parameter '" .. p.name .. "' must be " .. want .. ", got '" .. tostring(raw) .. "'")
       end
       params[p.name] = v
