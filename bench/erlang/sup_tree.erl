@@ -2,10 +2,11 @@
 %% bench/erlang/sup_tree.erl: the BEAM twin of bench/sup_tree.lua.
 %% One one_for_one root over K one_for_one supervisors of C gen_server
 %% workers each; the time from the root's start_link to its return, divided
-%% by the K * C workers.
+%% by the K * C workers, in wall-clock time and in the emulator's CPU time
+%% (statistics(runtime), all schedulers, in ms).
 %%
 %%   escript bench/erlang/sup_tree.erl K [C=10]
-%%   -> sup_tree us_per_child=<float> sups=<K> children=<K*C>
+%%   -> sup_tree us_per_child=<float> cpu_us_per_child=<float> sups=<K> children=<K*C>
 -module(sup_tree).
 -behaviour(supervisor).
 -export([main/1, init/1, start_sup/1, start_worker/0]).
@@ -19,11 +20,13 @@ main(Args) ->
                  [A, B | _] -> {list_to_integer(A), list_to_integer(B)}
              end,
     true = K >= 1 andalso C >= 1,
+    {_, _} = statistics(runtime),
     T0 = erlang:monotonic_time(nanosecond),
     {ok, _Root} = supervisor:start_link(?MODULE, {root, K, C}),
     T1 = erlang:monotonic_time(nanosecond),
-    io:format("sup_tree us_per_child=~.3f sups=~b children=~b~n",
-              [(T1 - T0) / 1000 / (K * C), K, K * C]).
+    {_, CpuMs} = statistics(runtime),
+    io:format("sup_tree us_per_child=~.3f cpu_us_per_child=~.3f sups=~b children=~b~n",
+              [(T1 - T0) / 1000 / (K * C), CpuMs * 1000 / (K * C), K, K * C]).
 
 start_sup(C) -> supervisor:start_link(?MODULE, {sup, C}).
 start_worker() -> gen_server:start_link(?MODULE, worker, []).
