@@ -11,6 +11,7 @@
 */
 #include <stddef.h>
 #include <stdlib.h>
+#include <string.h>
 #include <lauxlib.h>
 #include "core/timer.h"
 #include "core/carry.h"
@@ -34,6 +35,43 @@ typedef struct otp_timer {
   otp_proc *dest;                /* the destination process, for a timer to a pid */
   struct otp_timer *dest_next, *dest_prev;
 } otp_timer;
+
+/* Timer blocks come from a small cache of freed ones (a send_after storm
+** otherwise pays malloc and free for each). */
+#define TIMER_CACHE_MAX 4096
+#if defined(__SANITIZE_ADDRESS__)
+#define TIMER_CACHE_ON 0       /* let AddressSanitizer see every block */
+#else
+#define TIMER_CACHE_ON 1
+#endif
+
+static otp_timer *new_timer(otp_node *node) {
+  otp_timer *t = node->timer_cache;
+  if (!t) return calloc(1, sizeof *t);
+  node->timer_cache = t->dest_next;
+  node->timer_cache_n--;
+  memset(t, 0, sizeof *t);
+  return t;
+}
+
+static void free_timer(otp_node *node, otp_timer *t) {
+  if (!TIMER_CACHE_ON || node->timer_cache_n >= TIMER_CACHE_MAX) {
+    free(t);
+    return;
+  }
+  t->dest_next = node->timer_cache;
+  node->timer_cache = t;
+  node->timer_cache_n++;
+}
+
+void otp_timer_free_cache(otp_node *node) {
+  while (node->timer_cache) {
+    otp_timer *t = node->timer_cache;
+    node->timer_cache = t->dest_next;
+    free(t);
+  }
+  node->timer_cache_n = 0;
+}
 
 static void attach(otp_timer *t, otp_proc *p) {
   t->dest = p;
@@ -61,7 +99,7 @@ static void forget(otp_timer *t) {
   t->node->timers_pending--;
   t->vm->timers_pending--;
   otp_deadline_stop(t->node, &t->deadline);
-  free(t);
+  free_timer(t->node, t);
 }
 
 static void on_timer(otp_node *node, otp_deadline *d) {
@@ -112,14 +150,14 @@ void otp_timer_start(otp_node *node, lua_State *L, uint64_t ms, int dest_idx,
     otp_new_ref(L, 1);    /* to a pid that is already dead: cancelled at once */
     return;
   }
-  otp_timer *t = calloc(1, sizeof *t);
+  otp_timer *t = new_timer(node);
   if (!t) luaL_error(L, "not enough memory");
   t->node = node;
   t->vm = otp_vm_of(L);
   t->wrap = wrap;
   t->id = otp_new_ref(L, 1);          /* the tref, left on the stack */
   if (otp_timer_index_put(&t->vm->timers, t->id, t) < 0) {
-    free(t);
+    free_timer(node, t);
     luaL_error(L, "not enough memory");
   }
   t->dest_pid = pid;
