@@ -88,6 +88,7 @@ int otp_node_free(otp_node *node) {
   otp_proc_free_all(node);
   if (node->close_states) node->close_states(node);
   otp_timer_close_all(&node->main);
+  otp_timer_free_cache(node);
   otp_delay_free_all(node);
   otp_clock_close(node);
   uv_run(&node->loop, UV_RUN_DEFAULT);     /* runs the close callbacks */

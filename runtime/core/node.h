@@ -105,6 +105,8 @@ typedef struct otp_node {
   uint64_t group_us[OTP_CPU_GROUPS];  /* microseconds of slices per cpu_group */
   uint64_t context_switches, messages_sent;
   uint64_t timers_pending;        /* send_after/start_timer not yet fired or cancelled */
+  void *timer_cache;              /* freed timer blocks kept for reuse (timer.c) */
+  uint32_t timer_cache_n;
   uint64_t started_ns;
 
   /* given by the layers above the core (see otp_node_create) */

@@ -1,6 +1,8 @@
 /*
 ** Timers.  Each pending timer is one deadline on the node's heap (clock.h),
-** indexed by its ref id in a registry table so cancel_timer finds it.  The
+** indexed by its ref id in its state's timer index (timer_index.h) so
+** cancel_timer finds it.  A destination pid is kept in C; only a name and
+** the message are held by registry references.  The
 ** heap fires in deadline order and, for equal deadlines, in start order
 ** (rule A14), in real and in virtual time alike.  A timer to a
 ** pid is also listed on that process: when it dies its timers are cancelled
@@ -9,6 +11,7 @@
 */
 #include <stddef.h>
 #include <stdlib.h>
+#include <string.h>
 #include <lauxlib.h>
 #include "core/timer.h"
 #include "core/carry.h"
@@ -26,11 +29,49 @@ typedef struct otp_timer {
   otp_node *node;
   otp_vm *vm;                    /* the state holding dest and msg */
   uint64_t id;
-  int dest_ref, msg_ref;
+  otp_pid dest_pid;              /* OTP_PID_NONE: the destination is a name, */
+  int dest_ref, msg_ref;         /* held by dest_ref (LUA_NOREF otherwise) */
   int wrap;
   otp_proc *dest;                /* the destination process, for a timer to a pid */
   struct otp_timer *dest_next, *dest_prev;
 } otp_timer;
+
+/* Timer blocks come from a small cache of freed ones (a send_after storm
+** otherwise pays malloc and free for each). */
+#define TIMER_CACHE_MAX 4096
+#if defined(__SANITIZE_ADDRESS__)
+#define TIMER_CACHE_ON 0       /* let AddressSanitizer see every block */
+#else
+#define TIMER_CACHE_ON 1
+#endif
+
+static otp_timer *new_timer(otp_node *node) {
+  otp_timer *t = node->timer_cache;
+  if (!t) return calloc(1, sizeof *t);
+  node->timer_cache = t->dest_next;
+  node->timer_cache_n--;
+  memset(t, 0, sizeof *t);
+  return t;
+}
+
+static void free_timer(otp_node *node, otp_timer *t) {
+  if (!TIMER_CACHE_ON || node->timer_cache_n >= TIMER_CACHE_MAX) {
+    free(t);
+    return;
+  }
+  t->dest_next = node->timer_cache;
+  node->timer_cache = t;
+  node->timer_cache_n++;
+}
+
+void otp_timer_free_cache(otp_node *node) {
+  while (node->timer_cache) {
+    otp_timer *t = node->timer_cache;
+    node->timer_cache = t->dest_next;
+    free(t);
+  }
+  node->timer_cache_n = 0;
+}
 
 static void attach(otp_timer *t, otp_proc *p) {
   t->dest = p;
@@ -53,24 +94,23 @@ static void forget(otp_timer *t) {
   lua_State *L = t->vm->L;
   luaL_unref(L, LUA_REGISTRYINDEX, t->dest_ref);
   luaL_unref(L, LUA_REGISTRYINDEX, t->msg_ref);
-  lua_rawgeti(L, LUA_REGISTRYINDEX, t->vm->timers_ref);
-  lua_pushnil(L);
-  lua_rawseti(L, -2, (lua_Integer)t->id);
-  lua_pop(L, 1);
+  otp_timer_index_remove(&t->vm->timers, t->id);
   detach(t);
   t->node->timers_pending--;
   t->vm->timers_pending--;
   otp_deadline_stop(t->node, &t->deadline);
-  free(t);
+  free_timer(t->node, t);
 }
 
 static void on_timer(otp_node *node, otp_deadline *d) {
   otp_timer *t = (otp_timer *)d;
   lua_State *from = t->vm->L;
   int top = lua_gettop(from);
-  lua_rawgeti(from, LUA_REGISTRYINDEX, t->dest_ref);
-  otp_pid pid = otp_to_pid(from, -1);
-  otp_proc *p = pid ? t->dest : otp_registry_find(node, from, -1);
+  otp_proc *p = t->dest;
+  if (!t->dest_pid) {
+    lua_rawgeti(from, LUA_REGISTRYINDEX, t->dest_ref);
+    p = otp_registry_find(node, from, -1);
+  }
   if (p && otp_proc_alive(p)) {  /* to a dead pid or a free name: dropped */
     lua_rawgeti(from, LUA_REGISTRYINDEX, t->msg_ref);
     otp_charge_state cs = otp_charge_receiver(node, p);
@@ -110,20 +150,24 @@ void otp_timer_start(otp_node *node, lua_State *L, uint64_t ms, int dest_idx,
     otp_new_ref(L, 1);    /* to a pid that is already dead: cancelled at once */
     return;
   }
-  otp_timer *t = calloc(1, sizeof *t);
+  otp_timer *t = new_timer(node);
   if (!t) luaL_error(L, "not enough memory");
   t->node = node;
   t->vm = otp_vm_of(L);
   t->wrap = wrap;
   t->id = otp_new_ref(L, 1);          /* the tref, left on the stack */
-  lua_pushvalue(L, dest_idx);
-  t->dest_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+  if (otp_timer_index_put(&t->vm->timers, t->id, t) < 0) {
+    free_timer(node, t);
+    luaL_error(L, "not enough memory");
+  }
+  t->dest_pid = pid;
+  t->dest_ref = LUA_NOREF;
+  if (!pid) {
+    lua_pushvalue(L, dest_idx);
+    t->dest_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+  }
   lua_pushvalue(L, msg_idx);
   t->msg_ref = luaL_ref(L, LUA_REGISTRYINDEX);
-  lua_rawgeti(L, LUA_REGISTRYINDEX, t->vm->timers_ref);
-  lua_pushlightuserdata(L, t);
-  lua_rawseti(L, -2, (lua_Integer)t->id);
-  lua_pop(L, 1);
   if (dest) attach(t, dest);
   node->timers_pending++;
   t->vm->timers_pending++;
@@ -133,10 +177,7 @@ void otp_timer_start(otp_node *node, lua_State *L, uint64_t ms, int dest_idx,
 }
 
 int64_t otp_timer_cancel(otp_node *node, lua_State *L, uint64_t id) {
-  lua_rawgeti(L, LUA_REGISTRYINDEX, otp_vm_of(L)->timers_ref);
-  lua_rawgeti(L, -1, (lua_Integer)id);
-  otp_timer *t = lua_touserdata(L, -1);
-  lua_pop(L, 2);
+  otp_timer *t = otp_timer_index_get(&otp_vm_of(L)->timers, id);
   if (!t) return -1;
   int64_t left = (int64_t)otp_deadline_left_ms(node, &t->deadline);
   forget(t);
@@ -173,15 +214,11 @@ void otp_timer_stop_receive(otp_proc *p) {
   p->recv_timed_out = 0;
 }
 
+static void forget_any(void *t) {
+  forget(t);
+}
+
 void otp_timer_close_all(otp_vm *vm) {
-  lua_State *L = vm->L;
-  lua_rawgeti(L, LUA_REGISTRYINDEX, vm->timers_ref);
-  for (;;) {          /* forget() removes the entry: restart from the first */
-    lua_pushnil(L);
-    if (!lua_next(L, -2)) break;
-    otp_timer *t = lua_touserdata(L, -1);
-    lua_pop(L, 2);
-    forget(t);
-  }
-  lua_pop(L, 1);
+  otp_timer_index_each(&vm->timers, forget_any);
+  otp_timer_index_free(&vm->timers);
 }

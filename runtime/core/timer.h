@@ -35,5 +35,8 @@ void otp_timer_stop_receive(otp_proc *p);
 /* Cancels every pending send_after/start_timer of vm's processes (node
 ** teardown, a sandbox destroyed). */
 void otp_timer_close_all(struct otp_vm *vm);
+/* Frees the node's cache of timer blocks (at node teardown, after every
+** state's otp_timer_close_all). */
+void otp_timer_free_cache(struct otp_node *node);
 
 #endif

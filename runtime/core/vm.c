@@ -29,7 +29,6 @@ static int setup(lua_State *L) {
   luaL_openlibs(L);
   otp_term_init(L, vm);
   vm->names_ref = new_ref_table(L);
-  vm->timers_ref = new_ref_table(L);
   otp_mailbox_init(vm, L);
   otp_env_init(L, vm);
   if (vm->node->open_library) vm->node->open_library(L);

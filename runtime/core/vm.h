@@ -12,6 +12,7 @@
 #include <stdint.h>
 #include <lua.h>
 #include "core/alloc.h"
+#include "core/timer_index.h"
 
 struct otp_node;
 struct otp_sandbox;
@@ -36,6 +37,7 @@ typedef struct otp_vm {
   size_t max_memory;             /* cap for this state (0: only the node's) */
   uint32_t nprocs;               /* live processes of this state */
   uint32_t timers_pending;       /* its send_after/start_timer not yet fired or cancelled */
+  otp_timer_index timers;        /* those timers by ref id */
 
   /* this state's share of otp.statistics (a sandbox sees only its own) */
   uint64_t reductions, reductions_seen, context_switches, messages_sent;
@@ -55,7 +57,6 @@ typedef struct otp_vm {
   int refs_ref;        /* weak id -> ref userdata */
   int names_ref;       /* registered name -> pid */
   int shared_ref;      /* weak set of tables shared by every process */
-  int timers_ref;      /* timer id -> light userdata */
   const void *pid_mt, *ref_mt;  /* metatables of pids and refs, by address */
   int pid_mt_ref, ref_mt_ref;
 } otp_vm;

@@ -177,7 +177,7 @@ static otp_sup_analytics *know(lua_State *L, otp_analytics *a, sup_ud *u) {
       lua_rawseti(L, -2, (lua_Integer)u->self);
       lua_pop(L, 1);
     }
-    sweep(L, a);
+    if (otp_analytics_sweep_due(a)) sweep(L, a);
   }
   refresh_flags(s, u);
   return s;

@@ -150,17 +150,26 @@ void otp_analytics_sweep(otp_analytics *a, int (*alive)(void *ud, otp_pid pid), 
     if (!s->dead && !alive(ud, s->sup)) s->dead = ++a->deaths;
     ndead += s->dead != 0;
   }
-  while (ndead > a->keep_dead) {
-    int oldest = -1;
-    for (int i = 0; i < a->n; i++)
-      if (a->sups[i]->dead && (oldest < 0 || a->sups[i]->dead < a->sups[oldest]->dead))
-        oldest = i;
-    free_sup(a, a->sups[oldest]);
-    memmove(a->sups + oldest, a->sups + oldest + 1,
-            (size_t)(a->n - oldest - 1) * sizeof *a->sups);
-    a->n--;
-    ndead--;
+  /* Deaths are numbered 1, 2, ... and the oldest are always the ones dropped,
+  ** so the dead still kept carry the last ndead numbers: those numbered up to
+  ** deaths - keep_dead go, in one pass that keeps the pid order. */
+  if (ndead > a->keep_dead) {
+    uint64_t drop_upto = a->deaths - (uint64_t)a->keep_dead;
+    int kept = 0;
+    for (int i = 0; i < a->n; i++) {
+      otp_sup_analytics *s = a->sups[i];
+      if (s->dead && s->dead <= drop_upto) free_sup(a, s);
+      else a->sups[kept++] = s;
+    }
+    a->n = kept;
   }
+  /* the next sweep a new supervisor brings is due when the records have
+  ** doubled: a sweep costs O(n), so each new supervisor pays O(1) */
+  a->sweep_at = a->n * 2;
+}
+
+int otp_analytics_sweep_due(const otp_analytics *a) {
+  return a->n < OTP_ANALYTICS_SWEEP_MIN || a->n >= a->sweep_at;
 }
 
 int otp_analytics_copy_text(char *dst, size_t cap, const char *src, size_t len) {

@@ -19,7 +19,10 @@
 **     intensity" event).
 ** Dead supervisors are kept so that their history can still be read after
 ** they exit; only the keep_dead most recently dead ones are (older ones are
-** dropped when a sweep finds newer deaths).
+** dropped when a sweep finds newer deaths). A sweep visits every record, so
+** a new supervisor triggers one only when the records have doubled since
+** the last (otp_analytics_sweep_due): starting K supervisors costs O(K), not
+** O(K^2), and at most about twice the live and kept-dead records exist.
 **
 ** Pure C: no Lua. The Lua binding is runtime/lua/lanalytics.c.
 */
@@ -35,6 +38,7 @@
 #define OTP_ANALYTICS_KEEP_DEAD 32     /* dead supervisors kept */
 #define OTP_ANALYTICS_ID_MAX 64        /* bytes of a child id's text, with the NUL */
 #define OTP_ANALYTICS_REASON_MAX 200   /* bytes of a reason's text, with the NUL */
+#define OTP_ANALYTICS_SWEEP_MIN 64     /* records below which new ones always sweep */
 
 typedef struct otp_restart_rec {
   int64_t t_ms;               /* monotonic milliseconds */
@@ -61,6 +65,7 @@ typedef struct otp_analytics {
   otp_sup_analytics **sups;   /* sorted by pid */
   int n, cap;
   int ring_max, keep_dead;
+  int sweep_at;               /* records at which a new supervisor sweeps */
   uint64_t deaths;
   otp_realloc_fn realloc;
   void *ud;
@@ -102,8 +107,11 @@ double otp_analytics_failure_rate(const otp_sup_analytics *s, int64_t now_ms,
 int otp_analytics_used(const otp_sup_analytics *s, int64_t now_s);
 
 /* Marks the supervisors alive() says are dead, in pid order, then drops the
-** oldest dead ones beyond keep_dead. */
+** oldest dead ones beyond keep_dead. O(records). */
 void otp_analytics_sweep(otp_analytics *a, int (*alive)(void *ud, otp_pid pid), void *ud);
+/* Whether a new supervisor should sweep: the records have doubled since the
+** last sweep (always below OTP_ANALYTICS_SWEEP_MIN records). */
+int otp_analytics_sweep_due(const otp_analytics *a);
 
 /* Copies len bytes of src into dst (cap bytes with the NUL), cutting it to
 ** cap - 4 bytes and "..." if longer. Returns 1 if it was cut. */

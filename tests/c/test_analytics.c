@@ -116,7 +116,7 @@ static void budget_matches_supervisor(void **state) {
   otp_analytics_free(&a);
 }
 
-static int dead_set[64];
+static int dead_set[256];
 static int alive_fn(void *ud, otp_pid pid) {
   (void)ud;
   return !dead_set[pid];
@@ -154,6 +154,52 @@ static void dead_supervisors_are_dropped(void **state) {
   otp_analytics_free(&a);
 }
 
+/* Many deaths found by one sweep: the keep_dead latest numbers stay, the
+** rest go in one pass, and the pid order holds. */
+static void one_sweep_drops_many_dead(void **state) {
+  (void)state;
+  otp_analytics a;
+  otp_analytics_init(&a, plain_realloc, NULL, 1000, 3);
+  for (otp_pid p = 1; p <= 100; p++) assert_non_null(otp_analytics_get(&a, p, NULL));
+  memset(dead_set, 0, sizeof dead_set);
+  dead_set[5] = dead_set[6] = 1;
+  otp_analytics_sweep(&a, alive_fn, NULL);           /* 5 and 6 die first */
+  for (otp_pid p = 50; p <= 99; p++) dead_set[p] = 1;
+  otp_analytics_sweep(&a, alive_fn, NULL);           /* numbered in pid order */
+  assert_int_equal(a.n, 48 + 3);
+  assert_null(otp_analytics_find(&a, 5));
+  assert_null(otp_analytics_find(&a, 6));
+  assert_null(otp_analytics_find(&a, 96));
+  for (otp_pid p = 97; p <= 99; p++) assert_non_null(otp_analytics_find(&a, p));
+  assert_non_null(otp_analytics_find(&a, 100));
+  for (int i = 1; i < a.n; i++) assert_true(a.sups[i - 1]->sup < a.sups[i]->sup);
+  otp_analytics_free(&a);
+}
+
+/* New supervisors sweep every time while there are few records, then only
+** once the records have doubled since the last sweep. */
+static void sweeps_are_due_when_records_double(void **state) {
+  (void)state;
+  otp_analytics a;
+  otp_analytics_init(&a, plain_realloc, NULL, 1000, 3);
+  memset(dead_set, 0, sizeof dead_set);
+  otp_pid p = 1;
+  for (; p < OTP_ANALYTICS_SWEEP_MIN; p++) {
+    otp_analytics_get(&a, p, NULL);
+    assert_true(otp_analytics_sweep_due(&a));
+    otp_analytics_sweep(&a, alive_fn, NULL);
+  }
+  for (; p <= 100; p++) otp_analytics_get(&a, p, NULL);
+  otp_analytics_sweep(&a, alive_fn, NULL);           /* 100 records */
+  for (; p < 200; p++) {
+    otp_analytics_get(&a, p, NULL);
+    assert_false(otp_analytics_sweep_due(&a));
+  }
+  otp_analytics_get(&a, p, NULL);
+  assert_true(otp_analytics_sweep_due(&a));
+  otp_analytics_free(&a);
+}
+
 static void text_copies_are_bounded(void **state) {
   (void)state;
   char buf[8];
@@ -177,6 +223,8 @@ int main(void) {
     cmocka_unit_test(failure_rate_window),
     cmocka_unit_test(budget_matches_supervisor),
     cmocka_unit_test(dead_supervisors_are_dropped),
+    cmocka_unit_test(one_sweep_drops_many_dead),
+    cmocka_unit_test(sweeps_are_due_when_records_double),
     cmocka_unit_test(text_copies_are_bounded),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
