@@ -50,8 +50,23 @@ void otp_proc_push_value(lua_State *L, otp_proc *p, int ref) {
   otp_carry_top(p->vm->L, L, NULL);
 }
 
+/* The globals table is made the first time something asks for it: a
+** process whose code never reaches its globals (a function without
+** upvalues) never has one. */
 void otp_proc_push_env(lua_State *L, otp_proc *p) {
-  lua_rawgeti(L, LUA_REGISTRYINDEX, p->env_ref);
+  if (p->env_ref != LUA_NOREF) {
+    lua_rawgeti(L, LUA_REGISTRYINDEX, p->env_ref);
+    return;
+  }
+  otp_charge_state cs = otp_charge_receiver(p->node, p);
+  lua_createtable(L, 0, 1);
+  lua_pushvalue(L, -1);
+  lua_setfield(L, -2, "_G");
+  lua_rawgeti(L, LUA_REGISTRYINDEX, p->vm->env_mt_ref);
+  lua_setmetatable(L, -2);
+  lua_pushvalue(L, -1);
+  p->env_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+  otp_charge_restore(p->node, cs);
 }
 
 otp_proc *otp_proc_new(otp_node *node, lua_State *L, otp_pid parent) {
@@ -68,6 +83,7 @@ otp_proc *otp_proc_new(otp_node *node, lua_State *L, otp_pid parent) {
   p->parent = parent;
   p->max_heap = node->cfg.default_max_heap;
   p->exit_ref = p->name_ref = p->label_ref = p->initial_call_ref = LUA_NOREF;
+  p->env_ref = LUA_NOREF;                  /* made when first asked for */
   node->procs[slot] = p;
   node->nprocs++;
 
@@ -75,12 +91,6 @@ otp_proc *otp_proc_new(otp_node *node, lua_State *L, otp_pid parent) {
   p->co = lua_newthread(L);
   otp_sched_setup_thread(node, p->co);
   p->co_ref = luaL_ref(L, LUA_REGISTRYINDEX);
-  lua_createtable(L, 0, 1);             /* the process's own globals */
-  lua_pushvalue(L, -1);
-  lua_setfield(L, -2, "_G");
-  lua_rawgeti(L, LUA_REGISTRYINDEX, vm->env_mt_ref);
-  lua_setmetatable(L, -2);
-  p->env_ref = luaL_ref(L, LUA_REGISTRYINDEX);
   otp_new_pid(L, p->pid);
   p->pid_ref = luaL_ref(L, LUA_REGISTRYINDEX);
   otp_charge_restore(node, cs);

@@ -24,8 +24,8 @@ typedef struct spawn_opts {
 static int copy_in(lua_State *L) {
   otp_proc *p = lua_touserdata(L, 1);
   int n = lua_gettop(L);
-  otp_proc_push_env(L, p);
-  otp_copy_spawn(L, 2, n - 1, n + 1);
+  lua_pushnil(L);                   /* p's globals, made if a copy needs them */
+  otp_copy_spawn(L, 2, n - 1, n + 1, p);
   lua_xmove(L, p->co, n - 1);
   return 0;
 }
