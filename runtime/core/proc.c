@@ -5,6 +5,7 @@
 #include <string.h>
 #include <lauxlib.h>
 #include "core/proc.h"
+#include "core/anchor.h"
 #include "core/copy.h"
 #include "core/carry.h"
 #include "core/mailbox.h"
@@ -65,7 +66,7 @@ void otp_proc_push_env(lua_State *L, otp_proc *p) {
   lua_rawgeti(L, LUA_REGISTRYINDEX, p->vm->env_mt_ref);
   lua_setmetatable(L, -2);
   lua_pushvalue(L, -1);
-  p->env_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+  p->env_ref = otp_anchor(L);
   otp_charge_restore(p->node, cs);
 }
 
@@ -90,9 +91,9 @@ otp_proc *otp_proc_new(otp_node *node, lua_State *L, otp_pid parent) {
   otp_charge_state cs = otp_charge_receiver(node, p);
   p->co = lua_newthread(L);
   otp_sched_setup_thread(node, p->co);
-  p->co_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+  p->co_ref = otp_anchor(L);
   otp_new_pid(L, p->pid);
-  p->pid_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+  p->pid_ref = otp_anchor(L);
   otp_charge_restore(node, cs);
   return p;
 }
@@ -101,9 +102,9 @@ static void free_proc(otp_node *node, otp_proc *p) {
   lua_State *L = p->vm->L;
   otp_timer_stop_receive(p);       /* its deadline must not outlive it */
   p->vm->nprocs--;
-  luaL_unref(L, LUA_REGISTRYINDEX, p->co_ref);
-  luaL_unref(L, LUA_REGISTRYINDEX, p->env_ref);
-  luaL_unref(L, LUA_REGISTRYINDEX, p->pid_ref);
+  otp_unanchor(L, p->co_ref);
+  otp_unanchor(L, p->env_ref);
+  otp_unanchor(L, p->pid_ref);
   luaL_unref(L, LUA_REGISTRYINDEX, p->exit_ref);
   luaL_unref(L, LUA_REGISTRYINDEX, p->label_ref);
   luaL_unref(L, LUA_REGISTRYINDEX, p->initial_call_ref);
@@ -163,8 +164,8 @@ static void finalise(otp_node *node, otp_proc *p) {
   if (p->vm->gc_after_kill) {   /* killed by its state's memory cap: give the */
     p->vm->gc_after_kill = 0;   /* memory back before the EXIT and DOWN messages need it */
     otp_mailbox_clear(node, p);
-    luaL_unref(L, LUA_REGISTRYINDEX, p->co_ref);
-    luaL_unref(L, LUA_REGISTRYINDEX, p->env_ref);
+    otp_unanchor(L, p->co_ref);
+    otp_unanchor(L, p->env_ref);
     p->co_ref = p->env_ref = LUA_NOREF;
     p->co = NULL;
     lua_gc(L, LUA_GCCOLLECT, 0);
