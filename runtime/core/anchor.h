@@ -1,6 +1,6 @@
 /*
-** Registry slots for the values a process holds (its coroutine, globals and
-** pid), cheaper than luaL_ref/luaL_unref: a released slot keeps `false`, so
+** Registry slots for the values a process holds (its coroutine, globals,
+** pid, exit reason, label), cheaper than luaL_ref/luaL_unref: a released slot keeps `false`, so
 ** the registry has no hole for luaL_ref's length probe to land in, and its
 ** index waits in a C stack of the state for the next process.
 */

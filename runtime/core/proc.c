@@ -105,9 +105,9 @@ static void free_proc(otp_node *node, otp_proc *p) {
   otp_unanchor(L, p->co_ref);
   otp_unanchor(L, p->env_ref);
   otp_unanchor(L, p->pid_ref);
-  luaL_unref(L, LUA_REGISTRYINDEX, p->exit_ref);
-  luaL_unref(L, LUA_REGISTRYINDEX, p->label_ref);
-  luaL_unref(L, LUA_REGISTRYINDEX, p->initial_call_ref);
+  otp_unanchor(L, p->exit_ref);
+  otp_unanchor(L, p->label_ref);
+  otp_unanchor(L, p->initial_call_ref);
   free(p->links);
   node->mem_procs -= p->memory;   /* what it still holds becomes the node's */
   node->procs[otp_pid_slot(p->pid)] = NULL;
@@ -137,8 +137,8 @@ void otp_proc_exit(otp_proc *p, lua_State *L) {
   }
   otp_copy(L, -1, OTP_COPY_LENIENT, "reason", 0);
   lua_remove(L, -2);
-  luaL_unref(L, LUA_REGISTRYINDEX, p->exit_ref);
-  p->exit_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+  otp_unanchor(L, p->exit_ref);
+  p->exit_ref = otp_anchor(L);
   if (p == node->current) {           /* running: stop at the next safe point */
     otp_sched_kill_soon(node, p, OTP_KILL_REASON);
     return;
