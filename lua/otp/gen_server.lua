@@ -222,11 +222,12 @@ local function after_call(S, msg, from, ok, ...)
   local n = select("#", ...)
   local tag, a, b, c = ...
   if tag == "reply" and (n == 3 or n == 4) then
-    local good, t, cont, cv = parse_after(c)
+    local good, t, cont, cv = true, nil, false, nil   -- no `after`: the common case
+    if c ~= nil then good, t, cont, cv = parse_after(c) end
     if good then
       send_reply(S, from, a, msg)
       S.state = b
-      set_after(S, t, cont, cv)
+      S.timeout, S.cont, S.cont_value = t, cont, cv
       if S.hooks.debug then event(S.hooks, "out", a, from[1], b) end
       return
     end

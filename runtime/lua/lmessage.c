@@ -141,13 +141,17 @@ static int l_send(lua_State *L) {
 ** {tag, {self, ref}, request}, the envelope made directly as the receiver's
 ** (only tag and request are copied). Returns nothing for a pid-less
 ** destination (the caller then monitors it the plain way, which says what
-** is wrong). */
+** is wrong), and false, having done nothing, for the caller's own pid. */
 static int l_call_send(lua_State *L) {
   otp_node *node = otp_node_of(L);
   otp_proc *self = otp_self(L);
   lua_settop(L, 3);
   otp_pid pid = otp_to_pid(L, 1);
   if (!pid) return 0;
+  if (pid == self->pid) {
+    lua_pushboolean(L, 0);
+    return 1;
+  }
   otp_proc *to = otp_proc_get(node, pid);
   int cross = to && to->vm != self->vm;
   /* the envelope is the receiver's; for another state it is encoded from
@@ -293,7 +297,7 @@ static int l_match(lua_State *L) {
 /* ---- receive ---- */
 
 /* What the matcher at stack 1 of a receive is (stack 3). */
-enum { MATCH_ONE, MATCH_ANY_OF, MATCH_REPLY };
+enum { MATCH_ONE, MATCH_ANY_OF, MATCH_REPLY, MATCH_CALL };
 
 /* Is the message at idx {ref, ...} or {"DOWN", ref, ...}, ref at stack 1? */
 static int is_reply(lua_State *L, int idx) {
@@ -376,7 +380,7 @@ static int matches(lua_State *L, otp_proc *p, const scan *sc, otp_msg *m) {
   int mt = lua_rawgeti(L, sc->store, m->ref), ok;
   if (sc->npairs >= 0) {
     ok = mt == LUA_TTABLE && match_compiled(L, sc, lua_gettop(L));
-  } else if (sc->kind == MATCH_REPLY) {
+  } else if (sc->kind == MATCH_REPLY || sc->kind == MATCH_CALL) {
     ok = is_reply(L, lua_gettop(L));
   } else if (sc->type == LUA_TTABLE) {
     ok = match_any(L, 1, lua_gettop(L), sc->kind == MATCH_ANY_OF);
@@ -483,7 +487,7 @@ static int receive_scan(lua_State *L, int status, lua_KContext first) {
         otp_trace_info info = {.pid = p->pid, .other = m->from, .L = L, .msg = lua_gettop(L)};
         otp_trace_emit(node, OTP_EV_RECEIVE, &info);
       }
-      return 1;
+      return sc.kind == MATCH_CALL ? otp_call_outcome(L, p) : 1;
     }
     p->recv_last = m;
   }
@@ -565,6 +569,23 @@ static int l_await_reply(lua_State *L) {
   check_timeout(L, 2);
   lua_pushinteger(L, MATCH_REPLY);
   if (!(lua_isinteger(L, 2) && lua_tointeger(L, 2) == 0)) check_can_wait(L, p, "otp.await_reply");
+  p->recv_timed_out = 0;
+  p->recv_last = p->has_marker && p->marker_ref == id ? p->marker : NULL;
+  return receive_scan(L, LUA_OK, 1);
+}
+
+/* _await_call(ref[, timeout]) -> true, reply | false, reason | nil,
+** "timeout": await_reply and what a call does with its outcome in one step
+** (see otp_call_outcome). */
+static int l_await_call(lua_State *L) {
+  otp_proc *p = otp_self(L);
+  uint64_t id = otp_to_ref(L, 1);
+  if (!id) return otp_raise(L, "badarg: otp._await_call needs a ref, got %s",
+                            luaL_typename(L, 1));
+  lua_settop(L, 2);
+  check_timeout(L, 2);
+  lua_pushinteger(L, MATCH_CALL);
+  if (!(lua_isinteger(L, 2) && lua_tointeger(L, 2) == 0)) check_can_wait(L, p, "otp._await_call");
   p->recv_timed_out = 0;
   p->recv_last = p->has_marker && p->marker_ref == id ? p->marker : NULL;
   return receive_scan(L, LUA_OK, 1);
@@ -663,6 +684,7 @@ const luaL_Reg otp_message_funcs[] = {
   {"_reply_send", l_reply_send},
   {"receive", l_receive},
   {"await_reply", l_await_reply},
+  {"_await_call", l_await_call},
   {"match", l_match},
   {"sleep", l_sleep},
   {"yield", l_yield},
