@@ -360,7 +360,7 @@ end
 
 local function new_server(mod, parent, name, label)
   local exit_mt = getmetatable(select(2, pcall(otp.exit, "normal")))
-  local modname = module_name.registered(mod)
+  local modname = module_name.known(mod)      -- start() asked registered()
   local S = {mod = mod, parent = parent, name = name, label = label,
              state = nil, timeout = nil, cont = false, cont_value = nil,
              modname = modname, loaded = modname and otp_internal.loaded[modname]}
@@ -402,7 +402,9 @@ local function init_fail(S, starter, linked, ret, reason)
   otp.exit(reason)
 end
 
-local function init_it(mod, args, starter, linked, name, label)
+-- shown: module_name.describe of the callback table, asked by start() of
+-- the original (the copy made by spawn describes the same).
+local function init_it(mod, args, starter, linked, name, label, shown)
   local self = otp.self()
   local S = new_server(mod, linked and starter or self, nil, label)
   if name ~= nil then
@@ -415,7 +417,7 @@ local function init_it(mod, args, starter, linked, name, label)
     S.name = name
   end
   if label ~= nil then otp.set_label(label) end
-  otp._set_initial_call(module_name.describe(mod) .. ":init/1")
+  otp._set_initial_call(shown .. ":init/1")
   local f = mod.init or missing("init")
   local r = table.pack(xpcall(f, S.handler, args))
   local n = r.n - 1
@@ -471,8 +473,10 @@ local function start(linked, mod, args, opts, fname)
   local label = name
   if label == nil and type(mod.name) == "string" then label = mod.name end
   local self = otp.self()
+  module_name.registered(mod)             -- known() answers it in the server
   local pid, mref = otp.spawn_opt(init_it, {link = linked, monitor = true},
-                                  mod, args, self, linked, name, label)
+                                  mod, args, self, linked, name, label,
+                                  module_name.describe(mod))
   local msg = otp.receive(function(m)
     if type(m) ~= "table" then return false end
     local tag = m[1]
