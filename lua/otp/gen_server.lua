@@ -69,6 +69,7 @@ local traceback = debug and debug.traceback
 
 local DEFAULT_CALL_TIMEOUT = 5000
 local FLUSH = {flush = true}
+local NO_OPTIONS = {}                      -- start's options when none are given; never changed
 
 local badarg = require("otp.errors").badarg   -- "badarg: ... (at file:line)"
 
@@ -463,8 +464,11 @@ local function start(linked, mod, args, opts, fname)
   if opts ~= nil and type(opts) ~= "table" then
     badarg(fname .. "'s options must be a table, got " .. type(opts), 3)
   end
-  opts = opts or {}
-  require("otp.errors").check_keys(opts, {"name", "timeout"}, fname .. "'s options", 3)
+  if opts == nil then
+    opts = NO_OPTIONS
+  elseif next(opts) ~= nil then          -- an empty table has no unknown key
+    require("otp.errors").check_keys(opts, {"name", "timeout"}, fname .. "'s options", 3)
+  end
   local name = opts.name
   if name ~= nil and type(name) ~= "string" then
     badarg(fname .. "'s name must be a string, got " .. type(name), 3)
