@@ -69,6 +69,7 @@ local traceback = debug and debug.traceback
 
 local DEFAULT_CALL_TIMEOUT = 5000
 local FLUSH = {flush = true}
+local LINK_MONITOR, MONITOR = {link = true, monitor = true}, {monitor = true}  -- spawn_opt's
 local NO_OPTIONS = {}                      -- start's options when none are given; never changed
 
 local badarg = require("otp.errors").badarg   -- "badarg: ... (at file:line)"
@@ -359,8 +360,16 @@ local function loop(S)
   end
 end
 
+-- What getmetatable says of an exit raised by otp.exit: asked of one, once
+-- (it is the same for every exit of the state).
+local exit_mt_seen = nil
+local function exit_mt()
+  if exit_mt_seen == nil then exit_mt_seen = getmetatable(select(2, pcall(otp.exit, "normal"))) end
+  return exit_mt_seen
+end
+
 local function new_server(mod, parent, name, label)
-  local exit_mt = getmetatable(select(2, pcall(otp.exit, "normal")))
+  local exit_mt = exit_mt()
   local modname = module_name.known(mod)      -- start() asked registered()
   local S = {mod = mod, parent = parent, name = name, label = label,
              state = nil, timeout = nil, cont = false, cont_value = nil,
@@ -478,7 +487,7 @@ local function start(linked, mod, args, opts, fname)
   if label == nil and type(mod.name) == "string" then label = mod.name end
   local self = otp.self()
   module_name.registered(mod)             -- known() answers it in the server
-  local pid, mref = otp.spawn_opt(init_it, {link = linked, monitor = true},
+  local pid, mref = otp.spawn_opt(init_it, linked and LINK_MONITOR or MONITOR,
                                   mod, args, self, linked, name, label,
                                   module_name.describe(mod))
   local msg = otp.receive(function(m)
