@@ -557,38 +557,32 @@ static int l_receive(lua_State *L) {
   return receive_scan(L, LUA_OK, 1);
 }
 
-/* await_reply(ref[, timeout]): the receive of a call: the first message
-** {ref, ...} (the reply) or {"DOWN", ref, ...} (the callee died). Only
-** messages that arrived after ref was made are examined (receive marker). */
-static int l_await_reply(lua_State *L) {
+/* The wait of a call for the ref at stack 1 (kind MATCH_REPLY or MATCH_CALL):
+** only messages that arrived after ref was made are examined (receive marker). */
+static int await_ref(lua_State *L, int kind, const char *fname) {
   otp_proc *p = otp_self(L);
   uint64_t id = otp_to_ref(L, 1);
-  if (!id) return otp_raise(L, "badarg: otp.await_reply needs a ref, got %s",
-                            luaL_typename(L, 1));
+  if (!id) return otp_raise(L, "badarg: %s needs a ref, got %s", fname, luaL_typename(L, 1));
   lua_settop(L, 2);
   check_timeout(L, 2);
-  lua_pushinteger(L, MATCH_REPLY);
-  if (!(lua_isinteger(L, 2) && lua_tointeger(L, 2) == 0)) check_can_wait(L, p, "otp.await_reply");
+  lua_pushinteger(L, kind);
+  if (!(lua_isinteger(L, 2) && lua_tointeger(L, 2) == 0)) check_can_wait(L, p, fname);
   p->recv_timed_out = 0;
   p->recv_last = p->has_marker && p->marker_ref == id ? p->marker : NULL;
   return receive_scan(L, LUA_OK, 1);
+}
+
+/* await_reply(ref[, timeout]): the receive of a call: the first message
+** {ref, ...} (the reply) or {"DOWN", ref, ...} (the callee died). */
+static int l_await_reply(lua_State *L) {
+  return await_ref(L, MATCH_REPLY, "otp.await_reply");
 }
 
 /* _await_call(ref[, timeout]) -> true, reply | false, reason | nil,
 ** "timeout": await_reply and what a call does with its outcome in one step
 ** (see otp_call_outcome). */
 static int l_await_call(lua_State *L) {
-  otp_proc *p = otp_self(L);
-  uint64_t id = otp_to_ref(L, 1);
-  if (!id) return otp_raise(L, "badarg: otp._await_call needs a ref, got %s",
-                            luaL_typename(L, 1));
-  lua_settop(L, 2);
-  check_timeout(L, 2);
-  lua_pushinteger(L, MATCH_CALL);
-  if (!(lua_isinteger(L, 2) && lua_tointeger(L, 2) == 0)) check_can_wait(L, p, "otp._await_call");
-  p->recv_timed_out = 0;
-  p->recv_last = p->has_marker && p->marker_ref == id ? p->marker : NULL;
-  return receive_scan(L, LUA_OK, 1);
+  return await_ref(L, MATCH_CALL, "otp._await_call");
 }
 
 /* sleep(ms): wait without looking at the mailbox. */
