@@ -9,6 +9,10 @@
 
 int otp_anchor(lua_State *L) {
   otp_vm *vm = otp_vm_of(L);
+  if (lua_isnil(L, -1)) {            /* as luaL_ref: nil takes no slot (a slot */
+    lua_pop(L, 1);                   /* holding nil would be a hole) */
+    return LUA_REFNIL;
+  }
   if (vm->anchor_nfree == 0) return luaL_ref(L, LUA_REGISTRYINDEX);
   int ref = vm->anchor_free[--vm->anchor_nfree];
   lua_rawseti(L, LUA_REGISTRYINDEX, ref);

@@ -8,7 +8,8 @@
 #define OTP_ANCHOR_H
 #include <lua.h>
 
-/* Pops the value on top of L into a registry slot; returns its index. */
+/* Pops the value on top of L into a registry slot; returns its index, or
+** LUA_REFNIL for nil (which lua_rawgeti of it gives back), as luaL_ref. */
 int otp_anchor(lua_State *L);
 
 /* Gives the slot back (LUA_NOREF and LUA_REFNIL: nothing to do). */
