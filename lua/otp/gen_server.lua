@@ -69,6 +69,8 @@ local traceback = debug and debug.traceback
 
 local DEFAULT_CALL_TIMEOUT = 5000
 local FLUSH = {flush = true}
+local LINK_MONITOR, MONITOR = {link = true, monitor = true}, {monitor = true}  -- spawn_opt's
+local NO_OPTIONS = {}                      -- start's options when none are given; never changed
 
 local badarg = require("otp.errors").badarg   -- "badarg: ... (at file:line)"
 
@@ -222,11 +224,12 @@ local function after_call(S, msg, from, ok, ...)
   local n = select("#", ...)
   local tag, a, b, c = ...
   if tag == "reply" and (n == 3 or n == 4) then
-    local good, t, cont, cv = parse_after(c)
+    local good, t, cont, cv = true, nil, false, nil   -- no `after`: the common case
+    if c ~= nil then good, t, cont, cv = parse_after(c) end
     if good then
       send_reply(S, from, a, msg)
       S.state = b
-      set_after(S, t, cont, cv)
+      S.timeout, S.cont, S.cont_value = t, cont, cv
       if S.hooks.debug then event(S.hooks, "out", a, from[1], b) end
       return
     end
@@ -357,9 +360,17 @@ local function loop(S)
   end
 end
 
+-- What getmetatable says of an exit raised by otp.exit: asked of one, once
+-- (it is the same for every exit of the state).
+local exit_mt_seen = nil
+local function exit_mt()
+  if exit_mt_seen == nil then exit_mt_seen = getmetatable(select(2, pcall(otp.exit, "normal"))) end
+  return exit_mt_seen
+end
+
 local function new_server(mod, parent, name, label)
-  local exit_mt = getmetatable(select(2, pcall(otp.exit, "normal")))
-  local modname = module_name.registered(mod)
+  local exit_mt = exit_mt()
+  local modname = module_name.known(mod)      -- start() asked registered()
   local S = {mod = mod, parent = parent, name = name, label = label,
              state = nil, timeout = nil, cont = false, cont_value = nil,
              modname = modname, loaded = modname and otp_internal.loaded[modname]}
@@ -401,7 +412,9 @@ local function init_fail(S, starter, linked, ret, reason)
   otp.exit(reason)
 end
 
-local function init_it(mod, args, starter, linked, name, label)
+-- shown: module_name.describe of the callback table, asked by start() of
+-- the original (the copy made by spawn describes the same).
+local function init_it(mod, args, starter, linked, name, label, shown)
   local self = otp.self()
   local S = new_server(mod, linked and starter or self, nil, label)
   if name ~= nil then
@@ -414,7 +427,7 @@ local function init_it(mod, args, starter, linked, name, label)
     S.name = name
   end
   if label ~= nil then otp.set_label(label) end
-  otp._set_initial_call(module_name.describe(mod) .. ":init/1")
+  otp._set_initial_call(shown .. ":init/1")
   local f = mod.init or missing("init")
   local r = table.pack(xpcall(f, S.handler, args))
   local n = r.n - 1
@@ -460,8 +473,11 @@ local function start(linked, mod, args, opts, fname)
   if opts ~= nil and type(opts) ~= "table" then
     badarg(fname .. "'s options must be a table, got " .. type(opts), 3)
   end
-  opts = opts or {}
-  require("otp.errors").check_keys(opts, {"name", "timeout"}, fname .. "'s options", 3)
+  if opts == nil then
+    opts = NO_OPTIONS
+  elseif next(opts) ~= nil then          -- an empty table has no unknown key
+    require("otp.errors").check_keys(opts, {"name", "timeout"}, fname .. "'s options", 3)
+  end
   local name = opts.name
   if name ~= nil and type(name) ~= "string" then
     badarg(fname .. "'s name must be a string, got " .. type(name), 3)
@@ -470,8 +486,10 @@ local function start(linked, mod, args, opts, fname)
   local label = name
   if label == nil and type(mod.name) == "string" then label = mod.name end
   local self = otp.self()
-  local pid, mref = otp.spawn_opt(init_it, {link = linked, monitor = true},
-                                  mod, args, self, linked, name, label)
+  module_name.registered(mod)             -- known() answers it in the server
+  local pid, mref = otp.spawn_opt(init_it, linked and LINK_MONITOR or MONITOR,
+                                  mod, args, self, linked, name, label,
+                                  module_name.describe(mod))
   local msg = otp.receive(function(m)
     if type(m) ~= "table" then return false end
     local tag = m[1]

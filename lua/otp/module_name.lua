@@ -8,6 +8,7 @@
 -- registered(mod) -> the name under which mod is loaded (by require or
 --   otp.code.load, so package.loaded[name] is mod or require(name) gives
 --   mod), or nil for a table the script built itself.
+-- known(mod) -> what registered(mod) gave before, or nil (see below).
 -- describe(mod) -> registered(mod), else mod.name when it is a string, else
 --   "file:line" where mod's init (or its first function) was defined, else
 --   "?".
@@ -35,6 +36,19 @@ function module_name.registered(mod)
   return found or nil
 end
 
+-- What registered(mod) answered before, else nil without a search: for the
+-- copy spawn made of a callback table, whose starter asked registered() of
+-- the original. A module is shared, so its copy is itself and the answer is
+-- known; a fresh copy is in no loaded module, so nil is registered()'s answer.
+function module_name.known(mod)
+  return names[mod] or nil
+end
+
+-- function -> "file:line" | false: where a function was defined never
+-- changes, and debug.getinfo costs thousands of instructions (a restart
+-- describes its callback table each time)
+local places = setmetatable({}, {__mode = "k"})
+
 local function defined_at(mod)
   local getinfo = debug and debug.getinfo
   if not getinfo then return nil end
@@ -45,9 +59,12 @@ local function defined_at(mod)
     end
   end
   if type(f) ~= "function" then return nil end
+  local hit = places[f]
+  if hit ~= nil then return hit or nil end
   local info = getinfo(f, "S")
-  if info.what ~= "Lua" then return nil end
-  return info.short_src .. ":" .. info.linedefined
+  local place = info.what == "Lua" and info.short_src .. ":" .. info.linedefined
+  places[f] = place
+  return place or nil
 end
 
 function module_name.describe(mod)

@@ -134,29 +134,31 @@ local function whereis(server, fname)
         t, 4)
 end
 
+local call_send, await_call, reply_send = otp._call_send, otp._await_call, otp._reply_send
+
 function sys.gen_call(server, tag, request, timeout)
-  if not (timeout == nil or timeout == "infinity" or (type(timeout) == "number" and timeout >= 0)) then
+  if timeout ~= DEFAULT_TIMEOUT and
+     not (timeout == nil or timeout == "infinity" or (type(timeout) == "number" and timeout >= 0)) then
     badarg("a call's timeout must be milliseconds >= 0 or \"infinity\", got " .. fmt(timeout), 3)
   end
-  local pid = whereis(server, "a call")
-  if pid == nil then return false, "noproc" end
-  local self = otp.self()
-  if pid == self then return false, "calling_self" end
-  -- monitor with an alias and send {tag, {self, mref}, request}, in one step
-  local mref = otp._call_send(pid, tag, request) or otp.monitor(pid, ALIAS)
-  -- {mref, reply} or {"DOWN", mref, ...}, looking only at newer messages
-  local msg = otp.await_reply(mref, timeout)
-  if msg == nil then
-    otp.demonitor(mref, FLUSH)           -- the alias goes: a late reply is dropped
-    msg = otp.receive({mref}, 0)         -- unless it came just before that
-    if msg == nil then return false, "timeout" end
-    return true, msg[2]
+  -- monitor with an alias and send {tag, {self, mref}, request}, in one
+  -- step; false: server is the caller itself, nil: server is not a pid
+  local mref = call_send(server, tag, request)
+  if mref == false then return false, "calling_self" end
+  if mref == nil then
+    local pid = whereis(server, "a call")
+    if pid == nil then return false, "noproc" end
+    if pid == otp.self() then return false, "calling_self" end
+    mref = call_send(pid, tag, request) or otp.monitor(pid, ALIAS)
   end
-  if msg[1] == mref then
-    otp.demonitor(mref, FLUSH)
-    return true, msg[2]
-  end
-  return false, msg[5]                   -- DOWN: noproc, or why it died
+  -- {mref, reply} (then demonitor with flush) or {"DOWN", mref, ...} (its
+  -- reason: noproc, or why it died), looking only at newer messages
+  local ok, v = await_call(mref, timeout)
+  if ok ~= nil then return ok, v end
+  otp.demonitor(mref, FLUSH)             -- the alias goes: a late reply is dropped
+  local msg = otp.receive({mref}, 0)     -- unless it came just before that
+  if msg == nil then return false, "timeout" end
+  return true, msg[2]
 end
 
 function sys.gen_reply(from, value)
@@ -165,7 +167,7 @@ function sys.gen_reply(from, value)
   end
   local dest = from[2]
   -- {dest, value} built as the receiver's in one step, or else the plain way
-  if not otp._reply_send(dest, value) then otp.send(dest, {dest, value}) end
+  if not reply_send(dest, value) then otp.send(dest, {dest, value}) end
   return true
 end
 

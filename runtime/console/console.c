@@ -9,6 +9,7 @@
 #include <unistd.h>
 #include <lauxlib.h>
 #include "console/console.h"
+#include "core/anchor.h"
 #include "core/env.h"
 #include "core/format.h"
 #include "core/mailbox.h"
@@ -52,9 +53,9 @@ static int l_attach(lua_State *L) {
     otp_proc_push_env(L, p);
     c->globals_ref = luaL_ref(L, LUA_REGISTRYINDEX);
   } else {
-    luaL_unref(L, LUA_REGISTRYINDEX, p->env_ref);
+    otp_unanchor(L, p->env_ref);
     lua_rawgeti(L, LUA_REGISTRYINDEX, c->globals_ref);
-    p->env_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+    p->env_ref = otp_anchor(L);
   }
   c->shell = p->pid;
   lua_rawgeti(L, LUA_REGISTRYINDEX, c->globals_ref);

@@ -12,6 +12,7 @@
 #include "core/copy.h"
 #include "core/clone.h"
 #include "core/node.h"
+#include "core/proc.h"
 #include "core/term.h"
 
 #define MAX_DEPTH 10000
@@ -38,7 +39,8 @@ typedef struct copier {
   int has_seen;        /* tables already copied are being recorded */
   int seen;            /* stack slot of the seen table (nil until needed);
                           also maps cell ids and function copies (spawn) */
-  int env;             /* child's globals (spawn) */
+  int env;             /* child's globals (spawn); nil until child's are made */
+  struct otp_proc *child;   /* whose globals fill the env slot, or NULL */
   int depth;
 } copier;
 
@@ -173,7 +175,13 @@ static void copy_table(copier *c, int idx, const frame *up) {
       return;
     }
     if (has_mt && is_env(c, idx)) {
-      if (c->mode == OTP_COPY_SPAWN) lua_pushvalue(L, c->env);
+      if (c->mode == OTP_COPY_SPAWN) {
+        if (c->child && lua_isnil(L, c->env)) {
+          otp_proc_push_env(L, c->child);
+          lua_replace(L, c->env);
+        }
+        lua_pushvalue(L, c->env);
+      }
       else refuse(c, up, "a process's globals table");
       return;
     }
@@ -338,9 +346,9 @@ static void copy_values(copier *c, int first, int n) {
 }
 
 static void copy_all(lua_State *L, int first, int n, otp_copy_mode mode,
-                     const char *root, int env) {
+                     const char *root, int env, struct otp_proc *child) {
   copier c = {.L = L, .vm = otp_vm_of(L), .node = otp_node_of(L), .mode = mode,
-              .root = root, .root_index = -1};
+              .root = root, .root_index = -1, .child = child};
   first = lua_absindex(L, first);
   if (env) c.env = lua_absindex(L, env);
   luaL_checkstack(L, n + 64, "copying values");
@@ -366,9 +374,9 @@ void otp_copy(lua_State *L, int idx, otp_copy_mode mode, const char *root, int e
     lua_pushvalue(L, idx);
     return;
   }
-  copy_all(L, idx, 1, mode, root, env);
+  copy_all(L, idx, 1, mode, root, env, NULL);
 }
 
-void otp_copy_spawn(lua_State *L, int first, int n, int env) {
-  copy_all(L, first, n, OTP_COPY_SPAWN, "the spawned function", env);
+void otp_copy_spawn(lua_State *L, int first, int n, int env, struct otp_proc *child) {
+  copy_all(L, first, n, OTP_COPY_SPAWN, "the spawned function", env, child);
 }

@@ -23,7 +23,9 @@ void otp_copy(lua_State *L, int idx, otp_copy_mode mode, const char *root, int e
 
 /* Spawn mode for the function and arguments at first..first+n-1, pushed in
 ** order, copied together (so upvalue cells and tables they share stay
-** shared among the copies). */
-void otp_copy_spawn(lua_State *L, int first, int n, int env);
+** shared among the copies). env is a slot for child's globals: nil until a
+** copied function needs them (otp_proc_push_env makes them on demand). */
+struct otp_proc;
+void otp_copy_spawn(lua_State *L, int first, int n, int env, struct otp_proc *child);
 
 #endif

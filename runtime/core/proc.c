@@ -5,6 +5,7 @@
 #include <string.h>
 #include <lauxlib.h>
 #include "core/proc.h"
+#include "core/anchor.h"
 #include "core/copy.h"
 #include "core/carry.h"
 #include "core/mailbox.h"
@@ -50,8 +51,23 @@ void otp_proc_push_value(lua_State *L, otp_proc *p, int ref) {
   otp_carry_top(p->vm->L, L, NULL);
 }
 
+/* The globals table is made the first time something asks for it: a
+** process whose code never reaches its globals (a function without
+** upvalues) never has one. */
 void otp_proc_push_env(lua_State *L, otp_proc *p) {
-  lua_rawgeti(L, LUA_REGISTRYINDEX, p->env_ref);
+  if (p->env_ref != LUA_NOREF) {
+    lua_rawgeti(L, LUA_REGISTRYINDEX, p->env_ref);
+    return;
+  }
+  otp_charge_state cs = otp_charge_receiver(p->node, p);
+  lua_createtable(L, 0, 1);
+  lua_pushvalue(L, -1);
+  lua_setfield(L, -2, "_G");
+  lua_rawgeti(L, LUA_REGISTRYINDEX, p->vm->env_mt_ref);
+  lua_setmetatable(L, -2);
+  lua_pushvalue(L, -1);
+  p->env_ref = otp_anchor(L);
+  otp_charge_restore(p->node, cs);
 }
 
 otp_proc *otp_proc_new(otp_node *node, lua_State *L, otp_pid parent) {
@@ -68,21 +84,16 @@ otp_proc *otp_proc_new(otp_node *node, lua_State *L, otp_pid parent) {
   p->parent = parent;
   p->max_heap = node->cfg.default_max_heap;
   p->exit_ref = p->name_ref = p->label_ref = p->initial_call_ref = LUA_NOREF;
+  p->env_ref = LUA_NOREF;                  /* made when first asked for */
   node->procs[slot] = p;
   node->nprocs++;
 
   otp_charge_state cs = otp_charge_receiver(node, p);
   p->co = lua_newthread(L);
   otp_sched_setup_thread(node, p->co);
-  p->co_ref = luaL_ref(L, LUA_REGISTRYINDEX);
-  lua_createtable(L, 0, 1);             /* the process's own globals */
-  lua_pushvalue(L, -1);
-  lua_setfield(L, -2, "_G");
-  lua_rawgeti(L, LUA_REGISTRYINDEX, vm->env_mt_ref);
-  lua_setmetatable(L, -2);
-  p->env_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+  p->co_ref = otp_anchor(L);
   otp_new_pid(L, p->pid);
-  p->pid_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+  p->pid_ref = otp_anchor(L);
   otp_charge_restore(node, cs);
   return p;
 }
@@ -91,12 +102,12 @@ static void free_proc(otp_node *node, otp_proc *p) {
   lua_State *L = p->vm->L;
   otp_timer_stop_receive(p);       /* its deadline must not outlive it */
   p->vm->nprocs--;
-  luaL_unref(L, LUA_REGISTRYINDEX, p->co_ref);
-  luaL_unref(L, LUA_REGISTRYINDEX, p->env_ref);
-  luaL_unref(L, LUA_REGISTRYINDEX, p->pid_ref);
-  luaL_unref(L, LUA_REGISTRYINDEX, p->exit_ref);
-  luaL_unref(L, LUA_REGISTRYINDEX, p->label_ref);
-  luaL_unref(L, LUA_REGISTRYINDEX, p->initial_call_ref);
+  otp_unanchor(L, p->co_ref);
+  otp_unanchor(L, p->env_ref);
+  otp_unanchor(L, p->pid_ref);
+  otp_unanchor(L, p->exit_ref);
+  otp_unanchor(L, p->label_ref);
+  otp_unanchor(L, p->initial_call_ref);
   free(p->links);
   node->mem_procs -= p->memory;   /* what it still holds becomes the node's */
   node->procs[otp_pid_slot(p->pid)] = NULL;
@@ -126,8 +137,8 @@ void otp_proc_exit(otp_proc *p, lua_State *L) {
   }
   otp_copy(L, -1, OTP_COPY_LENIENT, "reason", 0);
   lua_remove(L, -2);
-  luaL_unref(L, LUA_REGISTRYINDEX, p->exit_ref);
-  p->exit_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+  otp_unanchor(L, p->exit_ref);
+  p->exit_ref = otp_anchor(L);
   if (p == node->current) {           /* running: stop at the next safe point */
     otp_sched_kill_soon(node, p, OTP_KILL_REASON);
     return;
@@ -153,8 +164,8 @@ static void finalise(otp_node *node, otp_proc *p) {
   if (p->vm->gc_after_kill) {   /* killed by its state's memory cap: give the */
     p->vm->gc_after_kill = 0;   /* memory back before the EXIT and DOWN messages need it */
     otp_mailbox_clear(node, p);
-    luaL_unref(L, LUA_REGISTRYINDEX, p->co_ref);
-    luaL_unref(L, LUA_REGISTRYINDEX, p->env_ref);
+    otp_unanchor(L, p->co_ref);
+    otp_unanchor(L, p->env_ref);
     p->co_ref = p->env_ref = LUA_NOREF;
     p->co = NULL;
     lua_gc(L, LUA_GCCOLLECT, 0);

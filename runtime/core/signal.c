@@ -7,6 +7,7 @@
 #include <string.h>
 #include <lauxlib.h>
 #include "core/signal.h"
+#include "core/anchor.h"
 #include "core/delay.h"
 #include "core/carry.h"
 #include "core/copy.h"
@@ -248,8 +249,8 @@ static int kill_with(otp_node *node, lua_State *src, otp_proc *to, int idx,
   int current = to == node->current;
   if (current) {
     otp_copy(L, c.idx, OTP_COPY_LENIENT, "reason", 0);
-    luaL_unref(L, LUA_REGISTRYINDEX, to->exit_ref);
-    to->exit_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+    otp_unanchor(L, to->exit_ref);
+    to->exit_ref = otp_anchor(L);
     to->kill_pending = OTP_KILL_REASON;
   } else {
     lua_pushvalue(L, c.idx);

@@ -7,6 +7,7 @@
 #include <lauxlib.h>
 #include <lualib.h>
 #include "core/vm.h"
+#include "core/anchor.h"
 #include "core/env.h"
 #include "core/mailbox.h"
 #include "core/node.h"
@@ -64,5 +65,6 @@ void otp_vm_close(otp_vm *vm) {
   lua_close(vm->L);
   vm->L = NULL;
   otp_mailbox_free_store(vm);
+  otp_anchor_free(vm);
   otp_pool_free_all(&vm->pool);
 }

@@ -48,6 +48,9 @@ typedef struct otp_vm {
   int *store_free;
   size_t store_nfree, store_cap;
   int store_next;
+  /* released registry slots of processes (see anchor.c) */
+  int *anchor_free;
+  size_t anchor_nfree, anchor_cap;
 
   /* registry references to this state's tables */
   int base_ref;        /* shared, read-only globals */

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <time.h>
 #include "lua/lotp.h"
+#include "core/anchor.h"
 #include "core/copy.h"
 #include "core/carry.h"
 #include "core/mailbox.h"
@@ -290,9 +291,9 @@ static int l_process_info(lua_State *L) {
 /* Replaces the text the calling process keeps at *ref with argument 1. */
 static int set_text(lua_State *L, int *ref, const char *fname) {
   otp_arg_type(L, 1, LUA_TSTRING, fname, "a string");
-  luaL_unref(L, LUA_REGISTRYINDEX, *ref);
+  otp_unanchor(L, *ref);
   lua_pushvalue(L, 1);
-  *ref = luaL_ref(L, LUA_REGISTRYINDEX);
+  *ref = otp_anchor(L);
   return 0;
 }
 

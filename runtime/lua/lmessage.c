@@ -129,13 +129,17 @@ static int l_send(lua_State *L) {
 ** {tag, {self, ref}, request}, the envelope made directly as the receiver's
 ** (only tag and request are copied). Returns nothing for a pid-less
 ** destination (the caller then monitors it the plain way, which says what
-** is wrong). */
+** is wrong), and false, having done nothing, for the caller's own pid. */
 static int l_call_send(lua_State *L) {
   otp_node *node = otp_node_of(L);
   otp_proc *self = otp_self(L);
   lua_settop(L, 3);
   otp_pid pid = otp_to_pid(L, 1);
   if (!pid) return 0;
+  if (pid == self->pid) {
+    lua_pushboolean(L, 0);
+    return 1;
+  }
   otp_proc *to = otp_proc_get(node, pid);
   int cross = to && to->vm != self->vm;
   /* the envelope is the receiver's; for another state it is encoded from

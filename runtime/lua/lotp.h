@@ -88,6 +88,11 @@ uint64_t otp_monitor_push(lua_State *L, otp_proc *self, otp_proc *target, int na
 #define OTP_MAX_TIMEOUT_MS 9007199254740992.0
 #define OTP_MAX_TIMEOUT_TEXT "9007199254740992 (2^53)"
 
+/* lsignal.c: the outcome of a call's wait (otp._await_call), the reply or
+** DOWN on top and the ref at stack 1: pushes true, reply (the monitor ended,
+** a queued DOWN of it dropped) or false, the DOWN's reason; returns 2. */
+int otp_call_outcome(lua_State *L, otp_proc *self);
+
 /* The calling process; raises if called outside one. */
 otp_proc *otp_self(lua_State *L);
 

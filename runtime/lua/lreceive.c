@@ -105,7 +105,7 @@ static int l_match(lua_State *L) {
 /* ---- receive ---- */
 
 /* What the matcher at stack 1 of a receive is (stack 3). */
-enum { MATCH_ONE, MATCH_ANY_OF, MATCH_REPLY };
+enum { MATCH_ONE, MATCH_ANY_OF, MATCH_REPLY, MATCH_CALL };
 
 /* Is the message at idx {ref, ...} or {"DOWN", ref, ...}, ref at stack 1? */
 static int is_reply(lua_State *L, int idx) {
@@ -260,7 +260,7 @@ static int matches(lua_State *L, otp_proc *p, const scan *sc, otp_msg *m) {
   int mt = lua_rawgeti(L, sc->store, m->ref), ok;
   if (sc->npairs >= 0) {
     ok = mt == LUA_TTABLE && match_compiled(L, sc, lua_gettop(L));
-  } else if (sc->kind == MATCH_REPLY) {
+  } else if (sc->kind == MATCH_REPLY || sc->kind == MATCH_CALL) {
     ok = is_reply(L, lua_gettop(L));
   } else if (sc->type == LUA_TTABLE) {
     ok = match_any(L, 1, lua_gettop(L), sc->kind == MATCH_ANY_OF);
@@ -372,7 +372,7 @@ static int receive_scan(lua_State *L, int status, lua_KContext first) {
         otp_trace_info info = {.pid = p->pid, .other = m->from, .L = L, .msg = lua_gettop(L)};
         otp_trace_emit(node, OTP_EV_RECEIVE, &info);
       }
-      return 1;
+      return sc.kind == MATCH_CALL ? otp_call_outcome(L, p) : 1;
     }
     p->recv_last = m;
   }
@@ -442,21 +442,32 @@ static int l_receive(lua_State *L) {
   return receive_scan(L, LUA_OK, 1);
 }
 
-/* await_reply(ref[, timeout]): the receive of a call: the first message
-** {ref, ...} (the reply) or {"DOWN", ref, ...} (the callee died). Only
-** messages that arrived after ref was made are examined (receive marker). */
-static int l_await_reply(lua_State *L) {
+/* The wait of a call for the ref at stack 1 (kind MATCH_REPLY or MATCH_CALL):
+** only messages that arrived after ref was made are examined (receive marker). */
+static int await_ref(lua_State *L, int kind, const char *fname) {
   otp_proc *p = otp_self(L);
   uint64_t id = otp_to_ref(L, 1);
-  if (!id) return otp_raise(L, "badarg: otp.await_reply needs a ref, got %s",
-                            luaL_typename(L, 1));
+  if (!id) return otp_raise(L, "badarg: %s needs a ref, got %s", fname, luaL_typename(L, 1));
   lua_settop(L, 2);
   check_timeout(L, 2);
-  lua_pushinteger(L, MATCH_REPLY);
-  if (!(lua_isinteger(L, 2) && lua_tointeger(L, 2) == 0)) check_can_wait(L, p, "otp.await_reply");
+  lua_pushinteger(L, kind);
+  if (!(lua_isinteger(L, 2) && lua_tointeger(L, 2) == 0)) check_can_wait(L, p, fname);
   p->recv_timed_out = 0;
   p->recv_last = p->has_marker && p->marker_ref == id ? p->marker : NULL;
   return receive_scan(L, LUA_OK, 1);
+}
+
+/* await_reply(ref[, timeout]): the receive of a call: the first message
+** {ref, ...} (the reply) or {"DOWN", ref, ...} (the callee died). */
+static int l_await_reply(lua_State *L) {
+  return await_ref(L, MATCH_REPLY, "otp.await_reply");
+}
+
+/* _await_call(ref[, timeout]) -> true, reply | false, reason | nil,
+** "timeout": await_reply and what a call does with its outcome in one step
+** (see otp_call_outcome). */
+static int l_await_call(lua_State *L) {
+  return await_ref(L, MATCH_CALL, "otp._await_call");
 }
 
 /* sleep(ms): wait without looking at the mailbox. */
@@ -491,6 +502,7 @@ static int l_yield(lua_State *L) {
 const luaL_Reg otp_receive_funcs[] = {
   {"receive", l_receive},
   {"await_reply", l_await_reply},
+  {"_await_call", l_await_call},
   {"match", l_match},
   {"sleep", l_sleep},
   {"yield", l_yield},

@@ -170,37 +170,59 @@ uint64_t otp_monitor_push(lua_State *L, otp_proc *self, otp_proc *target, int na
   return ref;
 }
 
+/* Drops a DOWN of the monitor ref already queued for self (A11). */
+static void drop_down(lua_State *L, otp_proc *self, uint64_t ref) {
+  otp_node *node = otp_node_of(L);
+  /* a DOWN for ref can only be after the marker set when ref was made */
+  otp_msg *m = self->has_marker && self->marker_ref == ref && self->marker
+                   ? self->marker->next : self->mq_head;
+  while (m) {
+    otp_msg *next = m->next;
+    otp_mailbox_push_value(L, self, m);
+    int is_down = 0;
+    if (lua_istable(L, -1)) {
+      lua_rawgeti(L, -1, 1);
+      lua_rawgeti(L, -2, 2);
+      is_down = lua_type(L, -2) == LUA_TSTRING &&
+                strcmp(lua_tostring(L, -2), "DOWN") == 0 && otp_to_ref(L, -1) == ref;
+      lua_pop(L, 2);
+    }
+    lua_pop(L, 1);
+    if (is_down) otp_mailbox_drop(node, self, m);
+    m = next;
+  }
+}
+
 /* demonitor(ref [, {flush = true}]) */
 static int l_demonitor(lua_State *L) {
-  otp_node *node = otp_node_of(L);
   otp_proc *self = otp_self(L);
   uint64_t ref = otp_to_ref(L, 1);
   if (!ref) return otp_raise(L, "badarg: otp.demonitor needs a monitor ref, got %s",
                               luaL_typename(L, 1));
-  otp_demonitor(node, self, ref);
+  otp_demonitor(otp_node_of(L), self, ref);
   int flush = lua_istable(L, 2) && (lua_getfield(L, 2, "flush"), lua_toboolean(L, -1));
-  if (flush) {                          /* A11: drop a DOWN already queued */
-    /* a DOWN for ref can only be after the marker set when ref was made */
-    otp_msg *m = self->has_marker && self->marker_ref == ref && self->marker
-                     ? self->marker->next : self->mq_head;
-    while (m) {
-      otp_msg *next = m->next;
-      otp_mailbox_push_value(L, self, m);
-      int is_down = 0;
-      if (lua_istable(L, -1)) {
-        lua_rawgeti(L, -1, 1);
-        lua_rawgeti(L, -2, 2);
-        is_down = lua_type(L, -2) == LUA_TSTRING &&
-                  strcmp(lua_tostring(L, -2), "DOWN") == 0 && otp_to_ref(L, -1) == ref;
-        lua_pop(L, 2);
-      }
-      lua_pop(L, 1);
-      if (is_down) otp_mailbox_drop(node, self, m);
-      m = next;
-    }
-  }
+  if (flush) drop_down(L, self, ref);
   lua_pushboolean(L, 1);
   return 1;
+}
+
+/* What a call's wait (otp._await_call) returns for the message on top,
+** {ref, reply} or {"DOWN", ref, ...} with ref at stack 1: true and the
+** reply, the monitor ended and a DOWN of it dropped (as gen_server does on
+** a reply); or false and the DOWN's reason. */
+int otp_call_outcome(lua_State *L, otp_proc *self) {
+  int msg = lua_gettop(L);
+  lua_rawgeti(L, msg, 1);
+  int replied = lua_rawequal(L, -1, 1);
+  lua_pop(L, 1);
+  if (replied) {
+    uint64_t ref = otp_to_ref(L, 1);
+    otp_demonitor(otp_node_of(L), self, ref);
+    drop_down(L, self, ref);
+  }
+  lua_pushboolean(L, replied);
+  lua_rawgeti(L, msg, replied ? 2 : 5);
+  return 2;
 }
 
 /* alias() -> ref: messages sent to it reach the caller until unalias. */

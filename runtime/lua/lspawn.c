@@ -24,10 +24,30 @@ typedef struct spawn_opts {
 static int copy_in(lua_State *L) {
   otp_proc *p = lua_touserdata(L, 1);
   int n = lua_gettop(L);
-  otp_proc_push_env(L, p);
-  otp_copy_spawn(L, 2, n - 1, n + 1);
+  lua_pushnil(L);                   /* p's globals, made if a copy needs them */
+  otp_copy_spawn(L, 2, n - 1, n + 1, p);
   lua_xmove(L, p->co, n - 1);
   return 0;
+}
+
+/* A function without upvalues and arguments that are scalars, pids or refs
+** are what a copy would give back as they are: the common spawn skips the
+** protected copy. */
+static int nothing_to_copy(lua_State *L, int fidx, int nargs) {
+  if (lua_getupvalue(L, fidx, 1)) {
+    lua_pop(L, 1);
+    return 0;
+  }
+  for (int i = 1; i <= nargs; i++) {
+    switch (lua_type(L, fidx + i)) {
+      case LUA_TNIL: case LUA_TBOOLEAN: case LUA_TNUMBER: case LUA_TSTRING: break;
+      case LUA_TUSERDATA:
+        if (otp_is_term_udata(L, fidx + i)) break;
+        return 0;
+      default: return 0;
+    }
+  }
+  return 1;
 }
 
 int otp_spawn_finish(lua_State *L, otp_proc *self, otp_proc *p, int link, int monitor) {
@@ -61,16 +81,21 @@ static int spawn(lua_State *L, int fidx, int nargs, const spawn_opts *o) {
                             (int)node->nprocs);
   if (o->max_heap) p->max_heap = o->max_heap;
   p->trap_exit = (uint8_t)o->trap_exit;
-  lua_pushcfunction(L, copy_in);
-  lua_pushlightuserdata(L, p);
-  lua_pushvalue(L, fidx);
-  for (int i = 1; i <= nargs; i++) lua_pushvalue(L, fidx + i);
-  otp_charge_state cs = otp_charge_receiver(node, p);
-  int status = lua_pcall(L, nargs + 2, 0, 0);
-  otp_charge_restore(node, cs);
-  if (status != LUA_OK) {
-    otp_proc_discard(node, p);
-    return lua_error(L);
+  if (nothing_to_copy(L, fidx, nargs) && lua_checkstack(p->co, nargs + 1)) {
+    for (int i = 0; i <= nargs; i++) lua_pushvalue(L, fidx + i);
+    lua_xmove(L, p->co, nargs + 1);
+  } else {
+    lua_pushcfunction(L, copy_in);
+    lua_pushlightuserdata(L, p);
+    lua_pushvalue(L, fidx);
+    for (int i = 1; i <= nargs; i++) lua_pushvalue(L, fidx + i);
+    otp_charge_state cs = otp_charge_receiver(node, p);
+    int status = lua_pcall(L, nargs + 2, 0, 0);
+    otp_charge_restore(node, cs);
+    if (status != LUA_OK) {
+      otp_proc_discard(node, p);
+      return lua_error(L);
+    }
   }
   if (o->name) otp_registry_add(node, L, o->name, p);
   return otp_spawn_finish(L, self, p, o->link, o->monitor);

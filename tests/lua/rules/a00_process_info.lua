@@ -118,11 +118,13 @@ end
 -- label: set by the process itself with set_label.
 do
   local p = otp.spawn(function(boss)
+    otp.receive("go")                  -- so the first look comes before set_label
     otp.set_label("the worker")
     otp.send(boss, "labelled")
     otp.receive()
   end, main)
   expect.eq(otp.process_info(p, "label"), nil, "no label before set_label")
+  otp.send(p, "go")
   expect.receive("labelled")
   expect.eq(otp.process_info(p, "label"), "the worker")
   expect.eq(otp.process_info(p).label, "the worker")
