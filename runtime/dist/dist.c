@@ -7,8 +7,8 @@
 ** it queues; an accepted connection's handshake takes ei_accept_tmo's
 ** short timeout.  After the handshake wire.c moves the bytes and control.c
 ** reads them.  A connection that goes (closed, silent past the tick time,
-** disconnected) is a nodedown: {"nodedown", node} to every monitor_node,
-** "noconnection" through every link and monitor across it.  Of two nodes
+** disconnected) is a nodedown: "noconnection" through every link and
+** monitor across it, then {"nodedown", node} to every monitor_node.  Of two nodes
 ** connecting to each other at once, the greater name's connection stays
 ** (socket.c answers the other nok; a nok read here awaits that connection).
 */
@@ -71,9 +71,13 @@ static void notify_waiters(struct otp_dist *d, dist_waiter *w, int ok) {
   }
 }
 
+/* As erts does it when a connection goes: "noconnection" through every
+** link and then every monitor across it first, {"nodedown", node} to every
+** monitor_node after (a process with both sees EXIT, DOWN, then nodedown). */
 void dist_nodedown(struct otp_dist *d, const char *peer, uint32_t node_idx) {
   otp_node *node = d->node;
   lua_State *L = node->L;
+  otp_remote_nodedown(node, L, node_idx);
   size_t kept = 0;
   for (size_t i = 0; i < d->nwatches; i++) {
     node_watch w = d->watches[i];
@@ -91,7 +95,6 @@ void dist_nodedown(struct otp_dist *d, const char *peer, uint32_t node_idx) {
     otp_mailbox_put(node, L, p, OTP_PID_NONE);
   }
   d->nwatches = kept;
-  otp_remote_nodedown(node, L, node_idx);
 }
 
 void dist_conn_drop(dist_conn *c, const char *why) {
