@@ -134,7 +134,10 @@ local function request_done(down)
   inflight[down[2]] = nil
   entry.done = true
   if down[5] ~= "normal" then
-    net.reply(entry.id, 500, envelope_error(500, "internal", "the operation's process exited: " .. tostring(down[5])))
+    local why = down[5]                 -- {"error", message, traceback} for an uncaught error
+    if type(why) == "table" and why[1] == "error" then why = why[2] end
+    net.reply(entry.id, 500, envelope_error(500, "internal", "the operation's process exited: "
+                                             .. (type(why) == "string" and why or otp.inspect(why))))
   end
   return true
 end
