@@ -328,6 +328,11 @@ static int publish(struct otp_dist *d, int port, char *err, size_t errlen) {
 /* ei's node for name: a short one on this host, or alive@host. */
 static int make_cnode(struct otp_dist *d, const char *name, int longnames, const char *cookie,
                       char *err, size_t errlen) {
+  char home_cookie[EI_MAX_COOKIE_SIZE + 1];
+  if (!cookie) {
+    if (otp_dist_home_cookie(home_cookie, sizeof home_cookie, err, errlen) != 0) return -1;
+    cookie = home_cookie;
+  }
   if (!longnames) {
     if (!*name || strchr(name, '@') || strlen(name) > 200) {
       snprintf(err, errlen, "badarg: --sname needs a short node name without '@', got '%s'",
@@ -351,8 +356,8 @@ static int make_cnode(struct otp_dist *d, const char *name, int longnames, const
                               &dist_socket_callbacks, sizeof dist_socket_callbacks, &d->setup) >= 0)
       return 0;
   }
-  snprintf(err, errlen, "badarg: cannot make the node %s (with --cookie C, or a readable "
-           "~/.erlang.cookie)", name);
+  snprintf(err, errlen, "badarg: cannot make the node %s (is the cookie longer than %d "
+           "bytes?)", name, EI_MAX_COOKIE_SIZE);
   return -1;
 }
 

@@ -107,6 +107,11 @@ enum {
 void dist_put_pid(struct otp_dist *d, ei_x_buff *x, otp_pid pid);
 void dist_put_ref(struct otp_dist *d, ei_x_buff *x, uint64_t ref);
 
+/* ---- cookie.c ---- */
+/* The cookie of ~/.erlang.cookie (made, as erl makes it, if there is none)
+** into out. Returns 0, or -1 with the reason in err. */
+int otp_dist_home_cookie(char *out, size_t outlen, char *err, size_t errlen);
+
 /* ---- dist.c ---- */
 /* The connection to peer: an existing one, or (connect) a new one being
 ** made on the thread pool; NULL if none and !connect. */
