@@ -30,6 +30,10 @@ int main(int argc, char **argv) {
   }
   fixed_addresses(argv);
   const char *cmd = argv[1];
+  /* 'otplab serve --help' is 'otplab help serve' (after FILE, -h is FILE's) */
+  if (argc > 2 && (strcmp(argv[2], "--help") == 0 || strcmp(argv[2], "-h") == 0) &&
+      cli_help_to(stdout, cmd) == 0)
+    return CLI_OK;
   if (strcmp(cmd, "run") == 0) return cli_run(argc - 2, argv + 2);
   if (strcmp(cmd, "explore") == 0) return cli_explore(argc - 2, argv + 2);
   if (strcmp(cmd, "test") == 0) return cli_test(argc - 2, argv + 2);

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Proves: `otplab help`, `otplab help run` and `otplab version` (API.md
 # section 7) print to stdout and exit 0: help lists the commands, help run
-# lists run's options, version prints "otplab X.Y.Z".
+# lists run's options, version prints "otplab X.Y.Z"; `otplab CMD --help`
+# prints CMD's help.
 set -u
 . "$(dirname "$0")/lib/checks.bash"
 
@@ -39,5 +40,17 @@ grep -Eq '^otplab [0-9]+\.[0-9]+\.[0-9]+' "$tmp/out" || fail "otplab version pri
 timeout 10 "$OTPLAB" help no-such-command >"$tmp/out" 2>"$tmp/err"
 rc=$?
 [ "$rc" -eq 2 ] || fail "otplab help no-such-command: exit status $rc, expected 2"
+
+# `otplab CMD --help` (or -h) is `otplab help CMD`: it runs nothing (serve
+# would otherwise start a server) and exits 0
+for cmd in run test explore console serve lessons lesson; do
+  for flag in --help -h; do
+    timeout 10 "$OTPLAB" "$cmd" "$flag" >"$tmp/out" 2>"$tmp/err" </dev/null
+    rc=$?
+    [ "$rc" -eq 0 ] || fail "otplab $cmd $flag: exit status $rc ($(head -c 200 "$tmp/err"))"
+    grep -q "usage: otplab $cmd" "$tmp/out" || fail "otplab $cmd $flag: no usage line on stdout"
+    [ -s "$tmp/err" ] && fail "otplab $cmd $flag: wrote to stderr: $(head -c 200 "$tmp/err")"
+  done
+done
 
 finish
