@@ -27,12 +27,23 @@ uint64_t otp_now_ns(void) {
   return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
+/* The node's default cap: 2 GB, or a quarter of the machine's memory if
+** that is more (a million processes hold 1.3 GB; a heap held close to its
+** cap makes the collector run all the time). */
+static size_t default_max_memory(void) {
+  size_t floor = (size_t)2 << 30;
+  long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
+  if (pages <= 0 || page <= 0) return floor;
+  size_t quarter = (size_t)pages / 4 * (size_t)page;
+  return quarter > floor ? quarter : floor;
+}
+
 void otp_node_config_defaults(otp_node_config *cfg) {
   memset(cfg, 0, sizeof *cfg);
   cfg->slice_ms = 1;
   cfg->stuck_ms = 2000;
   cfg->sandbox_stuck_ms = 5;
-  cfg->max_memory = (size_t)2 << 30;
+  cfg->max_memory = default_max_memory();
   cfg->log_level = OTP_LOG_ERROR;
   cfg->trace_ring = 1000;
 }

@@ -25,6 +25,7 @@
 #include <time.h>
 #include <lauxlib.h>
 #include "core/sched.h"
+#include "core/gc.h"
 #include "core/format.h"
 #include "core/node.h"
 #include "core/proc.h"
@@ -447,6 +448,7 @@ static void run_slice(otp_node *node, otp_proc *p) {
     die_pending(node, p);
     return;
   }
+  otp_gc_check(p->vm);
   p->status = OTP_RUNNING;
   p->sched_yield = 0;
   /* a non-yieldable call never spans slices; one that ended in a wait (a

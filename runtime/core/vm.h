@@ -42,6 +42,9 @@ typedef struct otp_vm {
   /* this state's share of otp.statistics (a sandbox sees only its own) */
   uint64_t reductions, reductions_seen, context_switches, messages_sent;
   int gc_after_kill;             /* a limit kill left garbage to collect */
+  /* the collector's mode and the heap band where it holds (see gc.h) */
+  int gc_incremental;
+  size_t gc_band_lo, gc_band_hi;
 
   /* message store (see mailbox.c) */
   int store_ref;
