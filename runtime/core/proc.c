@@ -161,7 +161,7 @@ static void finalise(otp_node *node, otp_proc *p) {
     otp_trace_emit(node, OTP_EV_EXIT, &info);
   }
   otp_registry_forget(node, p);
-  if (p->vm->gc_after_kill) {   /* killed by its state's memory cap: give the */
+  if (p->vm->gc_after_kill) {   /* killed by a state's or the node's cap: give the */
     p->vm->gc_after_kill = 0;   /* memory back before the EXIT and DOWN messages need it */
     otp_mailbox_clear(node, p);
     otp_unanchor(L, p->co_ref);

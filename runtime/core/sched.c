@@ -347,7 +347,10 @@ static void push_kill_reason(otp_node *node, otp_proc *p) {
       snprintf(why, sizeof why, "it needed more memory than %s allows (%zu bytes in use)",
                limit, p->memory);
       push_limit_reason(node, p, limit, why);
-      if (p->limit_hit == OTP_LIMIT_STATE) p->vm->gc_after_kill = 1;
+      /* a cap over a whole state or the node: what the process held must
+      ** be given back before the EXIT and DOWN messages are made */
+      if (p->limit_hit == OTP_LIMIT_STATE || p->limit_hit == OTP_LIMIT_NODE)
+        p->vm->gc_after_kill = 1;
       break;
     }
     case OTP_KILL_CPU:
