@@ -10,8 +10,11 @@
 #include "core/size.h"
 #include "core/term.h"
 
+/* "8G" as well as "8GB": the letter alone is how ulimit, sort -S and erl's
+** own flags write a size */
 static const struct { const char *name; uint64_t bytes; } units[] = {
   {"B", 1}, {"KB", 1 << 10}, {"MB", 1 << 20}, {"GB", 1 << 30}, {"TB", (uint64_t)1 << 40},
+  {"K", 1 << 10}, {"M", 1 << 20}, {"G", 1 << 30}, {"T", (uint64_t)1 << 40},
 };
 
 otp_size_status otp_parse_size(const char *s, uint64_t plain_unit, uint64_t *bytes) {

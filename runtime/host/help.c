@@ -61,9 +61,10 @@ static const char run_help[] =
     "  --net-ticktime S   a connected node silent for S seconds is down\n"
     "                     (Erlang's net_ticktime, default 60)\n"
     "\n"
-    "A SIZE is megabytes (\"64\") or a number with a unit: B, KB, MB, GB, TB\n"
-    "(powers of 1024, any case: \"512KB\", \"16MB\", \"2gb\"), at most 16TB. In Lua,\n"
-    "spawn_opt's max_heap and a sandbox's max_memory take bytes or the same strings.\n";
+    "A SIZE is megabytes (\"64\") or a number with a unit: B, KB, MB, GB, TB or\n"
+    "K, M, G, T (powers of 1024, any case: \"512KB\", \"16M\", \"2gb\"), at most\n"
+    "16TB. In Lua, spawn_opt's max_heap and a sandbox's max_memory take bytes or\n"
+    "the same strings.\n";
 
 static const char test_help[] =
     "usage: otplab test [options] [PATH...]\n"

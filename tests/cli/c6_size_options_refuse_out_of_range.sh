@@ -20,7 +20,8 @@ done
 timeout 20 "$OTPLAB" run --max-memory 512KB "$tmp/ok.lua" 2>"$tmp/err"
 grep -q 'from 1024KB' "$tmp/err" || fail "--max-memory 512KB: the minimum is not named ($(cat "$tmp/err"))"
 
-for good in "--max-memory 64" "--max-memory 64MB" "--max-memory 1gb" "--max-heap 512KB" "--max-heap 8KB"; do
+for good in "--max-memory 64" "--max-memory 64MB" "--max-memory 1gb" "--max-memory 2G" \
+            "--max-heap 512KB" "--max-heap 8KB" "--max-heap 512k"; do
   # shellcheck disable=SC2086
   timeout 20 "$OTPLAB" run $good "$tmp/ok.lua" >"$tmp/out" 2>"$tmp/err"
   rc=$?
