@@ -37,6 +37,12 @@ static int pause_for(size_t heap, size_t cap) {
   return pause > PAUSE_MAX ? PAUSE_MAX : pause < PAUSE_MIN ? PAUSE_MIN : (int)pause;
 }
 
+static void say_mode(const otp_vm *vm, size_t heap) {
+  otp_log(vm->node, OTP_LOG_INFO, "%s%s: %zu MB in use, collector %s",
+          vm->name ? "sandbox " : "the node's main state", vm->name ? vm->name : "",
+          heap >> 20, vm->gc_incremental ? "incremental" : "generational");
+}
+
 static void stay_generational(otp_vm *vm, size_t large) {
   vm->gc_band_lo = 0;
   vm->gc_band_hi = large;
@@ -50,9 +56,11 @@ void otp_gc_retune(otp_vm *vm) {
       return;
     }
     vm->gc_incremental = 1;
+    say_mode(vm, heap);
   } else if (heap < large / 2) {    /* half the way back: no switching to and fro */
     vm->gc_incremental = 0;
     lua_gc(vm->L, LUA_GCGEN, 0, 0);
+    say_mode(vm, heap);
     stay_generational(vm, large);
     return;
   }
