@@ -28,7 +28,8 @@ read -r -t 20 -u 3 ready name || { fail "the console did not start: $(cat "$tmp/
   pong = net_adm:ping('$otp_node'),
   {console_side, '$otp_node'} ! {self(), ping},
   receive pong -> io:format(\"erl got pong~n\"), receive stop -> halt(0) after 20000 -> halt(0) end
-  after 20000 -> io:format(\"erl got nothing~n\"), halt(1) end.") >"$tmp/erl_out" 2>&1 &
+  after 20000 -> io:format(\"erl got nothing~n\"), halt(1) end.") >"$tmp/erl_out" 2>&1 3<&- 4>&- &
+# (erl must not inherit the console's stdin: closing fd 4 below is its end of input)
 erl_pid=$!
 read -r -t 20 -u 3 answered || answered=
 case "$answered" in "answered <1."*) ;; *) fail "the console's process did not answer: '$answered' $(cat "$tmp/err" "$tmp/erl_out")" ;; esac
