@@ -215,9 +215,8 @@ static void copy_table(copier *c, int idx, const frame *up) {
       lua_rawseti(L, f.dst, ik);
       continue;
     }
-    if (kt == LUA_TTABLE || kt == LUA_TFUNCTION || vt == LUA_TTABLE ||
-        vt == LUA_TFUNCTION)
-      need_seen(c, &f);
+    /* (a function starts recording itself if it is copied, not passed on) */
+    if (kt == LUA_TTABLE || vt == LUA_TTABLE) need_seen(c, &f);
     if (!int_key) {
       if (kt == LUA_TSTRING || kt == LUA_TNUMBER) lua_pushvalue(L, k);
       else copy_value(c, k, &f);
