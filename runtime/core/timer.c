@@ -1,6 +1,6 @@
 /*
 ** Timers.  Each pending timer is one deadline on the node's heap (clock.h),
-** indexed by its ref id in its state's timer index (timer_index.h) so
+** indexed by its ref id in its state's timer index (idmap.h) so
 ** cancel_timer finds it.  A destination pid is kept in C; only a name and
 ** the message are held by registry references.  The
 ** heap fires in deadline order and, for equal deadlines, in start order
@@ -94,7 +94,7 @@ static void forget(otp_timer *t) {
   lua_State *L = t->vm->L;
   luaL_unref(L, LUA_REGISTRYINDEX, t->dest_ref);
   luaL_unref(L, LUA_REGISTRYINDEX, t->msg_ref);
-  otp_timer_index_remove(&t->vm->timers, t->id);
+  otp_idmap_remove(&t->vm->timers, t->id);
   detach(t);
   t->node->timers_pending--;
   t->vm->timers_pending--;
@@ -156,7 +156,7 @@ void otp_timer_start(otp_node *node, lua_State *L, uint64_t ms, int dest_idx,
   t->vm = otp_vm_of(L);
   t->wrap = wrap;
   t->id = otp_new_ref(L, 1);          /* the tref, left on the stack */
-  if (otp_timer_index_put(&t->vm->timers, t->id, t) < 0) {
+  if (otp_idmap_put(&t->vm->timers, t->id, t) < 0) {
     free_timer(node, t);
     luaL_error(L, "not enough memory");
   }
@@ -177,7 +177,7 @@ void otp_timer_start(otp_node *node, lua_State *L, uint64_t ms, int dest_idx,
 }
 
 int64_t otp_timer_cancel(otp_node *node, lua_State *L, uint64_t id) {
-  otp_timer *t = otp_timer_index_get(&otp_vm_of(L)->timers, id);
+  otp_timer *t = otp_idmap_get(&otp_vm_of(L)->timers, id);
   if (!t) return -1;
   int64_t left = (int64_t)otp_deadline_left_ms(node, &t->deadline);
   forget(t);
@@ -219,6 +219,6 @@ static void forget_any(void *t) {
 }
 
 void otp_timer_close_all(otp_vm *vm) {
-  otp_timer_index_each(&vm->timers, forget_any);
-  otp_timer_index_free(&vm->timers);
+  otp_idmap_each(&vm->timers, forget_any);
+  otp_idmap_free(&vm->timers);
 }
