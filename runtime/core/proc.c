@@ -5,6 +5,7 @@
 #include <string.h>
 #include <lauxlib.h>
 #include "core/proc.h"
+#include "core/links.h"
 #include "core/anchor.h"
 #include "core/copy.h"
 #include "core/carry.h"
@@ -108,7 +109,7 @@ static void free_proc(otp_node *node, otp_proc *p) {
   otp_unanchor(L, p->exit_ref);
   otp_unanchor(L, p->label_ref);
   otp_unanchor(L, p->initial_call_ref);
-  free(p->links);
+  otp_links_free(p);
   node->mem_procs -= p->memory;   /* what it still holds becomes the node's */
   node->procs[otp_pid_slot(p->pid)] = NULL;
   node->free_slots[node->nfree++] = otp_pid_slot(p->pid);
@@ -208,7 +209,7 @@ void otp_proc_free_all(otp_node *node) {
     }
     otp_timer_dest_freed(p);
     otp_timer_stop_receive(p);
-    free(p->links);
+    otp_links_free(p);
     free(p);
     node->procs[i] = NULL;
   }

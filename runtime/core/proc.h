@@ -85,8 +85,9 @@ typedef struct otp_proc {
   otp_rand rand;                  /* math.random's state, seeded on first use */
   uint8_t rand_seeded;
 
-  otp_pid *links;
+  otp_pid *links;                 /* the link set (links.h) */
   uint32_t nlinks, caplinks;
+  struct otp_idmap *link_index;   /* their positions, once there are many */
   struct otp_monitor *monitors;      /* monitors this process holds */
   struct otp_monitor *monitored_by;  /* monitors others hold on it */
   struct otp_timer *timers_to;       /* pending timers whose destination is this pid */

@@ -9,6 +9,7 @@
 #include "core/signal.h"
 #include "core/anchor.h"
 #include "core/delay.h"
+#include "core/links.h"
 #include "core/carry.h"
 #include "core/copy.h"
 #include "core/mailbox.h"
@@ -32,27 +33,9 @@ void otp_charge_restore(otp_node *node, otp_charge_state s) {
 
 /* ---- links ---- */
 
-static void link_add(otp_proc *p, otp_pid other) {
-  for (uint32_t i = 0; i < p->nlinks; i++)
-    if (p->links[i] == other) return;
-  if (p->nlinks == p->caplinks) {
-    uint32_t cap = p->caplinks ? p->caplinks * 2 : 2;
-    otp_pid *links = realloc(p->links, cap * sizeof *links);
-    if (!links) abort();
-    p->links = links;
-    p->caplinks = cap;
-  }
-  p->links[p->nlinks++] = other;
-}
+static void link_add(otp_proc *p, otp_pid other) { otp_links_add(p, other); }
 
-static int link_remove(otp_proc *p, otp_pid other) {
-  for (uint32_t i = 0; i < p->nlinks; i++)
-    if (p->links[i] == other) {
-      p->links[i] = p->links[--p->nlinks];
-      return 1;
-    }
-  return 0;
-}
+static int link_remove(otp_proc *p, otp_pid other) { return otp_links_remove(p, other); }
 
 static void trace_pair(otp_node *node, otp_trace_kind kind, otp_pid a, otp_pid b,
                        uint64_t ref) {
@@ -286,6 +269,7 @@ void otp_signal_death(otp_node *node, lua_State *L, otp_proc *p, int reason) {
   reason = lua_absindex(L, reason);
   if (node->delays) otp_delay_flush(node, p->pid, OTP_PID_NONE);   /* its messages first */
   /* links: each peer gets the exit signal (A5) */
+  otp_links_drop_index(p);                    /* popped off the array below */
   while (p->nlinks) {
     otp_pid peer = p->links[--p->nlinks];
     otp_proc *q = otp_proc_lookup(node, peer);
@@ -328,8 +312,7 @@ void otp_signal_death(otp_node *node, lua_State *L, otp_proc *p, int reason) {
 /* ---- across nodes ---- */
 
 void otp_link_remote(otp_node *node, otp_proc *a, otp_pid r) {
-  for (uint32_t i = 0; i < a->nlinks; i++)
-    if (a->links[i] == r) return;
+  if (otp_links_has(a, r)) return;
   link_add(a, r);
   if (otp_trace_on(node, OTP_EV_LINK)) trace_pair(node, OTP_EV_LINK, a->pid, r, 0);
   if (node->dist_ops) node->dist_ops->link(node, a->pid, r);
@@ -367,8 +350,7 @@ uint64_t otp_monitor_remote(otp_node *node, lua_State *L, otp_proc *watcher, otp
 }
 
 void otp_remote_linked(otp_node *node, otp_pid r, otp_proc *p) {
-  for (uint32_t i = 0; i < p->nlinks; i++)
-    if (p->links[i] == r) return;
+  if (otp_links_has(p, r)) return;
   link_add(p, r);
   if (otp_trace_on(node, OTP_EV_LINK)) trace_pair(node, OTP_EV_LINK, r, p->pid, 0);
 }
