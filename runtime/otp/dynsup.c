@@ -16,6 +16,7 @@ struct otp_dynsup {
   otp_pid parent;
   otp_dynsup_child *children;
   int n, cap;
+  int nremoved;              /* children marked removed, not yet compacted away */
   otp_restarts restarts;
   otp_realloc_fn realloc;
   void *ud;
@@ -101,19 +102,24 @@ static int find_pid(const otp_dynsup *d, otp_pid pid, int restarting) {
   return -1;
 }
 
-static int live_count(const otp_dynsup *d) {
-  int n = 0;
-  for (int i = 0; i < d->n; i++) n += !d->children[i].removed;
-  return n;
+static int live_count(const otp_dynsup *d) { return d->n - d->nremoved; }
+
+/* c goes at the next compact() */
+static void mark_removed(otp_dynsup *d, otp_dynsup_child *c) {
+  c->removed = 1;
+  d->nremoved++;
 }
 
+/* O(children), so only when one is to go: a start_child stays O(1) */
 static void compact(otp_dynsup *d) {
+  if (!d->nremoved) return;
   int k = 0;
   for (int i = 0; i < d->n; i++) {
     if (d->children[i].removed) push(d, OTP_SUP_OP_FORGET, 0, -1)->key = d->children[i].spec.key;
     else d->children[k++] = d->children[i];
   }
   d->n = k;
+  d->nremoved = 0;
 }
 
 static void begin_job(otp_dynsup *d, job_kind job, int subject) {
@@ -159,7 +165,7 @@ static void restart(otp_dynsup *d, int i, int64_t now_s, otp_sup_value why) {
   int ok = otp_restarts_add(&d->restarts, now_s, d->flags.intensity, d->flags.period);
   if (ok <= 0) {             /* one report, saying the budget ran out (see supervisor.c) */
     report(d, OTP_SUP_REPORT_MAX_INTENSITY, i, why);
-    c->removed = 1;
+    mark_removed(d, c);
     shutdown(d, OTP_SUP_EXIT_SHUTDOWN, i, c->pid, "reached_max_restart_intensity");
     return;
   }
@@ -199,7 +205,7 @@ static void advance(otp_dynsup *d) {
         }
       }
       if (d->job == JOB_TERMINATE_CHILD) {
-        d->children[i].removed = 1;
+        mark_removed(d, &d->children[i]);
         reply(d, OTP_SUP_REPLY_OK, -1);
       } else {
         push(d, OTP_SUP_OP_EXIT, d->exit_code, -1)->value =
@@ -253,10 +259,10 @@ void otp_dynsup_started(otp_dynsup *d, int result, otp_pid pid) {
   ev->value = OTP_SUP_VALUE_START;
   if (d->job == JOB_START_CHILD) {
     reply(d, result == OTP_START_IGNORE ? OTP_SUP_REPLY_IGNORE : OTP_SUP_REPLY_ERROR, i);
-    c->removed = 1;
+    mark_removed(d, c);
   } else if (result == OTP_START_IGNORE) {
     restart_event(d, OTP_PID_NONE);
-    c->removed = 1;
+    mark_removed(d, c);
   } else {
     report(d, OTP_SUP_REPORT_START_ERROR, i, OTP_SUP_VALUE_START);
     c->restarting = 1;
@@ -313,7 +319,7 @@ int otp_dynsup_exit_signal(otp_dynsup *d, otp_pid from, otp_reason_kind reason, 
     restart(d, i, now_s, OTP_SUP_VALUE_EXIT);
   } else {
     if (!clean) report(d, OTP_SUP_REPORT_CHILD_TERMINATED, i, OTP_SUP_VALUE_EXIT);
-    c->removed = 1;
+    mark_removed(d, c);
   }
   if (d->job == JOB_NONE) compact(d);
   return OTP_SIGNAL_CHILD;
