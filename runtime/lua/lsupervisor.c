@@ -333,16 +333,13 @@ static int l_terminated_all(lua_State *L) {
     lua_rawgeti(L, -3, 3);
     lua_rawgeti(L, -4, 4);
     otp_pid pid = otp_to_pid(L, top + 2);
-    for (int j = 0; pid && j < otp_dynsup_count(u->d); j++) {
-      const otp_dynsup_child *c = otp_dynsup_child_at(u->d, j);
-      if (c->marked && c->pid == pid) {
-        lua_pushvalue(L, top + 3);
-        set_record(L, c->spec.key, "term");
-        lua_pushboolean(L, lua_toboolean(L, top + 5));
-        set_record(L, c->spec.key, "killed_here");
-        otp_dynsup_terminated(u->d, pid, reason_kind(L, top + 3), lua_toboolean(L, top + 4));
-        break;
-      }
+    const otp_dynsup_child *c = otp_dynsup_child_at(u->d, otp_dynsup_find(u->d, pid));
+    if (c && c->marked) {
+      lua_pushvalue(L, top + 3);
+      set_record(L, c->spec.key, "term");
+      lua_pushboolean(L, lua_toboolean(L, top + 5));
+      set_record(L, c->spec.key, "killed_here");
+      otp_dynsup_terminated(u->d, pid, reason_kind(L, top + 3), lua_toboolean(L, top + 4));
     }
     lua_settop(L, top);
   }

@@ -4,7 +4,10 @@
 ** (with {"$gen_restart", pid} retries), terminate_children (all marked
 ** children at once).
 */
+#include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
+#include "core/idmap.h"
 #include "otp/dynsup.h"
 #include "otp/outbox.h"
 #include "trace/trace.h"
@@ -17,6 +20,7 @@ struct otp_dynsup {
   otp_dynsup_child *children;
   int n, cap;
   int nremoved;              /* children marked removed, not yet compacted away */
+  otp_idmap by_pid;          /* pid -> index + 1 of each child not removed */
   otp_restarts restarts;
   otp_realloc_fn realloc;
   void *ud;
@@ -65,6 +69,7 @@ otp_dynsup *otp_dynsup_new(const otp_dynsup_flags *flags, otp_pid parent, otp_re
 void otp_dynsup_free(otp_dynsup *d) {
   if (!d) return;
   otp_restarts_free(&d->restarts);
+  otp_idmap_free(&d->by_pid);
   if (d->children) d->realloc(d->ud, d->children, (size_t)d->cap * sizeof *d->children, 0);
   otp_outbox_free(&d->out, d->realloc, d->ud);
   d->realloc(d->ud, d, sizeof *d, 0);
@@ -93,33 +98,52 @@ static void reply(otp_dynsup *d, otp_sup_reply code, int i) {
 
 /* ---- children ---- */
 
+/* pid's entry in by_pid (a pid is never 0; one pid is one child) */
+static void index_put(otp_dynsup *d, int i) {
+  otp_pid pid = d->children[i].pid;
+  if (!pid) return;
+  otp_idmap_remove(&d->by_pid, pid);
+  if (otp_idmap_put(&d->by_pid, pid, (void *)(uintptr_t)(i + 1)) < 0) abort();
+}
+
+int otp_dynsup_find(const otp_dynsup *d, otp_pid pid) {
+  void *v = pid ? otp_idmap_get(&d->by_pid, pid) : NULL;
+  return v ? (int)(uintptr_t)v - 1 : -1;
+}
+
 static int find_pid(const otp_dynsup *d, otp_pid pid, int restarting) {
-  for (int i = 0; i < d->n; i++) {
-    const otp_dynsup_child *c = &d->children[i];
-    if (!c->removed && c->pid == pid && (restarting < 0 || c->restarting == restarting))
-      return i;
-  }
-  return -1;
+  int i = otp_dynsup_find(d, pid);
+  if (i < 0) return -1;
+  const otp_dynsup_child *c = &d->children[i];
+  return restarting < 0 || c->restarting == restarting ? i : -1;
 }
 
 static int live_count(const otp_dynsup *d) { return d->n - d->nremoved; }
 
-/* c goes at the next compact() */
+/* c goes at a later compact() */
 static void mark_removed(otp_dynsup *d, otp_dynsup_child *c) {
+  if (c->removed) return;
   c->removed = 1;
   d->nremoved++;
+  if (c->pid && otp_dynsup_find(d, c->pid) == (int)(c - d->children))
+    otp_idmap_remove(&d->by_pid, c->pid);
 }
 
-/* O(children), so only when one is to go: a start_child stays O(1) */
+/* Drops the removed entries (a FORGET for each child that went, not for
+** the old place of a restarted one). O(children): beyond SMALL entries,
+** only once they are half of them; meanwhile readers skip the removed. */
+#define SMALL 64
 static void compact(otp_dynsup *d) {
-  if (!d->nremoved) return;
+  if (d->nremoved == 0 || (d->n > SMALL && 2 * d->nremoved < d->n)) return;
   int k = 0;
   for (int i = 0; i < d->n; i++) {
-    if (d->children[i].removed) push(d, OTP_SUP_OP_FORGET, 0, -1)->key = d->children[i].spec.key;
-    else d->children[k++] = d->children[i];
+    otp_dynsup_child *c = &d->children[i];
+    if (!c->removed) d->children[k++] = *c;
+    else if (!c->moved) push(d, OTP_SUP_OP_FORGET, 0, -1)->key = c->spec.key;
   }
   d->n = k;
   d->nremoved = 0;
+  for (int i = 0; i < d->n; i++) index_put(d, i);
 }
 
 static void begin_job(otp_dynsup *d, job_kind job, int subject) {
@@ -230,6 +254,29 @@ void otp_dynsup_next(otp_dynsup *d, otp_sup_op *op) {
   }
 }
 
+/* A restarted child (entry i) now runs as pid: it leaves its place, which
+** is removed, and comes last. Returns its new index. Without room for one
+** more entry the others move up instead (O(children), nothing allocated). */
+static int move_last(otp_dynsup *d, int i, otp_pid pid) {
+  int room = reserve(d, d->n + 1) == 0;
+  otp_dynsup_child again = d->children[i];
+  again.pid = pid;
+  again.restarting = 0;
+  if (room) {
+    mark_removed(d, &d->children[i]);
+    d->children[i].moved = 1;
+    i = d->n++;
+  } else {
+    otp_idmap_remove(&d->by_pid, d->children[i].pid);
+    memmove(&d->children[i], &d->children[i + 1], (size_t)(d->n - i - 1) * sizeof again);
+    i = d->n - 1;
+    for (int j = 0; j < i; j++) index_put(d, j);
+  }
+  d->children[i] = again;
+  index_put(d, i);
+  return i;
+}
+
 void otp_dynsup_started(otp_dynsup *d, int result, otp_pid pid) {
   if (!d->awaiting || (d->job != JOB_START_CHILD && d->job != JOB_RESTART)) return;
   d->awaiting = 0;
@@ -237,17 +284,13 @@ void otp_dynsup_started(otp_dynsup *d, int result, otp_pid pid) {
   otp_dynsup_child *c = &d->children[i];
   if (result == OTP_START_OK) {
     if (d->job == JOB_RESTART) {         /* the old entry goes, a new one comes last */
-      otp_dynsup_child moved = *c;
-      moved.pid = pid;
-      moved.restarting = 0;
-      memmove(c, c + 1, (size_t)(d->n - i - 1) * sizeof *c);
-      i = d->n - 1;
-      d->children[i] = moved;
+      i = move_last(d, i, pid);
       d->subject = i;
       push(d, OTP_SUP_OP_EVENT, OTP_EV_SUP_START_CHILD, i);
       restart_event(d, pid);
     } else {
       c->pid = pid;
+      index_put(d, i);
       push(d, OTP_SUP_OP_EVENT, OTP_EV_SUP_START_CHILD, i);
       reply(d, OTP_SUP_REPLY_PID, i);
     }
@@ -282,15 +325,13 @@ static int clean_end(const otp_child_spec *spec, otp_reason_kind r, int early) {
 
 void otp_dynsup_terminated(otp_dynsup *d, otp_pid pid, otp_reason_kind reason, int early) {
   if (!d->awaiting) return;
-  for (int i = 0; i < d->n; i++) {
-    otp_dynsup_child *c = &d->children[i];
-    if (!c->marked || c->pid != pid) continue;
-    c->marked = 0;
-    push(d, OTP_SUP_OP_EVENT, OTP_EV_SUP_TERMINATE_CHILD, i)->value = OTP_SUP_VALUE_TERM;
-    if (!clean_end(&c->spec, reason, early))
-      report(d, OTP_SUP_REPORT_SHUTDOWN_ERROR, i, OTP_SUP_VALUE_TERM);
-    return;
-  }
+  int i = otp_dynsup_find(d, pid);
+  if (i < 0 || !d->children[i].marked) return;
+  otp_dynsup_child *c = &d->children[i];
+  c->marked = 0;
+  push(d, OTP_SUP_OP_EVENT, OTP_EV_SUP_TERMINATE_CHILD, i)->value = OTP_SUP_VALUE_TERM;
+  if (!clean_end(&c->spec, reason, early))
+    report(d, OTP_SUP_REPORT_SHUTDOWN_ERROR, i, OTP_SUP_VALUE_TERM);
 }
 
 void otp_dynsup_terminate_done(otp_dynsup *d) {

@@ -27,7 +27,8 @@ typedef struct otp_dynsup_child {
   otp_pid pid;                      /* its pid; restarting: the pid it had */
   uint8_t restarting;
   uint8_t marked;                   /* to be stopped by the TERMINATE_ALL under way */
-  uint8_t removed;
+  uint8_t removed;                  /* gone, its entry not yet compacted away */
+  uint8_t moved;                    /* removed because a restart moved it last */
 } otp_dynsup_child;
 
 typedef struct otp_dynsup otp_dynsup;
@@ -58,9 +59,13 @@ void otp_dynsup_retry(otp_dynsup *d, otp_pid pid, int64_t now_s);
 int otp_dynsup_call_start_child(otp_dynsup *d, const otp_child_spec *spec);
 void otp_dynsup_call_terminate_child(otp_dynsup *d, otp_pid pid);
 
+/* Entries, removed ones among them until they are compacted away. */
 int otp_dynsup_count(const otp_dynsup *d);
-/* The i-th child, oldest first (a restarted child counts as new). */
+/* The i-th child, oldest first (a restarted child counts as new); readers
+** skip the removed. */
 const otp_dynsup_child *otp_dynsup_child_at(const otp_dynsup *d, int i);
+/* The index of the child (not removed) whose pid is pid, or -1. */
+int otp_dynsup_find(const otp_dynsup *d, otp_pid pid);
 const otp_dynsup_flags *otp_dynsup_get_flags(const otp_dynsup *d);
 int otp_dynsup_restarts_used(const otp_dynsup *d, int64_t now_s);
 otp_sup_counts otp_dynsup_count_children(const otp_dynsup *d);

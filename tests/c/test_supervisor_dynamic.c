@@ -72,11 +72,12 @@ static void drive(otp_dynsup *d, world *w) {
         break;
       case OTP_SUP_OP_TERMINATE_ALL: {
         char pids[512] = "";
-        otp_pid marked[64];
+        otp_pid marked[1024];
         int n = 0;
         for (int i = 0; i < otp_dynsup_count(d); i++) {
           const otp_dynsup_child *c = otp_dynsup_child_at(d, i);
           if (!c->marked) continue;
+          assert_true(n < 1024);
           marked[n++] = c->pid;
           snprintf(pids + strlen(pids), sizeof pids - strlen(pids), "%s%d", n > 1 ? " " : "",
                    (int)c->pid);
@@ -238,6 +239,64 @@ static void test_terminate_reports(void **state) {
   otp_dynsup_free(d);
 }
 
+/* Past the size where removed entries wait to be compacted: children are
+** found by pid, a restarted one comes last, a removed one's pid is no
+** child's, and a child that went is forgotten once, at the latest when the
+** removed are half the entries. */
+static void test_many_children_by_pid(void **state) {
+  (void)state;
+  world w;
+  otp_dynsup *d = make(&w, 1000, OTP_DYNSUP_INFINITY);
+  enum { N = 300 };
+  for (int k = 1; k <= N; k++)   /* pids 101..400; every third temporary */
+    start(d, &w, (uint64_t)k, k % 3 == 0 ? OTP_RESTART_TEMPORARY : OTP_RESTART_PERMANENT);
+  int forgets = 0, expected_forgets = 0;
+  for (int k = 1; k <= N; k++) {           /* the temporary ones end, the first 5 others crash */
+    otp_pid pid = (otp_pid)(100 + k);
+    if (k % 3 == 0) expected_forgets++;
+    else if (k > 7) continue;
+    w.log[0] = 0;
+    assert_int_equal(otp_dynsup_exit_signal(d, pid, OTP_REASON_OTHER, 0, NULL), OTP_SIGNAL_CHILD);
+    drive(d, &w);
+    for (const char *f = w.log; (f = strstr(f, "forget")) != NULL; f++) forgets++;
+    assert_int_equal(otp_dynsup_find(d, pid), -1);
+    assert_int_equal(otp_dynsup_exit_signal(d, pid, OTP_REASON_OTHER, 0, NULL), OTP_SIGNAL_IGNORED);
+  }
+  otp_sup_counts n = otp_dynsup_count_children(d);
+  assert_int_equal(n.specs, N - N / 3);
+  assert_int_equal(n.active, N - N / 3);
+  /* order: the untouched permanent children as started, then the 5 restarted */
+  otp_pid seen[N];
+  int k = 0;
+  for (int i = 0; i < otp_dynsup_count(d); i++) {
+    const otp_dynsup_child *c = otp_dynsup_child_at(d, i);
+    if (c->removed) continue;
+    assert_int_equal(otp_dynsup_find(d, c->pid), i);
+    seen[k++] = c->pid;
+  }
+  assert_int_equal(k, N - N / 3);
+  assert_int_equal(seen[0], 108);                /* 101, 102, 104, 105, 107 restarted */
+  for (int j = 1; j < k - 5; j++) assert_true(seen[j] > seen[j - 1]);
+  for (int j = k - 5; j < k; j++) assert_true(seen[j] > 400);
+  /* each child that went forgotten once at most, and no more of them
+  ** waiting than half the entries */
+  assert_true(forgets <= expected_forgets);
+  assert_true(2 * (expected_forgets - forgets) <= otp_dynsup_count(d));
+  /* restarts leave their old places behind too: once those and the ended
+  ** are half, they go, each ended child forgotten, no restarted one */
+  for (int j = 7; j < k - 5; j++) {
+    w.log[0] = 0;
+    otp_dynsup_exit_signal(d, seen[j], OTP_REASON_OTHER, 0, NULL);
+    drive(d, &w);
+    for (const char *f = w.log; (f = strstr(f, "forget")) != NULL; f++) forgets++;
+  }
+  assert_int_equal(forgets, expected_forgets);
+  n = otp_dynsup_count_children(d);
+  assert_int_equal(n.active, N - N / 3);
+  assert_true(otp_dynsup_count(d) < 2 * (N - N / 3));
+  otp_dynsup_free(d);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_start_child_and_max_children),
@@ -245,6 +304,7 @@ int main(void) {
     cmocka_unit_test(test_failed_restart_retry),
     cmocka_unit_test(test_shutdown_in_parallel),
     cmocka_unit_test(test_terminate_reports),
+    cmocka_unit_test(test_many_children_by_pid),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
