@@ -2,8 +2,9 @@
 # Proves (API.md sections 8, 11): `otplab console --sname NAME --cookie C` is
 # an Erlang node: net_adm:ping from a real erl answers pong, an Erlang
 # process's {self(), ping} to a process registered in the console gets pong,
-# and the shell sees the Erlang node in otp.nodes(). Random names and
-# cookie, a private epmd port; erl killed on exit.
+# the shell sees the Erlang node in otp.nodes(), and when the console
+# leaves (end of input) erl gets nodedown. Random names and cookie, a
+# private epmd port; erl killed on exit.
 set -u
 . "$(dirname "$0")/lib/dist.bash"
 otp_node=otp$suffix@$(hostname -s)
@@ -27,7 +28,9 @@ read -r -t 20 -u 3 ready name || { fail "the console did not start: $(cat "$tmp/
 (cd "$tmp" && exec erl -sname "erl$suffix" -setcookie "c$suffix" -noshell -eval "
   pong = net_adm:ping('$otp_node'),
   {console_side, '$otp_node'} ! {self(), ping},
-  receive pong -> io:format(\"erl got pong~n\"), receive stop -> halt(0) after 20000 -> halt(0) end
+  receive pong -> io:format(\"erl got pong~n\"),
+    monitor_node('$otp_node', true),            % stays until the console goes
+    receive {nodedown, _} -> halt(0) after 20000 -> halt(2) end
   after 20000 -> io:format(\"erl got nothing~n\"), halt(1) end.") >"$tmp/erl_out" 2>&1 3<&- 4>&- &
 # (erl must not inherit the console's stdin: closing fd 4 below is its end of input)
 erl_pid=$!
@@ -41,6 +44,10 @@ wait "$otp_pid"
 rc=$?
 otp_pid=
 [ "$rc" -eq 0 ] || fail "the console exited $rc: $(cat "$tmp/err")"
+wait "$erl_pid"                             # erl leaves when it sees the console go
+erl_rc=$?
+erl_pid=
+[ "$erl_rc" -eq 0 ] || fail "erl exited $erl_rc (2: no nodedown when the console left): $(cat "$tmp/erl_out")"
 grep -q "erl got pong" "$tmp/erl_out" || fail "erl: $(cat "$tmp/erl_out")"
 finish
 echo "ok: the console is an Erlang node"
