@@ -70,6 +70,7 @@ typedef struct otp_node {
   otp_pid slice_pid;         /* whose slice started at slice_start_ns */
   uint8_t slice_group;       /* and its cpu_group */
   otp_msg *msg_free;
+  struct otp_monitor *monitor_free;  /* released monitor records (signal.c) */
 
   /* time (clock.h): every deadline on one heap, one uv timer in real time */
   otp_deadline **heap;

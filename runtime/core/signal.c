@@ -77,11 +77,22 @@ void otp_unlink(otp_node *node, otp_proc *a, otp_pid b) {
 
 /* ---- monitors ---- */
 
+/* A cleared monitor record: released ones wait in a per-node free list (as
+** queue nodes do), a monitor per spawn_monitor or call would otherwise cost
+** a calloc and a free. */
+static otp_monitor *monitor_alloc(otp_node *node, lua_State *L) {
+  otp_monitor *m = node->monitor_free;
+  if (m) node->monitor_free = m->w_next;
+  else m = malloc(sizeof *m);
+  if (!m) luaL_error(L, "not enough memory");
+  else memset(m, 0, sizeof *m);
+  return m;
+}
+
 uint64_t otp_monitor_add(otp_node *node, lua_State *L, otp_proc *watcher,
                      otp_proc *target, int name_idx) {
   uint64_t ref = otp_new_ref(L, 1);
-  otp_monitor *m = calloc(1, sizeof *m);
-  if (!m) luaL_error(L, "not enough memory");
+  otp_monitor *m = monitor_alloc(node, L);
   m->ref = ref;
   m->watcher = watcher->pid;
   m->target = target->pid;
@@ -139,9 +150,17 @@ static void drop_alias(otp_monitor *m) {
 }
 
 static void free_monitor(otp_node *node, otp_monitor *m) {
-  (void)node;
-  luaL_unref(m->vm->L, LUA_REGISTRYINDEX, m->name_ref);
-  free(m);
+  if (m->name_ref != LUA_NOREF) luaL_unref(m->vm->L, LUA_REGISTRYINDEX, m->name_ref);
+  m->w_next = node->monitor_free;
+  node->monitor_free = m;
+}
+
+void otp_monitor_free_pool(otp_node *node) {
+  while (node->monitor_free) {
+    otp_monitor *m = node->monitor_free;
+    node->monitor_free = m->w_next;
+    free(m);
+  }
 }
 
 int otp_demonitor(otp_node *node, otp_proc *watcher, uint64_t ref) {
@@ -180,7 +199,8 @@ void otp_send_down(otp_node *node, lua_State *from, otp_proc *watcher, uint64_t 
   lua_rawseti(L, -2, 2);
   lua_pushliteral(L, "process");
   lua_rawseti(L, -2, 3);
-  otp_copy(L, who, OTP_COPY_LENIENT, "pid", 0);
+  if (who_pid) lua_pushvalue(L, who);     /* a pid is its own copy */
+  else otp_copy(L, who, OTP_COPY_LENIENT, "pid", 0);
   lua_rawseti(L, -2, 4);
   otp_copy(L, reason, OTP_COPY_LENIENT, "reason", 0);
   lua_rawseti(L, -2, 5);
@@ -337,8 +357,7 @@ void otp_link_remote(otp_node *node, otp_proc *a, otp_pid r) {
 
 static otp_monitor *monitor_new(lua_State *L, uint64_t ref, otp_pid watcher, otp_pid target,
                                 otp_vm *vm, uint32_t node_idx, int name_idx) {
-  otp_monitor *m = calloc(1, sizeof *m);
-  if (!m) luaL_error(L, "not enough memory");
+  otp_monitor *m = monitor_alloc(vm->node, L);
   m->ref = ref;
   m->watcher = watcher;
   m->target = target;

@@ -45,6 +45,8 @@ uint64_t otp_monitor_add(struct otp_node *node, lua_State *L, otp_proc *watcher,
 ** {alias, demonitor}. */
 /* The live process a message to the alias at idx reaches, or NULL. */
 otp_proc *otp_alias_target(struct otp_node *node, lua_State *L, int idx);
+/* Frees the released monitor records (node teardown). */
+void otp_monitor_free_pool(struct otp_node *node);
 /* Removes watcher's monitor ref; returns 1 if it was active. */
 int otp_demonitor(struct otp_node *node, otp_proc *watcher, uint64_t ref);
 
