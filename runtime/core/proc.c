@@ -6,6 +6,7 @@
 #include <lauxlib.h>
 #include "core/proc.h"
 #include "core/anchor.h"
+#include "core/atom.h"
 #include "core/copy.h"
 #include "core/carry.h"
 #include "core/mailbox.h"
@@ -129,6 +130,16 @@ void otp_proc_start(otp_node *node, otp_proc *p) {
   otp_sched_enqueue(node, p);
 }
 
+/* p stops at once (is_alive is false) and waits for otp_proc_reap. */
+static void queue_dying(otp_node *node, otp_proc *p) {
+  otp_sched_dequeue(node, p);
+  p->status = OTP_EXITING;
+  p->dying_next = NULL;
+  if (node->dying_tail) node->dying_tail->dying_next = p;
+  else node->dying_head = p;
+  node->dying_tail = p;
+}
+
 void otp_proc_exit(otp_proc *p, lua_State *L) {
   otp_node *node = p->node;
   if (!otp_proc_alive(p)) {
@@ -143,18 +154,20 @@ void otp_proc_exit(otp_proc *p, lua_State *L) {
     otp_sched_kill_soon(node, p, OTP_KILL_REASON);
     return;
   }
-  otp_sched_dequeue(node, p);
-  p->status = OTP_EXITING;
-  p->dying_next = NULL;
-  if (node->dying_tail) node->dying_tail->dying_next = p;
-  else node->dying_head = p;
-  node->dying_tail = p;
+  queue_dying(node, p);
+}
+
+void otp_proc_exit_normal(otp_proc *p) {
+  otp_unanchor(p->vm->L, p->exit_ref);
+  p->exit_ref = LUA_NOREF;            /* finalise knows: normal */
+  queue_dying(p->node, p);
 }
 
 static void finalise(otp_node *node, otp_proc *p) {
   lua_State *L = p->vm->L;
   int top = lua_gettop(L);
-  lua_rawgeti(L, LUA_REGISTRYINDEX, p->exit_ref);
+  if (p->exit_ref == LUA_NOREF) otp_push_atom(L, OTP_ATOM_NORMAL);  /* otp_proc_exit_normal */
+  else lua_rawgeti(L, LUA_REGISTRYINDEX, p->exit_ref);
   int reason = lua_gettop(L);
   if (otp_trace_on(node, OTP_EV_EXIT)) {
     otp_trace_info info = {.pid = p->pid, .L = L, .reason = reason};

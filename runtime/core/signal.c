@@ -8,6 +8,7 @@
 #include <lauxlib.h>
 #include "core/signal.h"
 #include "core/anchor.h"
+#include "core/atom.h"
 #include "core/delay.h"
 #include "core/carry.h"
 #include "core/copy.h"
@@ -193,11 +194,11 @@ void otp_send_down(otp_node *node, lua_State *from, otp_proc *watcher, uint64_t 
   who = lua_absindex(L, who);
   otp_charge_state cs = otp_charge_receiver(node, watcher);
   lua_createtable(L, 5, 0);
-  lua_pushliteral(L, "DOWN");
+  otp_push_atom(L, OTP_ATOM_DOWN);
   lua_rawseti(L, -2, 1);
   otp_push_ref(L, ref);
   lua_rawseti(L, -2, 2);
-  lua_pushliteral(L, "process");
+  otp_push_atom(L, OTP_ATOM_PROCESS);
   lua_rawseti(L, -2, 3);
   if (who_pid) lua_pushvalue(L, who);     /* a pid is its own copy */
   else otp_copy(L, who, OTP_COPY_LENIENT, "pid", 0);
@@ -246,7 +247,7 @@ static void send_exit_message(otp_node *node, lua_State *src, otp_pid from,
   reason = c.idx;
   otp_charge_state cs = otp_charge_receiver(node, to);
   lua_createtable(L, 3, 0);
-  lua_pushliteral(L, "EXIT");
+  otp_push_atom(L, OTP_ATOM_EXIT);
   lua_rawseti(L, -2, 1);
   otp_push_pid(L, from);
   lua_rawseti(L, -2, 2);

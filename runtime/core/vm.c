@@ -8,6 +8,7 @@
 #include <lualib.h>
 #include "core/vm.h"
 #include "core/anchor.h"
+#include "core/atom.h"
 #include "core/env.h"
 #include "core/mailbox.h"
 #include "core/node.h"
@@ -29,6 +30,7 @@ static int setup(lua_State *L) {
   otp_vm *vm = otp_vm_of(L);
   luaL_openlibs(L);
   otp_term_init(L, vm);
+  otp_atom_init(L, vm);
   vm->names_ref = new_ref_table(L);
   otp_mailbox_init(vm, L);
   otp_env_init(L, vm);

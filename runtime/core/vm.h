@@ -63,6 +63,7 @@ typedef struct otp_vm {
   int refs_ref;        /* weak id -> ref userdata */
   int names_ref;       /* registered name -> pid */
   int shared_ref;      /* weak set of tables shared by every process */
+  int atoms[4];        /* registry slots of constant strings (atom.h) */
   const void *pid_mt, *ref_mt;  /* metatables of pids and refs, by address */
   int pid_mt_ref, ref_mt_ref;
 } otp_vm;
