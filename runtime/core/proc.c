@@ -20,6 +20,15 @@
 
 #define MAX_SLOTS (1u << OTP_PID_SLOT_BITS)
 
+/* The records of dead processes kept for the next spawns (a calloc and a
+** free per process otherwise), at most this many; none under
+** AddressSanitizer, which should see every record freed. */
+#if defined(__SANITIZE_ADDRESS__)
+#define KEEP_RECORDS 0
+#else
+#define KEEP_RECORDS 256
+#endif
+
 static int grow_table(otp_node *node) {
   uint32_t n = node->nslots ? node->nslots * 2 : 1024;
   if (n > MAX_SLOTS) n = MAX_SLOTS;
@@ -74,9 +83,15 @@ void otp_proc_push_env(lua_State *L, otp_proc *p) {
 otp_proc *otp_proc_new(otp_node *node, lua_State *L, otp_pid parent) {
   if (node->nfree == 0 && !grow_table(node)) return NULL;
   otp_vm *vm = otp_vm_of(L);
-  otp_proc *p = calloc(1, sizeof *p);
-  if (p) otp_timer_init_receive(p);
-  if (!p) return NULL;
+  otp_proc *p = node->proc_free;
+  if (p) {
+    node->proc_free = p->rq_next;
+    node->proc_nfree--;
+    memset(p, 0, sizeof *p);
+  } else if (!(p = calloc(1, sizeof *p))) {
+    return NULL;
+  }
+  otp_timer_init_receive(p);
   uint32_t slot = node->free_slots[--node->nfree];
   p->pid = otp_pid_make(++node->next_serial, slot);
   p->node = node;
@@ -109,12 +124,18 @@ static void free_proc(otp_node *node, otp_proc *p) {
   otp_unanchor(L, p->exit_ref);
   otp_unanchor(L, p->label_ref);
   otp_unanchor(L, p->initial_call_ref);
-  free(p->links);
+  if (p->links) free(p->links);
   node->mem_procs -= p->memory;   /* what it still holds becomes the node's */
   node->procs[otp_pid_slot(p->pid)] = NULL;
   node->free_slots[node->nfree++] = otp_pid_slot(p->pid);
   node->nprocs--;
-  free(p);
+  if (node->proc_nfree == KEEP_RECORDS) {
+    free(p);
+    return;
+  }
+  p->rq_next = node->proc_free;
+  node->proc_free = p;
+  node->proc_nfree++;
 }
 
 void otp_proc_discard(otp_node *node, otp_proc *p) {
@@ -225,6 +246,12 @@ void otp_proc_free_all(otp_node *node) {
     free(p);
     node->procs[i] = NULL;
   }
+  while (node->proc_free) {
+    otp_proc *p = node->proc_free;
+    node->proc_free = p->rq_next;
+    free(p);
+  }
+  node->proc_nfree = 0;
   free(node->procs);
   free(node->free_slots);
   node->procs = NULL;

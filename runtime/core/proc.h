@@ -135,7 +135,8 @@ void otp_proc_exit(otp_proc *p, lua_State *L);
 void otp_proc_exit_normal(otp_proc *p);
 /* Finalises exiting processes: links, monitors, names, memory. */
 void otp_proc_reap(struct otp_node *node);
-/* Frees every process without any signalling (node teardown). */
+/* Frees every process, and the kept records of dead ones, without any
+** signalling (node teardown). */
 void otp_proc_free_all(struct otp_node *node);
 
 /* Where p is running or waiting, as "source:line" (pushed), or nil. */
