@@ -44,7 +44,7 @@ enum { OTP_CPU_USER, OTP_CPU_SERVER, OTP_CPU_GROUPS };
 
 typedef struct otp_msg {
   struct otp_msg *next, *prev;
-  int ref;                        /* slot of the copied value in the store */
+  int ref;                        /* registry slot of the copied value (anchor.h) */
   uint8_t head_kind;              /* OTP_HEAD_* or 1 + lua_type(msg[1]) */
   otp_pid from;
   const char *head;

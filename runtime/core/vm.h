@@ -46,11 +46,6 @@ typedef struct otp_vm {
   int gc_incremental;
   size_t gc_band_lo, gc_band_hi;
 
-  /* message store (see mailbox.c) */
-  int store_ref;
-  int *store_free;
-  size_t store_nfree, store_cap;
-  int store_next;
   /* released registry slots of processes (see anchor.c) */
   int *anchor_free;
   size_t anchor_nfree, anchor_cap;

@@ -134,7 +134,7 @@ typedef struct pair {
   uint8_t int_key, what;
 } pair;
 
-/* What a scan keeps: the message store on the stack, what kind of matcher
+/* What a scan keeps: where the messages wait (the registry), what kind of matcher
 ** stack 1 is, and the compiled pairs (npairs < 0: none). */
 typedef struct scan {
   int store, type, kind, npairs;
@@ -185,7 +185,7 @@ static void compile_head(lua_State *L, scan *sc) {
   }
 }
 
-/* Notes in m what its [1] is (the store at store), once per message. */
+/* Notes in m what its [1] is (its value in store), once per message. */
 static void learn_head(lua_State *L, int store, otp_msg *m) {
   if (lua_rawgeti(L, store, m->ref) != LUA_TTABLE) {
     m->head_kind = OTP_HEAD_NOT_TABLE;
@@ -347,14 +347,11 @@ static int receive_scan(lua_State *L, int status, lua_KContext first) {
   int top = lua_gettop(L);
   otp_msg *m = p->recv_last ? p->recv_last->next : p->mq_head;
   scan sc;
-  sc.store = top + 1;
+  sc.store = LUA_REGISTRYINDEX;      /* where queued messages wait (mailbox.c) */
   sc.type = lua_type(L, 1);
   sc.kind = (int)lua_tointeger(L, 3);
   sc.npairs = -1;
-  if (m) {                         /* the store stays on the stack for the scan */
-    lua_rawgeti(L, LUA_REGISTRYINDEX, p->vm->store_ref);
-    if (sc.type == LUA_TTABLE && sc.kind == MATCH_ONE) compile_pattern(L, &sc, 1);
-  }
+  if (m && sc.type == LUA_TTABLE && sc.kind == MATCH_ONE) compile_pattern(L, &sc, 1);
   for (; m; m = m->next) {
     if (sc.npairs >= 0 && cannot_match(L, &sc, m)) {
       p->recv_last = m;
