@@ -216,7 +216,7 @@ static void finalise(otp_node *node, otp_proc *p) {
     node->first_killed_by_link = p->killed_by_link ? p->killed_by : OTP_PID_NONE;
   }
   otp_proc_push_pid(L, p);      /* whoever holds this pid keeps the same value */
-  otp_intern_pid(L, -1);
+  otp_intern_pid(L, -1, p->pid);
   lua_settop(L, top);
   free_proc(node, p);
 }

@@ -223,10 +223,10 @@ int otp_demonitor(otp_node *node, otp_proc *watcher, uint64_t ref) {
 }
 
 /* otp_send_down of ref, whose value is in the registry slot ref_slot of
-** watcher's state (LUA_NOREF: interned). */
+** watcher's state (LUA_NOREF: interned); who_pid is the pid at who, or
+** OTP_PID_NONE for {name, node}. */
 static void send_down(otp_node *node, lua_State *from, otp_proc *watcher, uint64_t ref,
-                      int ref_slot, int who, int reason) {
-  otp_pid who_pid = otp_to_pid(from, who);
+                      int ref_slot, otp_pid who_pid, int who, int reason) {
   otp_carry c = otp_carry_begin(from, reason, watcher->vm);
   lua_State *L = c.L;
   reason = c.idx;
@@ -263,14 +263,15 @@ static void send_down(otp_node *node, lua_State *from, otp_proc *watcher, uint64
 
 void otp_send_down(otp_node *node, lua_State *from, otp_proc *watcher, uint64_t ref,
                    int who, int reason) {
-  send_down(node, from, watcher, ref, LUA_NOREF, who, reason);
+  send_down(node, from, watcher, ref, LUA_NOREF, otp_to_pid(from, who), who, reason);
 }
 
 /* The DOWN of monitor m (its watcher w) for the reason at reason of L. */
 static void monitor_down(otp_node *node, lua_State *L, otp_proc *w, const otp_monitor *m,
                          int reason) {
   otp_monitor_push_target(L, m);
-  send_down(node, L, w, m->ref, m->ref_slot, -1, reason);
+  send_down(node, L, w, m->ref, m->ref_slot, m->name_ref == LUA_NOREF ? m->target : OTP_PID_NONE,
+            -1, reason);
   lua_pop(L, 1);
 }
 
