@@ -124,7 +124,7 @@ static void free_proc(otp_node *node, otp_proc *p) {
   otp_unanchor(L, p->exit_ref);
   otp_unanchor(L, p->label_ref);
   otp_unanchor(L, p->initial_call_ref);
-  if (p->links) free(p->links);
+  free(p->links);
   node->mem_procs -= p->memory;   /* what it still holds becomes the node's */
   node->procs[otp_pid_slot(p->pid)] = NULL;
   node->free_slots[node->nfree++] = otp_pid_slot(p->pid);
