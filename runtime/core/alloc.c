@@ -116,7 +116,8 @@ static header *resize(otp_pool *pool, header *h, size_t osize, size_t nsize) {
 }
 
 /* Would growing p's account by delta break a limit? Which one. */
-static int over_limit(otp_node *node, otp_proc *p, size_t delta) {
+static inline __attribute__((always_inline)) int over_limit(otp_node *node, otp_proc *p,
+                                                          size_t delta) {
   if (p->max_heap && p->memory + delta > p->max_heap) return OTP_LIMIT_HEAP;
   if (p->vm->max_memory && p->vm->mem_total + delta > p->vm->max_memory)
     return OTP_LIMIT_STATE;
@@ -160,30 +161,50 @@ static __attribute__((noinline)) int may_grow(otp_node *node, otp_proc *p,
   return 1;
 }
 
-void *otp_alloc(void *ud, void *ptr, size_t osize, size_t nsize) {
-  otp_vm *vm = ud;
+/* A freed block: its owner gets the bytes back. */
+static void *free_block(otp_vm *vm, header *h, size_t osize) {
+  credit(vm, h, osize);
+  release(&vm->pool, h, osize);
+  return NULL;
+}
+
+/* A new block belongs to the charged process, within its limits. */
+static void *new_block(otp_vm *vm, size_t nsize) {
   otp_node *node = vm->node;
-  header *h = ptr ? (header *)ptr - 1 : NULL;
-  if (nsize == 0) {
-    if (h) {
-      credit(vm, h, osize);
-      release(&vm->pool, h, osize);
-    }
-    return NULL;
-  }
-  if (!ptr) osize = 0;   /* osize was a type tag */
   otp_proc *p = node->charge;
   if (p && p->vm != vm) p = NULL;   /* work done for another state is its own */
-  /* A new block belongs to the charged process; a resized one keeps its
-  ** owner (a shared table that grows stays the node's). */
-  otp_proc *owner = h ? owner_of(node, h) : p;
+  if (p && (p->oom_strike || over_limit(node, p, nsize)) && !may_grow(node, p, nsize, nsize))
+    return NULL;
+  unsigned c = class_of(nsize);
+  header *h = c ? pool_get(&vm->pool, c) : malloc(nsize + sizeof(header));
+  if (!h) return NULL;
+  charge(vm, h, p, nsize);
+  return h + 1;
+}
+
+/* A resized block keeps its owner (a shared table that grows stays the
+** node's); only the charged process's own blocks are held to its limits. */
+static __attribute__((noinline)) void *resize_block(otp_vm *vm, header *h, size_t osize,
+                                                    size_t nsize) {
+  otp_node *node = vm->node;
+  otp_proc *p = node->charge;
+  if (p && p->vm != vm) p = NULL;
+  otp_proc *owner = owner_of(node, h);
   if (owner && owner == p && nsize > osize &&
       (p->oom_strike || over_limit(node, p, nsize - osize)) &&
       !may_grow(node, p, nsize - osize, nsize))
     return NULL;
   header *nh = resize(&vm->pool, h, osize, nsize);
   if (!nh) return NULL;
-  if (h) credit(vm, nh, osize);
+  credit(vm, nh, osize);
   charge(vm, nh, owner, nsize);
   return nh + 1;
+}
+
+/* Frees and new blocks, nearly every call, take the short ways. */
+void *otp_alloc(void *ud, void *ptr, size_t osize, size_t nsize) {
+  otp_vm *vm = ud;
+  if (nsize == 0) return ptr ? free_block(vm, (header *)ptr - 1, osize) : NULL;
+  if (!ptr) return new_block(vm, nsize);   /* osize is a type tag */
+  return resize_block(vm, (header *)ptr - 1, osize, nsize);
 }

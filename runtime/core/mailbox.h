@@ -24,8 +24,6 @@ void otp_mailbox_clear(struct otp_node *node, otp_proc *p);
 /* Pushes the value of m, a message of p (it stays in the mailbox), onto L,
 ** a thread of p's state. */
 void otp_mailbox_push_value(lua_State *L, const otp_proc *p, const otp_msg *m);
-void otp_mailbox_init(struct otp_vm *vm, lua_State *L);
-void otp_mailbox_free_store(struct otp_vm *vm);
 void otp_mailbox_free_pool(struct otp_node *node);
 
 #endif

@@ -16,6 +16,7 @@
 #include "core/env.h"
 #include "core/format.h"
 #include "core/mailbox.h"
+#include "core/signal.h"
 #include "core/sched.h"
 #include "core/term.h"
 #include "core/timer.h"
@@ -106,6 +107,7 @@ int otp_node_free(otp_node *node) {
   otp_trace_node_close(node);
   otp_vm_close(&node->main);
   otp_mailbox_free_pool(node);
+  otp_monitor_free_pool(node);
   otp_remote_free(node);
   int rc = uv_loop_close(&node->loop);
   free(node);

@@ -70,6 +70,10 @@ typedef struct otp_node {
   otp_pid slice_pid;         /* whose slice started at slice_start_ns */
   uint8_t slice_group;       /* and its cpu_group */
   otp_msg *msg_free;
+  struct otp_monitor *monitor_free;  /* released monitor records (signal.c) */
+  uint32_t monitor_nfree;
+  otp_proc *proc_free;       /* released process records (proc.c) */
+  uint32_t proc_nfree;
 
   /* time (clock.h): every deadline on one heap, one uv timer in real time */
   otp_deadline **heap;

@@ -7,6 +7,7 @@
 #include "core/proc.h"
 #include "core/links.h"
 #include "core/anchor.h"
+#include "core/atom.h"
 #include "core/copy.h"
 #include "core/carry.h"
 #include "core/mailbox.h"
@@ -19,6 +20,15 @@
 #include "trace/trace.h"
 
 #define MAX_SLOTS (1u << OTP_PID_SLOT_BITS)
+
+/* The records of dead processes kept for the next spawns (a calloc and a
+** free per process otherwise), at most this many; none under
+** AddressSanitizer, which should see every record freed. */
+#if defined(__SANITIZE_ADDRESS__)
+#define KEEP_RECORDS 0
+#else
+#define KEEP_RECORDS 256
+#endif
 
 static int grow_table(otp_node *node) {
   uint32_t n = node->nslots ? node->nslots * 2 : 1024;
@@ -74,9 +84,15 @@ void otp_proc_push_env(lua_State *L, otp_proc *p) {
 otp_proc *otp_proc_new(otp_node *node, lua_State *L, otp_pid parent) {
   if (node->nfree == 0 && !grow_table(node)) return NULL;
   otp_vm *vm = otp_vm_of(L);
-  otp_proc *p = calloc(1, sizeof *p);
-  if (p) otp_timer_init_receive(p);
-  if (!p) return NULL;
+  otp_proc *p = node->proc_free;
+  if (p) {
+    node->proc_free = p->rq_next;
+    node->proc_nfree--;
+    memset(p, 0, sizeof *p);
+  } else if (!(p = calloc(1, sizeof *p))) {
+    return NULL;
+  }
+  otp_timer_init_receive(p);
   uint32_t slot = node->free_slots[--node->nfree];
   p->pid = otp_pid_make(++node->next_serial, slot);
   p->node = node;
@@ -114,7 +130,13 @@ static void free_proc(otp_node *node, otp_proc *p) {
   node->procs[otp_pid_slot(p->pid)] = NULL;
   node->free_slots[node->nfree++] = otp_pid_slot(p->pid);
   node->nprocs--;
-  free(p);
+  if (node->proc_nfree == KEEP_RECORDS) {
+    free(p);
+    return;
+  }
+  p->rq_next = node->proc_free;
+  node->proc_free = p;
+  node->proc_nfree++;
 }
 
 void otp_proc_discard(otp_node *node, otp_proc *p) {
@@ -128,6 +150,16 @@ void otp_proc_start(otp_node *node, otp_proc *p) {
     otp_trace_emit(node, OTP_EV_SPAWN, &info);
   }
   otp_sched_enqueue(node, p);
+}
+
+/* p stops at once (is_alive is false) and waits for otp_proc_reap. */
+static void queue_dying(otp_node *node, otp_proc *p) {
+  otp_sched_dequeue(node, p);
+  p->status = OTP_EXITING;
+  p->dying_next = NULL;
+  if (node->dying_tail) node->dying_tail->dying_next = p;
+  else node->dying_head = p;
+  node->dying_tail = p;
 }
 
 void otp_proc_exit(otp_proc *p, lua_State *L) {
@@ -144,18 +176,20 @@ void otp_proc_exit(otp_proc *p, lua_State *L) {
     otp_sched_kill_soon(node, p, OTP_KILL_REASON);
     return;
   }
-  otp_sched_dequeue(node, p);
-  p->status = OTP_EXITING;
-  p->dying_next = NULL;
-  if (node->dying_tail) node->dying_tail->dying_next = p;
-  else node->dying_head = p;
-  node->dying_tail = p;
+  queue_dying(node, p);
+}
+
+void otp_proc_exit_normal(otp_proc *p) {
+  otp_unanchor(p->vm->L, p->exit_ref);
+  p->exit_ref = LUA_NOREF;            /* finalise knows: normal */
+  queue_dying(p->node, p);
 }
 
 static void finalise(otp_node *node, otp_proc *p) {
   lua_State *L = p->vm->L;
   int top = lua_gettop(L);
-  lua_rawgeti(L, LUA_REGISTRYINDEX, p->exit_ref);
+  if (p->exit_ref == LUA_NOREF) otp_push_atom(L, OTP_ATOM_NORMAL);  /* otp_proc_exit_normal */
+  else lua_rawgeti(L, LUA_REGISTRYINDEX, p->exit_ref);
   int reason = lua_gettop(L);
   if (otp_trace_on(node, OTP_EV_EXIT)) {
     otp_trace_info info = {.pid = p->pid, .L = L, .reason = reason};
@@ -183,7 +217,7 @@ static void finalise(otp_node *node, otp_proc *p) {
     node->first_killed_by_link = p->killed_by_link ? p->killed_by : OTP_PID_NONE;
   }
   otp_proc_push_pid(L, p);      /* whoever holds this pid keeps the same value */
-  otp_intern_pid(L, -1);
+  otp_intern_pid(L, -1, p->pid);
   lua_settop(L, top);
   free_proc(node, p);
 }
@@ -213,6 +247,12 @@ void otp_proc_free_all(otp_node *node) {
     free(p);
     node->procs[i] = NULL;
   }
+  while (node->proc_free) {
+    otp_proc *p = node->proc_free;
+    node->proc_free = p->rq_next;
+    free(p);
+  }
+  node->proc_nfree = 0;
   free(node->procs);
   free(node->free_slots);
   node->procs = NULL;

@@ -44,7 +44,7 @@ enum { OTP_CPU_USER, OTP_CPU_SERVER, OTP_CPU_GROUPS };
 
 typedef struct otp_msg {
   struct otp_msg *next, *prev;
-  int ref;                        /* slot of the copied value in the store */
+  int ref;                        /* registry slot of the copied value (anchor.h) */
   uint8_t head_kind;              /* OTP_HEAD_* or 1 + lua_type(msg[1]) */
   otp_pid from;
   const char *head;
@@ -97,7 +97,8 @@ typedef struct otp_proc {
   uint64_t reductions;
   uint64_t cpu_second, cpu_used;  /* reductions in the current second (sandbox limit) */
   uint64_t stuck_since_ns;        /* first missed preemption in a C call */
-  int exit_ref;                   /* pending or final exit reason */
+  int exit_ref;                   /* pending or final exit reason (LUA_NOREF once
+                                  ** exiting: normal, see otp_proc_exit_normal) */
   int name_ref, label_ref, initial_call_ref;
   otp_pid parent;
   otp_pid killed_by;              /* the sender of the exit signal that killed it */
@@ -130,9 +131,13 @@ void otp_proc_push_env(lua_State *L, otp_proc *p);
 /* Starts the exit of p with the reason on top of L's stack (popped): p stops
 ** running at once (is_alive is false) and is finalised by the scheduler. */
 void otp_proc_exit(otp_proc *p, lua_State *L);
+/* otp_proc_exit with reason normal, for p whose function returned (p is
+** alive and not running): the reason is implied, nothing is copied. */
+void otp_proc_exit_normal(otp_proc *p);
 /* Finalises exiting processes: links, monitors, names, memory. */
 void otp_proc_reap(struct otp_node *node);
-/* Frees every process without any signalling (node teardown). */
+/* Frees every process, and the kept records of dead ones, without any
+** signalling (node teardown). */
 void otp_proc_free_all(struct otp_node *node);
 
 /* Where p is running or waiting, as "source:line" (pushed), or nil. */

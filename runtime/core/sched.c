@@ -497,8 +497,7 @@ static void run_slice(otp_node *node, otp_proc *p) {
     if (p->kill_pending) {
       die_pending(node, p);
     } else {
-      lua_pushliteral(p->vm->L, "normal");
-      otp_proc_exit(p, p->vm->L);
+      otp_proc_exit_normal(p);
     }
   } else {
     die_from_error(node, p, status);

@@ -8,6 +8,7 @@
 #include <lauxlib.h>
 #include "core/signal.h"
 #include "core/anchor.h"
+#include "core/atom.h"
 #include "core/delay.h"
 #include "core/links.h"
 #include "core/carry.h"
@@ -60,16 +61,49 @@ void otp_unlink(otp_node *node, otp_proc *a, otp_pid b) {
 
 /* ---- monitors ---- */
 
+/* Released monitor records wait in a per-node free list, at most this many
+** (a monitor per spawn_monitor or call would otherwise cost a malloc and a
+** free); none under AddressSanitizer, which should see every record freed. */
+#if defined(__SANITIZE_ADDRESS__)
+#define KEEP_RECORDS 0
+#else
+#define KEEP_RECORDS 256
+#endif
+
+/* A cleared monitor record. */
+static otp_monitor *monitor_alloc(otp_node *node, lua_State *L) {
+  otp_monitor *m = node->monitor_free;
+  if (m) {
+    node->monitor_free = m->w_next;
+    node->monitor_nfree--;
+  } else {
+    m = malloc(sizeof *m);
+  }
+  if (!m) {
+    luaL_error(L, "not enough memory");
+    return NULL;
+  }
+  memset(m, 0, sizeof *m);
+  m->name_ref = m->ref_slot = LUA_NOREF;
+  return m;
+}
+
+/* Pushes the monitor's ref onto L, a thread of m->vm. */
+static void push_monitor_ref(lua_State *L, const otp_monitor *m) {
+  if (m->ref_slot != LUA_NOREF) lua_rawgeti(L, LUA_REGISTRYINDEX, m->ref_slot);
+  else otp_push_ref(L, m->ref);
+}
+
 uint64_t otp_monitor_add(otp_node *node, lua_State *L, otp_proc *watcher,
                      otp_proc *target, int name_idx) {
-  uint64_t ref = otp_new_ref(L, 1);
-  otp_monitor *m = calloc(1, sizeof *m);
-  if (!m) luaL_error(L, "not enough memory");
+  otp_monitor *m = monitor_alloc(node, L);
+  uint64_t ref = otp_new_ref(L, 0);
+  lua_pushvalue(L, -1);
+  m->ref_slot = otp_anchor(L);
   m->ref = ref;
   m->watcher = watcher->pid;
   m->target = target->pid;
   m->vm = watcher->vm;
-  m->name_ref = LUA_NOREF;
   if (name_idx) {
     lua_pushvalue(L, name_idx);
     m->name_ref = luaL_ref(L, LUA_REGISTRYINDEX);
@@ -80,8 +114,10 @@ uint64_t otp_monitor_add(otp_node *node, lua_State *L, otp_proc *watcher,
   m->t_next = target->monitored_by;
   if (m->t_next) m->t_next->t_prev = m;
   target->monitored_by = m;
-  if (otp_trace_on(node, OTP_EV_MONITOR))
+  if (otp_trace_on(node, OTP_EV_MONITOR)) {
+    otp_intern_ref(L, -1);
     trace_pair(node, OTP_EV_MONITOR, watcher->pid, target->pid, ref);
+  }
   return ref;
 }
 
@@ -113,18 +149,42 @@ otp_proc *otp_alias_target(otp_node *node, lua_State *L, int idx) {
   return active ? p : NULL;
 }
 
-/* The monitor's ref stops being an alias (its userdata is interned). */
+/* The monitor's ref stops being an alias. */
 static void drop_alias(otp_monitor *m) {
   lua_State *L = m->vm->L;
-  otp_push_ref(L, m->ref);
+  push_monitor_ref(L, m);
   ((otp_ref_ud *)lua_touserdata(L, -1))->alias = OTP_PID_NONE;
   lua_pop(L, 1);
 }
 
+/* A trace record names the monitor's ref by id: from now on the id must
+** find this value (see ref_slot). */
+static void intern_monitor_ref(const otp_monitor *m) {
+  lua_State *L = m->vm->L;
+  push_monitor_ref(L, m);
+  otp_intern_ref(L, -1);
+  lua_pop(L, 1);
+}
+
 static void free_monitor(otp_node *node, otp_monitor *m) {
-  (void)node;
-  luaL_unref(m->vm->L, LUA_REGISTRYINDEX, m->name_ref);
-  free(m);
+  if (m->name_ref != LUA_NOREF) luaL_unref(m->vm->L, LUA_REGISTRYINDEX, m->name_ref);
+  otp_unanchor(m->vm->L, m->ref_slot);
+  if (node->monitor_nfree == KEEP_RECORDS) {
+    free(m);
+    return;
+  }
+  m->w_next = node->monitor_free;
+  node->monitor_free = m;
+  node->monitor_nfree++;
+}
+
+void otp_monitor_free_pool(otp_node *node) {
+  while (node->monitor_free) {
+    otp_monitor *m = node->monitor_free;
+    node->monitor_free = m->w_next;
+    free(m);
+  }
+  node->monitor_nfree = 0;
 }
 
 int otp_demonitor(otp_node *node, otp_proc *watcher, uint64_t ref) {
@@ -135,17 +195,21 @@ int otp_demonitor(otp_node *node, otp_proc *watcher, uint64_t ref) {
     otp_proc *t = otp_proc_lookup(node, m->target);
     if (t) unlink_target(t, m);
     else if (m->remote_node && node->dist_ops) node->dist_ops->demonitor(node, m);
-    if (otp_trace_on(node, OTP_EV_DEMONITOR))
+    if (otp_trace_on(node, OTP_EV_DEMONITOR)) {
+      intern_monitor_ref(m);
       trace_pair(node, OTP_EV_DEMONITOR, watcher->pid, m->target, ref);
+    }
     free_monitor(node, m);
     return 1;
   }
   return 0;
 }
 
-void otp_send_down(otp_node *node, lua_State *from, otp_proc *watcher, uint64_t ref,
-                   int who, int reason) {
-  otp_pid who_pid = otp_to_pid(from, who);
+/* otp_send_down of ref, whose value is in the registry slot ref_slot of
+** watcher's state (LUA_NOREF: interned); who_pid is the pid at who, or
+** OTP_PID_NONE for {name, node}. */
+static void send_down(otp_node *node, lua_State *from, otp_proc *watcher, uint64_t ref,
+                      int ref_slot, otp_pid who_pid, int who, int reason) {
   otp_carry c = otp_carry_begin(from, reason, watcher->vm);
   lua_State *L = c.L;
   reason = c.idx;
@@ -157,13 +221,16 @@ void otp_send_down(otp_node *node, lua_State *from, otp_proc *watcher, uint64_t 
   who = lua_absindex(L, who);
   otp_charge_state cs = otp_charge_receiver(node, watcher);
   lua_createtable(L, 5, 0);
-  lua_pushliteral(L, "DOWN");
+  otp_push_atom(L, OTP_ATOM_DOWN);
   lua_rawseti(L, -2, 1);
-  otp_push_ref(L, ref);
+  if (ref_slot != LUA_NOREF) lua_rawgeti(L, LUA_REGISTRYINDEX, ref_slot);
+  else otp_push_ref(L, ref);
+  if (otp_trace_on(node, OTP_EV_DOWN)) otp_intern_ref(L, -1);   /* see intern_monitor_ref */
   lua_rawseti(L, -2, 2);
-  lua_pushliteral(L, "process");
+  otp_push_atom(L, OTP_ATOM_PROCESS);
   lua_rawseti(L, -2, 3);
-  otp_copy(L, who, OTP_COPY_LENIENT, "pid", 0);
+  if (who_pid) lua_pushvalue(L, who);     /* a pid is its own copy */
+  else otp_copy(L, who, OTP_COPY_LENIENT, "pid", 0);
   lua_rawseti(L, -2, 4);
   otp_copy(L, reason, OTP_COPY_LENIENT, "reason", 0);
   lua_rawseti(L, -2, 5);
@@ -175,6 +242,20 @@ void otp_send_down(otp_node *node, lua_State *from, otp_proc *watcher, uint64_t 
   }
   otp_mailbox_put(node, L, watcher, OTP_PID_NONE);
   otp_carry_end(&c);
+}
+
+void otp_send_down(otp_node *node, lua_State *from, otp_proc *watcher, uint64_t ref,
+                   int who, int reason) {
+  send_down(node, from, watcher, ref, LUA_NOREF, otp_to_pid(from, who), who, reason);
+}
+
+/* The DOWN of monitor m (its watcher w) for the reason at reason of L. */
+static void monitor_down(otp_node *node, lua_State *L, otp_proc *w, const otp_monitor *m,
+                         int reason) {
+  otp_monitor_push_target(L, m);
+  send_down(node, L, w, m->ref, m->ref_slot, m->name_ref == LUA_NOREF ? m->target : OTP_PID_NONE,
+            -1, reason);
+  lua_pop(L, 1);
 }
 
 void otp_push_name_node(lua_State *L, int name_idx) {
@@ -209,7 +290,7 @@ static void send_exit_message(otp_node *node, lua_State *src, otp_pid from,
   reason = c.idx;
   otp_charge_state cs = otp_charge_receiver(node, to);
   lua_createtable(L, 3, 0);
-  lua_pushliteral(L, "EXIT");
+  otp_push_atom(L, OTP_ATOM_EXIT);
   lua_rawseti(L, -2, 1);
   otp_push_pid(L, from);
   lua_rawseti(L, -2, 2);
@@ -296,9 +377,7 @@ void otp_signal_death(otp_node *node, lua_State *L, otp_proc *p, int reason) {
     if (w) {
       unlink_watcher(w, m);
       if (m->alias) drop_alias(m);
-      otp_monitor_push_target(L, m);
-      otp_send_down(node, L, w, m->ref, -1, reason);
-      lua_pop(L, 1);
+      monitor_down(node, L, w, m, reason);
     } else if (m->remote_node) {
       if (node->dist_ops) node->dist_ops->down(node, L, m, reason);
     } else {
@@ -320,8 +399,7 @@ void otp_link_remote(otp_node *node, otp_proc *a, otp_pid r) {
 
 static otp_monitor *monitor_new(lua_State *L, uint64_t ref, otp_pid watcher, otp_pid target,
                                 otp_vm *vm, uint32_t node_idx, int name_idx) {
-  otp_monitor *m = calloc(1, sizeof *m);
-  if (!m) luaL_error(L, "not enough memory");
+  otp_monitor *m = monitor_alloc(vm->node, L);
   m->ref = ref;
   m->watcher = watcher;
   m->target = target;
@@ -392,9 +470,7 @@ void otp_remote_down(otp_node *node, lua_State *L, otp_proc *w, uint64_t ref, in
     if (m->ref == ref && m->remote_node) {
       unlink_watcher(w, m);
       if (m->alias) drop_alias(m);
-      otp_monitor_push_target(L, m);
-      otp_send_down(node, L, w, m->ref, -1, reason);
-      lua_pop(L, 1);
+      monitor_down(node, L, w, m, reason);
       free_monitor(node, m);
       return;
     }
@@ -417,9 +493,7 @@ static void node_gone_for(otp_node *node, lua_State *L, otp_proc *p, uint32_t no
     unlink_watcher(p, m);
     if (m->alias) drop_alias(m);
     if (otp_proc_alive(p)) {
-      otp_monitor_push_target(L, m);
-      otp_send_down(node, L, p, m->ref, -1, reason);
-      lua_pop(L, 1);
+      monitor_down(node, L, p, m, reason);
     }
     free_monitor(node, m);
   }

@@ -16,6 +16,12 @@ typedef struct otp_monitor {
   otp_pid watcher, target;
   struct otp_vm *vm;            /* the watcher's state, which holds name_ref */
   int name_ref;                 /* the name it was made with, or LUA_NOREF */
+  /* a local monitor's ref value, held in a registry slot of vm until the
+  ** monitor goes, instead of interned: the DOWN takes it from there. It is
+  ** interned only once something may look it up by id: when it leaves the
+  ** state (as every ref does) or a trace record names it. LUA_NOREF: the
+  ** ref is interned (monitors across nodes). */
+  int ref_slot;
   int alias;                    /* the ref is also an alias of the watcher */
   uint32_t remote_node;         /* the other side's node index when one side is remote
                                 ** (core/remote.h); then target (or watcher) is a remote
@@ -45,6 +51,8 @@ uint64_t otp_monitor_add(struct otp_node *node, lua_State *L, otp_proc *watcher,
 ** {alias, demonitor}. */
 /* The live process a message to the alias at idx reaches, or NULL. */
 otp_proc *otp_alias_target(struct otp_node *node, lua_State *L, int idx);
+/* Frees the released monitor records (node teardown). */
+void otp_monitor_free_pool(struct otp_node *node);
 /* Removes watcher's monitor ref; returns 1 if it was active. */
 int otp_demonitor(struct otp_node *node, otp_proc *watcher, uint64_t ref);
 

@@ -130,12 +130,12 @@ void otp_new_pid(lua_State *L, otp_pid pid) {
   set_mt(L, otp_vm_of(L)->pid_mt_ref);
 }
 
-void otp_intern_pid(lua_State *L, int idx) {
+void otp_intern_pid(lua_State *L, int idx, otp_pid pid) {
   otp_vm *vm = otp_vm_of(L);
   idx = lua_absindex(L, idx);
   lua_rawgeti(L, LUA_REGISTRYINDEX, vm->pids_ref);
   lua_pushvalue(L, idx);
-  lua_rawseti(L, -2, pid_key(otp_to_pid(L, idx)));
+  lua_rawseti(L, -2, pid_key(pid));
   lua_pop(L, 1);
 }
 

@@ -34,8 +34,8 @@ void otp_term_init(lua_State *L, struct otp_vm *vm);
 void otp_push_pid(lua_State *L, otp_pid pid);
 /* Creates the userdata for a new process (not interned: the process anchors it). */
 void otp_new_pid(lua_State *L, otp_pid pid);
-/* Interns an existing pid userdata at idx (its process is going away). */
-void otp_intern_pid(lua_State *L, int idx);
+/* Interns the existing userdata at idx of pid (its process is going away). */
+void otp_intern_pid(lua_State *L, int idx, otp_pid pid);
 otp_pid otp_check_pid(lua_State *L, int idx);
 otp_pid otp_to_pid(lua_State *L, int idx);     /* OTP_PID_NONE if not a pid */
 

@@ -8,6 +8,7 @@
 #include <lualib.h>
 #include "core/vm.h"
 #include "core/anchor.h"
+#include "core/atom.h"
 #include "core/env.h"
 #include "core/mailbox.h"
 #include "core/node.h"
@@ -29,8 +30,8 @@ static int setup(lua_State *L) {
   otp_vm *vm = otp_vm_of(L);
   luaL_openlibs(L);
   otp_term_init(L, vm);
+  otp_atom_init(L, vm);
   vm->names_ref = new_ref_table(L);
-  otp_mailbox_init(vm, L);
   otp_env_init(L, vm);
   if (vm->node->open_library) vm->node->open_library(L);
   return 0;
@@ -64,7 +65,6 @@ void otp_vm_close(otp_vm *vm) {
   if (!vm->L) return;
   lua_close(vm->L);
   vm->L = NULL;
-  otp_mailbox_free_store(vm);
   otp_anchor_free(vm);
   otp_pool_free_all(&vm->pool);
 }

@@ -46,11 +46,6 @@ typedef struct otp_vm {
   int gc_incremental;
   size_t gc_band_lo, gc_band_hi;
 
-  /* message store (see mailbox.c) */
-  int store_ref;
-  int *store_free;
-  size_t store_nfree, store_cap;
-  int store_next;
   /* released registry slots of processes (see anchor.c) */
   int *anchor_free;
   size_t anchor_nfree, anchor_cap;
@@ -63,6 +58,7 @@ typedef struct otp_vm {
   int refs_ref;        /* weak id -> ref userdata */
   int names_ref;       /* registered name -> pid */
   int shared_ref;      /* weak set of tables shared by every process */
+  int atoms[4];        /* registry slots of constant strings (atom.h) */
   const void *pid_mt, *ref_mt;  /* metatables of pids and refs, by address */
   int pid_mt_ref, ref_mt_ref;
 } otp_vm;

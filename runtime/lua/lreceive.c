@@ -134,7 +134,7 @@ typedef struct pair {
   uint8_t int_key, what;
 } pair;
 
-/* What a scan keeps: the message store on the stack, what kind of matcher
+/* What a scan keeps: where the messages wait (the registry), what kind of matcher
 ** stack 1 is, and the compiled pairs (npairs < 0: none). */
 typedef struct scan {
   int store, type, kind, npairs;
@@ -185,7 +185,7 @@ static void compile_head(lua_State *L, scan *sc) {
   }
 }
 
-/* Notes in m what its [1] is (the store at store), once per message. */
+/* Notes in m what its [1] is (its value in store), once per message. */
 static void learn_head(lua_State *L, int store, otp_msg *m) {
   if (lua_rawgeti(L, store, m->ref) != LUA_TTABLE) {
     m->head_kind = OTP_HEAD_NOT_TABLE;
@@ -253,10 +253,25 @@ static int match_compiled(lua_State *L, const scan *sc, int val) {
   return 1;
 }
 
+/* Does the matcher function at stack 1 say yes to m? */
+static int matches_call(lua_State *L, otp_proc *p, const scan *sc, otp_msg *m) {
+  m->head_kind = OTP_HEAD_EXPOSED;   /* the function may keep it and change it */
+  lua_pushvalue(L, 1);
+  lua_rawgeti(L, sc->store, m->ref);
+  p->in_matcher = 1;
+  int status = lua_pcall(L, 1, 1, 0);
+  p->in_matcher = 0;
+  if (status != LUA_OK) lua_error(L);
+  int ok = lua_toboolean(L, -1);
+  lua_pop(L, 1);
+  return ok;
+}
+
 /* Stack of receive: 1 = matcher (nil, function, pattern table, a value or a
 ** ref), 2 = timeout in ms or nil (forever), 3 = what 1 is (MATCH_*). */
 static int matches(lua_State *L, otp_proc *p, const scan *sc, otp_msg *m) {
   if (sc->type == LUA_TNIL) return 1;
+  if (sc->type == LUA_TFUNCTION && sc->kind == MATCH_ONE) return matches_call(L, p, sc, m);
   int mt = lua_rawgeti(L, sc->store, m->ref), ok;
   if (sc->npairs >= 0) {
     ok = mt == LUA_TTABLE && match_compiled(L, sc, lua_gettop(L));
@@ -264,15 +279,6 @@ static int matches(lua_State *L, otp_proc *p, const scan *sc, otp_msg *m) {
     ok = is_reply(L, lua_gettop(L));
   } else if (sc->type == LUA_TTABLE) {
     ok = match_any(L, 1, lua_gettop(L), sc->kind == MATCH_ANY_OF);
-  } else if (sc->type == LUA_TFUNCTION) {
-    m->head_kind = OTP_HEAD_EXPOSED;   /* the function may keep it and change it */
-    lua_pushvalue(L, 1);
-    lua_insert(L, -2);
-    p->in_matcher = 1;
-    int status = lua_pcall(L, 1, 1, 0);
-    p->in_matcher = 0;
-    if (status != LUA_OK) lua_error(L);
-    ok = lua_toboolean(L, -1);
   } else {
     ok = lua_rawequal(L, 1, -1);
   }
@@ -347,14 +353,11 @@ static int receive_scan(lua_State *L, int status, lua_KContext first) {
   int top = lua_gettop(L);
   otp_msg *m = p->recv_last ? p->recv_last->next : p->mq_head;
   scan sc;
-  sc.store = top + 1;
+  sc.store = LUA_REGISTRYINDEX;      /* where queued messages wait (mailbox.c) */
   sc.type = lua_type(L, 1);
   sc.kind = (int)lua_tointeger(L, 3);
   sc.npairs = -1;
-  if (m) {                         /* the store stays on the stack for the scan */
-    lua_rawgeti(L, LUA_REGISTRYINDEX, p->vm->store_ref);
-    if (sc.type == LUA_TTABLE && sc.kind == MATCH_ONE) compile_pattern(L, &sc, 1);
-  }
+  if (m && sc.type == LUA_TTABLE && sc.kind == MATCH_ONE) compile_pattern(L, &sc, 1);
   for (; m; m = m->next) {
     if (sc.npairs >= 0 && cannot_match(L, &sc, m)) {
       p->recv_last = m;
