@@ -34,10 +34,6 @@ void otp_charge_restore(otp_node *node, otp_charge_state s) {
 
 /* ---- links ---- */
 
-static void link_add(otp_proc *p, otp_pid other) { otp_links_add(p, other); }
-
-static int link_remove(otp_proc *p, otp_pid other) { return otp_links_remove(p, other); }
-
 static void trace_pair(otp_node *node, otp_trace_kind kind, otp_pid a, otp_pid b,
                        uint64_t ref) {
   otp_trace_info info = {.pid = a, .other = b, .ref = ref};
@@ -46,15 +42,15 @@ static void trace_pair(otp_node *node, otp_trace_kind kind, otp_pid a, otp_pid b
 
 void otp_link(otp_node *node, otp_proc *a, otp_proc *b) {
   if (a == b) return;
-  link_add(a, b->pid);
-  link_add(b, a->pid);
+  otp_links_add(a, b->pid);
+  otp_links_add(b, a->pid);
   if (otp_trace_on(node, OTP_EV_LINK)) trace_pair(node, OTP_EV_LINK, a->pid, b->pid, 0);
 }
 
 void otp_unlink(otp_node *node, otp_proc *a, otp_pid b) {
-  int had = link_remove(a, b);
+  int had = otp_links_remove(a, b);
   otp_proc *pb = otp_proc_lookup(node, b);
-  if (pb) link_remove(pb, a->pid);
+  if (pb) otp_links_remove(pb, a->pid);
   else if (had && otp_is_remote(b) && node->dist_ops) node->dist_ops->unlink(node, a->pid, b);
   if (had && otp_trace_on(node, OTP_EV_UNLINK)) trace_pair(node, OTP_EV_UNLINK, a->pid, b, 0);
 }
@@ -357,7 +353,7 @@ void otp_signal_death(otp_node *node, lua_State *L, otp_proc *p, int reason) {
     if (!q && otp_is_remote(peer) && node->dist_ops)
       node->dist_ops->exit(node, L, p->pid, peer, reason, 1);
     if (!q) continue;
-    link_remove(q, p->pid);
+    otp_links_remove(q, p->pid);
     otp_signal_exit(node, L, p->pid, q, reason, OTP_SIG_LINK);
   }
   /* monitors p held */
@@ -392,7 +388,7 @@ void otp_signal_death(otp_node *node, lua_State *L, otp_proc *p, int reason) {
 
 void otp_link_remote(otp_node *node, otp_proc *a, otp_pid r) {
   if (otp_links_has(a, r)) return;
-  link_add(a, r);
+  otp_links_add(a, r);
   if (otp_trace_on(node, OTP_EV_LINK)) trace_pair(node, OTP_EV_LINK, a->pid, r, 0);
   if (node->dist_ops) node->dist_ops->link(node, a->pid, r);
 }
@@ -429,18 +425,18 @@ uint64_t otp_monitor_remote(otp_node *node, lua_State *L, otp_proc *watcher, otp
 
 void otp_remote_linked(otp_node *node, otp_pid r, otp_proc *p) {
   if (otp_links_has(p, r)) return;
-  link_add(p, r);
+  otp_links_add(p, r);
   if (otp_trace_on(node, OTP_EV_LINK)) trace_pair(node, OTP_EV_LINK, r, p->pid, 0);
 }
 
 void otp_remote_unlinked(otp_node *node, otp_pid r, otp_proc *p) {
-  if (link_remove(p, r) && otp_trace_on(node, OTP_EV_UNLINK))
+  if (otp_links_remove(p, r) && otp_trace_on(node, OTP_EV_UNLINK))
     trace_pair(node, OTP_EV_UNLINK, r, p->pid, 0);
 }
 
 void otp_remote_exit(otp_node *node, lua_State *L, otp_pid r, otp_proc *p, int reason,
                      int link) {
-  if (link && !link_remove(p, r)) return;     /* no link (any more): nothing to break */
+  if (link && !otp_links_remove(p, r)) return;     /* no link (any more): nothing to break */
   otp_signal_exit(node, L, r, p, reason, link ? OTP_SIG_LINK : OTP_SIG_EXIT2);
 }
 
@@ -484,7 +480,7 @@ static void node_gone_for(otp_node *node, lua_State *L, otp_proc *p, uint32_t no
     if (i >= p->nlinks) continue;          /* a signal may have shortened the list */
     otp_pid peer = p->links[i];
     if (!otp_is_remote(peer) || otp_remote_node_of(node, peer) != node_idx) continue;
-    link_remove(p, peer);
+    otp_links_remove(p, peer);
     otp_signal_exit(node, L, peer, p, reason, OTP_SIG_LINK);
   }
   for (otp_monitor *m = p->monitors, *next; m; m = next) {
