@@ -3,7 +3,8 @@
 #   - skips (exit 0) if erl is missing (scripts/setup installs erlang-base);
 #   - OTPLAB, tmp, fail and finish from checks.bash; suffix: a random part
 #     for node names and cookies;
-#   - ERL_EPMD_PORT: a private epmd port (epmd is started by the first node);
+#   - ERL_EPMD_PORT: a private epmd port, free when chosen (epmd is started
+#     by the first node);
 #   - start_otp and wait_erl_and_otp (below): one otplab node beside erl;
 #   - on exit: the processes in otp_pid and a_pid (timeout wrappers) get
 #     SIGTERM, those in erl_pid and b_pid (nodes themselves) SIGKILL, then
@@ -13,7 +14,19 @@ if ! command -v erl >/dev/null || ! command -v epmd >/dev/null; then
   exit 0
 fi
 . "$(dirname "${BASH_SOURCE[0]}")/checks.bash"
-export ERL_EPMD_PORT=$((20000 + RANDOM % 30000))
+# a private epmd port below the kernel's ephemeral range (32768 up), where
+# no outgoing connection can be holding it, and one that binds now
+free_epmd_port() {
+  local port
+  for _ in 1 2 3 4 5 6 7 8 9 10; do
+    port=$((20000 + RANDOM % 12000))
+    python3 -c "import socket,sys; s=socket.socket(); s.bind(('0.0.0.0', int(sys.argv[1])))" \
+      "$port" 2>/dev/null && { echo "$port"; return; }
+  done
+  echo "$port"
+}
+ERL_EPMD_PORT=$(free_epmd_port)
+export ERL_EPMD_PORT
 export ERL_CRASH_DUMP="$tmp/erl_crash.dump"   # a failing erl writes its dump here, not in the tree
 suffix=$RANDOM$RANDOM
 dist_cleanup() {
