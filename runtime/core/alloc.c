@@ -168,11 +168,17 @@ static void *free_block(otp_vm *vm, header *h, size_t osize) {
   return NULL;
 }
 
+/* The process charged for vm's allocations now, if it belongs to vm: work
+** done in one state for a process of another is the state's own. */
+static inline otp_proc *charged_in(const otp_vm *vm) {
+  otp_proc *p = vm->node->charge;
+  return p && p->vm == vm ? p : NULL;
+}
+
 /* A new block belongs to the charged process, within its limits. */
 static void *new_block(otp_vm *vm, size_t nsize) {
   otp_node *node = vm->node;
-  otp_proc *p = node->charge;
-  if (p && p->vm != vm) p = NULL;   /* work done for another state is its own */
+  otp_proc *p = charged_in(vm);
   if (p && (p->oom_strike || over_limit(node, p, nsize)) && !may_grow(node, p, nsize, nsize))
     return NULL;
   unsigned c = class_of(nsize);
@@ -187,8 +193,7 @@ static void *new_block(otp_vm *vm, size_t nsize) {
 static __attribute__((noinline)) void *resize_block(otp_vm *vm, header *h, size_t osize,
                                                     size_t nsize) {
   otp_node *node = vm->node;
-  otp_proc *p = node->charge;
-  if (p && p->vm != vm) p = NULL;
+  otp_proc *p = charged_in(vm);
   otp_proc *owner = owner_of(node, h);
   if (owner && owner == p && nsize > osize &&
       (p->oom_strike || over_limit(node, p, nsize - osize)) &&

@@ -30,8 +30,8 @@ int otp_links_has(const otp_proc *p, otp_pid pid) {
   return 0;
 }
 
-void otp_links_add(otp_proc *p, otp_pid pid) {
-  if (otp_links_has(p, pid)) return;
+int otp_links_add(otp_proc *p, otp_pid pid) {
+  if (otp_links_has(p, pid)) return 0;
   if (p->nlinks == p->caplinks) {
     uint32_t cap = p->caplinks ? p->caplinks * 2 : 2;
     otp_pid *links = realloc(p->links, cap * sizeof *links);
@@ -42,6 +42,7 @@ void otp_links_add(otp_proc *p, otp_pid pid) {
   if (p->link_index) index_put(p->link_index, pid, p->nlinks);
   p->links[p->nlinks++] = pid;
   if (!p->link_index && p->nlinks >= INDEXED_FROM) build_index(p);
+  return 1;
 }
 
 int otp_links_remove(otp_proc *p, otp_pid pid) {

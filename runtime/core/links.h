@@ -10,8 +10,8 @@
 #include "core/proc.h"
 
 int otp_links_has(const otp_proc *p, otp_pid pid);
-/* Adds pid unless p is already linked to it. */
-void otp_links_add(otp_proc *p, otp_pid pid);
+/* Adds pid unless p is already linked to it; 1 if it added it. */
+int otp_links_add(otp_proc *p, otp_pid pid);
 /* Removes pid (the last peer takes its place); 1 if it was there. */
 int otp_links_remove(otp_proc *p, otp_pid pid);
 /* For a process about to pop its links off the array itself (its death):

@@ -12,11 +12,6 @@
 #include "core/node.h"
 #include "core/sched.h"
 
-void otp_mailbox_push_value(lua_State *L, const otp_proc *p, const otp_msg *m) {
-  (void)p;
-  lua_rawgeti(L, LUA_REGISTRYINDEX, m->ref);
-}
-
 void otp_mailbox_put(otp_node *node, lua_State *L, otp_proc *p, otp_pid from) {
   if (p->recv_any && !p->handoff && !p->mq_head && p->status == OTP_WAITING &&
       lua_checkstack(p->co, 1)) {
@@ -55,7 +50,7 @@ static void unlink_msg(otp_node *node, otp_proc *p, otp_msg *m) {
 
 /* Pushes the value of m (take) or not, and frees its slot. */
 static void release(lua_State *L, otp_msg *m, int take) {
-  if (take) lua_rawgeti(L, LUA_REGISTRYINDEX, m->ref);
+  if (take) otp_mailbox_push_value(L, m);
   otp_unanchor(L, m->ref);
 }
 

@@ -21,9 +21,11 @@ void otp_mailbox_take(struct otp_node *node, lua_State *L, otp_proc *p, otp_msg 
 /* Unlinks and drops m. */
 void otp_mailbox_drop(struct otp_node *node, otp_proc *p, otp_msg *m);
 void otp_mailbox_clear(struct otp_node *node, otp_proc *p);
-/* Pushes the value of m, a message of p (it stays in the mailbox), onto L,
-** a thread of p's state. */
-void otp_mailbox_push_value(lua_State *L, const otp_proc *p, const otp_msg *m);
+/* Pushes the value of m, a queued message (it stays in the mailbox), onto L,
+** a thread of its state; returns its type. It waits in a registry slot. */
+static inline int otp_mailbox_push_value(lua_State *L, const otp_msg *m) {
+  return lua_rawgeti(L, LUA_REGISTRYINDEX, m->ref);
+}
 void otp_mailbox_free_pool(struct otp_node *node);
 
 #endif

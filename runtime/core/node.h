@@ -43,6 +43,14 @@ typedef struct otp_node_config {
 
 void otp_node_config_defaults(otp_node_config *cfg);
 
+/* How many released process and monitor records a node keeps for reuse;
+** none under AddressSanitizer, which should see every record freed. */
+#if defined(__SANITIZE_ADDRESS__)
+#define OTP_KEEP_RECORDS 0
+#else
+#define OTP_KEEP_RECORDS 256
+#endif
+
 typedef struct otp_node {
   otp_vm main;               /* the main state: scripts, console, host */
   lua_State *L;              /* main.L */
@@ -70,6 +78,7 @@ typedef struct otp_node {
   otp_pid slice_pid;         /* whose slice started at slice_start_ns */
   uint8_t slice_group;       /* and its cpu_group */
   otp_msg *msg_free;
+  /* released records kept for reuse (a malloc and a free each otherwise) */
   struct otp_monitor *monitor_free;  /* released monitor records (signal.c) */
   uint32_t monitor_nfree;
   otp_proc *proc_free;       /* released process records (proc.c) */

@@ -21,15 +21,6 @@
 
 #define MAX_SLOTS (1u << OTP_PID_SLOT_BITS)
 
-/* The records of dead processes kept for the next spawns (a calloc and a
-** free per process otherwise), at most this many; none under
-** AddressSanitizer, which should see every record freed. */
-#if defined(__SANITIZE_ADDRESS__)
-#define KEEP_RECORDS 0
-#else
-#define KEEP_RECORDS 256
-#endif
-
 static int grow_table(otp_node *node) {
   uint32_t n = node->nslots ? node->nslots * 2 : 1024;
   if (n > MAX_SLOTS) n = MAX_SLOTS;
@@ -130,7 +121,7 @@ static void free_proc(otp_node *node, otp_proc *p) {
   node->procs[otp_pid_slot(p->pid)] = NULL;
   node->free_slots[node->nfree++] = otp_pid_slot(p->pid);
   node->nprocs--;
-  if (node->proc_nfree == KEEP_RECORDS) {
+  if (node->proc_nfree == OTP_KEEP_RECORDS) {
     free(p);
     return;
   }

@@ -57,15 +57,6 @@ void otp_unlink(otp_node *node, otp_proc *a, otp_pid b) {
 
 /* ---- monitors ---- */
 
-/* Released monitor records wait in a per-node free list, at most this many
-** (a monitor per spawn_monitor or call would otherwise cost a malloc and a
-** free); none under AddressSanitizer, which should see every record freed. */
-#if defined(__SANITIZE_ADDRESS__)
-#define KEEP_RECORDS 0
-#else
-#define KEEP_RECORDS 256
-#endif
-
 /* A cleared monitor record. */
 static otp_monitor *monitor_alloc(otp_node *node, lua_State *L) {
   otp_monitor *m = node->monitor_free;
@@ -165,7 +156,7 @@ static void intern_monitor_ref(const otp_monitor *m) {
 static void free_monitor(otp_node *node, otp_monitor *m) {
   if (m->name_ref != LUA_NOREF) luaL_unref(m->vm->L, LUA_REGISTRYINDEX, m->name_ref);
   otp_unanchor(m->vm->L, m->ref_slot);
-  if (node->monitor_nfree == KEEP_RECORDS) {
+  if (node->monitor_nfree == OTP_KEEP_RECORDS) {
     free(m);
     return;
   }
@@ -387,8 +378,7 @@ void otp_signal_death(otp_node *node, lua_State *L, otp_proc *p, int reason) {
 /* ---- across nodes ---- */
 
 void otp_link_remote(otp_node *node, otp_proc *a, otp_pid r) {
-  if (otp_links_has(a, r)) return;
-  otp_links_add(a, r);
+  if (!otp_links_add(a, r)) return;
   if (otp_trace_on(node, OTP_EV_LINK)) trace_pair(node, OTP_EV_LINK, a->pid, r, 0);
   if (node->dist_ops) node->dist_ops->link(node, a->pid, r);
 }
@@ -424,8 +414,7 @@ uint64_t otp_monitor_remote(otp_node *node, lua_State *L, otp_proc *watcher, otp
 }
 
 void otp_remote_linked(otp_node *node, otp_pid r, otp_proc *p) {
-  if (otp_links_has(p, r)) return;
-  otp_links_add(p, r);
+  if (!otp_links_add(p, r)) return;
   if (otp_trace_on(node, OTP_EV_LINK)) trace_pair(node, OTP_EV_LINK, r, p->pid, 0);
 }
 

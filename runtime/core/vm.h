@@ -37,7 +37,7 @@ typedef struct otp_vm {
   size_t max_memory;             /* cap for this state (0: only the node's) */
   uint32_t nprocs;               /* live processes of this state */
   uint32_t timers_pending;       /* its send_after/start_timer not yet fired or cancelled */
-  otp_idmap timers;        /* those timers by ref id */
+  otp_idmap timers;              /* those timers by ref id */
 
   /* this state's share of otp.statistics (a sandbox sees only its own) */
   uint64_t reductions, reductions_seen, context_switches, messages_sent;

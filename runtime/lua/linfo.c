@@ -170,7 +170,7 @@ static void push_messages(lua_State *L, otp_proc *p) {
     full = !add_message(L, &n, &bytes);
   }
   for (otp_msg *m = p->mq_head; m && !full; m = m->next) {
-    otp_mailbox_push_value(T, p, m);
+    otp_mailbox_push_value(T, m);
     otp_carry_top(T, L, "<lost>");
     otp_charge_state cs = otp_charge_receiver(node, node->current);
     full = !add_message(L, &n, &bytes);

@@ -134,10 +134,10 @@ typedef struct pair {
   uint8_t int_key, what;
 } pair;
 
-/* What a scan keeps: where the messages wait (the registry), what kind of matcher
-** stack 1 is, and the compiled pairs (npairs < 0: none). */
+/* What a scan keeps: what kind of matcher stack 1 is, and the compiled
+** pairs (npairs < 0: none). */
 typedef struct scan {
-  int store, type, kind, npairs;
+  int type, kind, npairs;
   pair pairs[MAX_PAIRS];
   /* the skip test of a compiled pattern: what its [1] needs (HEAD_ANY:
   ** nothing, HEAD_NON_NIL: the wildcard, else 1 + lua_type), and the bytes
@@ -185,9 +185,9 @@ static void compile_head(lua_State *L, scan *sc) {
   }
 }
 
-/* Notes in m what its [1] is (its value in store), once per message. */
-static void learn_head(lua_State *L, int store, otp_msg *m) {
-  if (lua_rawgeti(L, store, m->ref) != LUA_TTABLE) {
+/* Notes in m what its [1] is, once per message. */
+static void learn_head(lua_State *L, otp_msg *m) {
+  if (otp_mailbox_push_value(L, m) != LUA_TTABLE) {
     m->head_kind = OTP_HEAD_NOT_TABLE;
   } else {
     int t = lua_rawgeti(L, -1, 1);
@@ -201,7 +201,7 @@ static void learn_head(lua_State *L, int store, otp_msg *m) {
 /* Can m not match the compiled pattern, as its [1] (noted in m, no Lua
 ** call) already shows? The common case of a deep mailbox: another tag. */
 static int cannot_match(lua_State *L, const scan *sc, otp_msg *m) {
-  if (m->head_kind == OTP_HEAD_UNKNOWN) learn_head(L, sc->store, m);
+  if (m->head_kind == OTP_HEAD_UNKNOWN) learn_head(L, m);
   if (m->head_kind == OTP_HEAD_EXPOSED) return 0;
   if (m->head_kind == OTP_HEAD_NOT_TABLE) return 1;
   if (sc->head_want == HEAD_ANY) return 0;
@@ -254,10 +254,10 @@ static int match_compiled(lua_State *L, const scan *sc, int val) {
 }
 
 /* Does the matcher function at stack 1 say yes to m? */
-static int matches_call(lua_State *L, otp_proc *p, const scan *sc, otp_msg *m) {
+static int matches_call(lua_State *L, otp_proc *p, otp_msg *m) {
   m->head_kind = OTP_HEAD_EXPOSED;   /* the function may keep it and change it */
   lua_pushvalue(L, 1);
-  lua_rawgeti(L, sc->store, m->ref);
+  otp_mailbox_push_value(L, m);
   p->in_matcher = 1;
   int status = lua_pcall(L, 1, 1, 0);
   p->in_matcher = 0;
@@ -271,8 +271,8 @@ static int matches_call(lua_State *L, otp_proc *p, const scan *sc, otp_msg *m) {
 ** ref), 2 = timeout in ms or nil (forever), 3 = what 1 is (MATCH_*). */
 static int matches(lua_State *L, otp_proc *p, const scan *sc, otp_msg *m) {
   if (sc->type == LUA_TNIL) return 1;
-  if (sc->type == LUA_TFUNCTION && sc->kind == MATCH_ONE) return matches_call(L, p, sc, m);
-  int mt = lua_rawgeti(L, sc->store, m->ref), ok;
+  if (sc->type == LUA_TFUNCTION && sc->kind == MATCH_ONE) return matches_call(L, p, m);
+  int mt = otp_mailbox_push_value(L, m), ok;
   if (sc->npairs >= 0) {
     ok = mt == LUA_TTABLE && match_compiled(L, sc, lua_gettop(L));
   } else if (sc->kind == MATCH_REPLY || sc->kind == MATCH_CALL) {
@@ -325,7 +325,7 @@ static int slow_k(lua_State *L, int status, lua_KContext ctx) {
 
 static int slow_pause(lua_State *L, otp_node *node, otp_proc *p, otp_msg *m) {
   if (otp_trace_on(node, OTP_EV_FAULT_SLOW)) {
-    otp_mailbox_push_value(L, p, m);
+    otp_mailbox_push_value(L, m);
     otp_trace_info info = {.pid = p->pid, .other = m->from, .L = L, .msg = lua_gettop(L)};
     otp_trace_emit(node, OTP_EV_FAULT_SLOW, &info);
     lua_pop(L, 1);
@@ -353,7 +353,6 @@ static int receive_scan(lua_State *L, int status, lua_KContext first) {
   int top = lua_gettop(L);
   otp_msg *m = p->recv_last ? p->recv_last->next : p->mq_head;
   scan sc;
-  sc.store = LUA_REGISTRYINDEX;      /* where queued messages wait (mailbox.c) */
   sc.type = lua_type(L, 1);
   sc.kind = (int)lua_tointeger(L, 3);
   sc.npairs = -1;

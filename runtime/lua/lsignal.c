@@ -178,7 +178,7 @@ static void drop_down(lua_State *L, otp_proc *self, uint64_t ref) {
                    ? self->marker->next : self->mq_head;
   while (m) {
     otp_msg *next = m->next;
-    otp_mailbox_push_value(L, self, m);
+    otp_mailbox_push_value(L, m);
     int is_down = 0;
     if (lua_istable(L, -1)) {
       lua_rawgeti(L, -1, 1);

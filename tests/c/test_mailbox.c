@@ -62,7 +62,7 @@ static otp_msg *nth (otp_proc *p, int n) {
 
 static lua_Integer value_of (fixture *f, const otp_msg *m) {
   lua_State *L = f->node->L;
-  otp_mailbox_push_value(L, f->p, m);
+  otp_mailbox_push_value(L, m);
   assert_true(lua_isinteger(L, -1));
   lua_Integer v = lua_tointeger(L, -1);
   lua_pop(L, 1);
