@@ -206,6 +206,18 @@ static __attribute__((noinline)) void *resize_block(otp_vm *vm, header *h, size_
   return nh + 1;
 }
 
+int otp_checkstack_own(lua_State *L, int n) {
+  otp_node *node = otp_node_of(L);
+  otp_proc *charge = node->charge;
+  int forced = node->charge_forced;
+  node->charge = node->current;
+  node->charge_forced = 0;
+  int ok = lua_checkstack(L, n);
+  node->charge = charge;
+  node->charge_forced = forced;
+  return ok;
+}
+
 /* Frees and new blocks, nearly every call, take the short ways. */
 void *otp_alloc(void *ud, void *ptr, size_t osize, size_t nsize) {
   otp_vm *vm = ud;

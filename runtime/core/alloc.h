@@ -10,6 +10,7 @@
 #define OTP_ALLOC_H
 
 #include <stddef.h>
+#include <lua.h>
 
 #define OTP_POOL_CLASSES 16      /* blocks of 16, 32, ... 256 bytes */
 
@@ -21,5 +22,11 @@ typedef struct otp_pool {
 
 void *otp_alloc(void *ud, void *ptr, size_t osize, size_t nsize);
 void otp_pool_free_all(otp_pool *pool);
+
+/* lua_checkstack(L, n) with the growth charged to the running process, L's
+** owner, whoever pays for the values being made: Lua moves a growing stack
+** to a new block, which a copy charged to its receiver would otherwise hand
+** to the receiver. */
+int otp_checkstack_own(lua_State *L, int n);
 
 #endif

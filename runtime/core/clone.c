@@ -430,8 +430,13 @@ int otp_clone_factory (lua_State *L, int idx) {
 int otp_clone (lua_State *L, int idx) {
   int n;
   idx = lua_absindex(L, idx);
+  lua_Debug ar;
+  lua_pushvalue(L, idx);
+  lua_getinfo(L, ">u", &ar);
   if (otp_clone_factory(L, idx) != 0) return -1;
-  if (!lua_checkstack(L, 256)) {  /* at most 255 upvalues */
+  /* room for the upvalues alone: a stack grown larger than it needs is
+  ** shrunk back later, by whoever runs the collector then */
+  if (!lua_checkstack(L, ar.nups + 1)) {
     lua_pop(L, 1);
     lua_pushliteral(L, "cannot clone function: stack overflow");
     return -1;

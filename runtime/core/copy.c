@@ -10,6 +10,7 @@
 #include <string.h>
 #include <lauxlib.h>
 #include "core/copy.h"
+#include "core/alloc.h"
 #include "core/clone.h"
 #include "core/node.h"
 #include "core/proc.h"
@@ -196,8 +197,11 @@ static void copy_table(copier *c, int idx, const frame *up) {
     refuse(c, up, "a value nested more than 10000 levels deep");
     return;
   }
-  if ((c->depth & 7) == 0)   /* each level uses at most 8 slots */
-    luaL_checkstack(L, 64, "copying a deeply nested value");
+  /* A level uses at most 8 slots. Asking for no more than that keeps a
+  ** shallow copy within the 20 a C function has (a stack grown beyond its
+  ** usual size is shrunk back by whichever process runs the collector). */
+  if (!otp_checkstack_own(L, 8))
+    luaL_error(L, "stack overflow (copying a deeply nested value)");
   lua_createtable(L, (int)lua_rawlen(L, idx), 0);
   frame f = {up, idx, lua_gettop(L), 0, NULL};
   if (c->has_seen) remember(c, idx, f.dst);
@@ -265,7 +269,7 @@ static void copy_function(copier *c, int idx, const frame *up) {
     return;
   }
   if (found_seen(c, idx)) return;
-  luaL_checkstack(L, 8, "copying a function");
+  if (!otp_checkstack_own(L, 8)) luaL_error(L, "stack overflow (copying a function)");
   int n = 0, module_code = 0;
   const char *name;
   while ((name = lua_getupvalue(L, idx, n + 1)) != NULL) {
@@ -350,7 +354,7 @@ static void copy_all(lua_State *L, int first, int n, otp_copy_mode mode,
               .root = root, .root_index = -1, .child = child};
   first = lua_absindex(L, first);
   if (env) c.env = lua_absindex(L, env);
-  luaL_checkstack(L, n + 64, "copying values");
+  if (!otp_checkstack_own(L, n + 8)) luaL_error(L, "stack overflow (copying values)");
   int base = lua_gettop(L);
   if (mode != OTP_COPY_SPAWN) {
     c.tree = 1;

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include "core/idmap.h"
 #include "core/links.h"
+#include "core/node.h"
 
 #define INDEXED_FROM 16
 
@@ -36,6 +37,7 @@ int otp_links_add(otp_proc *p, otp_pid pid) {
     uint32_t cap = p->caplinks ? p->caplinks * 2 : 2;
     otp_pid *links = realloc(p->links, cap * sizeof *links);
     if (!links) abort();
+    otp_proc_records_add(p->node, (cap - p->caplinks) * sizeof *links);
     p->links = links;
     p->caplinks = cap;
   }
@@ -79,6 +81,7 @@ void otp_links_drop_index(otp_proc *p) {
 
 void otp_links_free(otp_proc *p) {
   otp_links_drop_index(p);
+  otp_proc_records_sub(p->node, p->caplinks * sizeof *p->links);
   free(p->links);
   p->links = NULL;
   p->nlinks = p->caplinks = 0;

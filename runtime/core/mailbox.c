@@ -24,6 +24,7 @@ void otp_mailbox_put(otp_node *node, lua_State *L, otp_proc *p, otp_pid from) {
   otp_msg *m = node->msg_free;
   if (m) node->msg_free = m->next;
   else if (!(m = malloc(sizeof *m))) luaL_error(L, "not enough memory");
+  otp_proc_records_add(node, sizeof *m);
   m->ref = otp_anchor(L);
   m->from = from;
   m->head_kind = OTP_HEAD_UNKNOWN;
@@ -44,6 +45,7 @@ static void unlink_msg(otp_node *node, otp_proc *p, otp_msg *m) {
   if (p->marker == m) p->marker = m->prev;
   if (p->recv_last == m) p->recv_last = m->prev;
   p->mq_len--;
+  otp_proc_records_sub(node, sizeof *m);
   m->next = node->msg_free;
   node->msg_free = m;
 }

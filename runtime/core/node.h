@@ -110,8 +110,12 @@ typedef struct otp_node {
   pthread_cond_t wd_cond;
   int watchdog_started;
 
-  /* memory: every state's blocks together */
+  /* memory: every state's blocks together (mem_procs: charged to
+  ** processes), and the C records kept outside every Lua state
+  ** (mem_proc_records: those of processes, their messages and links, as
+  ** erlang:memory(processes) counts BEAM's process structures) */
   size_t mem_total, mem_procs;
+  size_t mem_records, mem_proc_records;
 
   /* statistics */
   uint64_t reductions_total, reductions_seen;
@@ -163,6 +167,24 @@ static inline otp_proc *otp_proc_lookup(otp_node *node, otp_pid pid) {
 static inline otp_proc *otp_proc_get(otp_node *node, otp_pid pid) {
   otp_proc *p = otp_proc_lookup(node, pid);
   return p && otp_proc_alive(p) ? p : NULL;
+}
+
+/* A C record of size bytes was made (add) or released (sub): see
+** mem_records; the proc_ pair for a record that is part of a process
+** (otp_proc_record_bytes counts them). */
+static inline void otp_records_add(otp_node *node, size_t size) {
+  node->mem_records += size;
+}
+static inline void otp_records_sub(otp_node *node, size_t size) {
+  node->mem_records -= size;
+}
+static inline void otp_proc_records_add(otp_node *node, size_t size) {
+  node->mem_records += size;
+  node->mem_proc_records += size;
+}
+static inline void otp_proc_records_sub(otp_node *node, size_t size) {
+  node->mem_records -= size;
+  node->mem_proc_records -= size;
 }
 
 /* Creates a node with its main Lua state: the standard libraries, the

@@ -35,6 +35,7 @@ static int grow_table(otp_node *node) {
     procs[i - 1] = NULL;
     free_slots[node->nfree++] = i - 1;
   }
+  otp_records_add(node, (n - node->nslots) * (sizeof *procs + sizeof *free_slots));
   node->nslots = n;
   return 1;
 }
@@ -83,6 +84,7 @@ otp_proc *otp_proc_new(otp_node *node, lua_State *L, otp_pid parent) {
   } else if (!(p = calloc(1, sizeof *p))) {
     return NULL;
   }
+  otp_proc_records_add(node, sizeof *p);
   otp_timer_init_receive(p);
   uint32_t slot = node->free_slots[--node->nfree];
   p->pid = otp_pid_make(++node->next_serial, slot);
@@ -106,6 +108,11 @@ otp_proc *otp_proc_new(otp_node *node, lua_State *L, otp_pid parent) {
   return p;
 }
 
+size_t otp_proc_record_bytes(const otp_proc *p) {
+  return sizeof *p + (p->rand ? sizeof *p->rand : 0) + p->mq_len * sizeof(otp_msg) +
+         p->caplinks * sizeof *p->links;
+}
+
 static void free_proc(otp_node *node, otp_proc *p) {
   lua_State *L = p->vm->L;
   otp_timer_stop_receive(p);       /* its deadline must not outlive it */
@@ -117,6 +124,8 @@ static void free_proc(otp_node *node, otp_proc *p) {
   otp_unanchor(L, p->label_ref);
   otp_unanchor(L, p->initial_call_ref);
   otp_links_free(p);
+  otp_proc_records_sub(node, sizeof *p + (p->rand ? sizeof *p->rand : 0));
+  free(p->rand);
   node->mem_procs -= p->memory;   /* what it still holds becomes the node's */
   node->procs[otp_pid_slot(p->pid)] = NULL;
   node->free_slots[node->nfree++] = otp_pid_slot(p->pid);
@@ -235,6 +244,7 @@ void otp_proc_free_all(otp_node *node) {
     otp_timer_dest_freed(p);
     otp_timer_stop_receive(p);
     otp_links_free(p);
+    free(p->rand);
     free(p);
     node->procs[i] = NULL;
   }

@@ -56,7 +56,40 @@ typedef struct otp_proc {
   struct otp_node *node;
   struct otp_vm *vm;              /* the Lua state it lives in */
   lua_State *co;                  /* the process's coroutine */
+  struct otp_proc *rq_next, *rq_prev;  /* run queue */
+  struct otp_proc *dying_next;    /* exiting, waiting to be finalised */
+
+  otp_msg *mq_head, *mq_tail;
+  otp_msg *recv_last;             /* last message a waiting receive examined */
+  otp_msg *marker;                /* receive marker: messages after it may hold marker_ref */
+  uint64_t marker_ref;
+  otp_pid handoff_from;           /* the sender of the message in handoff */
+  otp_deadline recv_timer;        /* receive/sleep timeout */
+  otp_rand *rand;                 /* math.random's state, made on first use */
+
+  otp_pid *links;                 /* the link set (links.h) */
+  struct otp_idmap *link_index;   /* their positions, once there are many */
+  struct otp_monitor *monitors;      /* monitors this process holds */
+  struct otp_monitor *monitored_by;  /* monitors others hold on it */
+  struct otp_timer *timers_to;       /* pending timers whose destination is this pid */
+
+  size_t memory, max_heap;
+  size_t oom_size;
+  uint64_t reductions;
+  uint64_t cpu_second, cpu_used;  /* reductions in the current second (sandbox limit) */
+  uint64_t stuck_since_ns;        /* first missed preemption in a C call */
+  otp_pid parent;
+  otp_pid killed_by;              /* the sender of the exit signal that killed it */
+
   int co_ref, env_ref, pid_ref;   /* registry anchors */
+  int exit_ref;                   /* pending or final exit reason (LUA_NOREF once
+                                  ** exiting: normal, see otp_proc_exit_normal) */
+  int name_ref, label_ref, initial_call_ref;
+  int fault_crash_ref;            /* otp.fault.crash: raise this at the next receive or yield (0: none) */
+  uint32_t slow_ms;               /* otp.fault.slow: pause this long before taking each message */
+  uint32_t mq_len;
+  uint32_t nlinks, caplinks;
+
   uint8_t status;                 /* otp_status */
   uint8_t trap_exit;
   uint8_t in_runq;
@@ -68,43 +101,11 @@ typedef struct otp_proc {
   uint8_t has_marker;
   uint8_t recv_any;               /* waiting in receive() that takes any message */
   uint8_t handoff;                /* a message waits on top of co's stack */
-  otp_pid handoff_from;
   uint8_t oom_strike;             /* an allocation failed; see alloc.c */
   uint8_t limit_hit;              /* which limit refused it (otp_limit) */
   uint8_t hook_armed;             /* the watchdog armed the preemption hook */
   uint8_t cpu_group;              /* whose time its slices are counted as (OTP_CPU_*) */
-  struct otp_proc *rq_next, *rq_prev;  /* run queue */
-  struct otp_proc *dying_next;    /* exiting, waiting to be finalised */
-
-  otp_msg *mq_head, *mq_tail;
-  uint32_t mq_len;
-  otp_msg *recv_last;             /* last message a waiting receive examined */
-  otp_msg *marker;                /* receive marker: messages after it may hold marker_ref */
-  uint64_t marker_ref;
-  otp_deadline recv_timer;        /* receive/sleep timeout */
-  otp_rand rand;                  /* math.random's state, seeded on first use */
-  uint8_t rand_seeded;
-
-  otp_pid *links;                 /* the link set (links.h) */
-  uint32_t nlinks, caplinks;
-  struct otp_idmap *link_index;   /* their positions, once there are many */
-  struct otp_monitor *monitors;      /* monitors this process holds */
-  struct otp_monitor *monitored_by;  /* monitors others hold on it */
-  struct otp_timer *timers_to;       /* pending timers whose destination is this pid */
-
-  size_t memory, max_heap;
-  size_t oom_size;
-  uint64_t reductions;
-  uint64_t cpu_second, cpu_used;  /* reductions in the current second (sandbox limit) */
-  uint64_t stuck_since_ns;        /* first missed preemption in a C call */
-  int exit_ref;                   /* pending or final exit reason (LUA_NOREF once
-                                  ** exiting: normal, see otp_proc_exit_normal) */
-  int name_ref, label_ref, initial_call_ref;
-  otp_pid parent;
-  otp_pid killed_by;              /* the sender of the exit signal that killed it */
-  uint8_t killed_by_link;         /* ...which came through a link */
-  int fault_crash_ref;            /* otp.fault.crash: raise this at the next receive or yield (0: none) */
-  uint32_t slow_ms;               /* otp.fault.slow: pause this long before taking each message */
+  uint8_t killed_by_link;         /* ...killed_by's signal came through a link */
   uint8_t slow_paused;            /* that pause is over: take the message now */
 } otp_proc;
 
@@ -119,6 +120,10 @@ typedef struct otp_proc {
 otp_proc *otp_proc_new(struct otp_node *node, lua_State *L, otp_pid parent);
 void otp_proc_start(struct otp_node *node, otp_proc *p);
 void otp_proc_discard(struct otp_node *node, otp_proc *p);
+
+/* The bytes of p's C records (its own, its queued messages', its links'),
+** which process_info's memory counts beside its Lua memory. */
+size_t otp_proc_record_bytes(const otp_proc *p);
 
 /* Pushes the pid userdata of p onto L. */
 void otp_proc_push_pid(lua_State *L, otp_proc *p);

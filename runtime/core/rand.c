@@ -3,6 +3,7 @@
 ** (random(), random(m), random(m, n), random(0), randomseed([x [, y]])) and
 ** its algorithm, but the state is per process instead of per Lua state.
 */
+#include <stdlib.h>
 #include <lauxlib.h>
 #include "core/rand.h"
 #include "core/node.h"
@@ -59,11 +60,12 @@ static otp_rand *current_rand(lua_State *L) {
   otp_node *node = otp_node_of(L);
   otp_proc *p = node->current;
   if (!p) return &node->rand;
-  if (!p->rand_seeded) {
-    otp_rand_seed(&p->rand, otp_rand_mix(node->cfg.seed, p->pid));
-    p->rand_seeded = 1;
+  if (!p->rand) {                 /* most processes never draw: made here */
+    if (!(p->rand = malloc(sizeof *p->rand))) luaL_error(L, "not enough memory");
+    otp_proc_records_add(node, sizeof *p->rand);
+    otp_rand_seed(p->rand, otp_rand_mix(node->cfg.seed, p->pid));
   }
-  return &p->rand;
+  return p->rand;
 }
 
 static int l_random(lua_State *L) {

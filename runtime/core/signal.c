@@ -70,6 +70,7 @@ static otp_monitor *monitor_alloc(otp_node *node, lua_State *L) {
     luaL_error(L, "not enough memory");
     return NULL;
   }
+  otp_records_add(node, sizeof *m);
   memset(m, 0, sizeof *m);
   m->name_ref = m->ref_slot = LUA_NOREF;
   return m;
@@ -156,6 +157,7 @@ static void intern_monitor_ref(const otp_monitor *m) {
 static void free_monitor(otp_node *node, otp_monitor *m) {
   if (m->name_ref != LUA_NOREF) luaL_unref(m->vm->L, LUA_REGISTRYINDEX, m->name_ref);
   otp_unanchor(m->vm->L, m->ref_slot);
+  otp_records_sub(node, sizeof *m);
   if (node->monitor_nfree == OTP_KEEP_RECORDS) {
     free(m);
     return;

@@ -47,14 +47,19 @@ typedef struct otp_timer {
 
 static otp_timer *new_timer(otp_node *node) {
   otp_timer *t = node->timer_cache;
-  if (!t) return calloc(1, sizeof *t);
-  node->timer_cache = t->dest_next;
-  node->timer_cache_n--;
-  memset(t, 0, sizeof *t);
+  if (t) {
+    node->timer_cache = t->dest_next;
+    node->timer_cache_n--;
+    memset(t, 0, sizeof *t);
+  } else if (!(t = calloc(1, sizeof *t))) {
+    return NULL;
+  }
+  otp_records_add(node, sizeof *t);
   return t;
 }
 
 static void free_timer(otp_node *node, otp_timer *t) {
+  otp_records_sub(node, sizeof *t);
   if (!TIMER_CACHE_ON || node->timer_cache_n >= TIMER_CACHE_MAX) {
     free(t);
     return;

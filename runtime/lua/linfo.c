@@ -250,7 +250,7 @@ static void push_info(lua_State *L, otp_proc *p, int key) {
     case 6: lua_pushboolean(L, p->trap_exit); break;
     case 7: otp_registry_push_name(L, p); break;
     case 8: lua_pushinteger(L, (lua_Integer)p->reductions); break;
-    case 9: lua_pushinteger(L, (lua_Integer)p->memory); break;
+    case 9: lua_pushinteger(L, (lua_Integer)(p->memory + otp_proc_record_bytes(p))); break;
     case 10: push_initial_call(L, p); break;
     case 11: otp_proc_push_location(L, p); break;
     case 12: if (p->parent) otp_push_pid(L, p->parent); else lua_pushnil(L); break;
@@ -336,7 +336,8 @@ static counts count_for(lua_State *L) {
   otp_node *node = otp_node_of(L);
   otp_vm *vm = otp_vm_of(L);
   if (!vm->sandbox)
-    return (counts){(lua_Integer)node->mem_total, (lua_Integer)node->mem_procs,
+    return (counts){(lua_Integer)(node->mem_total + node->mem_records),
+                    (lua_Integer)(node->mem_procs + node->mem_proc_records),
                     node->nprocs, node->rq_len, &node->reductions_total,
                     &node->reductions_seen, node->context_switches, node->messages_sent};
   counts c = {(lua_Integer)vm->mem_total, 0, vm->nprocs, 0, &vm->reductions,
@@ -344,7 +345,9 @@ static counts count_for(lua_State *L) {
   for (uint32_t i = 0; i < node->nslots; i++) {
     otp_proc *p = node->procs[i];
     if (!p || p->vm != vm) continue;
-    c.procs += (lua_Integer)p->memory;
+    lua_Integer records = (lua_Integer)otp_proc_record_bytes(p);
+    c.procs += (lua_Integer)p->memory + records;
+    c.total += records;
     if (p->status == OTP_RUNNABLE) c.run_queue++;
   }
   return c;

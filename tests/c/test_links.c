@@ -2,7 +2,8 @@
 ** test_links.c
 ** Tests for runtime/core/links.h: a link set agrees with a plain list of
 ** pids through thousands of adds and removals on both sides of the size
-** where its index starts, and keeps each peer once.
+** where its index starts, and keeps each peer once; the node counts the
+** set's bytes among its processes' records until it is freed.
 */
 
 #include <stdarg.h>
@@ -13,10 +14,12 @@
 
 #include <stdlib.h>
 #include "core/links.h"
+#include "core/node.h"
 
 #define UNIVERSE 300   /* pids 1..UNIVERSE */
 
 static int model[UNIVERSE + 1];   /* model[pid]: linked? */
+static otp_node node;             /* only its memory counters are used */
 
 static void check_agrees(const otp_proc *p) {
   uint32_t n = 0;
@@ -31,7 +34,7 @@ static void check_agrees(const otp_proc *p) {
 /* Random adds and removals, the set growing past the index and back down. */
 static void agrees_with_a_plain_list(void **state) {
   (void)state;
-  otp_proc p = {0};
+  otp_proc p = {.node = &node};
   srand(7);
   for (int round = 0; round < 20000; round++) {
     otp_pid pid = 1 + (otp_pid)(rand() % UNIVERSE);
@@ -47,14 +50,17 @@ static void agrees_with_a_plain_list(void **state) {
     if (round % 97 == 0) check_agrees(&p);
   }
   check_agrees(&p);
+  assert_int_equal(node.mem_proc_records, p.caplinks * sizeof(otp_pid));
   otp_links_free(&p);
   assert_int_equal(p.nlinks, 0);
+  assert_int_equal(node.mem_proc_records, 0);
+  assert_int_equal(node.mem_records, 0);
 }
 
 /* Adding a peer twice keeps it once; removing it once removes it. */
 static void a_peer_is_kept_once(void **state) {
   (void)state;
-  otp_proc p = {0};
+  otp_proc p = {.node = &node};
   for (otp_pid pid = 1; pid <= 100; pid++) otp_links_add(&p, pid);
   for (otp_pid pid = 1; pid <= 100; pid++) otp_links_add(&p, pid);
   assert_int_equal(p.nlinks, 100);
@@ -67,6 +73,7 @@ static void a_peer_is_kept_once(void **state) {
   assert_int_equal(otp_links_remove(&p, 99), 1);
   assert_int_equal(p.nlinks, 98);
   otp_links_free(&p);
+  assert_int_equal(node.mem_records, 0);
 }
 
 int main(void) {
