@@ -197,10 +197,11 @@ static void copy_table(copier *c, int idx, const frame *up) {
     refuse(c, up, "a value nested more than 10000 levels deep");
     return;
   }
-  /* A level uses at most 8 slots. Asking for no more than that keeps a
-  ** shallow copy within the 20 a C function has (a stack grown beyond its
-  ** usual size is shrunk back by whichever process runs the collector). */
-  if (!otp_checkstack_own(L, 8))
+  /* A level uses at most 8 slots (the first is in copy_all's room). Asking
+  ** for no more than that keeps a shallow copy within the 20 a C function
+  ** has (a stack grown beyond its usual size is shrunk back by whichever
+  ** process runs the collector). */
+  if (c->depth > 1 && !otp_checkstack_own(L, 8))
     luaL_error(L, "stack overflow (copying a deeply nested value)");
   lua_createtable(L, (int)lua_rawlen(L, idx), 0);
   frame f = {up, idx, lua_gettop(L), 0, NULL};
@@ -354,7 +355,7 @@ static void copy_all(lua_State *L, int first, int n, otp_copy_mode mode,
               .root = root, .root_index = -1, .child = child};
   first = lua_absindex(L, first);
   if (env) c.env = lua_absindex(L, env);
-  if (!otp_checkstack_own(L, n + 8)) luaL_error(L, "stack overflow (copying values)");
+  if (!otp_checkstack_own(L, n + 16)) luaL_error(L, "stack overflow (copying values)");
   int base = lua_gettop(L);
   if (mode != OTP_COPY_SPAWN) {
     c.tree = 1;
