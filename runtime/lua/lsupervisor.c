@@ -248,9 +248,9 @@ static int l_next(lua_State *L) {
         lua_pushliteral(L, "terminate_all");
         lua_newtable(L);
         lua_Integer k = 0;
-        for (int i = 0; u->d && i < otp_dynsup_count(u->d); i++) {
+        for (int i = u->d ? otp_dynsup_next_marked(u->d, -1) : -1; i >= 0;
+             i = otp_dynsup_next_marked(u->d, i)) {
           const otp_dynsup_child *c = otp_dynsup_child_at(u->d, i);
-          if (!c->marked) continue;
           lua_createtable(L, 2, 0);
           otp_push_pid(L, c->pid);
           lua_rawseti(L, -2, 1);

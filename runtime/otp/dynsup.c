@@ -20,6 +20,7 @@ struct otp_dynsup {
   otp_dynsup_child *children;
   int n, cap;
   int nremoved;              /* children marked removed, not yet compacted away */
+  int nmarked;               /* children marked to stop (otp_dynsup_child.marked) */
   otp_idmap by_pid;          /* pid -> index + 1 of each child not removed */
   otp_restarts restarts;
   otp_realloc_fn realloc;
@@ -159,15 +160,25 @@ static void end_job(otp_dynsup *d) {
   compact(d);
 }
 
-/* Marks every child that is not restarting; returns how many. */
-static int mark_all(otp_dynsup *d) {
-  int n = 0;
+/* Marks every child that is not restarting. */
+static void mark_all(otp_dynsup *d) {
+  d->nmarked = 0;
   for (int i = 0; i < d->n; i++) {
     otp_dynsup_child *c = &d->children[i];
     c->marked = !c->removed && !c->restarting;
-    n += c->marked;
+    d->nmarked += c->marked;
   }
-  return n;
+}
+
+/* No child stays marked once its job has them all reported. One child's
+** stop (terminate_child) marks that child alone and clears it alone, so a
+** supervisor of many children stops one in O(1). */
+static void unmark_all(otp_dynsup *d) {
+  if (d->nmarked == 0) return;
+  if (d->job == JOB_TERMINATE_CHILD) d->children[d->subject].marked = 0;
+  else
+    for (int i = 0; i < d->n; i++) d->children[i].marked = 0;
+  d->nmarked = 0;
 }
 
 static void shutdown(otp_dynsup *d, int exit_code, int cause, otp_pid old, const char *why) {
@@ -219,10 +230,8 @@ static void advance(otp_dynsup *d) {
     case JOB_TERMINATE_CHILD:
     case JOB_SHUTDOWN:
       if (d->stage == 0) {
-        int any = 0;
-        for (int j = 0; j < d->n; j++) any |= d->children[j].marked;
         d->stage = 1;
-        if (any) {
+        if (d->nmarked) {
           push(d, OTP_SUP_OP_TERMINATE_ALL, 0, -1);
           d->awaiting = 1;
           return;
@@ -329,6 +338,7 @@ void otp_dynsup_terminated(otp_dynsup *d, otp_pid pid, otp_reason_kind reason, i
   if (i < 0 || !d->children[i].marked) return;
   otp_dynsup_child *c = &d->children[i];
   c->marked = 0;
+  d->nmarked--;
   push(d, OTP_SUP_OP_EVENT, OTP_EV_SUP_TERMINATE_CHILD, i)->value = OTP_SUP_VALUE_TERM;
   if (!clean_end(&c->spec, reason, early))
     report(d, OTP_SUP_REPORT_SHUTDOWN_ERROR, i, OTP_SUP_VALUE_TERM);
@@ -337,7 +347,7 @@ void otp_dynsup_terminated(otp_dynsup *d, otp_pid pid, otp_reason_kind reason, i
 void otp_dynsup_terminate_done(otp_dynsup *d) {
   if (!d->awaiting || (d->job != JOB_TERMINATE_CHILD && d->job != JOB_SHUTDOWN)) return;
   d->awaiting = 0;
-  for (int i = 0; i < d->n; i++) d->children[i].marked = 0;
+  unmark_all(d);
 }
 
 /* ---- events in ---- */
@@ -399,8 +409,8 @@ void otp_dynsup_call_terminate_child(otp_dynsup *d, otp_pid pid) {
     return;
   }
   begin_job(d, JOB_TERMINATE_CHILD, i);
-  for (int j = 0; j < d->n; j++) d->children[j].marked = 0;
   d->children[i].marked = !d->children[i].restarting;
+  d->nmarked = d->children[i].marked;
 }
 
 /* ---- reading ---- */
@@ -409,6 +419,15 @@ int otp_dynsup_count(const otp_dynsup *d) { return d->n; }
 
 const otp_dynsup_child *otp_dynsup_child_at(const otp_dynsup *d, int i) {
   return i >= 0 && i < d->n ? &d->children[i] : NULL;
+}
+
+int otp_dynsup_next_marked(const otp_dynsup *d, int after) {
+  if (d->nmarked == 0) return -1;
+  if (d->job == JOB_TERMINATE_CHILD)       /* the subject alone */
+    return after < d->subject && d->children[d->subject].marked ? d->subject : -1;
+  for (int i = after + 1; i < d->n; i++)
+    if (d->children[i].marked) return i;
+  return -1;
 }
 
 const otp_dynsup_flags *otp_dynsup_get_flags(const otp_dynsup *d) { return &d->flags; }

@@ -66,6 +66,9 @@ int otp_dynsup_count(const otp_dynsup *d);
 const otp_dynsup_child *otp_dynsup_child_at(const otp_dynsup *d, int i);
 /* The index of the child (not removed) whose pid is pid, or -1. */
 int otp_dynsup_find(const otp_dynsup *d, otp_pid pid);
+/* The first child after index `after` (-1: from the start) marked to stop
+** by the TERMINATE_ALL under way, or -1. */
+int otp_dynsup_next_marked(const otp_dynsup *d, int after);
 const otp_dynsup_flags *otp_dynsup_get_flags(const otp_dynsup *d);
 int otp_dynsup_restarts_used(const otp_dynsup *d, int64_t now_s);
 otp_sup_counts otp_dynsup_count_children(const otp_dynsup *d);

@@ -74,14 +74,17 @@ static void drive(otp_dynsup *d, world *w) {
         char pids[512] = "";
         otp_pid marked[1024];
         int n = 0;
-        for (int i = 0; i < otp_dynsup_count(d); i++) {
+        for (int i = otp_dynsup_next_marked(d, -1); i >= 0; i = otp_dynsup_next_marked(d, i)) {
           const otp_dynsup_child *c = otp_dynsup_child_at(d, i);
-          if (!c->marked) continue;
+          assert_true(c->marked);
           assert_true(n < 1024);
           marked[n++] = c->pid;
           snprintf(pids + strlen(pids), sizeof pids - strlen(pids), "%s%d", n > 1 ? " " : "",
                    (int)c->pid);
         }
+        int scanned = 0;                        /* the same as a scan finds */
+        for (int i = 0; i < otp_dynsup_count(d); i++) scanned += otp_dynsup_child_at(d, i)->marked;
+        assert_int_equal(scanned, n);
         say(w, "term_all %s", pids);
         for (int i = n - 1; i >= 0; i--)        /* in any order */
           otp_dynsup_terminated(d, marked[i], w->ends_with, w->early);
@@ -297,6 +300,34 @@ static void test_many_children_by_pid(void **state) {
   otp_dynsup_free(d);
 }
 
+/* terminate_child, one child after another of many, stops that child
+** alone each time (its mark found without a scan, and cleared), and a
+** shutdown afterwards stops every one left. */
+static void test_terminate_one_of_many(void **state) {
+  (void)state;
+  world w;
+  otp_dynsup *d = make(&w, 1, OTP_DYNSUP_INFINITY);
+  enum { N = 200 };
+  for (int k = 1; k <= N; k++) start(d, &w, (uint64_t)k, OTP_RESTART_PERMANENT);
+  for (int k = 1; k <= N / 2; k++) {          /* pids 101..200 */
+    w.log[0] = 0;
+    otp_dynsup_call_terminate_child(d, (otp_pid)(100 + k));
+    drive(d, &w);
+    char want[64];
+    snprintf(want, sizeof want, "term_all %d,reply 0", 100 + k);
+    assert_int_equal(strncmp(w.log, want, strlen(want)), 0);
+    assert_int_equal(otp_dynsup_next_marked(d, -1), -1);
+    assert_int_equal(otp_dynsup_find(d, (otp_pid)(100 + k)), -1);
+  }
+  assert_int_equal(otp_dynsup_count_children(d).active, N / 2);
+  w.log[0] = 0;
+  otp_dynsup_stop(d);
+  drive(d, &w);
+  assert_non_null(strstr(w.log, "term_all 201 202 "));   /* the rest, in order */
+  assert_non_null(strstr(w.log, " 299 300,exit"));
+  otp_dynsup_free(d);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_start_child_and_max_children),
@@ -304,6 +335,7 @@ int main(void) {
     cmocka_unit_test(test_failed_restart_retry),
     cmocka_unit_test(test_shutdown_in_parallel),
     cmocka_unit_test(test_terminate_reports),
+    cmocka_unit_test(test_terminate_one_of_many),
     cmocka_unit_test(test_many_children_by_pid),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
