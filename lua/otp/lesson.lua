@@ -180,11 +180,20 @@ local HELP = [[
   supervisor, gen_server, sys, dynamic   the behaviours, as the lessons name them
   otp.*         the whole runtime: otp.whereis("name"), otp.exit(pid, "kill"), ...]]
 
-local function evaluate(line, env)
+-- Runs what the learner typed; Ctrl-C meanwhile stops it with an error
+-- caught here, and the lesson goes on (a second Ctrl-C, if the first is
+-- caught by the typed code itself, ends the shell as in the console).
+local function evaluate(line, env, native)
   local chunk, err = load("return " .. line, "=lesson", "t", env)
   if not chunk then chunk, err = load(line, "=lesson", "t", env) end
   if not chunk then out("syntax: " .. err); return end
+  local interrupted = native.interruptible(true)
   local results = table.pack(pcall(chunk))
+  native.interruptible(false)
+  if not results[1] and results[2] == interrupted then
+    out("** interrupted (Ctrl-C); the lesson goes on: continue() when you are ready")
+    return
+  end
   if not results[1] then out("error: " .. inspect(results[2])); return end
   for i = 2, results.n do out(inspect(results[i])) end
 end
@@ -223,7 +232,7 @@ local function shell(hint, exercise)
   while not going_on do
     local chunk = next_chunk(native)
     if chunk == nil then out(""); break end
-    if chunk:match("%S") then evaluate(chunk, env) end
+    if chunk:match("%S") then evaluate(chunk, env, native) end
   end
 end
 

@@ -13,6 +13,7 @@
 #include "core/env.h"
 #include "core/format.h"
 #include "core/mailbox.h"
+#include "core/sched.h"
 #include "core/signal.h"
 #include "core/term.h"
 #include "lua/lotp.h"
@@ -91,6 +92,23 @@ static int l_interrupted(lua_State *L) {
   return 1;
 }
 
+/* native.interruptible(on): while on (a lesson's pause evaluating what the
+** learner typed), Ctrl-C raises OTP_CONSOLE_INTERRUPTED in the shell, which
+** the pause catches, instead of killing it; a second Ctrl-C before the
+** first is caught kills it as usual. Off withdraws an interrupt not yet
+** raised. Only the shell may call it. Returns the value an interrupt raises. */
+static int l_interruptible(lua_State *L) {
+  otp_console *c = console_of(L);
+  otp_proc *self = otp_self(L);
+  if (self->pid != c->shell)
+    return otp_raise(L, "badarg: only the console's shell takes Ctrl-C as an error");
+  c->interruptible = lua_toboolean(L, 1);
+  c->interrupt_sent = 0;
+  if (!c->interruptible) otp_sched_uninterrupt(c->node, self);
+  lua_pushliteral(L, OTP_CONSOLE_INTERRUPTED);
+  return 1;
+}
+
 /* native.info() -> {tty=, color=, history_file=, is_shell=} (is_shell: the
 ** caller is the console's shell, the one process that may read input) */
 static int l_info(lua_State *L) {
@@ -125,6 +143,7 @@ static int l_set_completer(lua_State *L) {
 static void register_natives(otp_console *c) {
   static const luaL_Reg funcs[] = {
     {"attach", l_attach}, {"read", l_read}, {"interrupted", l_interrupted},
+    {"interruptible", l_interruptible},
     {"info", l_info}, {"set_completer", l_set_completer}, {NULL, NULL}};
   lua_State *L = c->node->L;
   /* for the console's own Lua files only (otp_internal.console_native): any
@@ -163,8 +182,15 @@ static void on_signal(uv_signal_t *h, int signum) {
     else quit(c);
     return;
   }
-  /* evaluating: kill the shell, as Erlang's shell kills its evaluator */
   lua_State *L = c->node->L;
+  if (c->interruptible && !c->interrupt_sent) {   /* a lesson's pause: an error */
+    c->interrupt_sent = 1;
+    lua_pushliteral(L, OTP_CONSOLE_INTERRUPTED);
+    otp_sched_interrupt(c->node, shell, L);
+    return;
+  }
+  /* evaluating: kill the shell, as Erlang's shell kills its evaluator */
+  c->interruptible = 0;
   c->interrupted = 1;
   lua_pushliteral(L, "kill");
   otp_signal_exit(c->node, L, OTP_PID_NONE, shell, -1, OTP_SIG_EXIT2);
@@ -232,6 +258,10 @@ int otp_console_main(const otp_node_config *cfg, const char *file, const otp_con
     return 1;
   }
   watch_signal(c, &c->sigint, SIGINT);
+  /* On a terminal someone can always press Ctrl-C: a shell waiting for a
+  ** message nothing will send is not a deadlock there, it waits to be
+  ** interrupted (read from a pipe, it is reported as one). */
+  if (c->tty) uv_ref((uv_handle_t *)&c->sigint);
   watch_signal(c, &c->sigterm, SIGTERM);
   watch_signal(c, &c->sighup, SIGHUP);
   watch_signal(c, &c->sigwinch, SIGWINCH);

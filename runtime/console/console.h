@@ -22,6 +22,9 @@
 #include "core/node.h"
 #include "net/net.h"
 
+/* What the shell raises at Ctrl-C while interruptible (a lesson's pause). */
+#define OTP_CONSOLE_INTERRUPTED "interrupted (Ctrl-C)"
+
 /* `otplab console --web`: the REST API and the dashboard served by the
 ** console's own node (same loop) beside the shell. */
 typedef struct otp_console_web {
@@ -51,6 +54,8 @@ typedef struct otp_console {
   console_want want;       /* what the shell waits for */
   char prompt[24];         /* the prompt it asked for ("> ", ".. ", "lesson> ") */
   int interrupted;         /* Ctrl-C killed the shell (for the keeper's note) */
+  int interruptible;       /* the shell catches Ctrl-C as an error (a lesson's pause) */
+  int interrupt_sent;      /* ...and one was sent: the next Ctrl-C kills */
   uv_signal_t sigint, sigterm, sighup, sigwinch;
   otp_net *net;            /* --web: the server, or NULL */
   char web_url[128];

@@ -82,8 +82,10 @@ otp_node *otp_node_create(const otp_node_config *cfg, lua_CFunction open_library
     return NULL;
   }
   otp_clock_init(node);
+  uv_idle_init(&node->loop, &node->poll_anyway);
   if (otp_vm_open(&node->main, node, NULL, 0, err, errlen) != 0) {
     otp_clock_close(node);
+    uv_close((uv_handle_t *)&node->poll_anyway, NULL);
     uv_run(&node->loop, UV_RUN_DEFAULT);
     uv_loop_close(&node->loop);
     free(node);
@@ -103,6 +105,7 @@ int otp_node_free(otp_node *node) {
   otp_timer_free_cache(node);
   otp_delay_free_all(node);
   otp_clock_close(node);
+  uv_close((uv_handle_t *)&node->poll_anyway, NULL);
   uv_run(&node->loop, UV_RUN_DEFAULT);     /* runs the close callbacks */
   otp_trace_node_close(node);
   otp_vm_close(&node->main);
@@ -229,6 +232,19 @@ static void warn_clock_held(otp_node *node, held_clock *h) {
                   "or run without --virtual-time.\n");
 }
 
+static void poll_anyway(uv_idle_t *h) { (void)h; }
+
+/* Polls the loop once without waiting, while processes are runnable. The
+** loop's own handles may all be unreferenced (the console's signals and
+** output, a server's): uv_run returns at once from a loop it thinks has
+** nothing to do, so an active idle handle keeps it alive for the poll, and
+** a busy process cannot shut out Ctrl-C, SIGTERM or what others print. */
+static void poll_io(otp_node *node) {
+  uv_idle_start(&node->poll_anyway, poll_anyway);
+  uv_run(&node->loop, UV_RUN_NOWAIT);
+  uv_idle_stop(&node->poll_anyway);
+}
+
 int otp_node_run(otp_node *node) {
   held_clock held = {otp_now_ns(), node->vclock_ns, 0};
   while (!node->done) {
@@ -238,9 +254,9 @@ int otp_node_run(otp_node *node) {
     /* virtual time with peers running: what they send is read only when
     ** every process waits, so it arrives at the same point of every run */
     if (node->rq_len) {
-      if (!node->cfg.virtual_time || !node->outside_holds) uv_run(&node->loop, UV_RUN_NOWAIT);
+      if (!node->cfg.virtual_time || !node->outside_holds) poll_io(node);
     } else if (node->cfg.virtual_time && node->heap_len) {
-      uv_run(&node->loop, UV_RUN_NOWAIT);    /* I/O first: it may wake someone */
+      poll_io(node);                         /* I/O first: it may wake someone */
       if (!node->rq_len && node->outside_holds) otp_clock_wait_outside(node);
       if (!node->rq_len) otp_clock_advance(node);
     } else if (uv_loop_alive(&node->loop)) uv_run(&node->loop, UV_RUN_ONCE);

@@ -55,6 +55,7 @@ typedef struct otp_node {
   otp_vm main;               /* the main state: scripts, console, host */
   lua_State *L;              /* main.L */
   uv_loop_t loop;
+  uv_idle_t poll_anyway;      /* active while the loop is polled between slices */
   otp_node_config cfg;
 
   /* process table */

@@ -107,6 +107,8 @@ typedef struct otp_proc {
   uint8_t cpu_group;              /* whose time its slices are counted as (OTP_CPU_*) */
   uint8_t killed_by_link;         /* ...killed_by's signal came through a link */
   uint8_t slow_paused;            /* that pause is over: take the message now */
+  uint8_t raise_soon;             /* fault_crash_ref is an interrupt: raised at the
+                                  ** next Lua instruction too (otp_sched_interrupt) */
 } otp_proc;
 
 #define otp_proc_alive(p) ((p)->status != OTP_EXITING)

@@ -144,10 +144,49 @@ static void stuck_error(lua_State *L, otp_node *node, otp_proc *p) {
              "metamethod) and was stopped", (int)stuck_limit_ms(node, p));
 }
 
+/* The hook p's thread had before it was armed for one instruction. */
+static void disarm_hook(otp_node *node, otp_proc *p, lua_State *L) {
+  if (!node->cfg.reductions) lua_sethook(L, NULL, 0, 0);
+  else lua_sethook(L, preempt_hook, LUA_MASKCOUNT, node->cfg.reductions);
+  p->hook_armed = 0;
+}
+
+/* An interrupt not yet raised in a receive, sleep or yield: raised here. */
+static void raise_interrupt(otp_node *node, otp_proc *p, lua_State *L) {
+  p->raise_soon = 0;
+  disarm_hook(node, p, L);
+  if (!p->fault_crash_ref) return;
+  lua_rawgeti(L, LUA_REGISTRYINDEX, p->fault_crash_ref);
+  luaL_unref(L, LUA_REGISTRYINDEX, p->fault_crash_ref);
+  p->fault_crash_ref = 0;
+  lua_error(L);
+}
+
+void otp_sched_interrupt(otp_node *node, otp_proc *p, lua_State *L) {
+  if (p->fault_crash_ref) luaL_unref(L, LUA_REGISTRYINDEX, p->fault_crash_ref);
+  p->fault_crash_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+  p->raise_soon = 1;
+  lua_sethook(p->co, preempt_hook, LUA_MASKCOUNT, 1);
+  p->hook_armed = 1;
+  otp_sched_wake(node, p);
+}
+
+void otp_sched_uninterrupt(otp_node *node, otp_proc *p) {
+  if (!p->raise_soon) return;
+  p->raise_soon = 0;
+  if (p->fault_crash_ref) luaL_unref(p->vm->L, LUA_REGISTRYINDEX, p->fault_crash_ref);
+  p->fault_crash_ref = 0;
+  if (p != node->current) disarm_hook(node, p, p->co);
+}
+
 static void preempt_hook(lua_State *L, lua_Debug *ar) {
   otp_node *node = otp_node_of(L);
   otp_proc *p = node->current;
   if (!p) return;
+  if (p->raise_soon) {
+    raise_interrupt(node, p, L);
+    return;
+  }
   if (ar->event == LUA_HOOKRET) {      /* armed only while caught in a call */
     if (lua_isyieldable(L)) lua_sethook(L, preempt_hook, LUA_MASKCOUNT, 1);
     return;

@@ -34,6 +34,14 @@ void otp_sched_wake(struct otp_node *node, otp_proc *p);
 ** the next instruction where it can yield). */
 void otp_sched_kill_soon(struct otp_node *node, otp_proc *p, int why);
 
+/* Interrupts p, which is not running: it raises the value on top of L
+** (popped) at its next Lua instruction, or in the receive, sleep or yield
+** it waits in (woken for it), whichever comes first: an error its code
+** can catch, unlike an exit signal (the console's Ctrl-C in a lesson's
+** pause). otp_sched_uninterrupt withdraws an interrupt not yet raised. */
+void otp_sched_interrupt(struct otp_node *node, otp_proc *p, lua_State *L);
+void otp_sched_uninterrupt(struct otp_node *node, otp_proc *p);
+
 /* Yields the running process to the scheduler from a C function. */
 /* Accounts reductions p spent in a slice ending at now_ns; returns 1 if p
 ** is now over its state's max_reductions for the current second. */

@@ -172,6 +172,7 @@ static int l_remove_drop(lua_State *L) {
 }
 
 static void forget_crash(lua_State *L, otp_proc *p) {
+  p->raise_soon = 0;                /* a crash replaces a console interrupt */
   if (!p->fault_crash_ref) return;
   luaL_unref(L, LUA_REGISTRYINDEX, p->fault_crash_ref);
   p->fault_crash_ref = 0;
@@ -228,6 +229,7 @@ int otp_fault_crash_now(lua_State *L, otp_proc *p) {
   lua_rawgeti(L, LUA_REGISTRYINDEX, p->fault_crash_ref);
   luaL_unref(L, LUA_REGISTRYINDEX, p->fault_crash_ref);
   p->fault_crash_ref = 0;
+  p->raise_soon = 0;
   otp_timer_stop_receive(p);
   if (otp_trace_on(node, OTP_EV_FAULT_CRASH)) {
     otp_trace_info info = {.pid = p->pid, .L = L, .reason = lua_gettop(L)};

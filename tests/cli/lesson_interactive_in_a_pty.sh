@@ -9,6 +9,10 @@
 # exercise (stubborn traps exits; kill it) answered wrongly with a trappable
 # reason (check() says stubborn lives and what it received instead), then
 # rightly with "kill" (check() says yes), after which the lesson finishes.
+# Ctrl-C at a pause stops what the learner typed, a busy loop or a receive
+# that waits forever, and the lesson goes on; a loop that catches that
+# error too is stopped by a second Ctrl-C, which ends the shell as it
+# does in the console (the console goes on with a new one).
 set -u
 OTPLAB=${OTPLAB:-build/otplab}
 exec python3 - "$OTPLAB" <<'PY'
@@ -61,8 +65,17 @@ def type_line(line):
 # waits for what the learner would look for, and a pause for the line the
 # lesson prints last when it pauses, never for a prompt.
 PAUSED = ">> the lesson's processes are live"
+INTERRUPTED = "interrupted (Ctrl-C); the lesson goes on"
 start(8)
 wait_for(PAUSED)                                 # paused after step 1
+type_line('print("loop" .. "ing") while true do end')
+wait_for("looping")                              # evaluating, never returns
+os.write(fd, b"\x03")
+wait_for(INTERRUPTED)
+type_line('print("wait" .. "ing") otp.receive()')
+wait_for("waiting")                              # waits for a message forever
+os.write(fd, b"\x03")
+wait_for(INTERRUPTED)
 type_line("continue()")
 wait_for("2. b crashes")
 wait_for(PAUSED)                                 # paused after step 2: act
@@ -118,5 +131,17 @@ if "(not solved" in screen:
     sys.exit("FAIL: the solved exercise of lesson 4 was run again:\n" + screen)
 wait_for("Ctrl-D leaves.")
 finish(4)
+
+start(8)
+wait_for(PAUSED)
+type_line('print("stub" .. "born") while true do if not pcall(function() while true do end end) then print("caught" .. "it") end end')
+wait_for("stubborn")
+os.write(fd, b"\x03")
+wait_for("caughtit")                             # the typed pcall caught it
+os.write(fd, b"\x03")                             # the second one ends the shell
+wait_for("was killed; the new shell is")
+type_line("'new' .. 'shell'")
+wait_for("newshell")
+finish(8)
 print("ok: interactive lessons 8 and 4 in a pty")
 PY

@@ -169,6 +169,23 @@ def test_ctrl_c_interrupts_a_busy_loop_while_a_process_keeps_printing(c):
     c.wait_for(r'\n"yes"\n')
 
 
+def test_ctrl_c_reaches_a_shell_busy_or_waiting_alone(c):
+    # Nothing else runs or waits on a timer: what the loop polls between
+    # slices (Ctrl-C, the shell's own output) must still come through, and
+    # a shell waiting for a message nothing will send waits for Ctrl-C.
+    c.wait_for(r"> ")
+    c.line('print("spin" .. "ning") while true do end')
+    c.wait_for(r"spinning\n")
+    c.type(b"\x03")
+    c.wait_for(r"\*\* interrupted: the shell <0\.\d+\.0> was killed")
+    c.line('print("wait" .. "ing") otp.receive()')
+    c.wait_for(r"waiting\n")
+    c.type(b"\x03")
+    c.wait_for(r"\*\* interrupted: the shell <0\.\d+\.0> was killed")
+    c.line("1 + 1")
+    c.wait_for(r"\n2\n")
+
+
 def test_kill_a_demo_counter_and_see_the_new_pid_in_tree(c):
     c.wait_for(r"> ")
     c.line("demo()")
