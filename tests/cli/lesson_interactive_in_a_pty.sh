@@ -16,11 +16,20 @@
 set -u
 OTPLAB=${OTPLAB:-build/otplab}
 exec python3 - "$OTPLAB" <<'PY'
-import os, pty, select, sys, time
+import atexit, os, pty, select, signal, sys, time
 
 otplab = sys.argv[1]
 pid = fd = None
 seen = b""
+
+@atexit.register
+def no_lesson_left_behind():
+    """A failed check exits here: the lesson under test goes too."""
+    if pid:
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
 def start(n):
     """Runs `otplab lesson n --interactive` in a new pseudo-terminal."""
     global pid, fd, seen
@@ -31,8 +40,10 @@ def start(n):
 
 def finish(n):
     """Ctrl-D leaves the console; the lesson must exit 0."""
+    global pid
     os.write(fd, b"\x04")
     _, status = os.waitpid(pid, 0)
+    pid = None
     if os.waitstatus_to_exitcode(status) != 0:
         sys.exit("FAIL: interactive lesson %d exited %d" % (n, os.waitstatus_to_exitcode(status)))
 
