@@ -165,6 +165,20 @@ static int is_env(copier *c, int idx) {
   return yes;
 }
 
+/* The fields of a table without an array part (a record, a module, an
+** options table), counted so that its copy is made at its size: filled
+** from empty, its hash part would be rebuilt at every power of two. */
+static int record_size(lua_State *L, int idx, int narray) {
+  if (narray > 0) return 0;
+  int n = 0;
+  lua_pushnil(L);
+  while (lua_next(L, idx)) {
+    lua_pop(L, 1);
+    n++;
+  }
+  return n;
+}
+
 static void copy_table(copier *c, int idx, const frame *up) {
   lua_State *L = c->L;
   if (!c->tree && found_seen(c, idx)) return;
@@ -203,7 +217,8 @@ static void copy_table(copier *c, int idx, const frame *up) {
   ** process runs the collector). */
   if (c->depth > 1 && !otp_checkstack_own(L, 8))
     luaL_error(L, "stack overflow (copying a deeply nested value)");
-  lua_createtable(L, (int)lua_rawlen(L, idx), 0);
+  int narray = (int)lua_rawlen(L, idx);
+  lua_createtable(L, narray, record_size(L, idx, narray));
   frame f = {up, idx, lua_gettop(L), 0, NULL};
   if (c->has_seen) remember(c, idx, f.dst);
   lua_pushnil(L);
@@ -270,6 +285,10 @@ static void copy_function(copier *c, int idx, const frame *up) {
     return;
   }
   if (found_seen(c, idx)) return;
+  if (is_shared(c, idx)) {         /* a module's function (env.c) */
+    lua_pushvalue(L, idx);
+    return;
+  }
   if (!otp_checkstack_own(L, 8)) luaL_error(L, "stack overflow (copying a function)");
   int n = 0, module_code = 0;
   const char *name;

@@ -59,6 +59,42 @@ static int is_readonly_view(lua_State *L, int idx) {
   return ro;
 }
 
+/* Marks the Lua function at idx shared, and the functions among its
+** upvalues, and theirs (a module's local helpers): every process already
+** calls them through the shared module, so a copy of one (into a spawn, or
+** a message of spawn's kind) passes it as it is instead of cloning it with
+** copies of its cells, which the module's own calls would not see. */
+static void share_function(lua_State *L, int idx, int shared, int depth) {
+  if (lua_iscfunction(L, idx) || depth > 64) return;
+  lua_pushvalue(L, idx);
+  if (lua_rawget(L, shared) != LUA_TNIL) {  /* met already */
+    lua_pop(L, 1);
+    return;
+  }
+  lua_pop(L, 1);
+  lua_pushvalue(L, idx);
+  lua_pushboolean(L, 1);
+  lua_rawset(L, shared);
+  luaL_checkstack(L, 2, "sharing a module's functions");
+  for (int i = 1; lua_getupvalue(L, idx, i) != NULL; i++) {
+    if (lua_type(L, -1) == LUA_TFUNCTION) share_function(L, lua_gettop(L), shared, depth + 1);
+    lua_pop(L, 1);
+  }
+}
+
+/* The functions a module table holds, shared (see share_function). */
+static void share_functions(lua_State *L, int t) {
+  otp_vm *vm = otp_vm_of(L);
+  lua_rawgeti(L, LUA_REGISTRYINDEX, vm->shared_ref);
+  int shared = lua_gettop(L);
+  lua_pushnil(L);
+  while (lua_next(L, t)) {
+    if (lua_type(L, -1) == LUA_TFUNCTION) share_function(L, lua_gettop(L), shared, 0);
+    lua_pop(L, 1);
+  }
+  lua_pop(L, 1);
+}
+
 void otp_env_readonly(lua_State *L, int idx) {
   idx = lua_absindex(L, idx);
   if (is_readonly_view(L, idx)) {           /* already a view: itself */
@@ -91,6 +127,7 @@ void otp_env_readonly(lua_State *L, int idx) {
   lua_remove(L, -2);
   otp_env_share(L, idx);
   otp_env_share(L, -1);
+  share_functions(L, idx);
 }
 
 void otp_env_push_current(lua_State *L) {
