@@ -7,15 +7,26 @@
 set -u
 OTPLAB=${OTPLAB:-build/otplab}
 exec python3 - "$OTPLAB" lessons/[0-9]*_*.lua <<'PY'
-import os, pty, re, select, sys, time
+import atexit, os, pty, re, select, signal, sys, time
 
 otplab, files = sys.argv[1], sys.argv[2:]
 PAUSED = b">> the lesson's processes are live"
+running = []                                      # the lesson under test, if any
+
+@atexit.register
+def no_lesson_left_behind():
+    """A failed check exits here: the lesson under test goes too."""
+    for pid in running:
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
 
 def run(n):
     pid, fd = pty.fork()
     if pid == 0:
         os.execv(otplab, [otplab, "lesson", str(n), "--interactive"])
+    running[:] = [pid]
     seen, pending = b"", b""
     def read(until, timeout=30.0):
         """Reads until `until` (bytes) shows up; returns all that came."""
@@ -60,6 +71,7 @@ def run(n):
                      % (n, try_line.decode(), screen))
     os.write(fd, b"\x04")
     _, status = os.waitpid(pid, 0)
+    running.clear()
     if os.waitstatus_to_exitcode(status) != 0:
         sys.exit("FAIL: lesson %d exited %d" % (n, os.waitstatus_to_exitcode(status)))
 
