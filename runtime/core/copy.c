@@ -179,6 +179,34 @@ static int record_size(lua_State *L, int idx, int narray) {
   return n;
 }
 
+/* Is the value at idx (of type t) one a copy passes on as it is? */
+static int is_scalar(lua_State *L, int t, int idx) {
+  return t == LUA_TSTRING || t == LUA_TNUMBER || t == LUA_TBOOLEAN || t == LUA_TNIL ||
+         (t == LUA_TUSERDATA && otp_is_term_udata(L, idx));
+}
+
+/* Most messages are arrays of scalars ({"token", k}, {"EXIT", pid,
+** reason}): copied by index, without walking keys. Only for a table with
+** no key after its border n, and only while each value is a scalar; 0
+** (whatever was set is set again by the general walk) otherwise. */
+static int copy_flat_array(copier *c, int idx, int dst, int n) {
+  lua_State *L = c->L;
+  lua_pushinteger(L, n);
+  if (lua_next(L, idx)) {          /* keys beyond the array */
+    lua_pop(L, 2);
+    return 0;
+  }
+  for (int i = 1; i <= n; i++) {
+    int t = lua_rawgeti(L, idx, i);
+    if (!is_scalar(L, t, -1)) {
+      lua_pop(L, 1);
+      return 0;
+    }
+    lua_rawseti(L, dst, i);
+  }
+  return 1;
+}
+
 static void copy_table(copier *c, int idx, const frame *up) {
   lua_State *L = c->L;
   if (!c->tree && found_seen(c, idx)) return;
@@ -221,14 +249,14 @@ static void copy_table(copier *c, int idx, const frame *up) {
   lua_createtable(L, narray, record_size(L, idx, narray));
   frame f = {up, idx, lua_gettop(L), 0, NULL};
   if (c->has_seen) remember(c, idx, f.dst);
+  if (narray > 0 && copy_flat_array(c, idx, f.dst, narray)) goto copied;
   lua_pushnil(L);
   /* lua_next leaves key and value just above the copy */
   const int k = f.dst + 1, v = f.dst + 2;
   f.key = k;
   while (lua_next(L, idx)) {
     int kt = lua_type(L, k), vt = lua_type(L, v);
-    int scalar = vt == LUA_TSTRING || vt == LUA_TNUMBER || vt == LUA_TBOOLEAN ||
-                 (vt == LUA_TUSERDATA && otp_is_term_udata(L, v));
+    int scalar = is_scalar(L, vt, v);
     int int_key = 0;
     lua_Integer ik = kt == LUA_TNUMBER ? lua_tointegerx(L, k, &int_key) : 0;
     if (int_key && scalar) {           /* the common case: store v itself */
@@ -249,6 +277,7 @@ static void copy_table(copier *c, int idx, const frame *up) {
     else lua_rawset(L, f.dst);
     lua_pop(L, 1);
   }
+copied:
   if (has_mt) {   /* spawn mode: the metatable goes along */
     lua_getmetatable(L, idx);
     int mt = lua_gettop(L);

@@ -142,6 +142,27 @@ static void test_nested_tables_are_fresh (void **state) {
       "assert(c[1] == 1)\n");
 }
 
+/* arrays, the common message: holes, pids, subtypes and a key past the
+** border all survive, and an element that is a table is still copied */
+static void test_arrays_copied_whole (void **state) {
+  otp_node *node = *state;
+  run(node->L, "=arrays",
+      "local copy, _, deepeq = ...\n"
+      "local t = {'token', 41, 2.0, true, 'x'}\n"
+      "local c = copy(t)\n"
+      "assert(c ~= t and deepeq(t, c) and math.type(c[3]) == 'float')\n"
+      "local holes = {1, nil, 3}\n"
+      "local h = copy(holes)\n"
+      "assert(h[1] == 1 and h[2] == nil and h[3] == 3)\n"
+      "local tail = {1, 2, tag = 'end'}\n"
+      "assert(deepeq(copy(tail), tail))\n"
+      "local sparse = {1, 2, [10] = 'far'}\n"
+      "assert(deepeq(copy(sparse), sparse))\n"
+      "local inner = {'call', {1, 2}, 'req'}\n"
+      "local n = copy(inner)\n"
+      "assert(deepeq(n, inner) and n[2] ~= inner[2])\n");
+}
+
 /* integer and float values and keys keep their subtypes */
 static void test_integer_and_float_kept (void **state) {
   otp_node *node = *state;
@@ -538,6 +559,7 @@ int main (void) {
   const struct CMUnitTest tests[] = {
     T(test_scalars_pass_through),
     T(test_nested_tables_are_fresh),
+    T(test_arrays_copied_whole),
     T(test_integer_and_float_kept),
     T(test_nan_value_kept),
     T(test_shared_subtable_preserved),
