@@ -205,16 +205,29 @@ static const char *rdchunk (const char *s, size_t len, size_t *hsize,
 ** =======================================================
 */
 
+/* A dump collects in a buffer on the C stack (a small function's dump is a
+** few hundred bytes, written in many small pieces); past it, in a
+** luaL_Buffer above the function. */
+#define DUMP_SMALL 2048
+
 typedef struct {
-  int init;
+  int big;                 /* the luaL_Buffer is in use */
+  size_t len;              /* bytes in small */
+  char small[DUMP_SMALL];
   luaL_Buffer b;
 } DumpState;
 
 static int writer (lua_State *L, const void *p, size_t sz, void *ud) {
   DumpState *D = (DumpState *)ud;
-  if (!D->init) {  /* start the buffer lazily, above the function */
-    D->init = 1;
+  if (!D->big && D->len + sz <= DUMP_SMALL) {
+    memcpy(D->small + D->len, p, sz);
+    D->len += sz;
+    return 0;
+  }
+  if (!D->big) {  /* start the buffer lazily, above the function */
+    D->big = 1;
     luaL_buffinit(L, &D->b);
+    luaL_addlstring(&D->b, D->small, D->len);
   }
   luaL_addlstring(&D->b, (const char *)p, sz);
   return 0;
@@ -223,11 +236,12 @@ static int writer (lua_State *L, const void *p, size_t sz, void *ud) {
 /* pushes the dump of the Lua function at 'idx' */
 static void dumpfunc (lua_State *L, int idx, int strip) {
   DumpState D;
-  D.init = 0;
+  D.big = 0;
+  D.len = 0;
   lua_pushvalue(L, idx);
   lua_dump(L, writer, &D, strip);
-  if (D.init) luaL_pushresult(&D.b);
-  else lua_pushliteral(L, "");
+  if (D.big) luaL_pushresult(&D.b);
+  else lua_pushlstring(L, D.small, D.len);
   lua_remove(L, -2);  /* function copy */
 }
 

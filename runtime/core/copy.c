@@ -107,8 +107,8 @@ static void refuse(copier *c, const frame *up, const char *what) {
 /* Records the copy at dst of the table or function at src. */
 static void remember(copier *c, int src, int dst) {
   lua_State *L = c->L;
-  if (lua_isnil(L, c->seen)) {   /* room for a spec's few tables and functions */
-    lua_createtable(L, 0, 16);    /* without rehashing on the way */
+  if (lua_isnil(L, c->seen)) {   /* room for a closure's entries (itself, its */
+    lua_createtable(L, 0, 4);     /* copy, a cell) without rehashing on the way */
     lua_replace(L, c->seen);
   }
   lua_pushvalue(L, src);
