@@ -59,6 +59,7 @@ static int l_attach(lua_State *L) {
     p->env_ref = otp_anchor(L);
   }
   c->shell = p->pid;
+  c->interruptible = 0;          /* a lesson's shell that died mid-evaluation */
   lua_rawgeti(L, LUA_REGISTRYINDEX, c->globals_ref);
   lua_pushboolean(L, fresh);
   return 2;
@@ -190,7 +191,6 @@ static void on_signal(uv_signal_t *h, int signum) {
     return;
   }
   /* evaluating: kill the shell, as Erlang's shell kills its evaluator */
-  c->interruptible = 0;
   c->interrupted = 1;
   lua_pushliteral(L, "kill");
   otp_signal_exit(c->node, L, OTP_PID_NONE, shell, -1, OTP_SIG_EXIT2);

@@ -229,9 +229,10 @@ int otp_fault_crash_now(lua_State *L, otp_proc *p) {
   lua_rawgeti(L, LUA_REGISTRYINDEX, p->fault_crash_ref);
   luaL_unref(L, LUA_REGISTRYINDEX, p->fault_crash_ref);
   p->fault_crash_ref = 0;
+  int interrupt = p->raise_soon;       /* the console's Ctrl-C: no fault to trace */
   p->raise_soon = 0;
   otp_timer_stop_receive(p);
-  if (otp_trace_on(node, OTP_EV_FAULT_CRASH)) {
+  if (!interrupt && otp_trace_on(node, OTP_EV_FAULT_CRASH)) {
     otp_trace_info info = {.pid = p->pid, .L = L, .reason = lua_gettop(L)};
     otp_trace_emit(node, OTP_EV_FAULT_CRASH, &info);
   }

@@ -12,7 +12,8 @@
 # Ctrl-C at a pause stops what the learner typed, a busy loop or a receive
 # that waits forever, and the lesson goes on; a loop that catches that
 # error too is stopped by a second Ctrl-C, which ends the shell as it
-# does in the console (the console goes on with a new one).
+# does in the console (the console goes on with a new one); once a pause's
+# shell has died, Ctrl-C kills the next plain shell's evaluation.
 set -u
 OTPLAB=${OTPLAB:-build/otplab}
 exec python3 - "$OTPLAB" <<'PY'
@@ -153,6 +154,16 @@ os.write(fd, b"\x03")                             # the second one ends the shel
 wait_for("was killed; the new shell is")
 type_line("'new' .. 'shell'")
 wait_for("newshell")
+finish(8)
+
+start(8)                                         # a pause's shell dies mid-evaluation:
+wait_for(PAUSED)                                 # the console's next shell is a plain one
+type_line('otp.spawn_link(function() error("bo" .. "om") end) otp.sleep(5000)')
+wait_for("the new shell is")
+type_line('print("spin" .. "ning") while true do end')
+wait_for("spinning")
+os.write(fd, b"\x03")                             # killed, as in any console
+wait_for("was killed; the new shell is")
 finish(8)
 print("ok: interactive lessons 8 and 4 in a pty")
 PY

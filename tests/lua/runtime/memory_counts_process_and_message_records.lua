@@ -5,13 +5,8 @@
 -- no Lua memory, and fall again when taken; otp.memory().processes is the
 -- sum of the processes' memory; total grows by at least that much.
 
+local expect = require "otp.expect"
 local me = otp.self()
-
-local function await(tag)
-  local m = otp.receive(function(m) return type(m) == "table" and m[1] == tag end, 5000)
-  assert(m, "timed out waiting for {" .. tag .. ", ...}")
-  return m
-end
 
 -- A process that leaves `true` messages queued until told to flush them.
 local holder = otp.spawn(function(parent)
@@ -23,7 +18,7 @@ local holder = otp.spawn(function(parent)
   otp.send(parent, { "flushed" })
   otp.receive(function(m) return m == "stop" end)
 end, me)
-await("ready")
+expect.receive({"ready"})
 
 local QUEUED = 2000
 local before = otp.process_info(holder, "memory")
@@ -36,7 +31,7 @@ assert(queued - before >= QUEUED * 32,
     QUEUED, queued - before, before, queued))
 
 otp.send(holder, "flush")
-await("flushed")
+expect.receive({"flushed"})
 local flushed = otp.process_info(holder, "memory")
 assert(flushed < queued - QUEUED * 32,
   string.format("taking %d messages did not give their records back (%d -> %d bytes)",
@@ -55,7 +50,7 @@ for i = 1, N do
     otp.receive(function(m) return m == "stop" end)
   end, me)
 end
-for _ = 1, N do await("idle") end
+for _ = 1, N do expect.receive({"idle"}) end
 
 collectgarbage("collect")
 local mem1 = otp.memory()
