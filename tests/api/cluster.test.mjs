@@ -8,6 +8,7 @@
 import { spawn, execFileSync } from "node:child_process";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { freeEpmdPort } from "../web/serve.mjs";
 import { notes, otplab, startServer, req, test, assert, eq, isError, poll, wsOpen, waitFor, finish } from "./lib.mjs";
 
 const alone = await startServer([]);
@@ -58,7 +59,7 @@ if (!erlOk) {
 } else {
   const suffix = String(Math.floor(Math.random() * 1e9));
   // a failing erl writes its crash dump in the temporary folder, not in the tree
-  const env = { ERL_EPMD_PORT: String(20000 + Math.floor(Math.random() * 30000)),
+  const env = { ERL_EPMD_PORT: String(await freeEpmdPort()),
                 ERL_CRASH_DUMP: join(tmpdir(), "otplab-cluster-test-erl_crash.dump") };
   const cookie = "c" + suffix;
   const named = await startServer(["--sname", "otp" + suffix, "--cookie", cookie], { env });

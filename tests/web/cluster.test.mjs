@@ -10,7 +10,7 @@ import { spawn, execFileSync } from "node:child_process";
 import { writeFileSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir, hostname } from "node:os";
 import { join } from "node:path";
-import { startServe, runner, assert } from "./serve.mjs";
+import { startServe, runner, assert, freeEpmdPort } from "./serve.mjs";
 import { chromiumMissing, launch, openPage } from "./browser.mjs";
 
 const [otplab] = process.argv.slice(2);
@@ -24,7 +24,7 @@ if (missing || !epmd) {
 }
 
 const { test, done } = runner();
-process.env.ERL_EPMD_PORT = String(20000 + Math.floor(Math.random() * 30000));
+process.env.ERL_EPMD_PORT = String(await freeEpmdPort());
 const suffix = String(Math.floor(Math.random() * 1e9));
 const cookie = "c" + suffix;
 const dir = mkdtempSync(join(tmpdir(), "otplab-cluster-"));

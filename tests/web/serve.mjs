@@ -14,6 +14,23 @@ export function freePort() {
   });
 }
 
+// A private epmd port below the kernel's ephemeral range (32768 up), where
+// no outgoing connection can be holding it, and one that binds now (as
+// tests/cli/lib/dist.bash chooses it).
+export async function freeEpmdPort() {
+  let port = 20000;
+  for (let i = 0; i < 10; i++) {
+    port = 20000 + Math.floor(Math.random() * 12000);
+    const free = await new Promise((resolve) => {
+      const probe = createServer();
+      probe.once("error", () => resolve(false));
+      probe.listen(port, "0.0.0.0", () => probe.close(() => resolve(true)));
+    });
+    if (free) return port;
+  }
+  return port;
+}
+
 export async function startServe(otplab, extraArgs = [], { timeoutMs = 20000 } = {}) {
   const port = await freePort();
   const child = spawn(otplab, ["serve", "--port", String(port), ...extraArgs], { stdio: ["ignore", "pipe", "pipe"] });
